@@ -1,0 +1,15 @@
+//! The shared disk model: listing block devices from sysfs, root-device hints, safety checks,
+//! partition node naming and partition-table refresh. Every command that takes a disk uses this.
+
+pub mod device;
+pub mod hints;
+pub mod mounts;
+pub mod open;
+pub mod partnodes;
+pub mod reread;
+pub mod safety;
+pub mod signatures;
+pub mod target;
+
+pub use device::{BlockDevice, PartitionInfo, list_disks};
+pub use target::{DiskArgs, resolve_target};

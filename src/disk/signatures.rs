@@ -1,0 +1,210 @@
+//! On-disk signature probing: which partition tables and filesystems (and where) a device or an
+//! image carries. Used to refuse writing over data without `--wipe`, to find protected
+//! filesystems, and by erase to prove a wipe. A small, read-only cousin of libblkid.
+
+use std::io::{self, Read, Seek, SeekFrom};
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Signature {
+    /// blkid-style type name: `gpt`, `dos`, `ext4`, `xfs`, `swap`, `vfat`, `iso9660`, ...
+    pub kind: &'static str,
+    /// Byte offset of the magic on the device.
+    pub offset: u64,
+}
+
+/// Signatures whose presence means "owned by another cluster or hypervisor": refused unless
+/// `--force` (IPA's special-filesystem check).
+pub const PROTECTED: &[&str] = &["gpfs", "vmfs", "gfs2"];
+
+/// The GPT partition type GUID GPFS uses for its NSDs (mixed-endian on disk).
+const GPFS_TYPE_GUID: [u8; 16] = [
+    0x90, 0xfc, 0xaf, 0x37, 0x7d, 0xef, 0x96, 0x4e, 0x91, 0xc3, 0x2d, 0x7a, 0xe0, 0x55, 0xb1, 0x74,
+];
+
+/// (kind, offset from the start, magic bytes)
+const HEAD_MAGICS: &[(&str, u64, &[u8])] = &[
+    ("xfs", 0, b"XFSB"),
+    ("luks", 0, b"LUKS\xba\xbe"),
+    ("ext4", 1080, &[0x53, 0xef]),
+    ("btrfs", 65_600, b"_BHRfS_M"),
+    ("btrfs", 67_108_864 + 64, b"_BHRfS_M"),
+    ("iso9660", 32_769, b"CD001"),
+    ("swap", 4086, b"SWAPSPACE2"),
+    ("swap", 4086, b"SWAP-SPACE"),
+    ("swap", 65_526, b"SWAPSPACE2"),
+    ("linux_raid_member", 4096, &[0xfc, 0x4e, 0x2b, 0xa9]),
+    ("linux_raid_member", 0, &[0xfc, 0x4e, 0x2b, 0xa9]),
+    ("LVM2_member", 512 + 24, b"LVM2 001"),
+    ("LVM2_member", 24, b"LVM2 001"),
+    (
+        "bcache",
+        4096 + 24,
+        &[
+            0xc6, 0x85, 0x73, 0xf6, 0x4e, 0x1a, 0x45, 0xca, 0x82, 0x65, 0xf5, 0x7f, 0x48, 0xba,
+            0x6d, 0x81,
+        ],
+    ),
+    ("gfs2", 65_536, &[0x01, 0x16, 0x19, 0x70]),
+    ("vmfs", 1_048_576, &[0x0d, 0xd0, 0x01, 0xc0]),
+    ("vmfs", 2_097_152, &[0x5e, 0xf1, 0xab, 0x2f]),
+    ("zfs_member", 8192 + 0x3c00, &[0x0c, 0xb1, 0xba, 0x00]),
+];
+
+fn read_at<R: Read + Seek>(r: &mut R, offset: u64, len: usize) -> io::Result<Option<Vec<u8>>> {
+    r.seek(SeekFrom::Start(offset))?;
+    let mut buf = vec![0u8; len];
+    let mut got = 0;
+    while got < len {
+        match r.read(&mut buf[got..])? {
+            0 => return Ok(None),
+            n => got += n,
+        }
+    }
+    Ok(Some(buf))
+}
+
+/// Probes a device (or image) of `size` bytes with logical sector size `sector`.
+pub fn probe<R: Read + Seek>(r: &mut R, size: u64, sector: u32) -> io::Result<Vec<Signature>> {
+    let mut found = Vec::new();
+    let sector = sector as u64;
+    // Partition tables: GPT header at LBA 1 (either sector size, since images may differ from
+    // the device), and the backup header in the last sector.
+    for lba1 in [512u64, 4096] {
+        if let Some(b) = read_at(r, lba1, 8)? {
+            if b == b"EFI PART" {
+                found.push(Signature {
+                    kind: "gpt",
+                    offset: lba1,
+                });
+                if let Some(entry) = gpt_has_type(r, lba1, &GPFS_TYPE_GUID)? {
+                    found.push(Signature {
+                        kind: "gpfs",
+                        offset: entry,
+                    });
+                }
+            }
+        }
+    }
+    if size >= sector * 2 {
+        if let Some(b) = read_at(r, size - sector, 8)? {
+            if b == b"EFI PART" {
+                found.push(Signature {
+                    kind: "gpt_backup",
+                    offset: size - sector,
+                });
+            }
+        }
+    }
+    if let Some(mbr) = read_at(r, 0, 512)? {
+        if mbr[510] == 0x55 && mbr[511] == 0xaa {
+            let fat =
+                &mbr[54..59] == b"FAT12" || &mbr[54..59] == b"FAT16" || &mbr[82..87] == b"FAT32";
+            let ntfs = &mbr[3..11] == b"NTFS    ";
+            let entries_used = (0..4).any(|i| mbr[446 + i * 16 + 4] != 0);
+            if fat {
+                found.push(Signature {
+                    kind: "vfat",
+                    offset: 0,
+                });
+            } else if ntfs {
+                found.push(Signature {
+                    kind: "ntfs",
+                    offset: 3,
+                });
+            } else if entries_used {
+                let protective = (0..4).any(|i| mbr[446 + i * 16 + 4] == 0xee);
+                found.push(Signature {
+                    kind: if protective { "PMBR" } else { "dos" },
+                    offset: 510,
+                });
+            }
+        }
+    }
+    for (kind, offset, magic) in HEAD_MAGICS {
+        if offset + magic.len() as u64 > size {
+            continue;
+        }
+        if let Some(b) = read_at(r, *offset, magic.len())? {
+            if b == *magic && !(*kind == "ext4" && !ext_plausible(r)?) {
+                found.push(Signature {
+                    kind,
+                    offset: *offset,
+                });
+            }
+        }
+    }
+    // md superblocks 0.90 (64 KiB-aligned, 64 KiB from the end) and 1.0 (8 KiB from the end).
+    if size >= 128 * 1024 {
+        let v090 = (size & !(65_535)) - 65_536;
+        let v10 = (size - 8192) & !4095;
+        for off in [v090, v10] {
+            if let Some(b) = read_at(r, off, 4)? {
+                if b == [0xfc, 0x4e, 0x2b, 0xa9] {
+                    found.push(Signature {
+                        kind: "linux_raid_member",
+                        offset: off,
+                    });
+                }
+            }
+        }
+    }
+    found.dedup();
+    Ok(found)
+}
+
+/// ext's 0xEF53 is two bytes: also require a sane block-size exponent to avoid false hits.
+fn ext_plausible<R: Read + Seek>(r: &mut R) -> io::Result<bool> {
+    Ok(
+        read_at(r, 1024 + 24, 4)?
+            .is_some_and(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) <= 6),
+    )
+}
+
+/// Looks through the GPT entry array for a partition of the given type; returns the entry offset.
+fn gpt_has_type<R: Read + Seek>(
+    r: &mut R,
+    header_at: u64,
+    guid: &[u8; 16],
+) -> io::Result<Option<u64>> {
+    let Some(h) = read_at(r, header_at, 92)? else {
+        return Ok(None);
+    };
+    let lba_size = header_at; // LBA 1 sits at one sector
+    let entries_lba = u64::from_le_bytes(h[72..80].try_into().unwrap());
+    let count = u32::from_le_bytes(h[80..84].try_into().unwrap()).min(1024) as u64;
+    let esize = u32::from_le_bytes(h[84..88].try_into().unwrap()).max(128) as u64;
+    for i in 0..count {
+        let off = entries_lba.saturating_mul(lba_size) + i * esize;
+        match read_at(r, off, 16)? {
+            Some(b) if b == guid => return Ok(Some(off)),
+            Some(_) => {}
+            None => break,
+        }
+    }
+    Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Cursor;
+
+    #[test]
+    fn finds_gpt_and_ext4_and_nothing_on_zeroes() {
+        let mut img = vec![0u8; 4 << 20];
+        assert!(
+            probe(&mut Cursor::new(&img), img.len() as u64, 512)
+                .unwrap()
+                .is_empty()
+        );
+        img[512..520].copy_from_slice(b"EFI PART");
+        img[1080] = 0x53;
+        img[1081] = 0xef;
+        let found = probe(&mut Cursor::new(&img), img.len() as u64, 512).unwrap();
+        let kinds: Vec<_> = found.iter().map(|s| s.kind).collect();
+        assert!(
+            kinds.contains(&"gpt") && kinds.contains(&"ext4"),
+            "{kinds:?}"
+        );
+    }
+}

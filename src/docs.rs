@@ -1,0 +1,69 @@
+//! `ironbox generate --out DIR` (hidden): writes completions/ (bash, zsh, fish) and man/ (one
+//! page for ironbox and one per subcommand, each with the exit-code table) from the clap
+//! definitions. scripts/gen-docs runs it; a test fails when the committed files are stale.
+
+use crate::cli::Cli;
+use crate::report::{Context, Kind, Result, exit};
+use clap::CommandFactory;
+use clap_complete::Shell;
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct Args {
+    /// Directory that receives completions/ and man/
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub out: PathBuf,
+}
+
+fn exit_status_section() -> String {
+    let mut s = String::from(".SH \"EXIT STATUS\"\n");
+    for (code, meaning) in exit::TABLE {
+        s.push_str(&format!(".TP\n\\fB{code}\\fR\n{meaning}\n"));
+    }
+    s.push_str(".SH OUTPUT\nOne JSON document on stdout, also on failure: {\"error\": {\"kind\": ..., \"message\": ..., \"causes\": [...]}}.\nProgress and warnings go to stderr.\n");
+    s
+}
+
+/// Every generated file: (relative path, content).
+pub fn generate() -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    for (shell, file) in [
+        (Shell::Bash, "ironbox.bash"),
+        (Shell::Zsh, "_ironbox"),
+        (Shell::Fish, "ironbox.fish"),
+    ] {
+        let mut buf = Vec::new();
+        clap_complete::generate(shell, &mut Cli::command(), "ironbox", &mut buf);
+        out.push((Path::new("completions").join(file), buf));
+    }
+    let root = Cli::command();
+    let mut pages = vec![("ironbox".to_string(), root.clone())];
+    for sub in root.get_subcommands().filter(|s| !s.is_hide_set()) {
+        let name = format!("ironbox-{}", sub.get_name());
+        let version = root.get_version().unwrap_or("").to_string();
+        pages.push((name.clone(), sub.clone().name(name).version(version)));
+    }
+    for (name, cmd) in pages {
+        let mut buf = Vec::new();
+        let _ = clap_mangen::Man::new(cmd).render(&mut buf);
+        buf.extend_from_slice(exit_status_section().as_bytes());
+        out.push((Path::new("man").join(format!("{name}.1")), buf));
+    }
+    out
+}
+
+pub fn run(args: &Args) -> Result<Value> {
+    let mut written = Vec::new();
+    for (rel, content) in generate() {
+        let path = args.out.join(&rel);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)
+                .ctx(Kind::Io, || format!("cannot create {}", dir.display()))?;
+        }
+        std::fs::write(&path, content)
+            .ctx(Kind::Io, || format!("cannot write {}", path.display()))?;
+        written.push(rel);
+    }
+    Ok(json!({ "written": written }))
+}

@@ -1,0 +1,44 @@
+//! ironbox: bare-metal provisioning toolbox. The binary is a thin shell over this library so
+//! that tests and benchmarks reach the same code.
+
+pub mod check_disk;
+pub mod cli;
+pub mod configdrive;
+pub mod disk;
+pub mod docs;
+pub mod erase;
+pub mod extension;
+pub mod firmware;
+pub mod image;
+pub mod interrupt;
+pub mod inventory;
+pub mod partition;
+pub mod progress;
+pub mod report;
+pub mod sys;
+
+use cli::{Cli, Command};
+use report::Result;
+use serde_json::Value;
+
+/// Runs a parsed command line and returns its report. Data flows one way:
+/// main → cli → `<command>::run` → report.
+pub fn run(cli: Cli) -> Result<Value> {
+    progress::init(cli.global.progress, cli.global.quiet);
+    if let Some(root) = &cli.global.sysroot {
+        sys::sysfs::set_root(root.clone());
+    }
+    interrupt::install();
+    match cli.command {
+        Command::Inventory(a) => inventory::run(&a),
+        Command::Partition(a) => partition::run(&a),
+        Command::ImageWrite(a) => image::run_write(&a),
+        Command::ImageCache(a) => image::run_cache(&a),
+        Command::Configdrive(a) => configdrive::run(&a),
+        Command::Firmware(a) => firmware::run(&a),
+        Command::Erase(a) => erase::run(&a),
+        Command::CheckDisk(a) => check_disk::run(&a),
+        Command::Generate(a) => docs::run(&a),
+        Command::External(argv) => extension::run(argv),
+    }
+}

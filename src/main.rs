@@ -1,0 +1,82 @@
+//! A thin main: pick the command from argv[0] or argv[1], parse, run, print the one JSON
+//! document, exit with the documented code.
+
+use clap::Parser;
+use ironbox::cli::{Cli, MULTICALL_COMMANDS};
+use ironbox::report::{IronError, exit, print_document};
+use std::ffi::OsString;
+use std::io::IsTerminal;
+use std::path::Path;
+
+/// Multi-call: run as `inventory` or `ironbox-inventory`, the binary acts as `ironbox inventory`.
+fn dispatch_argv0(mut args: Vec<OsString>) -> Vec<OsString> {
+    let name = args
+        .first()
+        .and_then(|a| Path::new(a).file_name())
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let command = name.strip_prefix("ironbox-").unwrap_or(&name);
+    if name != "ironbox" && MULTICALL_COMMANDS.contains(&command) {
+        args[0] = OsString::from("ironbox");
+        args.insert(1, OsString::from(command));
+    }
+    args
+}
+
+fn main() {
+    let args = dispatch_argv0(std::env::args_os().collect());
+    let pretty_flag = args.iter().any(|a| a == "--pretty");
+    let pretty = pretty_flag || std::io::stdout().is_terminal();
+
+    let cli = match Cli::try_parse_from(&args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            use clap::error::ErrorKind as K;
+            match e.kind() {
+                K::DisplayHelp
+                | K::DisplayVersion
+                | K::DisplayHelpOnMissingArgumentOrSubcommand => {
+                    let _ = e.print();
+                    std::process::exit(
+                        if e.kind() == K::DisplayHelpOnMissingArgumentOrSubcommand {
+                            exit::USAGE
+                        } else {
+                            exit::OK
+                        },
+                    );
+                }
+                _ => {
+                    // Humans get clap's text on stderr; machines get the error object on stdout.
+                    let _ = e.print();
+                    let text = e.to_string();
+                    let first = text
+                        .lines()
+                        .next()
+                        .unwrap_or("invalid usage")
+                        .trim_start_matches("error: ");
+                    let err = IronError::usage(first.to_string());
+                    print_document(&err.to_json(), pretty);
+                    std::process::exit(exit::USAGE);
+                }
+            }
+        }
+    };
+
+    let code = match ironbox::run(cli) {
+        Ok(report) => {
+            print_document(&report, pretty);
+            exit::OK
+        }
+        Err(err) => {
+            print_document(&err.to_json(), pretty);
+            if !matches!(
+                ironbox::progress::mode(),
+                ironbox::progress::ProgressMode::None | ironbox::progress::ProgressMode::Json
+            ) {
+                eprintln!("ironbox: error: {err}");
+            }
+            err.exit_code()
+        }
+    };
+    std::process::exit(code);
+}

@@ -1,0 +1,294 @@
+//! The output contract (DESIGN.md §3): one JSON document on stdout, a stable error object, and
+//! the exit-code table. Everything a command returns flows through here.
+
+use serde_json::{Map, Value, json};
+use std::fmt;
+use std::io::Write;
+
+/// What every subcommand's `run` returns: a JSON report, or an error that becomes one.
+pub type Result<T = Value> = std::result::Result<T, IronError>;
+
+/// Stable error kinds. The snake_case names are part of the public contract (README, man pages):
+/// never rename one, only add.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    // exit 2: bad usage or invalid input
+    Usage,
+    InvalidInput,
+    InvalidHints,
+    InvalidLayout,
+    InvalidChecksum,
+    ImageTooLarge,
+    ConfigdriveTooLarge,
+    UnsupportedFormat,
+    // exit 3: verification failed
+    ChecksumMismatch,
+    VerificationFailed,
+    // exit 4: refused for safety
+    DeviceBusy,
+    DeviceReadOnly,
+    SystemDisk,
+    ProtectedFilesystem,
+    HasSignatures,
+    NoSpace,
+    UnsafeImage,
+    // exit 1: the operation failed
+    NotFound,
+    NotABlockDevice,
+    NoMatchingDisk,
+    Io,
+    HttpStatus,
+    Network,
+    CorruptImage,
+    Unsupported,
+    NotImplemented,
+    Frozen,
+    External,
+    Internal,
+    // exit 130
+    Interrupted,
+}
+
+impl Kind {
+    pub const ALL: &'static [Kind] = &[
+        Kind::Usage,
+        Kind::InvalidInput,
+        Kind::InvalidHints,
+        Kind::InvalidLayout,
+        Kind::InvalidChecksum,
+        Kind::ImageTooLarge,
+        Kind::ConfigdriveTooLarge,
+        Kind::UnsupportedFormat,
+        Kind::ChecksumMismatch,
+        Kind::VerificationFailed,
+        Kind::DeviceBusy,
+        Kind::DeviceReadOnly,
+        Kind::SystemDisk,
+        Kind::ProtectedFilesystem,
+        Kind::HasSignatures,
+        Kind::NoSpace,
+        Kind::UnsafeImage,
+        Kind::NotFound,
+        Kind::NotABlockDevice,
+        Kind::NoMatchingDisk,
+        Kind::Io,
+        Kind::HttpStatus,
+        Kind::Network,
+        Kind::CorruptImage,
+        Kind::Unsupported,
+        Kind::NotImplemented,
+        Kind::Frozen,
+        Kind::External,
+        Kind::Internal,
+        Kind::Interrupted,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Usage => "usage",
+            Kind::InvalidInput => "invalid_input",
+            Kind::InvalidHints => "invalid_hints",
+            Kind::InvalidLayout => "invalid_layout",
+            Kind::InvalidChecksum => "invalid_checksum",
+            Kind::ImageTooLarge => "image_too_large",
+            Kind::ConfigdriveTooLarge => "configdrive_too_large",
+            Kind::UnsupportedFormat => "unsupported_format",
+            Kind::ChecksumMismatch => "checksum_mismatch",
+            Kind::VerificationFailed => "verification_failed",
+            Kind::DeviceBusy => "device_busy",
+            Kind::DeviceReadOnly => "device_read_only",
+            Kind::SystemDisk => "system_disk",
+            Kind::ProtectedFilesystem => "protected_filesystem",
+            Kind::HasSignatures => "has_signatures",
+            Kind::NoSpace => "no_space",
+            Kind::UnsafeImage => "unsafe_image",
+            Kind::NotFound => "not_found",
+            Kind::NotABlockDevice => "not_a_block_device",
+            Kind::NoMatchingDisk => "no_matching_disk",
+            Kind::Io => "io",
+            Kind::HttpStatus => "http_status",
+            Kind::Network => "network",
+            Kind::CorruptImage => "corrupt_image",
+            Kind::Unsupported => "unsupported",
+            Kind::NotImplemented => "not_implemented",
+            Kind::Frozen => "frozen",
+            Kind::External => "external",
+            Kind::Internal => "internal",
+            Kind::Interrupted => "interrupted",
+        }
+    }
+
+    /// The exit-code table of DESIGN.md §3.
+    pub fn exit_code(self) -> i32 {
+        use Kind::*;
+        match self {
+            Usage | InvalidInput | InvalidHints | InvalidLayout | InvalidChecksum
+            | ImageTooLarge | ConfigdriveTooLarge | UnsupportedFormat => exit::USAGE,
+            ChecksumMismatch | VerificationFailed => exit::VERIFY,
+            DeviceBusy | DeviceReadOnly | SystemDisk | ProtectedFilesystem | HasSignatures
+            | NoSpace | UnsafeImage => exit::REFUSED,
+            Interrupted => exit::INTERRUPTED,
+            _ => exit::FAILED,
+        }
+    }
+}
+
+/// Exit codes, as documented in the README and the man pages.
+pub mod exit {
+    pub const OK: i32 = 0;
+    pub const FAILED: i32 = 1;
+    pub const USAGE: i32 = 2;
+    pub const VERIFY: i32 = 3;
+    pub const REFUSED: i32 = 4;
+    pub const INTERRUPTED: i32 = 130;
+
+    pub const TABLE: &[(i32, &str)] = &[
+        (OK, "success"),
+        (FAILED, "the operation failed"),
+        (
+            USAGE,
+            "bad usage or invalid input (flags, layout, hints, checksum syntax, image too large)",
+        ),
+        (
+            VERIFY,
+            "verification failed (checksum or read-back mismatch, erase not verified)",
+        ),
+        (
+            REFUSED,
+            "refused for safety (busy, mounted, read-only, system or protected device, no space)",
+        ),
+        (INTERRUPTED, "interrupted (SIGINT or SIGTERM)"),
+    ];
+}
+
+/// An error that knows its stable kind, a lower-case message naming the bad value, the chain of
+/// causes, and context fields (`device`, `url`, `expected`, `actual`, ...) for the report.
+#[derive(Debug, Clone)]
+pub struct IronError {
+    pub kind: Kind,
+    pub message: String,
+    pub causes: Vec<String>,
+    pub context: Map<String, Value>,
+}
+
+impl IronError {
+    pub fn new(kind: Kind, message: impl Into<String>) -> Self {
+        IronError {
+            kind,
+            message: message.into(),
+            causes: Vec::new(),
+            context: Map::new(),
+        }
+    }
+
+    /// Adds a context field to the error object (`device`, `url`, `rule`, `holder`, ...).
+    pub fn with(mut self, key: &str, value: impl serde::Serialize) -> Self {
+        self.context.insert(
+            key.to_string(),
+            serde_json::to_value(value).unwrap_or(Value::Null),
+        );
+        self
+    }
+
+    /// Appends an underlying cause (shown in `causes`, outermost first).
+    pub fn caused_by(mut self, cause: impl fmt::Display) -> Self {
+        self.causes.push(cause.to_string());
+        self
+    }
+
+    pub fn exit_code(&self) -> i32 {
+        self.kind.exit_code()
+    }
+
+    pub fn to_json(&self) -> Value {
+        let mut err = Map::new();
+        err.insert("kind".into(), json!(self.kind.as_str()));
+        err.insert("message".into(), json!(self.message));
+        err.insert("causes".into(), json!(self.causes));
+        for (k, v) in &self.context {
+            err.insert(k.clone(), v.clone());
+        }
+        json!({ "error": err })
+    }
+
+    pub fn usage(message: impl Into<String>) -> Self {
+        IronError::new(Kind::Usage, message)
+    }
+    pub fn invalid(message: impl Into<String>) -> Self {
+        IronError::new(Kind::InvalidInput, message)
+    }
+    pub fn io(message: impl Into<String>, err: impl fmt::Display) -> Self {
+        IronError::new(Kind::Io, message).caused_by(err)
+    }
+    pub fn not_implemented(command: &str) -> Self {
+        IronError::new(
+            Kind::NotImplemented,
+            format!("'{command}' is not implemented yet"),
+        )
+        .with("command", command)
+    }
+}
+
+impl fmt::Display for IronError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.message)?;
+        for c in &self.causes {
+            write!(f, ": {c}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for IronError {}
+
+/// `result.ctx(Kind::Io, || format!("cannot open {path}"))` turns any error into an IronError
+/// whose message names what we were doing and whose cause is the original error.
+pub trait Context<T> {
+    fn ctx(self, kind: Kind, message: impl FnOnce() -> String) -> Result<T>;
+}
+
+impl<T, E: fmt::Display> Context<T> for std::result::Result<T, E> {
+    fn ctx(self, kind: Kind, message: impl FnOnce() -> String) -> Result<T> {
+        self.map_err(|e| IronError::new(kind, message()).caused_by(e))
+    }
+}
+
+/// Writes the one JSON document to stdout. A closed stdout (`| head`) is not worth a message.
+pub fn print_document(doc: &Value, pretty: bool) {
+    let text = if pretty {
+        serde_json::to_string_pretty(doc)
+    } else {
+        serde_json::to_string(doc)
+    }
+    .unwrap_or_else(|_| "{}".to_string());
+    let stdout = std::io::stdout();
+    let mut lock = stdout.lock();
+    let _ = writeln!(lock, "{text}").and_then(|_| lock.flush());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kind_names_are_unique_snake_case() {
+        let mut seen = std::collections::HashSet::new();
+        for k in Kind::ALL {
+            let s = k.as_str();
+            assert!(s.chars().all(|c| c.is_ascii_lowercase() || c == '_'), "{s}");
+            assert!(seen.insert(s), "duplicate kind {s}");
+        }
+    }
+
+    #[test]
+    fn error_object_carries_context() {
+        let e = IronError::new(Kind::DeviceBusy, "/dev/loop3 is mounted")
+            .with("device", "/dev/loop3")
+            .caused_by("mounted on /mnt");
+        let v = e.to_json();
+        assert_eq!(v["error"]["kind"], "device_busy");
+        assert_eq!(v["error"]["device"], "/dev/loop3");
+        assert_eq!(v["error"]["causes"][0], "mounted on /mnt");
+        assert_eq!(e.exit_code(), 4);
+    }
+}
