@@ -96,7 +96,7 @@ fn collect_backing_disks(name: &str, out: &mut Vec<String>, depth: u32) {
 /// Every rule the disk breaks. Empty means it may be written.
 pub fn refusals(dev: &BlockDevice, mounts: &MountTable, probe_signatures: bool) -> Vec<Refusal> {
     let mut out = Vec::new();
-    if system_disks(mounts).iter().any(|d| *d == dev.name) {
+    if system_disks(mounts).contains(&dev.name) {
         out.push(Refusal {
             rule: "system_disk",
             holder: format!("{} holds the running system", dev.path.display()),
