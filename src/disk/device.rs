@@ -108,6 +108,10 @@ fn serial(name: &str) -> Option<String> {
     ))) {
         return Some(s);
     }
+    // virtio-blk exposes its serial on the disk itself, as lsblk's SERIAL reads it.
+    if let Some(s) = nonempty(sysfs::read(format!("/sys/class/block/{name}/serial"))) {
+        return Some(s);
+    }
     let vpd = sysfs::read_bytes(format!("/sys/class/block/{name}/device/vpd_pg80"))?;
     if vpd.len() <= 4 {
         return None;

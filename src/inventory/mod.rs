@@ -1,14 +1,127 @@
-//! `ironbox inventory` (not implemented yet).
+//! `ironbox inventory`: the hardware inventory in IPA's shape (so Ironic stores and matches it
+//! unchanged), plus what IPA leaves out under keys IPA does not use. Everything is read straight
+//! from sysfs, procfs, the SMBIOS tables and a few ioctls; no external tools.
 
-use crate::report::{IronError, Result};
-use serde_json::Value;
+mod bmc;
+mod boot;
+mod cpu;
+mod digest;
+mod disks;
+mod interfaces;
+mod memory;
+mod numa;
+mod pci;
+mod system;
+
+use crate::report::Result;
+use crate::sys::sysfs;
+use serde_json::{Map, Value};
+
+/// What `--sections` can select; every one by default.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+#[value(rename_all = "snake_case")]
+pub enum Section {
+    Cpu,
+    Memory,
+    Disks,
+    Interfaces,
+    SystemVendor,
+    Boot,
+    Bmc,
+    Hostname,
+    PciDevices,
+    NumaTopology,
+}
+
+impl Section {
+    pub const ALL: &'static [Section] = &[
+        Section::Cpu,
+        Section::Memory,
+        Section::Disks,
+        Section::Interfaces,
+        Section::SystemVendor,
+        Section::Boot,
+        Section::Bmc,
+        Section::Hostname,
+        Section::PciDevices,
+        Section::NumaTopology,
+    ];
+}
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct Args {
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
-    pub rest: Vec<String>,
+    /// Collect only these sections (comma-separated)
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "LIST")]
+    pub sections: Vec<Section>,
+    /// List loop devices among the disks (for testing; IPA never does)
+    #[arg(long)]
+    pub include_loop: bool,
+    /// Listen for LLDP frames on each interface and report their TLVs
+    #[arg(long)]
+    pub lldp: bool,
+    /// How long to listen for LLDP frames, in seconds
+    #[arg(long, default_value_t = 30.0, value_name = "SECS", requires = "lldp")]
+    pub lldp_timeout: f64,
 }
 
-pub fn run(_args: &Args) -> Result<Value> {
-    Err(IronError::not_implemented("inventory"))
+pub fn run(args: &Args) -> Result<Value> {
+    let wanted = |s: Section| args.sections.is_empty() || args.sections.contains(&s);
+    let mut out = Map::new();
+    let mut put = |k: &str, v: Value| {
+        out.insert(k.to_string(), v);
+    };
+    if wanted(Section::Interfaces) {
+        let lldp = args
+            .lldp
+            .then(|| std::time::Duration::from_secs_f64(args.lldp_timeout.clamp(0.0, 600.0)));
+        put("interfaces", to_value(interfaces::collect(lldp)));
+    }
+    if wanted(Section::Cpu) {
+        put("cpu", to_value(cpu::collect()));
+    }
+    if wanted(Section::Disks) {
+        put("disks", to_value(disks::collect(args.include_loop)));
+    }
+    let smbios = crate::sys::smbios::Smbios::read();
+    if wanted(Section::Memory) {
+        put("memory", to_value(memory::collect(smbios.as_ref())));
+    }
+    if wanted(Section::Bmc) {
+        let b = bmc::collect();
+        put("bmc_address", to_value(b.address));
+        put("bmc_v6address", to_value(b.v6address));
+        put("bmc_mac", to_value(b.mac));
+    }
+    if wanted(Section::SystemVendor) {
+        put("system_vendor", to_value(system::collect(smbios.as_ref())));
+    }
+    if wanted(Section::Boot) {
+        put("boot", to_value(boot::collect()));
+    }
+    if wanted(Section::Hostname) {
+        put("hostname", to_value(hostname()));
+    }
+    if wanted(Section::PciDevices) {
+        put("pci_devices", to_value(pci::collect()));
+    }
+    if wanted(Section::NumaTopology) {
+        put("numa_topology", to_value(numa::collect()));
+    }
+    let digest = digest::of(&out);
+    out.insert("inventory_digest".to_string(), Value::String(digest));
+    Ok(Value::Object(out))
+}
+
+fn to_value<T: serde::Serialize>(v: T) -> Value {
+    serde_json::to_value(v).unwrap_or(Value::Null)
+}
+
+/// The kernel's host name (what IPA's socket.gethostname() returns), readable in a capture.
+fn hostname() -> Option<String> {
+    sysfs::read_nonempty("/proc/sys/kernel/hostname").or_else(|| {
+        (!sysfs::is_captured())
+            .then(|| nix::sys::utsname::uname().ok())
+            .flatten()
+            .map(|u| u.nodename().to_string_lossy().into_owned())
+    })
 }

@@ -2,4 +2,9 @@
 //! root can be redirected to a captured tree for tests.
 
 pub mod blk;
+pub mod ethtool;
+pub mod ipmi;
+pub mod lldp;
+pub mod netaddr;
+pub mod smbios;
 pub mod sysfs;
