@@ -66,13 +66,13 @@ pub fn collect() -> Bmc {
         out.mac = mac;
         for param in [LAN_IPV6_STATIC, LAN_IPV6_DYNAMIC] {
             // Data: set selector, source/type, 16 address bytes, prefix length, status.
-            if let Some(d) = ipmi.lan_param(channel, param, 0, PER_REQUEST) {
-                if let Some(b) = d.get(2..18) {
-                    let a = Ipv6Addr::from(<[u8; 16]>::try_from(b).unwrap_or_default());
-                    if !a.is_unspecified() {
-                        out.v6address = Some(a.to_string());
-                        break;
-                    }
+            if let Some(d) = ipmi.lan_param(channel, param, 0, PER_REQUEST)
+                && let Some(b) = d.get(2..18)
+            {
+                let a = Ipv6Addr::from(<[u8; 16]>::try_from(b).unwrap_or_default());
+                if !a.is_unspecified() {
+                    out.v6address = Some(a.to_string());
+                    break;
                 }
             }
         }

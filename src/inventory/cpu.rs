@@ -77,20 +77,19 @@ fn socket_count(cpuinfo: &str) -> u32 {
         if cpu
             .strip_prefix("cpu")
             .is_some_and(|n| n.parse::<u32>().is_ok())
-        {
-            if let Some(id) = sysfs::read(format!(
+            && let Some(id) = sysfs::read(format!(
                 "/sys/devices/system/cpu/{cpu}/topology/physical_package_id"
-            )) {
-                ids.insert(id);
-            }
+            ))
+        {
+            ids.insert(id);
         }
     }
     if ids.is_empty() {
         for l in cpuinfo.lines() {
-            if let Some((k, v)) = l.split_once(':') {
-                if k.trim() == "physical id" {
-                    ids.insert(v.trim().to_string());
-                }
+            if let Some((k, v)) = l.split_once(':')
+                && k.trim() == "physical id"
+            {
+                ids.insert(v.trim().to_string());
             }
         }
     }

@@ -116,10 +116,10 @@ fn read(name: &str, addrs: Option<&netaddr::Addrs>, lldp: Option<Vec<(u8, String
 /// The burned-in MAC: the ethtool ioctl on a live system; a bond slave's `perm_hwaddr` (which a
 /// capture keeps) otherwise.
 fn permanent_mac(name: &str) -> Option<String> {
-    if !sysfs::is_captured() {
-        if let Some(m) = ethtool::permanent_mac(name) {
-            return Some(m);
-        }
+    if !sysfs::is_captured()
+        && let Some(m) = ethtool::permanent_mac(name)
+    {
+        return Some(m);
     }
     sysfs::read_nonempty(net(name, "bonding_slave/perm_hwaddr"))
 }
@@ -130,8 +130,7 @@ fn pci_address(name: &str) -> Option<String> {
     let real = sysfs::canonical(net(name, "device"))?;
     real.components()
         .filter_map(|c| c.as_os_str().to_str())
-        .filter(|c| is_pci_address(c))
-        .last()
+        .rfind(|c| is_pci_address(c))
         .map(str::to_string)
 }
 

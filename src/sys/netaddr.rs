@@ -77,12 +77,12 @@ pub fn parse_fib_trie_local(text: &str) -> Vec<Ipv4Addr> {
         let t = line.trim();
         if let Some(a) = t.strip_prefix("|-- ") {
             leaf = a.parse().ok();
-        } else if t.starts_with("/32 host LOCAL") {
-            if let Some(a) = leaf {
-                if !a.is_loopback() && !out.contains(&a) {
-                    out.push(a);
-                }
-            }
+        } else if t.starts_with("/32 host LOCAL")
+            && let Some(a) = leaf
+            && !a.is_loopback()
+            && !out.contains(&a)
+        {
+            out.push(a);
         }
     }
     out

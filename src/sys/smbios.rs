@@ -235,7 +235,7 @@ mod tests {
     use super::*;
 
     fn sample() -> Smbios {
-        let mut bios = vec![1, 2, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+        let bios = vec![1, 2, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0];
         let mut sys = vec![1, 2, 3, 4];
         sys.extend_from_slice(&[
             0x33, 0x22, 0x11, 0x00, 0x55, 0x44, 0x77, 0x66, 0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd,
