@@ -72,8 +72,16 @@ pub fn collect() -> Numa {
             let siblings = sysfs::read(format!("{base}/thread_siblings_list"))
                 .map(|s| parse_cpu_list(&s))
                 .unwrap_or_default();
+            let core = sysfs::read_u64(format!("{base}/core_id")).unwrap_or(cpu as u64) as u32;
+            // One entry per physical core, its hardware threads in thread_siblings (as IPA).
+            if cpus
+                .iter()
+                .any(|c: &Cpu| c.numa_node == *node && c.cpu == core)
+            {
+                continue;
+            }
             cpus.push(Cpu {
-                cpu: sysfs::read_u64(format!("{base}/core_id")).unwrap_or(cpu as u64) as u32,
+                cpu: core,
                 numa_node: *node,
                 thread_siblings: siblings,
             });
