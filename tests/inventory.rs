@@ -1,0 +1,697 @@
+//! `ironbox inventory`: every field against three captured/hand-made machines, the live machine
+//! against lsblk and `ip -j link`, loop devices, sections, the digest, and a typed schema with
+//! `deny_unknown_fields` that mirrors IPA's inventory plus our extras.
+
+mod common;
+use common::*;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+
+fn fixture(machine: &str) -> PathBuf {
+    fixtures().join("inventory").join(machine)
+}
+
+fn inventory_of(root: &Path, extra: &[&str]) -> Value {
+    let mut args = vec!["inventory"];
+    args.extend_from_slice(extra);
+    ironbox(&args).arg("--sysroot").arg(root).run().ok()
+}
+
+/// Compares key by key so a failure names the field, then the whole document.
+fn assert_same(actual: &Value, expected: &Value) {
+    if let (Some(a), Some(e)) = (actual.as_object(), expected.as_object()) {
+        for (k, ev) in e {
+            assert_eq!(a.get(k), Some(ev), "field {k}");
+        }
+        let extra: Vec<&String> = a.keys().filter(|k| !e.contains_key(*k)).collect();
+        assert!(extra.is_empty(), "unexpected keys {extra:?}");
+    }
+    assert_eq!(actual, expected);
+}
+
+fn without_digest(mut v: Value) -> (Value, String) {
+    let d = v
+        .as_object_mut()
+        .unwrap()
+        .remove("inventory_digest")
+        .expect("inventory_digest");
+    let d = d.as_str().unwrap().to_string();
+    assert_eq!(d.len(), 64, "{d}");
+    assert!(d.chars().all(|c| c.is_ascii_hexdigit()), "{d}");
+    (v, d)
+}
+
+fn nic(name: &str, mac: &str) -> Value {
+    json!({
+        "name": name, "mac_address": mac, "ipv4_address": null, "ipv6_address": null,
+        "has_carrier": true, "lldp": null, "vendor": null, "product": null, "client_id": null,
+        "biosdevname": null, "speed_mbps": null, "pci_address": null, "driver": null,
+    })
+}
+
+fn merge(mut base: Value, over: Value) -> Value {
+    for (k, v) in over.as_object().unwrap() {
+        base[k] = v.clone();
+    }
+    base
+}
+
+#[allow(clippy::too_many_arguments)]
+fn extra(
+    kernel: &str,
+    devno: &str,
+    dgran: u64,
+    dmax: u64,
+    wz: u64,
+    fw: Value,
+    nqn: Value,
+    parts: u32,
+) -> Value {
+    json!({
+        "kernel_name": kernel, "devno": devno, "removable": false, "read_only": false,
+        "optimal_io_size": 0, "discard_granularity": dgran, "discard_max_bytes": dmax,
+        "write_zeroes_max_bytes": wz, "write_cache": "write back", "firmware_rev": fw,
+        "nvme_subsysnqn": nqn, "partitions": parts,
+    })
+}
+
+#[test]
+fn server_fixture_every_field() {
+    let (inv, _) = without_digest(inventory_of(&fixture("server"), &[]));
+    let expected = json!({
+        "cpu": {
+            "model_name": "Intel(R) Xeon(R) Gold 6338 CPU @ 2.00GHz",
+            "frequency": "3200.0000",
+            "count": 4,
+            "architecture": "x86_64",
+            "flags": ["fpu", "vme", "de", "pse", "tsc", "msr", "sse", "sse2", "ht", "avx", "avx2", "avx512f"],
+            "socket_count": 2,
+        },
+        "memory": {"total": 131622912u64 * 1024, "physical_mb": 131072},
+        "disks": [
+            {
+                "name": "/dev/nvme0n1", "model": "INTEL SSDPE2KX010T8", "size": 1953525168u64 * 512,
+                "rotational": false, "wwn": "eui.01000000000000005cd2e4a1b2c3d401",
+                "serial": "PHLJ123400AB1P0FGN", "vendor": null,
+                "wwn_with_extension": "eui.01000000000000005cd2e4a1b2c3d401",
+                "wwn_vendor_extension": null, "hctl": null,
+                "by_path": "/dev/disk/by-path/pci-0000:3b:00.0-nvme-1",
+                "logical_sectors": 4096, "physical_sectors": 4096, "tran": "nvme",
+                "extra": extra("nvme0n1", "259:0", 4096, 2199023255040, 33550336, json!("VDV10131"),
+                    json!("nqn.2014.08.org.nvmexpress:80868086PHLJ123400AB1P0FGN"), 0),
+            },
+            {
+                "name": "/dev/sda", "model": "SAMSUNG MZ7LH960", "size": 1875385008u64 * 512,
+                "rotational": false, "wwn": "0x5002538e40a1b2c3", "serial": "S45NNE0M123456",
+                "vendor": "ATA", "wwn_with_extension": "0x5002538e40a1b2c3",
+                "wwn_vendor_extension": null, "hctl": "0:0:0:0",
+                "by_path": "/dev/disk/by-path/pci-0000:00:17.0-ata-1",
+                "logical_sectors": 512, "physical_sectors": 4096, "tran": "sata",
+                "extra": extra("sda", "8:0", 4096, 2199023255040, 33550336, json!("HXT7"), json!(null), 1),
+            },
+            {
+                "name": "/dev/sdb", "model": "ST4000NM0035-1V4", "size": 7814037168u64 * 512,
+                "rotational": true, "wwn": "0x5000c500a1b2c3d4", "serial": "ZC1A2B3C",
+                "vendor": "ATA", "wwn_with_extension": "0x5000c500a1b2c3d4",
+                "wwn_vendor_extension": null, "hctl": "1:0:0:0",
+                "by_path": "/dev/disk/by-path/pci-0000:00:17.0-ata-2",
+                "logical_sectors": 512, "physical_sectors": 4096, "tran": "sata",
+                "extra": extra("sdb", "8:16", 0, 0, 0, json!("TN03"), json!(null), 0),
+            },
+        ],
+        "interfaces": [
+            merge(nic("bond0", "3c:fd:fe:a1:b2:c0"), json!({
+                "ipv4_address": "10.20.30.40", "ipv6_address": "2001:db8::10",
+                "speed_mbps": 20000, "driver": "bonding",
+            })),
+            merge(nic("eno1", "3c:fd:fe:a1:b2:c0"), json!({
+                "vendor": "0x8086", "product": "0x1563", "speed_mbps": 10000,
+                "pci_address": "0000:18:00.0", "driver": "ixgbe",
+            })),
+            // A bond slave shows the bond's MAC in `address`; the permanent one is reported.
+            merge(nic("eno2", "3c:fd:fe:a1:b2:c1"), json!({
+                "vendor": "0x8086", "product": "0x1563", "speed_mbps": 10000,
+                "pci_address": "0000:18:00.1", "driver": "ixgbe",
+            })),
+            merge(nic("eno3", "ac:1f:6b:00:11:22"), json!({
+                "has_carrier": false, "vendor": "0x8086", "product": "0x15b7",
+                "pci_address": "0000:00:1f.6", "driver": "e1000e",
+            })),
+        ],
+        "system_vendor": {
+            "product_name": "SYS-1029U-TRT", "serial_number": "S123456X9A01234",
+            "manufacturer": "Supermicro",
+            "firmware": {"vendor": "American Megatrends Inc.", "version": "3.8a", "build_date": "03/15/2023"},
+            "uuid": "11223344-5566-7788-99aa-bbccddeeff00",
+        },
+        "boot": {"current_boot_mode": "bios", "pxe_interface": "01-3c-fd-fe-a1-b2-c0", "secure_boot": null},
+        "bmc_address": null, "bmc_v6address": null, "bmc_mac": null,
+        "hostname": "server-01",
+        "pci_devices": [
+            {"vendor_id": "8086", "product_id": "a182", "class": "010601", "revision": "09", "bus": "0000:00:17.0"},
+            {"vendor_id": "8086", "product_id": "15b7", "class": "020000", "revision": "00", "bus": "0000:00:1f.6"},
+            {"vendor_id": "8086", "product_id": "1563", "class": "020000", "revision": "01", "bus": "0000:18:00.0"},
+            {"vendor_id": "8086", "product_id": "1563", "class": "020000", "revision": "01", "bus": "0000:18:00.1"},
+            {"vendor_id": "8086", "product_id": "0a54", "class": "010802", "revision": "00", "bus": "0000:3b:00.0"},
+        ],
+        "numa_topology": {
+            "ram": [{"numa_node": 0, "size_kb": 65811456}, {"numa_node": 1, "size_kb": 65811456}],
+            "cpus": [
+                {"cpu": 0, "numa_node": 0, "thread_siblings": [0, 1]},
+                {"cpu": 0, "numa_node": 1, "thread_siblings": [2, 3]},
+            ],
+            "nics": [{"name": "eno1", "numa_node": 0}, {"name": "eno2", "numa_node": 0}],
+        },
+    });
+    assert_same(&inv, &expected);
+}
+
+#[test]
+fn uefi_fixture_every_field() {
+    let (inv, _) = without_digest(inventory_of(&fixture("uefi"), &[]));
+    let expected = json!({
+        "cpu": {
+            "model_name": "QEMU Virtual CPU version 2.5+",
+            "frequency": "1996.249",
+            "count": 2,
+            "architecture": "x86_64",
+            "flags": ["fpu", "de", "pse", "tsc", "msr", "pae", "mce", "cx8", "apic", "sep", "sse", "sse2", "hypervisor"],
+            "socket_count": 1,
+        },
+        // No SMBIOS tables: installed memory is the kernel's total rounded up.
+        "memory": {"total": 3990204u64 * 1024, "physical_mb": 4096},
+        "disks": [
+            {
+                "name": "/dev/nvme0n1", "model": "QEMU NVMe Ctrl", "size": 20971520u64 * 512,
+                "rotational": false,
+                "wwn": "nvme.1b36-6465616462656566-51454d55204e564d65204374726c-00000001",
+                "serial": "deadbeef", "vendor": null,
+                "wwn_with_extension": "nvme.1b36-6465616462656566-51454d55204e564d65204374726c-00000001",
+                "wwn_vendor_extension": null, "hctl": null, "by_path": null,
+                "logical_sectors": 512, "physical_sectors": 512, "tran": "nvme",
+                "extra": extra("nvme0n1", "259:0", 512, 2199023255040, 33550336, json!("8.0.0"),
+                    json!("nqn.2019-08.org.qemu:deadbeef"), 0),
+            },
+            {
+                "name": "/dev/vda", "model": null, "size": 41943040u64 * 512, "rotational": true,
+                "wwn": null, "serial": "vol-0001", "vendor": "0x1af4", "wwn_with_extension": null,
+                "wwn_vendor_extension": null, "hctl": null, "by_path": null,
+                "logical_sectors": 512, "physical_sectors": 512, "tran": null,
+                "extra": extra("vda", "254:0", 0, 0, 0, json!(null), json!(null), 2),
+            },
+        ],
+        "interfaces": [
+            merge(nic("enp1s0", "52:54:00:12:34:56"), json!({
+                "ipv6_address": "fe80::5054:ff:fe12:3456", "vendor": "0x1af4",
+                "product": "0x0001", "pci_address": "0000:01:00.0", "driver": "virtio_net",
+            })),
+            merge(nic("enp1s0.100", "52:54:00:12:34:56"), json!({
+                "ipv4_address": "192.168.100.5", "ipv6_address": "fe80::5054:ff:fe12:3456",
+                "driver": "8021q",
+            })),
+        ],
+        "system_vendor": {
+            "product_name": "Standard PC (Q35 + ICH9, 2009)", "serial_number": "QEMU-SERIAL-7",
+            "manufacturer": "QEMU",
+            "firmware": {"vendor": "EDK II", "version": "edk2-stable202302-for-qemu", "build_date": "02/06/2023"},
+            "uuid": "6a1b2c3d-4e5f-4071-8293-a4b5c6d7e8f9",
+        },
+        "boot": {"current_boot_mode": "uefi", "pxe_interface": null, "secure_boot": true},
+        "bmc_address": null, "bmc_v6address": null, "bmc_mac": null,
+        "hostname": "uefi-vm",
+        "pci_devices": [
+            {"vendor_id": "8086", "product_id": "29c0", "class": "060000", "revision": "00", "bus": "0000:00:00.0"},
+            {"vendor_id": "1af4", "product_id": "1041", "class": "020000", "revision": "01", "bus": "0000:01:00.0"},
+        ],
+        "numa_topology": {"ram": [], "cpus": [], "nics": []},
+    });
+    assert_same(&inv, &expected);
+}
+
+#[test]
+fn vm_capture_every_field() {
+    let root = fixture("vm");
+    let (inv, _) = without_digest(inventory_of(&root, &[]));
+    let cpuinfo = std::fs::read_to_string(root.join("proc/cpuinfo")).unwrap();
+    let flags: Vec<&str> = cpuinfo
+        .lines()
+        .find(|l| l.starts_with("flags"))
+        .unwrap()
+        .split(':')
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .collect();
+    let virtio = |bus: &str, product: &str, class: &str| json!({"vendor_id": "1af4", "product_id": product, "class": class, "revision": "01", "bus": bus});
+    let expected = json!({
+        "cpu": {
+            "model_name": "Intel(R) Xeon(R) Processor", "frequency": "2600.000", "count": 2,
+            "architecture": "x86_64", "flags": flags, "socket_count": 1,
+        },
+        "memory": {"total": 24684084u64 * 1024, "physical_mb": 24576},
+        "disks": [{
+            "name": "/dev/vda", "model": null, "size": 274877906944u64, "rotational": true,
+            "wwn": null, "serial": "overlayblk", "vendor": "0x1af4", "wwn_with_extension": null,
+            "wwn_vendor_extension": null, "hctl": null, "by_path": null,
+            "logical_sectors": 512, "physical_sectors": 4096, "tran": null,
+            "extra": extra("vda", "254:0", 4096, 1073741824, 0, json!(null), json!(null), 0),
+        }],
+        "interfaces": [merge(nic("eth0", "02:fc:00:00:00:01"), json!({
+            "ipv4_address": "192.0.2.2", "ipv6_address": "fd00::2", "vendor": "0x1af4",
+            "product": "0x0001", "pci_address": "0000:00:03.0", "driver": "virtio_net",
+        }))],
+        "system_vendor": {
+            "product_name": null, "serial_number": null, "manufacturer": null,
+            "firmware": {"vendor": null, "version": null, "build_date": null}, "uuid": null,
+        },
+        "boot": {"current_boot_mode": "bios", "pxe_interface": null, "secure_boot": null},
+        "bmc_address": null, "bmc_v6address": null, "bmc_mac": null,
+        "hostname": "vm",
+        "pci_devices": [
+            {"vendor_id": "8086", "product_id": "0d57", "class": "060000", "revision": "00", "bus": "0000:00:00.0"},
+            virtio("0000:00:01.0", "1045", "ffff00"),
+            virtio("0000:00:02.0", "1042", "018000"),
+            virtio("0000:00:03.0", "1041", "020000"),
+            virtio("0000:00:04.0", "1053", "ffff00"),
+            virtio("0000:00:05.0", "1044", "ffff00"),
+        ],
+        "numa_topology": {
+            "ram": [{"numa_node": 0, "size_kb": 9922764}],
+            "cpus": [
+                {"cpu": 0, "numa_node": 0, "thread_siblings": [0]},
+                {"cpu": 1, "numa_node": 0, "thread_siblings": [1]},
+            ],
+            "nics": [],
+        },
+    });
+    assert_same(&inv, &expected);
+}
+
+#[test]
+fn include_loop_adds_loop_devices_but_never_empty_ones() {
+    let inv = inventory_of(&fixture("uefi"), &["--include-loop", "--sections", "disks"]);
+    let names: Vec<&str> = inv["disks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["/dev/loop0", "/dev/nvme0n1", "/dev/vda"]);
+    assert_eq!(inv["disks"][0]["size"], 131072 * 512);
+}
+
+#[test]
+fn sections_select_keys_and_bad_section_is_usage_error() {
+    let inv = inventory_of(&fixture("server"), &["--sections", "cpu,bmc,hostname"]);
+    let mut keys: Vec<&String> = inv.as_object().unwrap().keys().collect();
+    keys.sort();
+    assert_eq!(
+        keys,
+        [
+            "bmc_address",
+            "bmc_mac",
+            "bmc_v6address",
+            "cpu",
+            "hostname",
+            "inventory_digest"
+        ]
+    );
+    let err = ironbox(&["inventory", "--sections", "cpu,gpus"])
+        .run()
+        .fails(2, "usage");
+    assert!(err["message"].as_str().unwrap().contains("gpus"), "{err}");
+}
+
+/// Copies a fixture tree (links as links) so a test can change one fact.
+fn copy_tree(src: &Path) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    sh(&format!(
+        "cp -a {}/. {}",
+        src.display(),
+        dir.path().display()
+    ));
+    dir
+}
+
+#[test]
+fn digest_follows_hardware_not_addresses() {
+    let server = fixture("server");
+    let (_, d1) = without_digest(inventory_of(&server, &[]));
+    let (_, d2) = without_digest(inventory_of(&server, &[]));
+    assert_eq!(d1, d2, "stable across runs");
+
+    // A new IP address, a lost carrier and a new host name: same hardware, same digest.
+    let t = copy_tree(&server);
+    std::fs::write(t.path().join("proc/sys/kernel/hostname"), "renamed\n").unwrap();
+    let eno3 = "sys/devices/pci0000:00/0000:00:1f.6/net/eno3";
+    std::fs::write(t.path().join(eno3).join("carrier"), "1\n").unwrap();
+    let inet6 = t.path().join("proc/net/if_inet6");
+    std::fs::write(
+        &inet6,
+        "20010db8000000000000000000000099 05 40 00 80    bond0\n",
+    )
+    .unwrap();
+    let (inv, d3) = without_digest(inventory_of(t.path(), &[]));
+    assert_eq!(inv["hostname"], "renamed");
+    assert_eq!(inv["interfaces"][0]["ipv6_address"], "2001:db8::99");
+    assert_eq!(d1, d3);
+
+    // A replaced disk: a different digest.
+    let serial = "sys/devices/pci0000:3a/0000:3a:00.0/0000:3b:00.0/nvme/nvme0/serial";
+    std::fs::write(t.path().join(serial), "NEWSERIAL\n").unwrap();
+    let (inv, d4) = without_digest(inventory_of(t.path(), &[]));
+    assert_eq!(inv["disks"][0]["serial"], "NEWSERIAL");
+    assert_ne!(d1, d4);
+}
+
+#[test]
+fn truncated_smbios_table_degrades_to_nulls() {
+    let t = copy_tree(&fixture("server"));
+    let dmi = t.path().join("sys/firmware/dmi/tables/DMI");
+    let table = std::fs::read(&dmi).unwrap();
+    std::fs::write(&dmi, &table[..30]).unwrap();
+    let inv = inventory_of(t.path(), &["--sections", "system_vendor,memory"]);
+    // The BIOS structure is cut: no system structure, no DIMMs, so dmi/id (absent here) and the
+    // rounded total are used.
+    assert_eq!(inv["system_vendor"]["manufacturer"], Value::Null);
+    assert_eq!(inv["memory"]["physical_mb"], 131072);
+}
+
+// ---- the live machine -------------------------------------------------------------------
+
+#[test]
+fn live_disks_match_lsblk() {
+    let inv = ironbox(&["inventory", "--sections", "disks"]).run().ok();
+    let lsblk: Value =
+        serde_json::from_str(&sh("lsblk -J -b -d -o NAME,SIZE,ROTA,LOG-SEC,PHY-SEC")).unwrap();
+    let disks = inv["disks"].as_array().unwrap();
+    assert!(!disks.is_empty(), "this machine has at least one disk");
+    for d in disks {
+        let name = d["name"].as_str().unwrap().trim_start_matches("/dev/");
+        let l = lsblk["blockdevices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|b| b["name"] == name)
+            .unwrap_or_else(|| panic!("{name} not in lsblk"));
+        assert_eq!(d["size"], l["size"], "{name} size");
+        assert_eq!(d["rotational"], l["rota"], "{name} rotational");
+        assert_eq!(d["logical_sectors"], l["log-sec"], "{name} logical");
+        assert_eq!(d["physical_sectors"], l["phy-sec"], "{name} physical");
+        assert!(!name.starts_with("loop") && !name.starts_with("zram"));
+    }
+}
+
+#[test]
+fn live_loop_disk_with_4k_sectors_matches_lsblk() {
+    require_root!();
+    let disk = LoopDisk::with_sector_size(64 << 20, 4096);
+    let inv = ironbox(&["inventory", "--sections", "disks", "--include-loop"])
+        .run()
+        .ok();
+    let d = inv["disks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["name"] == disk.dev())
+        .unwrap_or_else(|| panic!("{} not listed: {inv}", disk.dev()))
+        .clone();
+    let l: Value = serde_json::from_str(&sh(&format!(
+        "lsblk -J -b -d -o NAME,SIZE,ROTA,LOG-SEC,PHY-SEC {}",
+        disk.dev()
+    )))
+    .unwrap();
+    let l = &l["blockdevices"][0];
+    assert_eq!(d["size"], 64 << 20);
+    assert_eq!(d["size"], l["size"]);
+    assert_eq!(d["logical_sectors"], 4096);
+    assert_eq!(d["logical_sectors"], l["log-sec"]);
+    assert_eq!(d["physical_sectors"], l["phy-sec"]);
+    assert_eq!(d["rotational"], l["rota"]);
+    // Without --include-loop it is not listed.
+    let inv = ironbox(&["inventory", "--sections", "disks"]).run().ok();
+    assert!(!inv.to_string().contains(&format!("\"{}\"", disk.dev())));
+}
+
+#[test]
+fn live_interfaces_match_ip_link() {
+    let inv = ironbox(&["inventory", "--sections", "interfaces"])
+        .run()
+        .ok();
+    let links: Value = serde_json::from_str(&sh("ip -j link")).unwrap();
+    let links = links.as_array().unwrap();
+    let ours = inv["interfaces"].as_array().unwrap();
+    for i in ours {
+        let name = i["name"].as_str().unwrap();
+        assert_ne!(name, "lo");
+        let l = links
+            .iter()
+            .find(|l| l["ifname"] == name)
+            .unwrap_or_else(|| panic!("{name} not in ip link"));
+        // ip shows the permanent address separately when it differs from the current one.
+        let mac = l.get("permaddr").unwrap_or(&l["address"]);
+        assert_eq!(i["mac_address"], *mac, "{name} mac");
+        let up = l["flags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f == "LOWER_UP");
+        assert_eq!(i["has_carrier"], up, "{name} carrier");
+        assert_eq!(i["lldp"], Value::Null);
+    }
+    // Every physical ethernet device ip knows is reported.
+    for l in links {
+        let name = l["ifname"].as_str().unwrap();
+        if Path::new(&format!("/sys/class/net/{name}/device")).exists() {
+            assert!(ours.iter().any(|i| i["name"] == name), "{name} missing");
+        }
+    }
+    // The first IPv4 address matches `ip -j addr`.
+    let addrs: Value = serde_json::from_str(&sh("ip -j -4 addr")).unwrap();
+    for a in addrs.as_array().unwrap() {
+        let Some(i) = ours.iter().find(|i| i["name"] == a["ifname"]) else {
+            continue;
+        };
+        let first = &a["addr_info"][0]["local"];
+        assert_eq!(i["ipv4_address"], *first, "{}", a["ifname"]);
+    }
+}
+
+#[test]
+fn live_inventory_parses_into_ipa_schema() {
+    let inv = ironbox(&["inventory"]).run().ok();
+    let parsed: schema::Inventory =
+        serde_json::from_value(inv.clone()).unwrap_or_else(|e| panic!("schema: {e}\n{inv:#}"));
+    assert!(parsed.cpu.count >= 1);
+    assert!(parsed.memory.total > 0);
+    assert!(matches!(
+        parsed.boot.current_boot_mode.as_str(),
+        "uefi" | "bios"
+    ));
+    let nproc: u32 = sh("nproc --all").trim().parse().unwrap();
+    assert_eq!(parsed.cpu.count, nproc);
+    assert_eq!(parsed.hostname.as_deref(), Some(sh("hostname").trim()));
+}
+
+#[test]
+fn fixtures_parse_into_ipa_schema() {
+    for m in ["vm", "server", "uefi"] {
+        let inv = inventory_of(&fixture(m), &[]);
+        let _: schema::Inventory =
+            serde_json::from_value(inv.clone()).unwrap_or_else(|e| panic!("{m}: {e}\n{inv:#}"));
+    }
+}
+
+#[test]
+fn lldp_flag_lists_tlvs_or_nothing_within_its_timeout() {
+    require_root!();
+    let inv = ironbox(&[
+        "inventory",
+        "--sections",
+        "interfaces",
+        "--lldp",
+        "--lldp-timeout",
+        "0.2",
+    ])
+    .run()
+    .ok();
+    // No switch on this machine's links: each interface gets an empty TLV list, not null.
+    for i in inv["interfaces"].as_array().unwrap() {
+        assert!(i["lldp"].is_array(), "{i}");
+    }
+}
+
+/// IPA's inventory (ironic_python_agent.hardware) plus our extras, field for field. Unknown
+/// fields are errors, so a renamed or stray key fails here.
+mod schema {
+    use super::Deserialize;
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Inventory {
+        pub cpu: Cpu,
+        pub memory: Memory,
+        pub disks: Vec<Disk>,
+        pub interfaces: Vec<Interface>,
+        pub system_vendor: SystemVendor,
+        pub boot: Boot,
+        pub bmc_address: Option<String>,
+        pub bmc_v6address: Option<String>,
+        pub bmc_mac: Option<String>,
+        pub hostname: Option<String>,
+        pub pci_devices: Vec<PciDevice>,
+        pub numa_topology: Numa,
+        pub inventory_digest: String,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Cpu {
+        pub model_name: Option<String>,
+        pub frequency: Option<String>,
+        pub count: u32,
+        pub architecture: String,
+        pub flags: Vec<String>,
+        pub socket_count: u32,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Memory {
+        pub total: u64,
+        pub physical_mb: Option<u64>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    pub struct Disk {
+        pub name: String,
+        pub model: Option<String>,
+        pub size: u64,
+        pub rotational: bool,
+        pub wwn: Option<String>,
+        pub serial: Option<String>,
+        pub vendor: Option<String>,
+        pub wwn_with_extension: Option<String>,
+        pub wwn_vendor_extension: Option<String>,
+        pub hctl: Option<String>,
+        pub by_path: Option<String>,
+        pub logical_sectors: u32,
+        pub physical_sectors: u32,
+        pub tran: Option<String>,
+        pub extra: DiskExtra,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    pub struct DiskExtra {
+        pub kernel_name: String,
+        pub devno: String,
+        pub removable: bool,
+        pub read_only: bool,
+        pub optimal_io_size: u32,
+        pub discard_granularity: u64,
+        pub discard_max_bytes: u64,
+        pub write_zeroes_max_bytes: u64,
+        pub write_cache: Option<String>,
+        pub firmware_rev: Option<String>,
+        pub nvme_subsysnqn: Option<String>,
+        pub partitions: u32,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    pub struct Interface {
+        pub name: String,
+        pub mac_address: Option<String>,
+        pub ipv4_address: Option<String>,
+        pub ipv6_address: Option<String>,
+        pub has_carrier: bool,
+        pub lldp: Option<Vec<(u8, String)>>,
+        pub vendor: Option<String>,
+        pub product: Option<String>,
+        pub client_id: Option<String>,
+        pub biosdevname: Option<String>,
+        pub speed_mbps: Option<u64>,
+        pub pci_address: Option<String>,
+        pub driver: Option<String>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    pub struct SystemVendor {
+        pub product_name: Option<String>,
+        pub serial_number: Option<String>,
+        pub manufacturer: Option<String>,
+        pub firmware: Firmware,
+        pub uuid: Option<String>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    pub struct Firmware {
+        pub vendor: Option<String>,
+        pub version: Option<String>,
+        pub build_date: Option<String>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    pub struct Boot {
+        pub current_boot_mode: String,
+        pub pxe_interface: Option<String>,
+        pub secure_boot: Option<bool>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    pub struct PciDevice {
+        pub vendor_id: String,
+        pub product_id: String,
+        pub class: String,
+        pub revision: String,
+        pub bus: String,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    pub struct Numa {
+        pub ram: Vec<NumaRam>,
+        pub cpus: Vec<NumaCpu>,
+        pub nics: Vec<NumaNic>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    pub struct NumaRam {
+        pub numa_node: u32,
+        pub size_kb: u64,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    pub struct NumaCpu {
+        pub cpu: u32,
+        pub numa_node: u32,
+        pub thread_siblings: Vec<u32>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    pub struct NumaNic {
+        pub name: String,
+        pub numa_node: u32,
+    }
+}
