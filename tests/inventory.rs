@@ -524,6 +524,7 @@ fn lldp_flag_lists_tlvs_or_nothing_within_its_timeout() {
 
 /// IPA's inventory (ironic_python_agent.hardware) plus our extras, field for field. Unknown
 /// fields are errors, so a renamed or stray key fails here.
+#[allow(dead_code)]
 mod schema {
     use super::Deserialize;
 
@@ -565,7 +566,6 @@ mod schema {
 
     #[derive(Deserialize)]
     #[serde(deny_unknown_fields)]
-    #[allow(dead_code)]
     pub struct Disk {
         pub name: String,
         pub model: Option<String>,
@@ -586,7 +586,6 @@ mod schema {
 
     #[derive(Deserialize)]
     #[serde(deny_unknown_fields)]
-    #[allow(dead_code)]
     pub struct DiskExtra {
         pub kernel_name: String,
         pub devno: String,
@@ -604,7 +603,6 @@ mod schema {
 
     #[derive(Deserialize)]
     #[serde(deny_unknown_fields)]
-    #[allow(dead_code)]
     pub struct Interface {
         pub name: String,
         pub mac_address: Option<String>,
@@ -623,7 +621,6 @@ mod schema {
 
     #[derive(Deserialize)]
     #[serde(deny_unknown_fields)]
-    #[allow(dead_code)]
     pub struct SystemVendor {
         pub product_name: Option<String>,
         pub serial_number: Option<String>,
@@ -634,7 +631,6 @@ mod schema {
 
     #[derive(Deserialize)]
     #[serde(deny_unknown_fields)]
-    #[allow(dead_code)]
     pub struct Firmware {
         pub vendor: Option<String>,
         pub version: Option<String>,
@@ -643,7 +639,6 @@ mod schema {
 
     #[derive(Deserialize)]
     #[serde(deny_unknown_fields)]
-    #[allow(dead_code)]
     pub struct Boot {
         pub current_boot_mode: String,
         pub pxe_interface: Option<String>,
@@ -652,7 +647,6 @@ mod schema {
 
     #[derive(Deserialize)]
     #[serde(deny_unknown_fields)]
-    #[allow(dead_code)]
     pub struct PciDevice {
         pub vendor_id: String,
         pub product_id: String,
@@ -663,7 +657,6 @@ mod schema {
 
     #[derive(Deserialize)]
     #[serde(deny_unknown_fields)]
-    #[allow(dead_code)]
     pub struct Numa {
         pub ram: Vec<NumaRam>,
         pub cpus: Vec<NumaCpu>,
@@ -672,7 +665,6 @@ mod schema {
 
     #[derive(Deserialize)]
     #[serde(deny_unknown_fields)]
-    #[allow(dead_code)]
     pub struct NumaRam {
         pub numa_node: u32,
         pub size_kb: u64,
@@ -680,7 +672,6 @@ mod schema {
 
     #[derive(Deserialize)]
     #[serde(deny_unknown_fields)]
-    #[allow(dead_code)]
     pub struct NumaCpu {
         pub cpu: u32,
         pub numa_node: u32,
@@ -689,7 +680,6 @@ mod schema {
 
     #[derive(Deserialize)]
     #[serde(deny_unknown_fields)]
-    #[allow(dead_code)]
     pub struct NumaNic {
         pub name: String,
         pub numa_node: u32,
