@@ -317,6 +317,11 @@ fn sections_select_keys_and_bad_section_is_usage_error() {
             "inventory_digest"
         ]
     );
+    for bad in ["-1", "nan", "inf", "601", "x"] {
+        ironbox(&["inventory", "--lldp", "--lldp-timeout", bad])
+            .run()
+            .fails(2, "usage");
+    }
     let err = ironbox(&["inventory", "--sections", "cpu,gpus"])
         .run()
         .fails(2, "usage");

@@ -60,8 +60,16 @@ pub struct Args {
     #[arg(long)]
     pub lldp: bool,
     /// How long to listen for LLDP frames, in seconds
-    #[arg(long, default_value_t = 30.0, value_name = "SECS", requires = "lldp")]
+    #[arg(long, default_value_t = 30.0, value_name = "SECS", requires = "lldp", value_parser = seconds)]
     pub lldp_timeout: f64,
+}
+
+/// A timeout in seconds: finite, 0 to 600.
+fn seconds(s: &str) -> std::result::Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v.is_finite() && (0.0..=600.0).contains(&v) => Ok(v),
+        _ => Err(format!("{s:?} is not a number of seconds from 0 to 600")),
+    }
 }
 
 pub fn run(args: &Args) -> Result<Value> {
@@ -73,7 +81,7 @@ pub fn run(args: &Args) -> Result<Value> {
     if wanted(Section::Interfaces) {
         let lldp = args
             .lldp
-            .then(|| std::time::Duration::from_secs_f64(args.lldp_timeout.clamp(0.0, 600.0)));
+            .then(|| std::time::Duration::from_secs_f64(args.lldp_timeout));
         put("interfaces", to_value(interfaces::collect(lldp)));
     }
     if wanted(Section::Cpu) {
