@@ -429,12 +429,20 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__inventory)
-            opts="-v -q -h -V --pretty --progress --verbose --quiet --sysroot --help --version"
+            opts="-v -q -h -V --sections --include-loop --lldp --lldp-timeout --pretty --progress --verbose --quiet --sysroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --sections)
+                    COMPREPLY=($(compgen -W "cpu memory disks interfaces system_vendor boot bmc hostname pci_devices numa_topology" -- "${cur}"))
+                    return 0
+                    ;;
+                --lldp-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --progress)
                     COMPREPLY=($(compgen -W "auto bar plain json none" -- "${cur}"))
                     return 0

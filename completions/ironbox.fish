@@ -45,12 +45,25 @@ complete -c ironbox -n "__fish_ironbox_needs_command" -f -a "erase" -d 'Erase di
 complete -c ironbox -n "__fish_ironbox_needs_command" -f -a "check-disk" -d 'Resolve a target disk and check the safety rules without touching it'
 complete -c ironbox -n "__fish_ironbox_needs_command" -f -a "generate" -d 'Write completions/ and man/ from these definitions'
 complete -c ironbox -n "__fish_ironbox_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand inventory" -l sections -d 'Collect only these sections (comma-separated)' -r -f -a "cpu\t''
+memory\t''
+disks\t''
+interfaces\t''
+system_vendor\t''
+boot\t''
+bmc\t''
+hostname\t''
+pci_devices\t''
+numa_topology\t''"
+complete -c ironbox -n "__fish_ironbox_using_subcommand inventory" -l lldp-timeout -d 'How long to listen for LLDP frames, in seconds' -r
 complete -c ironbox -n "__fish_ironbox_using_subcommand inventory" -l progress -d 'Progress on stderr: bars on a terminal, plain lines otherwise, JSON lines, or nothing' -r -f -a "auto\t''
 bar\t''
 plain\t''
 json\t''
 none\t''"
 complete -c ironbox -n "__fish_ironbox_using_subcommand inventory" -l sysroot -d 'Read sysfs/procfs/dev under DIR instead of / (captured trees, tests)' -r -F
+complete -c ironbox -n "__fish_ironbox_using_subcommand inventory" -l include-loop -d 'List loop devices among the disks (for testing; IPA never does)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand inventory" -l lldp -d 'Listen for LLDP frames on each interface and report their TLVs'
 complete -c ironbox -n "__fish_ironbox_using_subcommand inventory" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
 complete -c ironbox -n "__fish_ironbox_using_subcommand inventory" -s v -l verbose -d 'More detail on stderr'
 complete -c ironbox -n "__fish_ironbox_using_subcommand inventory" -s q -l quiet -d 'No progress or warnings on stderr'
