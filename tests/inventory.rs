@@ -146,7 +146,7 @@ fn server_fixture_every_field() {
             "uuid": "11223344-5566-7788-99aa-bbccddeeff00",
         },
         "boot": {"current_boot_mode": "bios", "pxe_interface": "01-3c-fd-fe-a1-b2-c0", "secure_boot": null},
-        "bmc_address": null, "bmc_v6address": null, "bmc_mac": null,
+        "bmc_address": null, "bmc_v6address": null, "bmc_mac": null, "bmc_device": null,
         "hostname": "server-01",
         "pci_devices": [
             {"vendor_id": "8086", "product_id": "a182", "class": "010601", "revision": "09", "bus": "0000:00:17.0"},
@@ -218,7 +218,7 @@ fn uefi_fixture_every_field() {
             "uuid": "6a1b2c3d-4e5f-4071-8293-a4b5c6d7e8f9",
         },
         "boot": {"current_boot_mode": "uefi", "pxe_interface": null, "secure_boot": true},
-        "bmc_address": null, "bmc_v6address": null, "bmc_mac": null,
+        "bmc_address": null, "bmc_v6address": null, "bmc_mac": null, "bmc_device": null,
         "hostname": "uefi-vm",
         "pci_devices": [
             {"vendor_id": "8086", "product_id": "29c0", "class": "060000", "revision": "00", "bus": "0000:00:00.0"},
@@ -266,7 +266,7 @@ fn vm_capture_every_field() {
             "firmware": {"vendor": null, "version": null, "build_date": null}, "uuid": null,
         },
         "boot": {"current_boot_mode": "bios", "pxe_interface": null, "secure_boot": null},
-        "bmc_address": null, "bmc_v6address": null, "bmc_mac": null,
+        "bmc_address": null, "bmc_v6address": null, "bmc_mac": null, "bmc_device": null,
         "hostname": "vm",
         "pci_devices": [
             {"vendor_id": "8086", "product_id": "0d57", "class": "060000", "revision": "00", "bus": "0000:00:00.0"},
@@ -310,6 +310,7 @@ fn sections_select_keys_and_bad_section_is_usage_error() {
         keys,
         [
             "bmc_address",
+            "bmc_device",
             "bmc_mac",
             "bmc_v6address",
             "cpu",
@@ -545,10 +546,22 @@ mod schema {
         pub bmc_address: Option<String>,
         pub bmc_v6address: Option<String>,
         pub bmc_mac: Option<String>,
+        pub bmc_device: Option<BmcDevice>,
         pub hostname: Option<String>,
         pub pci_devices: Vec<PciDevice>,
         pub numa_topology: Numa,
         pub inventory_digest: String,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct BmcDevice {
+        pub device_id: u8,
+        pub device_revision: u8,
+        pub firmware_version: String,
+        pub ipmi_version: String,
+        pub manufacturer_id: u32,
+        pub product_id: u16,
     }
 
     #[derive(Deserialize)]

@@ -99,6 +99,7 @@ pub fn run(args: &Args) -> Result<Value> {
         put("bmc_address", to_value(b.address));
         put("bmc_v6address", to_value(b.v6address));
         put("bmc_mac", to_value(b.mac));
+        put("bmc_device", to_value(b.device));
     }
     if wanted(Section::SystemVendor) {
         put("system_vendor", to_value(system::collect(smbios.as_ref())));
