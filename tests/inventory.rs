@@ -703,3 +703,111 @@ mod schema {
         pub numa_node: u32,
     }
 }
+
+// ---- a real kernel in QEMU: SMBIOS tables, the IPMI device, NVMe, UEFI ---------------------
+
+/// Runs tests/fixtures/inventory/guest.sh and returns the guest's inventory, or None (skip).
+fn guest_inventory(mode: &str) -> Option<Value> {
+    let target = bin().parent()?.parent()?.to_path_buf();
+    let work = tempfile::tempdir().unwrap();
+    let script = fixtures().join("inventory/guest.sh");
+    let kernel = std::env::var("IRONBOX_GUEST_KERNEL_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| target.join("guest/kernel"));
+    let out = std::process::Command::new(&script)
+        .arg(bin())
+        .arg(work.path())
+        .arg(mode)
+        .env("IRONBOX_GUEST_KERNEL_DIR", &kernel)
+        .output()
+        .unwrap();
+    let log = String::from_utf8_lossy(&out.stdout).replace('\r', "");
+    if out.status.code() == Some(77) {
+        eprintln!(
+            "SKIPPED guest {mode}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        return None;
+    }
+    let json = log
+        .split("INVENTORY-BEGIN\n")
+        .nth(1)
+        .and_then(|rest| rest.split("\nINVENTORY-END").next())
+        .unwrap_or_else(|| {
+            panic!(
+                "no inventory in the guest log:\n{log}\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            )
+        });
+    Some(serde_json::from_str(json.trim()).unwrap_or_else(|e| panic!("{e}: {json}")))
+}
+
+fn assert_guest_hardware(inv: &Value) {
+    let _: schema::Inventory = serde_json::from_value(inv.clone()).unwrap();
+    // SMBIOS tables written by QEMU from -smbios, parsed by our own parser.
+    assert_eq!(
+        inv["system_vendor"],
+        json!({
+            "product_name": "Rocket-9", "serial_number": "SN-4242", "manufacturer": "Acme",
+            "firmware": {"vendor": "IronboxBIOS", "version": "9.8.7", "build_date": "01/02/2025"},
+            "uuid": "6a1b2c3d-4e5f-4071-8293-a4b5c6d7e8f9",
+        })
+    );
+    // Type 17 memory devices sum to -m 512.
+    assert_eq!(inv["memory"]["physical_mb"], 512);
+    assert_eq!(inv["boot"]["pxe_interface"], "01-52-54-00-12-34-56");
+    assert_eq!(inv["hostname"], "inventory-guest");
+    assert_eq!(inv["cpu"]["count"], 2);
+    // The IPMI ioctls reach the simulated BMC; it has no LAN channel, so no address (and no hang).
+    assert_eq!(
+        inv["bmc_device"],
+        json!({"device_id": 32, "device_revision": 0, "firmware_version": "3.14",
+               "ipmi_version": "2.0", "manufacturer_id": 4660, "product_id": 22136})
+    );
+    assert_eq!(inv["bmc_address"], Value::Null);
+    assert_eq!(inv["bmc_mac"], Value::Null);
+    let disks = inv["disks"].as_array().unwrap();
+    let nvme = disks.iter().find(|d| d["name"] == "/dev/nvme0n1").unwrap();
+    assert_eq!(nvme["serial"], "NVSERIAL1");
+    assert_eq!(nvme["model"], "QEMU NVMe Ctrl");
+    assert_eq!(nvme["size"], 32 << 20);
+    assert_eq!(nvme["tran"], "nvme");
+    let vda = disks.iter().find(|d| d["name"] == "/dev/vda").unwrap();
+    assert_eq!(vda["serial"], "VSERIAL1");
+    assert_eq!(vda["size"], 64 << 20);
+    let eth0 = &inv["interfaces"][0];
+    assert_eq!(eth0["name"], "eth0");
+    assert_eq!(eth0["mac_address"], "52:54:00:12:34:56");
+    assert_eq!(eth0["ipv4_address"], "10.0.2.15");
+    assert_eq!(eth0["driver"], "virtio_net");
+    assert_eq!(eth0["has_carrier"], true);
+}
+
+#[test]
+fn guest_bios_real_kernel_smbios_ipmi_nvme() {
+    require_root!();
+    let Some(inv) = guest_inventory("bios") else {
+        return;
+    };
+    assert_guest_hardware(&inv);
+    assert_eq!(
+        inv["boot"],
+        json!({"current_boot_mode": "bios", "pxe_interface": "01-52-54-00-12-34-56", "secure_boot": null})
+    );
+}
+
+#[test]
+fn guest_uefi_real_firmware() {
+    require_root!();
+    let Some(inv) = guest_inventory("uefi") else {
+        return;
+    };
+    assert_guest_hardware(&inv);
+    assert_eq!(inv["boot"]["current_boot_mode"], "uefi");
+    // OVMF without Secure Boot keys: the variable is absent (null) or off.
+    assert!(
+        matches!(inv["boot"]["secure_boot"], Value::Null | Value::Bool(false)),
+        "{}",
+        inv["boot"]
+    );
+}

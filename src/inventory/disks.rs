@@ -3,6 +3,7 @@
 //! IPA leaves out under `extra`.
 
 use crate::disk::device::{self, BlockDevice};
+use crate::disk::mounts::MountTable;
 use crate::sys::sysfs;
 use serde::Serialize;
 
@@ -60,8 +61,12 @@ pub fn listed(d: &BlockDevice, include_loop: bool) -> bool {
 }
 
 pub fn collect(include_loop: bool) -> Vec<Disk> {
-    device::list_disks()
-        .into_iter()
+    let mounts = MountTable::read();
+    sysfs::list("/sys/class/block")
+        .iter()
+        // Skip what is never listed before reading it in full (a busy host has many loops).
+        .filter(|n| !device::is_virtual_name(n) || (include_loop && n.starts_with("loop")))
+        .filter_map(|n| device::read_disk(n, &mounts))
         .filter(|d| listed(d, include_loop))
         .map(to_ipa)
         .collect()
