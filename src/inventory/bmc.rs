@@ -26,6 +26,31 @@ pub struct BmcDevice {
     pub product_id: u16,
 }
 
+struct Lan {
+    ip: Ipv4Addr,
+    mac: Option<String>,
+    v6: Option<Ipv6Addr>,
+}
+
+/// LAN parameter 5: six bytes of MAC; all zeroes means none.
+pub fn parse_mac(m: &[u8]) -> Option<String> {
+    let m = m.get(..6)?;
+    m.iter().any(|&b| b != 0).then(|| {
+        m.iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<Vec<_>>()
+            .join(":")
+    })
+}
+
+/// LAN parameters 56/59 (IPv6 static/dynamic address): set selector, source/type, 16 address
+/// bytes, prefix length, status.
+pub fn parse_v6(d: &[u8]) -> Option<Ipv6Addr> {
+    let b: [u8; 16] = d.get(2..18)?.try_into().ok()?;
+    let a = Ipv6Addr::from(b);
+    (!a.is_unspecified()).then_some(a)
+}
+
 /// Decodes a Get Device ID response (after the completion code).
 pub fn parse_device_id(r: &[u8]) -> Option<BmcDevice> {
     if r.len() < 11 {
@@ -65,46 +90,46 @@ pub fn collect() -> Bmc {
         device: parse_device_id(&id),
         ..Bmc::default()
     };
+    // A LAN channel with an IPv4 address wins (as IPA's `ipmitool lan print N` loop); else the
+    // first channel with a MAC (an IPv6-only BMC).
+    let mut fallback: Option<Lan> = None;
     for channel in 1..=11u8 {
         if start.elapsed() > BUDGET {
             break;
         }
-        let Some(ip) = ipmi.lan_param(channel, LAN_IP, 0, PER_REQUEST) else {
-            continue;
-        };
-        let Some(ip) = ip.get(..4).map(|b| Ipv4Addr::new(b[0], b[1], b[2], b[3])) else {
+        let Some(ip) = ipmi
+            .lan_param(channel, LAN_IP, 0, PER_REQUEST)
+            .and_then(|b| b.get(..4).map(|b| Ipv4Addr::new(b[0], b[1], b[2], b[3])))
+        else {
             continue;
         };
         let mac = ipmi
             .lan_param(channel, LAN_MAC, 0, PER_REQUEST)
-            .filter(|m| m.len() >= 6 && m[..6].iter().any(|&b| b != 0))
-            .map(|m| {
-                m[..6]
-                    .iter()
-                    .map(|b| format!("{b:02x}"))
-                    .collect::<Vec<_>>()
-                    .join(":")
-            });
-        if mac.is_none() && ip.is_unspecified() {
+            .and_then(|m| parse_mac(&m));
+        if ip.is_unspecified() && mac.is_none() {
             continue;
         }
-        if !ip.is_unspecified() {
-            out.address = Some(ip.to_string());
-        }
-        out.mac = mac;
+        let mut v6 = None;
         for param in [LAN_IPV6_STATIC, LAN_IPV6_DYNAMIC] {
-            // Data: set selector, source/type, 16 address bytes, prefix length, status.
-            if let Some(d) = ipmi.lan_param(channel, param, 0, PER_REQUEST)
-                && let Some(b) = d.get(2..18)
+            if let Some(a) = ipmi
+                .lan_param(channel, param, 0, PER_REQUEST)
+                .and_then(|d| parse_v6(&d))
             {
-                let a = Ipv6Addr::from(<[u8; 16]>::try_from(b).unwrap_or_default());
-                if !a.is_unspecified() {
-                    out.v6address = Some(a.to_string());
-                    break;
-                }
+                v6 = Some(a);
+                break;
             }
         }
-        break;
+        let lan = Lan { ip, mac, v6 };
+        if !ip.is_unspecified() {
+            fallback = Some(lan);
+            break;
+        }
+        fallback.get_or_insert(lan);
+    }
+    if let Some(lan) = fallback {
+        out.address = (!lan.ip.is_unspecified()).then(|| lan.ip.to_string());
+        out.mac = lan.mac;
+        out.v6address = lan.v6.map(|a| a.to_string());
     }
     out
 }
@@ -124,5 +149,22 @@ mod tests {
         assert_eq!(d.manufacturer_id, 0x1234);
         assert_eq!(d.product_id, 0x5678);
         assert!(super::parse_device_id(&r[..5]).is_none());
+    }
+
+    #[test]
+    fn lan_params() {
+        assert_eq!(
+            super::parse_mac(&[0x3c, 0xfd, 0xfe, 1, 2, 3]).as_deref(),
+            Some("3c:fd:fe:01:02:03")
+        );
+        assert_eq!(super::parse_mac(&[0; 6]), None);
+        assert_eq!(super::parse_mac(&[1, 2]), None);
+        let mut d = vec![0u8, 0x80];
+        d.extend_from_slice(&[
+            0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x42,
+        ]);
+        d.extend_from_slice(&[64, 0]);
+        assert_eq!(super::parse_v6(&d).unwrap().to_string(), "2001:db8::42");
+        assert_eq!(super::parse_v6(&[0; 20]), None);
     }
 }
