@@ -329,6 +329,21 @@ fn sections_select_keys_and_bad_section_is_usage_error() {
     assert!(err["message"].as_str().unwrap().contains("gpus"), "{err}");
 }
 
+#[test]
+fn sysroot_without_sys_or_proc_is_invalid_input() {
+    let empty = tempfile::tempdir().unwrap();
+    let err = ironbox(&["inventory"])
+        .arg("--sysroot")
+        .arg(empty.path())
+        .run()
+        .fails(2, "invalid_input");
+    assert_eq!(err["sysroot"], empty.path().to_str().unwrap());
+    assert!(
+        err["message"].as_str().unwrap().contains("neither"),
+        "{err}"
+    );
+}
+
 /// Copies a fixture tree (links as links) so a test can change one fact.
 fn copy_tree(src: &Path) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();

@@ -13,7 +13,7 @@ mod numa;
 mod pci;
 mod system;
 
-use crate::report::Result;
+use crate::report::{IronError, Kind, Result};
 use crate::sys::sysfs;
 use serde_json::{Map, Value};
 
@@ -73,6 +73,17 @@ fn seconds(s: &str) -> std::result::Result<f64, String> {
 }
 
 pub fn run(args: &Args) -> Result<Value> {
+    // A mistyped --sysroot would otherwise yield an inventory of nothing.
+    if sysfs::is_captured() && !sysfs::exists("/sys") && !sysfs::exists("/proc") {
+        return Err(IronError::new(
+            Kind::InvalidInput,
+            format!(
+                "sysroot {} has neither sys/ nor proc/",
+                sysfs::root().display()
+            ),
+        )
+        .with("sysroot", sysfs::root().display().to_string()));
+    }
     let wanted = |s: Section| args.sections.is_empty() || args.sections.contains(&s);
     let mut out = Map::new();
     let mut put = |k: &str, v: Value| {
