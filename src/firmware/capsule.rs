@@ -143,7 +143,7 @@ fn fmp_payloads(body: &[u8]) -> Vec<String> {
 
 /// Refuses a capsule that is not for `entry` (exit 4: applying it could brick another device).
 pub fn check_target(h: &Header, entry: &Entry) -> Result<()> {
-    let ok = h.guid == entry.fw_class || h.fmp_payloads.iter().any(|g| *g == entry.fw_class);
+    let ok = h.guid == entry.fw_class || h.fmp_payloads.contains(&entry.fw_class);
     if ok {
         return Ok(());
     }
@@ -176,7 +176,7 @@ pub fn write_to_loader(data: &[u8]) -> Result<String> {
     // The loader takes the capsule in any number of writes and submits it once complete.
     f.write_all(data)
         .ctx(Kind::External, || format!("{LOADER} refused the capsule"))?;
-    f.flush().ctx(Kind::External, || format!("{LOADER}"))?;
+    f.flush().ctx(Kind::External, || LOADER.to_string())?;
     drop(f);
     Ok(LOADER.to_string())
 }

@@ -61,12 +61,12 @@ pub fn run(a: &StatusArgs) -> Result<Value> {
         if want.is_some_and(|w| w != id) {
             continue;
         }
-        if let Some(ctrl) = disk::nvme_controller(&name) {
-            if !items.iter().any(|i| i["controller"] == json!(ctrl)) {
-                let mut v = nvme_status(&name, &ctrl);
-                v["controller"] = json!(ctrl);
-                items.push(v);
-            }
+        if let Some(ctrl) = disk::nvme_controller(&name)
+            && !items.iter().any(|i| i["controller"] == json!(ctrl))
+        {
+            let mut v = nvme_status(&name, &ctrl);
+            v["controller"] = json!(ctrl);
+            items.push(v);
         }
     }
     let mut plugins = Vec::new();

@@ -241,7 +241,7 @@ fn apply_nvme(
     data: &[u8],
     report: &mut Map<String, Value>,
 ) -> Result<()> {
-    if data.is_empty() || data.len() % 4 != 0 {
+    if data.is_empty() || !data.len().is_multiple_of(4) {
         return Err(IronError::new(
             Kind::CorruptImage,
             format!(
