@@ -36,6 +36,8 @@ pub enum Action {
     /// cpu-microcode, and what plug-ins report
     List,
     /// Apply a checksum-verified firmware image to one component
+    // Its --version is the image's firmware version, not ironbox's.
+    #[command(disable_version_flag = true)]
     Update(UpdateArgs),
     /// Whether the last update took (ESRT last attempt, NVMe active slot, pending capsules)
     Status(StatusArgs),
