@@ -2,11 +2,12 @@
 //! (IA32_FEATURE_CONTROL / VM_CR through /dev/cpu/0/msr), is an IOMMU (VT-d/AMD-Vi) active,
 //! which devices offer SR-IOV; and --enable/--disable through the vendor's BIOS setting.
 
-use super::settings;
+use super::{plugin, settings};
 use crate::report::{IronError, Kind, Result};
 use crate::sys::{msr, sysfs};
 use serde_json::{Value, json};
 use std::path::PathBuf;
+use std::time::Duration;
 
 pub const IA32_FEATURE_CONTROL: u32 = 0x3a;
 pub const MSR_VM_CR: u32 = 0xc001_0114;
@@ -188,6 +189,13 @@ pub fn run(a: &VirtArgs) -> Result<Value> {
         return Ok(report);
     }
     let Some(attr) = setting else {
+        // A vendor plug-in may know how (`{"action":"virtualization","enable":bool}`); one that
+        // answers `"status":"unsupported"` or fails is passed over.
+        if let Some((name, answer)) = plugin_switch(a.enable) {
+            report["change"] = json!({"plugin": name, "answer": answer});
+            report["pending_reboot"] = json!(answer["pending_reboot"].as_bool().unwrap_or(true));
+            return Ok(report);
+        }
         let names: Vec<String> = KNOWN_SETTINGS
             .iter()
             .map(|(v, n)| format!("{v}: {n}"))
@@ -225,6 +233,14 @@ pub fn run(a: &VirtArgs) -> Result<Value> {
     });
     report["pending_reboot"] = json!(pending);
     Ok(report)
+}
+
+fn plugin_switch(enable: bool) -> Option<(String, Value)> {
+    let req = json!({"action": "virtualization", "enable": enable});
+    plugin::discover().into_iter().find_map(|(name, path)| {
+        let answer = plugin::call(&name, &path, &req, Duration::from_secs(600)).ok()?;
+        (answer["status"] != "unsupported").then_some((name, answer))
+    })
 }
 
 #[cfg(test)]
