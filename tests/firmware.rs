@@ -898,3 +898,94 @@ fn virtualization_on_intel_with_iommu_and_sriov() {
         .fails(1, "unsupported");
     assert!(e["needed"]["known_settings"].as_array().unwrap().len() > 3);
 }
+
+// ---- a real kernel: UEFI QEMU guest with an IPMI BMC, NVMe, SMBIOS, a virtio NIC -------------
+
+/// Reports printed by tests/fixtures/firmware/guest.sh, by name, with their exit codes.
+fn guest_reports(log: &str) -> std::collections::HashMap<String, (i32, Value)> {
+    let log = log.replace('\r', "");
+    let mut out = std::collections::HashMap::new();
+    let mut rest = log.as_str();
+    while let Some(i) = rest.find("=== ") {
+        rest = &rest[i + 4..];
+        let name = rest.lines().next().unwrap_or("").trim().to_string();
+        if name.starts_with("rc=") || name == "end" {
+            continue;
+        }
+        let Some(end) = rest.find("=== rc=") else {
+            break;
+        };
+        let body = &rest[name.len()..end];
+        let code: i32 = rest[end + 7..]
+            .lines()
+            .next()
+            .and_then(|c| c.trim().parse().ok())
+            .unwrap_or(-1);
+        let json = serde_json::from_str(body.trim())
+            .unwrap_or_else(|e| panic!("{name}: not json ({e}): {body}"));
+        out.insert(name, (code, json));
+        rest = &rest[end..];
+    }
+    out
+}
+
+#[test]
+fn guest_reads_real_bmc_nvme_and_smbios() {
+    require_root!();
+    if std::env::var_os("IRONBOX_SKIP_GUEST").is_some() {
+        eprintln!("SKIPPED guest test: IRONBOX_SKIP_GUEST is set");
+        return;
+    }
+    let ovmf = Path::new("/usr/share/OVMF/OVMF_CODE_4M.fd");
+    if !have_tool("qemu-system-x86_64") || !have_tool("busybox") || !ovmf.exists() {
+        eprintln!("SKIPPED guest test: needs qemu-system-x86, ovmf and busybox-static");
+        return;
+    }
+    // The Debian kernel is cached under target/ (fetched once with apt-get download).
+    let work = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/firmware-guest");
+    let script = fixtures().join("firmware/guest.sh");
+    let (code, out, err) = sh_status(&format!(
+        "{} {} {} 2>&1",
+        script.display(),
+        bin().display(),
+        work.display()
+    ));
+    if code != 0 && !work.join("kernel").exists() {
+        eprintln!("SKIPPED guest test: no guest kernel could be fetched\n{out}{err}");
+        return;
+    }
+    assert_eq!(code, 0, "guest.sh failed:\n{out}{err}");
+    let r = guest_reports(&out);
+    let (c, list) = &r["list"];
+    assert_eq!(*c, 0, "{list}");
+    // Every value below was set on the QEMU command line in guest.sh.
+    let bios = find(list, "bios");
+    assert_eq!(bios["vendor"], "IronVendor");
+    assert_eq!(bios["version"], "7.8.9");
+    assert_eq!(bios["release_date"], "01/02/2024");
+    let bmc = find(list, "bmc");
+    assert_eq!(bmc["version"], "3.30");
+    assert_eq!(bmc["manufacturer_id"], 674);
+    assert_eq!(bmc["vendor"], "Dell");
+    assert_eq!(bmc["product_id"], 256);
+    let nic = find(list, "nic:eth0");
+    assert_eq!(nic["driver"], "virtio_net");
+    let nvme = find(list, "disk:nvme0n1");
+    assert_eq!(nvme["serial"], "IRONFW01");
+    // QEMU's controller: one read-only slot holding "1.0", active — so not updatable.
+    assert_eq!(nvme["firmware_slots"]["active_slot"], 1);
+    assert_eq!(nvme["firmware_slots"]["slots"][0], "1.0");
+    assert_eq!(nvme["slot1_read_only"], true);
+    assert_eq!(nvme["updatable"], false);
+    let (c, st) = &r["status"];
+    assert_eq!(*c, 0);
+    assert_eq!(st["components"][0]["firmware_slots"]["active_slot"], 1);
+    let (c, virt) = &r["virtualization"];
+    assert_eq!(*c, 0);
+    assert!(virt["firmware"]["msr_value"].is_string(), "{virt}");
+    let (c, e) = &r["nvme-update"];
+    assert_eq!(*c, 1);
+    assert_eq!(e["error"]["kind"], "unsupported");
+    let (c, e) = &r["nvme-plan"];
+    assert_eq!(*c, 1, "a dry run checks the slots too: {e}");
+}

@@ -26,7 +26,7 @@ fn esrt_status(e: &esrt::Entry) -> Value {
     })
 }
 
-fn nvme_status(disk_name: &str, ctrl: &str) -> Value {
+fn nvme_status(id: &str, ctrl: &str) -> Value {
     let rev = sysfs::read_nonempty(format!("/sys/class/nvme/{ctrl}/firmware_rev"));
     let (slots, err) = match disk::slot_log(ctrl) {
         Ok(l) => (Some(l), None),
@@ -34,8 +34,9 @@ fn nvme_status(disk_name: &str, ctrl: &str) -> Value {
     };
     let pending = slots.as_ref().map(|l| l.next_reset_slot.is_some());
     json!({
-        "id": format!("disk:{disk_name}"),
+        "id": id,
         "kind": "disk",
+        "controller": ctrl,
         "firmware_rev": rev,
         "firmware_slots": slots,
         "activation_pending": pending,
@@ -56,17 +57,17 @@ pub fn run(a: &StatusArgs) -> Result<Value> {
             items.push(esrt_status(&e));
         }
     }
-    for name in sysfs::list("/sys/class/block") {
-        let id = format!("disk:{name}");
-        if want.is_some_and(|w| w != id) {
-            continue;
-        }
-        if let Some(ctrl) = disk::nvme_controller(&name)
-            && !items.iter().any(|i| i["controller"] == json!(ctrl))
-        {
-            let mut v = nvme_status(&name, &ctrl);
-            v["controller"] = json!(ctrl);
-            items.push(v);
+    for ctrl in sysfs::list("/sys/class/nvme") {
+        let id = disk::nvme_id(&ctrl);
+        let named = want.is_none_or(|w| {
+            w == id
+                || w.strip_prefix("disk:")
+                    .and_then(disk::nvme_controller)
+                    .as_deref()
+                    == Some(ctrl.as_str())
+        });
+        if named {
+            items.push(nvme_status(&id, &ctrl));
         }
     }
     let mut plugins = Vec::new();

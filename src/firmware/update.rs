@@ -262,11 +262,24 @@ fn apply_nvme(
         "commit_action".into(),
         json!("replace_and_activate_at_next_reset"),
     );
+    // Identify through a read-only handle first, so a dry run checks the slot too.
+    let caps = if sysfs::is_captured() {
+        None
+    } else {
+        Some(disk::identify(ctrl).map_err(|e| {
+            IronError::new(Kind::External, format!("cannot identify {node}")).caused_by(e)
+        })?)
+    };
+    if let Some(caps) = caps {
+        check_slot(&node, slot, caps)?;
+    }
+    let chunk = caps.map_or(nvme::DEFAULT_CHUNK, |c| c.chunk);
+    report.insert("chunk_size".into(), json!(chunk));
+    report.insert(
+        "chunks".into(),
+        json!(nvme::download_plan(data.len(), chunk).len()),
+    );
     if a.dry_run {
-        report.insert(
-            "chunks".into(),
-            json!(nvme::download_plan(data.len(), nvme::DEFAULT_CHUNK).len()),
-        );
         finish(a, report, true);
         return Ok(());
     }
@@ -276,25 +289,38 @@ fn apply_nvme(
         .open(sysfs::path(&node))
         .ctx(Kind::Io, || format!("cannot open {node}"))?;
     let mut t = nvme::Ioctl(f);
-    let caps = nvme::identify_controller(&mut t)?;
-    if slot > caps.slots || (slot == 1 && caps.slot1_read_only) {
-        return Err(IronError::invalid(format!(
-            "slot {slot} cannot be written on {node} ({} slots, slot 1 {})",
-            caps.slots,
-            if caps.slot1_read_only {
-                "read-only"
-            } else {
-                "writable"
-            }
-        )));
-    }
-    let status = nvme::download_and_commit(&mut t, data, slot, caps.chunk)?;
-    report.insert("chunk_size".into(), json!(caps.chunk));
+    let status = nvme::download_and_commit(&mut t, data, slot, chunk)?;
     report.insert("commit_status".into(), json!(format!("{status:#x}")));
     if let Ok(log) = nvme::read_slot_log(&mut t) {
         report.insert("firmware_slots".into(), json!(log));
     }
     finish(a, report, true);
+    Ok(())
+}
+
+/// Refuses a slot the controller cannot take, and controllers with no writable slot at all.
+fn check_slot(node: &str, slot: u8, caps: nvme::FwCaps) -> Result<()> {
+    if caps.slots <= 1 && caps.slot1_read_only {
+        return Err(IronError::new(
+            Kind::Unsupported,
+            format!(
+                "{node} has no writable firmware slot (one slot, read-only): its firmware cannot be updated in-band"
+            ),
+        )
+        .with("controller", node));
+    }
+    if slot > caps.slots || (slot == 1 && caps.slot1_read_only) {
+        let ro = if caps.slot1_read_only {
+            "read-only"
+        } else {
+            "writable"
+        };
+        return Err(IronError::invalid(format!(
+            "slot {slot} cannot be written on {node} ({} slots, slot 1 {ro})",
+            caps.slots
+        ))
+        .with("controller", node));
+    }
     Ok(())
 }
 
