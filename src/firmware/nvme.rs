@@ -84,8 +84,10 @@ pub fn commit_cdw10(slot: u8, action: u32) -> u32 {
 /// Downloads `image` and commits it to `slot` for activation at the next reset. Images whose
 /// length is not a multiple of 4 are padded with zeros (the download unit is a dword).
 pub fn download_and_commit(t: &mut dyn Admin, image: &[u8], slot: u8, chunk: usize) -> Result<u32> {
+    let progress = crate::progress::Progress::new("firmware-download", Some(image.len() as u64));
     for (numd, ofst, range) in download_plan(image.len(), chunk) {
         crate::interrupt::check()?;
+        progress.inc(range.len() as u64);
         let mut buf = image[range].to_vec();
         buf.resize(((numd + 1) * 4) as usize, 0);
         let mut cmd = PassthruCmd {
@@ -97,6 +99,7 @@ pub fn download_and_commit(t: &mut dyn Admin, image: &[u8], slot: u8, chunk: usi
         };
         check("firmware image download", t.admin(&mut cmd, Some(&mut buf)))?;
     }
+    progress.finish();
     let mut cmd = PassthruCmd {
         opcode: OPC_FW_COMMIT,
         cdw10: commit_cdw10(slot, CA_REPLACE_ACTIVATE_AT_RESET),

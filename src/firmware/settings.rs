@@ -250,13 +250,25 @@ fn read_password(file: &PathBuf) -> Result<String> {
     Ok(s.trim_end_matches(['\n', '\r']).to_string())
 }
 
-/// The role dirs that demand a password before a change.
+/// The role dirs that demand a password before a change, the BIOS administrator's first
+/// (`role` = bios-admin, or named Admin / Setup Password), since that is the one that unlocks
+/// settings; a power-on password alone does not.
 fn enabled_auth(dev: &str) -> Vec<String> {
-    authentication(dev)
+    let mut roles: Vec<(u8, String)> = authentication(dev)
         .into_iter()
         .filter(|a| a["is_enabled"] == json!(true))
-        .filter_map(|a| a["name"].as_str().map(str::to_string))
-        .collect()
+        .filter_map(|a| {
+            let name = a["name"].as_str()?.to_string();
+            let admin = a["role"] == "bios-admin"
+                || name.eq_ignore_ascii_case("admin")
+                || name.eq_ignore_ascii_case("setup password");
+            let power_on =
+                a["role"] == "power-on" || name.to_ascii_lowercase().starts_with("power-on");
+            (!power_on || admin).then_some((u8::from(!admin), name))
+        })
+        .collect();
+    roles.sort();
+    roles.into_iter().map(|(_, n)| n).collect()
 }
 
 fn write_attr(rel: &str, value: &str) -> Result<()> {
@@ -327,10 +339,7 @@ pub fn apply(plan: &[(Attribute, String)], password_file: Option<&PathBuf>) -> R
                     roles.join(", ")
                 )));
             };
-            let role = roles
-                .iter()
-                .find(|r| r.eq_ignore_ascii_case("admin"))
-                .unwrap_or(&roles[0]);
+            let role = &roles[0];
             write_attr(
                 &format!(
                     "{CLASS}/{}/authentication/{role}/current_password",
