@@ -499,6 +499,22 @@ fn images_come_over_http_with_retries_and_are_verified() {
     assert_eq!(r["status"], "staged");
     assert_eq!(srv.requests("/fw.cap").len(), 2);
     assert_eq!(root.file("dev/efi_capsule_loader"), cap);
+    // A server announcing more than 256 MiB is refused before the body is read.
+    let mut big = Route::new(vec![0u8; 16]);
+    big.no_length = true;
+    big.headers = vec![("Content-Length".into(), "300000000".into())];
+    srv.route("/big.cap", big);
+    root.run(&[
+        "firmware",
+        "update",
+        "--component",
+        &id,
+        "--image",
+        &srv.url("/big.cap"),
+        "--checksum",
+        &sum,
+    ])
+    .fails(2, "image_too_large");
     let e = root
         .run(&[
             "firmware",

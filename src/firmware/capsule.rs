@@ -163,6 +163,25 @@ pub fn check_target(h: &Header, entry: &Entry) -> Result<()> {
     .with("actual", found))
 }
 
+/// Flags the kernel's capsule loader passes on (efi_capsule_supported() refuses any other bit,
+/// including the GUID-defined low 16).
+pub const KERNEL_FLAG_MASK: u32 =
+    FLAG_PERSIST_ACROSS_RESET | FLAG_POPULATE_SYSTEM_TABLE | FLAG_INITIATE_RESET;
+
+/// Refuses, before anything is written, a capsule the kernel's loader would reject.
+pub fn check_loader_flags(h: &Header) -> Result<()> {
+    if h.flags & !KERNEL_FLAG_MASK != 0 {
+        return Err(IronError::new(
+            Kind::Unsupported,
+            format!(
+                "capsule flags {:#x} include bits the kernel's capsule loader refuses (it accepts {KERNEL_FLAG_MASK:#x}); use --method capsule-on-disk",
+                h.flags
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Hands the capsule to the kernel, which passes it to UpdateCapsule() at the next reboot.
 pub fn write_to_loader(data: &[u8]) -> Result<String> {
     let path = sysfs::path(LOADER);
@@ -283,6 +302,12 @@ mod tests {
         let mut long = c.clone();
         long.push(0);
         assert!(parse(&long).is_err());
+        assert!(check_loader_flags(&h).is_ok());
+        let vendor_flags = parse(&capsule(g, 0x1, &[0; 4])).unwrap();
+        assert_eq!(
+            check_loader_flags(&vendor_flags).unwrap_err().kind,
+            Kind::Unsupported
+        );
         let bad_flags = capsule(g, FLAG_INITIATE_RESET, &[0; 4]);
         assert!(parse(&bad_flags).unwrap_err().message.contains("persist"));
     }

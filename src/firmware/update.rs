@@ -147,6 +147,7 @@ pub fn run(a: &UpdateArgs) -> Result<Value> {
             if n == e.fw_version {
                 return Ok(up_to_date(report));
             }
+            report.insert("downgrade".into(), json!(n < e.fw_version));
             if n < e.lowest_supported_fw_version && !a.allow_downgrade {
                 return Err(IronError::new(
                     Kind::UnsafeImage,
@@ -201,6 +202,7 @@ fn apply_capsule(
             if !capsule::loader_present() {
                 return Err(capsule::no_loader());
             }
+            capsule::check_loader_flags(&header)?;
             report.insert("target".into(), json!(capsule::LOADER));
             if !a.dry_run {
                 capsule::write_to_loader(data)?;
