@@ -541,6 +541,7 @@ n=$(ls {d}/req-* 2>/dev/null | wc -l)
 printf '%s' "$req" > {d}/req-$n.json
 case "$req" in
   *'"action":"list"'*) echo '{{"components":[{{"id":"acme:raid0","kind":"raid-controller","name":"ACME RAID","version":"7.1","vendor":"ACME"}}]}}' ;;
+  *'"version":"bad"'*) echo '{{"error":"flash failed"}}'; exit 5 ;;
   *'"action":"update"'*)
      img=$(printf '%s' "$req" | sed 's/.*"image":"\([^"]*\)".*/\1/')
      cp "$img" {d}/image-copy
@@ -631,6 +632,24 @@ fn plugins_list_and_update_their_components() {
     assert_eq!(
         st["plugins"][0]["answer"]["components"][0]["result"],
         "success"
+    );
+    // A plug-in that fails: its error is passed on, exit 1.
+    let e = run(&[
+        "firmware",
+        "update",
+        "--component",
+        "acme:raid0",
+        "--image",
+        img.to_str().unwrap(),
+        "--checksum",
+        &sum,
+        "--version",
+        "bad",
+    ])
+    .fails(1, "external");
+    assert!(
+        e["message"].as_str().unwrap().contains("flash failed"),
+        "{e}"
     );
     // No known BIOS setting on this machine for virtualization? Ask the plug-in.
     std::fs::remove_dir_all(root.path.join("sys/class/firmware-attributes")).unwrap();
