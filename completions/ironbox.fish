@@ -113,17 +113,105 @@ complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive" -s v -l ver
 complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive" -s q -l quiet -d 'No progress or warnings on stderr'
 complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive" -s h -l help -d 'Print help'
 complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive" -s V -l version -d 'Print version'
-complete -c ironbox -n "__fish_ironbox_using_subcommand firmware" -l progress -d 'Progress on stderr: bars on a terminal, plain lines otherwise, JSON lines, or nothing' -r -f -a "auto\t''
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and not __fish_seen_subcommand_from list update status settings virtualization help" -l progress -d 'Progress on stderr: bars on a terminal, plain lines otherwise, JSON lines, or nothing' -r -f -a "auto\t''
 bar\t''
 plain\t''
 json\t''
 none\t''"
-complete -c ironbox -n "__fish_ironbox_using_subcommand firmware" -l sysroot -d 'Read sysfs/procfs/dev under DIR instead of / (captured trees, tests)' -r -F
-complete -c ironbox -n "__fish_ironbox_using_subcommand firmware" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
-complete -c ironbox -n "__fish_ironbox_using_subcommand firmware" -s v -l verbose -d 'More detail on stderr'
-complete -c ironbox -n "__fish_ironbox_using_subcommand firmware" -s q -l quiet -d 'No progress or warnings on stderr'
-complete -c ironbox -n "__fish_ironbox_using_subcommand firmware" -s h -l help -d 'Print help'
-complete -c ironbox -n "__fish_ironbox_using_subcommand firmware" -s V -l version -d 'Print version'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and not __fish_seen_subcommand_from list update status settings virtualization help" -l sysroot -d 'Read sysfs/procfs/dev under DIR instead of / (captured trees, tests)' -r -F
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and not __fish_seen_subcommand_from list update status settings virtualization help" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and not __fish_seen_subcommand_from list update status settings virtualization help" -s v -l verbose -d 'More detail on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and not __fish_seen_subcommand_from list update status settings virtualization help" -s q -l quiet -d 'No progress or warnings on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and not __fish_seen_subcommand_from list update status settings virtualization help" -s h -l help -d 'Print help'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and not __fish_seen_subcommand_from list update status settings virtualization help" -s V -l version -d 'Print version'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and not __fish_seen_subcommand_from list update status settings virtualization help" -f -a "list" -d 'Every firmware component with its version: bios, bmc, nic:*, disk:*, esrt:*, cpu-microcode, and what plug-ins report'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and not __fish_seen_subcommand_from list update status settings virtualization help" -f -a "update" -d 'Apply a checksum-verified firmware image to one component'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and not __fish_seen_subcommand_from list update status settings virtualization help" -f -a "status" -d 'Whether the last update took (ESRT last attempt, NVMe active slot, pending capsules)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and not __fish_seen_subcommand_from list update status settings virtualization help" -f -a "settings" -d 'BIOS settings through the kernel\'s firmware-attributes class'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and not __fish_seen_subcommand_from list update status settings virtualization help" -f -a "virtualization" -d 'CPU virtualization, its firmware enablement, IOMMU and SR-IOV; switch it on or off'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and not __fish_seen_subcommand_from list update status settings virtualization help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from list" -l progress -d 'Progress on stderr: bars on a terminal, plain lines otherwise, JSON lines, or nothing' -r -f -a "auto\t''
+bar\t''
+plain\t''
+json\t''
+none\t''"
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from list" -l sysroot -d 'Read sysfs/procfs/dev under DIR instead of / (captured trees, tests)' -r -F
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from list" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More detail on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from list" -s q -l quiet -d 'No progress or warnings on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from update" -l component -d 'Component id from `firmware list` (esrt:<guid>, bios, disk:nvme0n1, or a plug-in\'s id)' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from update" -l image -d 'The firmware image: a local path, file://, http:// or https:// URL (at most 256 MiB)' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from update" -l checksum -d 'Expected checksum of the image: ALGO:HEX (md5, sha1, sha256, sha384, sha512) or bare hex' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from update" -l version -d 'The version the image carries: equal to the current one → up_to_date, nothing applied' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from update" -l method -d 'How to apply it (default: chosen from the component)' -r -f -a "capsule\t'Hand a UEFI capsule to the kernel\'s loader (/dev/efi_capsule_loader)'
+capsule-on-disk\t'Put a UEFI capsule under the ESP\'s \\EFI\\UpdateCapsule\\ and set OsIndications'
+nvme\t'NVMe Firmware Image Download + Firmware Commit (activated at the next reset)'
+plugin\t'A vendor plug-in `ironbox-firmware-<name>` on PATH'"
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from update" -l esp -d 'Mount point of the EFI system partition (capsule-on-disk)' -r -F
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from update" -l slot -d 'NVMe firmware slot to write (1-7; default: the controller chooses)' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from update" -l plugin -d 'The plug-in to use (`ironbox-firmware-<NAME>`; default: the one that lists the component)' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from update" -l progress -d 'Progress on stderr: bars on a terminal, plain lines otherwise, JSON lines, or nothing' -r -f -a "auto\t''
+bar\t''
+plain\t''
+json\t''
+none\t''"
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from update" -l sysroot -d 'Read sysfs/procfs/dev under DIR instead of / (captured trees, tests)' -r -F
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from update" -l allow-downgrade -d 'Allow a version older than the ESRT\'s lowest supported version'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from update" -l dry-run -d 'Fetch, verify and validate everything, write nothing, print the plan'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from update" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from update" -s v -l verbose -d 'More detail on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from update" -s q -l quiet -d 'No progress or warnings on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from update" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from status" -l component -d 'Only this component' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from status" -l progress -d 'Progress on stderr: bars on a terminal, plain lines otherwise, JSON lines, or nothing' -r -f -a "auto\t''
+bar\t''
+plain\t''
+json\t''
+none\t''"
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from status" -l sysroot -d 'Read sysfs/procfs/dev under DIR instead of / (captured trees, tests)' -r -F
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from status" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from status" -s v -l verbose -d 'More detail on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from status" -s q -l quiet -d 'No progress or warnings on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from status" -s V -l version -d 'Print version'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from settings" -l password-file -d 'File holding the BIOS admin password (when the firmware requires one to change settings)' -r -F
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from settings" -l progress -d 'Progress on stderr: bars on a terminal, plain lines otherwise, JSON lines, or nothing' -r -f -a "auto\t''
+bar\t''
+plain\t''
+json\t''
+none\t''"
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from settings" -l sysroot -d 'Read sysfs/procfs/dev under DIR instead of / (captured trees, tests)' -r -F
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from settings" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from settings" -s v -l verbose -d 'More detail on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from settings" -s q -l quiet -d 'No progress or warnings on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from settings" -s h -l help -d 'Print help'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from settings" -s V -l version -d 'Print version'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from settings" -f -a "list" -d 'Every setting with its type, value and allowed values'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from settings" -f -a "get" -d 'One setting'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from settings" -f -a "set" -d 'Change settings (validated first, all or nothing); applied at the next reboot'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from settings" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from virtualization" -l password-file -d 'File holding the BIOS admin password, when settings are protected' -r -F
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from virtualization" -l progress -d 'Progress on stderr: bars on a terminal, plain lines otherwise, JSON lines, or nothing' -r -f -a "auto\t''
+bar\t''
+plain\t''
+json\t''
+none\t''"
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from virtualization" -l sysroot -d 'Read sysfs/procfs/dev under DIR instead of / (captured trees, tests)' -r -F
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from virtualization" -l enable -d 'Turn CPU virtualization on in firmware (applied at the next reboot)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from virtualization" -l disable -d 'Turn CPU virtualization off in firmware (applied at the next reboot)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from virtualization" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from virtualization" -s v -l verbose -d 'More detail on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from virtualization" -s q -l quiet -d 'No progress or warnings on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from virtualization" -s h -l help -d 'Print help'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from virtualization" -s V -l version -d 'Print version'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from help" -f -a "list" -d 'Every firmware component with its version: bios, bmc, nic:*, disk:*, esrt:*, cpu-microcode, and what plug-ins report'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from help" -f -a "update" -d 'Apply a checksum-verified firmware image to one component'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from help" -f -a "status" -d 'Whether the last update took (ESRT last attempt, NVMe active slot, pending capsules)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from help" -f -a "settings" -d 'BIOS settings through the kernel\'s firmware-attributes class'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from help" -f -a "virtualization" -d 'CPU virtualization, its firmware enablement, IOMMU and SR-IOV; switch it on or off'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c ironbox -n "__fish_ironbox_using_subcommand erase" -l progress -d 'Progress on stderr: bars on a terminal, plain lines otherwise, JSON lines, or nothing' -r -f -a "auto\t''
 bar\t''
 plain\t''
@@ -173,3 +261,8 @@ complete -c ironbox -n "__fish_ironbox_using_subcommand help; and not __fish_see
 complete -c ironbox -n "__fish_ironbox_using_subcommand help; and not __fish_seen_subcommand_from inventory partition image-write image-cache configdrive firmware erase check-disk generate help" -f -a "check-disk" -d 'Resolve a target disk and check the safety rules without touching it'
 complete -c ironbox -n "__fish_ironbox_using_subcommand help; and not __fish_seen_subcommand_from inventory partition image-write image-cache configdrive firmware erase check-disk generate help" -f -a "generate" -d 'Write completions/ and man/ from these definitions'
 complete -c ironbox -n "__fish_ironbox_using_subcommand help; and not __fish_seen_subcommand_from inventory partition image-write image-cache configdrive firmware erase check-disk generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand help; and __fish_seen_subcommand_from firmware" -f -a "list" -d 'Every firmware component with its version: bios, bmc, nic:*, disk:*, esrt:*, cpu-microcode, and what plug-ins report'
+complete -c ironbox -n "__fish_ironbox_using_subcommand help; and __fish_seen_subcommand_from firmware" -f -a "update" -d 'Apply a checksum-verified firmware image to one component'
+complete -c ironbox -n "__fish_ironbox_using_subcommand help; and __fish_seen_subcommand_from firmware" -f -a "status" -d 'Whether the last update took (ESRT last attempt, NVMe active slot, pending capsules)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand help; and __fish_seen_subcommand_from firmware" -f -a "settings" -d 'BIOS settings through the kernel\'s firmware-attributes class'
+complete -c ironbox -n "__fish_ironbox_using_subcommand help; and __fish_seen_subcommand_from firmware" -f -a "virtualization" -d 'CPU virtualization, its firmware enablement, IOMMU and SR-IOV; switch it on or off'

@@ -1,78 +1,169 @@
-//! The kernel's IPMI device interface (/dev/ipmi0): send one request to the BMC and wait, with a
-//! bounded timeout, for its answer. Used for the BMC's LAN configuration (address, MAC). Never
-//! blocks longer than the timeout: a missing or silent BMC is an ordinary None.
+//! The kernel IPMI driver's character device (/dev/ipmi0): send one request to the BMC over
+//! the system interface and wait, bounded, for its answer. Used for Get Device ID (firmware,
+//! inventory) and the BMC's LAN configuration (inventory). A missing or silent BMC is an error
+//! or None after the timeout, never a hang.
 
-use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::fd::AsRawFd;
+use std::os::unix::fs::OpenOptionsExt;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{Duration, Instant};
 
-const IPMI_SYSTEM_INTERFACE_ADDR_TYPE: libc::c_int = 0x0c;
-const IPMI_BMC_CHANNEL: libc::c_short = 0xf;
-const IPMI_MAX_ADDR_SIZE: usize = 32;
+const IPMI_SYSTEM_INTERFACE_ADDR_TYPE: i32 = 0x0c;
+const IPMI_BMC_CHANNEL: i16 = 0xf;
 
 #[repr(C)]
-struct SystemInterfaceAddr {
-    addr_type: libc::c_int,
-    channel: libc::c_short,
-    lun: libc::c_uchar,
+struct IpmiSystemInterfaceAddr {
+    addr_type: i32,
+    channel: i16,
+    lun: u8,
 }
 
 #[repr(C)]
-struct Msg {
-    netfn: libc::c_uchar,
-    cmd: libc::c_uchar,
-    data_len: libc::c_ushort,
-    data: *mut libc::c_uchar,
+struct IpmiMsg {
+    netfn: u8,
+    cmd: u8,
+    data_len: u16,
+    data: *mut u8,
 }
 
 #[repr(C)]
-struct Req {
-    addr: *mut libc::c_uchar,
-    addr_len: libc::c_uint,
+struct IpmiReq {
+    addr: *mut u8,
+    addr_len: u32,
     msgid: libc::c_long,
-    msg: Msg,
+    msg: IpmiMsg,
 }
 
 #[repr(C)]
-struct Recv {
-    recv_type: libc::c_int,
-    addr: *mut libc::c_uchar,
-    addr_len: libc::c_uint,
+struct IpmiRecv {
+    recv_type: i32,
+    addr: *mut u8,
+    addr_len: u32,
     msgid: libc::c_long,
-    msg: Msg,
+    msg: IpmiMsg,
 }
 
-const IPMICTL_SEND_COMMAND: libc::c_ulong =
-    nix::request_code_read!(b'i', 13, std::mem::size_of::<Req>()) as libc::c_ulong;
-const IPMICTL_RECEIVE_MSG_TRUNC: libc::c_ulong =
-    nix::request_code_readwrite!(b'i', 11, std::mem::size_of::<Recv>()) as libc::c_ulong;
+// IPMICTL_SEND_COMMAND = _IOR('i', 13, struct ipmi_req); IPMICTL_RECEIVE_MSG_TRUNC =
+// _IOWR('i', 11, struct ipmi_recv): the kernel's (historical) directions.
+nix::ioctl_read!(ipmictl_send_command, b'i', 13, IpmiReq);
+nix::ioctl_readwrite!(ipmictl_receive_msg_trunc, b'i', 11, IpmiRecv);
 
-/// An open IPMI device.
+/// Message ids, so a late answer to an earlier, timed-out request is never taken for this one.
+static NEXT_ID: AtomicI64 = AtomicI64::new(1);
+
+/// Sends `netfn`/`cmd` with `data` to the BMC and returns the response data (completion code
+/// first). Fails after `timeout` without an answer.
+pub fn request(
+    dev: &std::fs::File,
+    netfn: u8,
+    cmd: u8,
+    data: &[u8],
+    timeout: Duration,
+) -> std::io::Result<Vec<u8>> {
+    let fd = dev.as_raw_fd();
+    let mut addr = IpmiSystemInterfaceAddr {
+        addr_type: IPMI_SYSTEM_INTERFACE_ADDR_TYPE,
+        channel: IPMI_BMC_CHANNEL,
+        lun: 0,
+    };
+    let mut payload = data.to_vec();
+    let msgid = NEXT_ID.fetch_add(1, Ordering::Relaxed) as libc::c_long;
+    let mut req = IpmiReq {
+        addr: (&mut addr as *mut IpmiSystemInterfaceAddr).cast(),
+        addr_len: std::mem::size_of::<IpmiSystemInterfaceAddr>() as u32,
+        msgid,
+        msg: IpmiMsg {
+            netfn,
+            cmd,
+            data_len: payload.len() as u16,
+            data: payload.as_mut_ptr(),
+        },
+    };
+    // SAFETY: `req` points at `addr` and `payload`, both alive for the call, with matching
+    // lengths; the kernel copies them in before returning.
+    unsafe { ipmictl_send_command(fd, &mut req) }.map_err(std::io::Error::from)?;
+
+    let deadline = Instant::now() + timeout;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "no answer from the bmc",
+            ));
+        }
+        let mut pfd = libc::pollfd {
+            fd,
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        let ms = i32::try_from(left.as_millis().max(1)).unwrap_or(i32::MAX);
+        // SAFETY: one valid pollfd for the duration of the call.
+        let ready = unsafe { libc::poll(&mut pfd, 1, ms) };
+        if ready < 0 {
+            let e = std::io::Error::last_os_error();
+            if e.kind() == std::io::ErrorKind::Interrupted {
+                continue;
+            }
+            return Err(e);
+        }
+        if ready == 0 {
+            continue; // the deadline check above ends the loop
+        }
+        let mut raddr = [0u8; 64];
+        let mut rdata = vec![0u8; 256];
+        let mut recv = IpmiRecv {
+            recv_type: 0,
+            addr: raddr.as_mut_ptr(),
+            addr_len: raddr.len() as u32,
+            msgid: 0,
+            msg: IpmiMsg {
+                netfn: 0,
+                cmd: 0,
+                data_len: rdata.len() as u16,
+                data: rdata.as_mut_ptr(),
+            },
+        };
+        // SAFETY: `recv` points at `raddr` and `rdata`, alive for the call, with their true
+        // lengths; the kernel writes at most that much and updates the lengths.
+        match unsafe { ipmictl_receive_msg_trunc(fd, &mut recv) } {
+            Ok(_) => {}
+            Err(nix::errno::Errno::EAGAIN | nix::errno::Errno::EINTR) => continue,
+            Err(e) => return Err(e.into()),
+        }
+        if recv.msgid != msgid {
+            continue; // a late answer to an earlier request
+        }
+        let n = (recv.msg.data_len as usize).min(rdata.len());
+        rdata.truncate(n);
+        return Ok(rdata);
+    }
+}
+
+/// An open IPMI device for a series of requests.
 pub struct Ipmi {
-    fd: OwnedFd,
-    next_id: libc::c_long,
+    dev: std::fs::File,
 }
+
+/// Where the kernel's IPMI device node may be.
+pub const DEVICES: &[&str] = &["/dev/ipmi0", "/dev/ipmi/0", "/dev/ipmidev/0"];
 
 impl Ipmi {
-    /// Opens `/dev/ipmi0` (or `/dev/ipmi/0`, `/dev/ipmidev/0`); None when there is no BMC driver.
+    /// Opens the first IPMI device node; None when there is no BMC driver.
     pub fn open() -> Option<Ipmi> {
-        for p in ["/dev/ipmi0", "/dev/ipmi/0", "/dev/ipmidev/0"] {
-            if let Ok(f) = std::fs::OpenOptions::new()
+        DEVICES.iter().find_map(|p| {
+            std::fs::OpenOptions::new()
                 .read(true)
                 .write(true)
                 .custom_flags(libc::O_NONBLOCK | libc::O_CLOEXEC)
                 .open(p)
-            {
-                return Some(Ipmi {
-                    fd: f.into(),
-                    next_id: 1,
-                });
-            }
-        }
-        None
+                .ok()
+                .map(|dev| Ipmi { dev })
+        })
     }
 
-    /// Sends (netfn, cmd, data) to the BMC and returns the response bytes after the completion
-    /// code; None on a non-zero completion code, an error or when `timeout` passes.
+    /// The response data after a zero completion code; None on an error, a non-zero completion
+    /// code or a timeout.
     pub fn request(
         &mut self,
         netfn: u8,
@@ -80,92 +171,8 @@ impl Ipmi {
         data: &[u8],
         timeout: Duration,
     ) -> Option<Vec<u8>> {
-        let mut addr = SystemInterfaceAddr {
-            addr_type: IPMI_SYSTEM_INTERFACE_ADDR_TYPE,
-            channel: IPMI_BMC_CHANNEL,
-            lun: 0,
-        };
-        let mut payload = data.to_vec();
-        let msgid = self.next_id;
-        self.next_id += 1;
-        let mut req = Req {
-            addr: (&mut addr as *mut SystemInterfaceAddr).cast(),
-            addr_len: std::mem::size_of::<SystemInterfaceAddr>() as libc::c_uint,
-            msgid,
-            msg: Msg {
-                netfn,
-                cmd,
-                data_len: payload.len() as libc::c_ushort,
-                data: payload.as_mut_ptr(),
-            },
-        };
-        // SAFETY: the request points at `addr` and `payload`, both alive for the call; the
-        // kernel copies them before returning.
-        let rc = unsafe { libc::ioctl(self.fd.as_raw_fd(), IPMICTL_SEND_COMMAND as _, &mut req) };
-        if rc != 0 {
-            return None;
-        }
-        let deadline = Instant::now() + timeout;
-        loop {
-            let left = deadline.checked_duration_since(Instant::now())?;
-            let mut pfd = libc::pollfd {
-                fd: self.fd.as_raw_fd(),
-                events: libc::POLLIN,
-                revents: 0,
-            };
-            // SAFETY: one valid pollfd, bounded timeout.
-            let n = unsafe { libc::poll(&mut pfd, 1, left.as_millis().max(1) as libc::c_int) };
-            if n < 0 {
-                if std::io::Error::last_os_error().kind() == std::io::ErrorKind::Interrupted {
-                    continue;
-                }
-                return None;
-            }
-            if n == 0 {
-                return None;
-            }
-            let mut raddr = [0u8; IPMI_MAX_ADDR_SIZE];
-            let mut buf = [0u8; 256];
-            let mut recv = Recv {
-                recv_type: 0,
-                addr: raddr.as_mut_ptr(),
-                addr_len: raddr.len() as libc::c_uint,
-                msgid: 0,
-                msg: Msg {
-                    netfn: 0,
-                    cmd: 0,
-                    data_len: buf.len() as libc::c_ushort,
-                    data: buf.as_mut_ptr(),
-                },
-            };
-            // SAFETY: `recv` points at `raddr` and `buf` with their true lengths; the kernel
-            // writes at most those many bytes (the TRUNC variant truncates).
-            let rc = unsafe {
-                libc::ioctl(
-                    self.fd.as_raw_fd(),
-                    IPMICTL_RECEIVE_MSG_TRUNC as _,
-                    &mut recv,
-                )
-            };
-            if rc != 0 {
-                let e = std::io::Error::last_os_error();
-                if e.kind() == std::io::ErrorKind::WouldBlock
-                    || e.kind() == std::io::ErrorKind::Interrupted
-                {
-                    continue;
-                }
-                return None;
-            }
-            if recv.msgid != msgid {
-                continue; // a late answer to an earlier, timed-out request
-            }
-            let len = (recv.msg.data_len as usize).min(buf.len());
-            let resp = &buf[..len];
-            return match resp.first() {
-                Some(0) => Some(resp[1..].to_vec()),
-                _ => None,
-            };
-        }
+        let r = request(&self.dev, netfn, cmd, data, timeout).ok()?;
+        (r.first() == Some(&0)).then(|| r[1..].to_vec())
     }
 
     /// Get LAN Configuration Parameters (netfn 0x0C, cmd 0x02) for `channel`: the parameter
@@ -181,5 +188,3 @@ impl Ipmi {
         (r.len() > 1).then(|| r[1..].to_vec())
     }
 }
-
-use std::os::unix::fs::OpenOptionsExt;

@@ -3,8 +3,11 @@
 
 pub mod blk;
 pub mod ethtool;
+pub mod fsflags;
 pub mod ipmi;
 pub mod lldp;
+pub mod msr;
 pub mod netaddr;
+pub mod nvme_admin;
 pub mod smbios;
 pub mod sysfs;
