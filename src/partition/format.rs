@@ -70,7 +70,13 @@ pub fn make(tool: &Path, format: &str, label: Option<&str>, node: &Path) -> Resu
             format!("{} failed on {}", tool.display(), node.display()),
         )
         .with("device", node.display().to_string())
-        .caused_by(String::from_utf8_lossy(&out.stderr).trim().to_string()));
+        .caused_by(
+            String::from_utf8_lossy(&out.stderr)
+                .lines()
+                .take(3)
+                .collect::<Vec<_>>()
+                .join(" / "),
+        ));
     }
     Ok(())
 }

@@ -114,6 +114,17 @@ pub const FORMATS: &[(&str, &str, usize)] = &[
     ("swap", "mkswap", 16),
 ];
 
+/// Smallest partitions the mkfs tools accept (xfsprogs ≥ 5.19: 300 MB; btrfs: 114 MiB).
+const FORMAT_MIN: &[(&str, u64)] = &[("xfs", 300_000_000), ("btrfs", 114 << 20)];
+
+/// The smallest partition `format` can be created on, if it has a known minimum.
+pub fn format_min(format: &str) -> Option<u64> {
+    FORMAT_MIN
+        .iter()
+        .find(|(k, _)| *k == format)
+        .map(|(_, m)| *m)
+}
+
 /// GPT attribute bits by name (UEFI and the Discoverable Partitions Specification).
 const ATTRIBUTES: &[(&str, u32)] = &[
     ("required", 0),

@@ -159,10 +159,21 @@ pub fn run(args: &Args) -> Result<Value> {
         let only_table = found.iter().all(|s| TABLE_SIGNATURES.contains(&s.kind));
         if !(all_kept && only_table) {
             let kinds: Vec<&str> = found.iter().map(|s| s.kind).collect();
+            let dropped: Vec<String> = existing
+                .iter()
+                .flat_map(|e| &e.info.partitions)
+                .filter(|p| kept.iter().all(|k| k.number != p.number))
+                .map(|p| p.number.to_string())
+                .collect();
+            let what = if dropped.is_empty() {
+                String::new()
+            } else {
+                format!(" (partitions {} are not kept)", dropped.join(", "))
+            };
             return Err(IronError::new(
                 Kind::HasSignatures,
                 format!(
-                    "{device} already carries {}; pass --wipe to replace it",
+                    "{device} already carries {}{what}; pass --wipe to replace it",
                     kinds.join(", ")
                 ),
             )

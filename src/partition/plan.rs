@@ -93,8 +93,12 @@ fn human(b: u64) -> String {
         ("KiB", 1 << 10),
     ];
     for (u, m) in U {
-        if b >= *m && b.is_multiple_of(*m) {
-            return format!("{} {u}", b / m);
+        if b >= *m {
+            return if b.is_multiple_of(*m) {
+                format!("{} {u}", b / m)
+            } else {
+                format!("{:.1} {u} ({b} bytes)", b as f64 / *m as f64)
+            };
         }
     }
     format!("{b} bytes")
@@ -374,6 +378,17 @@ pub fn plan(layout: &Layout, geo: &Geometry, kept: &[Kept], disk_id: DiskId) -> 
                 start + size,
                 human(msdos_limit(geo.sector)),
                 geo.sector
+            )));
+        }
+        if let Some(f) = &w.format
+            && let Some(min) = crate::partition::layout::format_min(f)
+            && size < min
+        {
+            return Err(invalid(format!(
+                "partition {} of the layout is {} but {f} needs at least {}",
+                i + 1,
+                human(size),
+                human(min)
             )));
         }
         partitions.push(Planned {
