@@ -734,3 +734,45 @@ fn schema_is_printed_and_describes_the_layout() {
         .run()
         .fails(2, "usage");
 }
+
+/// The shipped schema, checked by an independent validator (python3-jsonschema), accepts the
+/// layouts the tests use and rejects an unknown key and a bad size.
+#[test]
+fn schema_agrees_with_python_jsonschema() {
+    let py = "/usr/bin/python3";
+    if sh_status(&format!("{py} -c 'import jsonschema'")).0 != 0 {
+        eprintln!("SKIPPED: python3-jsonschema missing");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let schema = dir.path().join("schema.json");
+    std::fs::write(&schema, ironbox(&["partition", "--schema"]).run().stdout).unwrap();
+    let check = |doc: &Value| {
+        let f = dir.path().join("doc.json");
+        std::fs::write(&f, doc.to_string()).unwrap();
+        sh_status(&format!(
+            "{py} -c 'import json,sys,jsonschema; jsonschema.validate(json.load(open(sys.argv[2])), json.load(open(sys.argv[1])))' {} {}",
+            schema.display(),
+            f.display()
+        ))
+        .0 == 0
+    };
+    let good = json!({"table": "gpt", "partitions": [
+        {"type": "esp", "size": "550MiB", "label": "efi", "format": "vfat", "fs_label": "EFI", "attributes": ["required", 2]},
+        {"type": "root-x86-64", "size": "rest", "max": "100GiB", "uuid": "6f4f2f0e-9a61-4b8e-8f6f-1d2c3b4a5e60"},
+        {"size": "5%", "position": "end", "bootable": true},
+        {"size": 1048576}, {"size": "10 GB"}]});
+    assert!(check(&good));
+    assert!(check(
+        &json!({"table": "msdos", "partitions": [{"type": "0x83", "size": "1TiB"}]})
+    ));
+    assert!(!check(
+        &json!({"table": "gpt", "partitions": [{"size": "1MiB", "colour": "red"}]})
+    ));
+    assert!(!check(
+        &json!({"table": "gpt", "partitions": [{"size": "12 parsecs"}]})
+    ));
+    assert!(!check(
+        &json!({"table": "zfs", "partitions": [{"size": 1}]})
+    ));
+}
