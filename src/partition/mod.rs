@@ -223,6 +223,7 @@ pub fn run(args: &Args) -> Result<Value> {
     };
     drop(ro);
 
+    crate::interrupt::check()?;
     let mut file = open::open_for_write(&dev.path, !args.force)?;
     let size_now = blk::size_bytes(&file).ctx(Kind::Io, || format!("cannot size {device}"))?;
     let sector_now = blk::logical_sector_size(&file).unwrap_or(sector);
