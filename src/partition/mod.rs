@@ -332,6 +332,19 @@ fn zero_stale(
     old: &[(u64, u64)],
     disk_size: u64,
 ) -> Result<()> {
+    for (a, b) in stale_ranges(plan, kept, old, disk_size) {
+        zero_range(file, a, b - a)?;
+    }
+    Ok(())
+}
+
+/// The byte ranges `zero_stale` clears, kept partitions cut out.
+fn stale_ranges(
+    plan: &plan::Plan,
+    kept: &[Kept],
+    old: &[(u64, u64)],
+    disk_size: u64,
+) -> Vec<(u64, u64)> {
     const EDGE: u64 = 1 << 20;
     let mut ranges: Vec<(u64, u64)> = vec![
         (0, EDGE.min(disk_size)),
@@ -349,8 +362,8 @@ fn zero_stale(
         ranges.push((start, start + n));
         ranges.push((start + size - n, start + size));
     }
+    let mut out = Vec::new();
     for (s, e) in ranges {
-        // Subtract the kept partitions.
         let mut pieces = vec![(s, e)];
         for k in kept {
             let (ks, ke) = (k.start, k.start + k.size);
@@ -368,11 +381,9 @@ fn zero_stale(
                 })
                 .collect();
         }
-        for (a, b) in pieces {
-            zero_range(file, a, b - a)?;
-        }
+        out.extend(pieces);
     }
-    Ok(())
+    out
 }
 
 fn zero_range(file: &std::fs::File, start: u64, len: u64) -> Result<()> {
@@ -392,4 +403,43 @@ fn zero_range(file: &std::fs::File, start: u64, len: u64) -> Result<()> {
         at += n as u64;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::disk::write_table::EntryType;
+
+    #[test]
+    fn stale_ranges_never_touch_kept_partitions() {
+        const M: u64 = 1 << 20;
+        let l = layout::parse(r#"{"table": "gpt", "partitions": [{"size": "rest"}]}"#).unwrap();
+        let kept = Kept {
+            number: 2,
+            start: M / 2,
+            size: 10 * M,
+            etype: EntryType::Guid([9; 16]),
+            label: None,
+            uuid: Some([7; 16]),
+            attributes: 0,
+            bootable: false,
+        };
+        let p = plan::plan(
+            &l,
+            &Geometry::new(100 * M, 512, 0),
+            std::slice::from_ref(&kept),
+            DiskId::Gpt([1; 16]),
+        )
+        .unwrap();
+        // An old partition that overlapped the kept one is cleared only outside it.
+        let ranges = stale_ranges(&p, &[kept], &[(0, 20 * M)], 100 * M);
+        for (a, b) in &ranges {
+            assert!(
+                *b <= M / 2 || *a >= 10 * M + M / 2,
+                "{a}..{b} touches the kept partition"
+            );
+        }
+        assert!(ranges.contains(&(0, M / 2)), "{ranges:?}");
+        assert!(ranges.contains(&(99 * M, 100 * M)), "{ranges:?}");
+    }
 }
