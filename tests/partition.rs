@@ -776,3 +776,22 @@ fn schema_agrees_with_python_jsonschema() {
         &json!({"table": "zfs", "partitions": [{"size": 1}]})
     ));
 }
+
+#[test]
+fn a_missing_mkfs_tool_fails_before_the_disk_is_written() {
+    setup!();
+    if have_tool("mkfs.btrfs") || std::path::Path::new("/usr/sbin/mkfs.btrfs").exists() {
+        eprintln!("SKIPPED: mkfs.btrfs is installed; this test needs a missing tool");
+        return;
+    }
+    let disk = LoopDisk::new(256 << 20);
+    let e = ironbox(&["partition", "--disk", disk.dev(), "--layout", "-"])
+        .stdin(r#"{"table": "gpt", "partitions": [{"size": "rest", "format": "btrfs"}]}"#)
+        .run()
+        .fails(1, "not_found");
+    assert!(e["message"].as_str().unwrap().contains("mkfs.btrfs"), "{e}");
+    assert!(
+        disk.read_at(0, 1 << 20).iter().all(|b| *b == 0),
+        "disk untouched"
+    );
+}
