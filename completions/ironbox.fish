@@ -69,12 +69,30 @@ complete -c ironbox -n "__fish_ironbox_using_subcommand inventory" -s v -l verbo
 complete -c ironbox -n "__fish_ironbox_using_subcommand inventory" -s q -l quiet -d 'No progress or warnings on stderr'
 complete -c ironbox -n "__fish_ironbox_using_subcommand inventory" -s h -l help -d 'Print help'
 complete -c ironbox -n "__fish_ironbox_using_subcommand inventory" -s V -l version -d 'Print version'
+complete -c ironbox -n "__fish_ironbox_using_subcommand partition" -l disk -d 'Target disk: a device path, a /dev/disk/by-* link, or `auto` to pick one with --hints' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand partition" -l hints -d 'Root-device hints as JSON, IPA semantics, e.g. \'{"size": ">= 100", "rotational": false}\'' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand partition" -l candidates -d 'With --disk auto: choose only among these disks (comma-separated; loop devices allowed)' -r -F
+complete -c ironbox -n "__fish_ironbox_using_subcommand partition" -l layout -d 'Layout document (JSON; see --schema), or - to read it from stdin' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand partition" -l table -d 'IPA-style: table type (default gpt for uefi, msdos for bios)' -r -f -a "gpt\t''
+msdos\t''"
+complete -c ironbox -n "__fish_ironbox_using_subcommand partition" -l boot-mode -d 'IPA-style: uefi adds a 550 MiB ESP; bios on gpt adds a 1 MiB BIOS boot partition' -r -f -a "uefi\t''
+bios\t''"
+complete -c ironbox -n "__fish_ironbox_using_subcommand partition" -l root -d 'IPA-style: root partition size (a bare number is MiB) or `rest`; placed last' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand partition" -l swap -d 'IPA-style: swap partition size (formatted with mkswap, label swap1)' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand partition" -l ephemeral -d 'IPA-style: ephemeral partition size (formatted ext4, label ephemeral0)' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand partition" -l configdrive -d 'IPA-style: config drive partition size (label config-2, left unformatted)' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand partition" -l keep -d 'Keep this existing partition (by GPT label or number) where it is; repeatable' -r
 complete -c ironbox -n "__fish_ironbox_using_subcommand partition" -l progress -d 'Progress on stderr: bars on a terminal, plain lines otherwise, JSON lines, or nothing' -r -f -a "auto\t''
 bar\t''
 plain\t''
 json\t''
 none\t''"
 complete -c ironbox -n "__fish_ironbox_using_subcommand partition" -l sysroot -d 'Read sysfs/procfs/dev under DIR instead of / (captured trees, tests)' -r -F
+complete -c ironbox -n "__fish_ironbox_using_subcommand partition" -l explain -d 'Include in the report why each disk matched the hints or not'
+complete -c ironbox -n "__fish_ironbox_using_subcommand partition" -l wipe -d 'Allow replacing an existing partition table or filesystem (its signatures are zeroed)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand partition" -l dry-run -d 'Validate and print the plan; write nothing'
+complete -c ironbox -n "__fish_ironbox_using_subcommand partition" -l force -d 'Override the busy safety rules (mounted, swap, holders, protected filesystems)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand partition" -l schema -d 'Print the JSON Schema of the layout document and exit'
 complete -c ironbox -n "__fish_ironbox_using_subcommand partition" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
 complete -c ironbox -n "__fish_ironbox_using_subcommand partition" -s v -l verbose -d 'More detail on stderr'
 complete -c ironbox -n "__fish_ironbox_using_subcommand partition" -s q -l quiet -d 'No progress or warnings on stderr'
