@@ -117,7 +117,11 @@ impl Fat {
             12 => {
                 let o = c * 3 / 2;
                 let w = u16::from_le_bytes([*self.fat.get(o)?, *self.fat.get(o + 1)?]);
-                (if c % 2 == 0 { w & 0xfff } else { w >> 4 }) as u32
+                (if c.is_multiple_of(2) {
+                    w & 0xfff
+                } else {
+                    w >> 4
+                }) as u32
             }
             16 => u16::from_le_bytes([*self.fat.get(c * 2)?, *self.fat.get(c * 2 + 1)?]) as u32,
             _ => u32::from_le_bytes(self.fat.get(c * 4..c * 4 + 4)?.try_into().ok()?) & 0x0fff_ffff,

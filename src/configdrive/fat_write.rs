@@ -19,6 +19,83 @@ pub struct FatImage {
     pub size: u64,
 }
 
+/// Contiguous cluster allocation and the bytes to place, filled in one walk of the tree.
+struct Layout<'a> {
+    g: &'a Geometry,
+    next: u32,
+    fat: Vec<u32>,
+    writes: Vec<(u64, Vec<u8>)>,
+}
+
+impl Layout<'_> {
+    fn alloc(&mut self, bytes: u64) -> Result<u32> {
+        if bytes == 0 {
+            return Ok(0);
+        }
+        let n = bytes.div_ceil(self.g.cluster_bytes() as u64) as u32;
+        if self.next as u64 + n as u64 > self.g.clusters as u64 + 2 {
+            return Err(IronError::new(
+                Kind::NoSpace,
+                "the files do not fit in the FAT volume",
+            ));
+        }
+        let first = self.next;
+        for c in first..first + n {
+            self.fat[c as usize] = if c + 1 == first + n {
+                0xffff_ffff
+            } else {
+                c + 1
+            };
+        }
+        self.next += n;
+        Ok(first)
+    }
+
+    /// Appends `d`'s entries to `out`, allocating and queueing its children.
+    fn dir(
+        &mut self,
+        d: &Dir,
+        self_cluster: u32,
+        parent_cluster: u32,
+        out: &mut Vec<u8>,
+    ) -> Result<()> {
+        let mut used_short = Vec::new();
+        if self_cluster != 0 {
+            out.extend_from_slice(&short_entry(*b".          ", 0x10, self_cluster, 0));
+            out.extend_from_slice(&short_entry(*b"..         ", 0x10, parent_cluster, 0));
+        }
+        for (name, sub) in &d.dirs {
+            let size = dir_bytes(sub, false);
+            let c = self.alloc(size)?;
+            out.extend_from_slice(&named_entries(name, 0x10, c, 0, &mut used_short));
+            let mut bytes = Vec::new();
+            self.dir(sub, c, self_cluster, &mut bytes)?;
+            let cb = self.g.cluster_bytes() as u64;
+            if bytes.len() as u64 > size.div_ceil(cb) * cb {
+                return Err(IronError::new(
+                    Kind::Internal,
+                    format!("FAT directory {name} outgrew its clusters"),
+                ));
+            }
+            self.writes.push((self.g.cluster_offset(c), bytes));
+        }
+        for (name, data) in &d.files {
+            let c = self.alloc(data.len() as u64)?;
+            out.extend_from_slice(&named_entries(
+                name,
+                0x20,
+                c,
+                data.len() as u32,
+                &mut used_short,
+            ));
+            if c != 0 {
+                self.writes.push((self.g.cluster_offset(c), data.clone()));
+            }
+        }
+        Ok(())
+    }
+}
+
 #[derive(Default)]
 struct Dir {
     dirs: BTreeMap<String, Dir>,
@@ -126,92 +203,17 @@ pub fn build(tree: &Tree, size: u64, sector: u32) -> Result<FatImage> {
             .insert(parts[parts.len() - 1].to_string(), data.clone());
     }
 
-    let cb = g.cluster_bytes() as u64;
-    let mut next = 2u32;
-    let mut fat = vec![0u32; g.clusters as usize + 2];
-    let mut alloc = |bytes: u64, fat: &mut Vec<u32>| -> Result<u32> {
-        if bytes == 0 {
-            return Ok(0);
-        }
-        let n = bytes.div_ceil(cb) as u32;
-        if next as u64 + n as u64 > g.clusters as u64 + 2 {
-            return Err(IronError::new(
-                Kind::NoSpace,
-                "the files do not fit in the FAT volume",
-            ));
-        }
-        let first = next;
-        for c in first..first + n {
-            fat[c as usize] = if c + 1 == first + n {
-                0xffff_ffff
-            } else {
-                c + 1
-            };
-        }
-        next += n;
-        Ok(first)
+    let mut lay = Layout {
+        g: &g,
+        next: 2,
+        fat: vec![0u32; g.clusters as usize + 2],
+        writes: Vec::new(),
     };
-
-    // Entries (name, is_dir, first cluster, size) for each directory, then the bytes.
-    let mut writes: Vec<(u64, Vec<u8>)> = Vec::new();
-    let mut root_bytes = Vec::new();
-    root_bytes.extend_from_slice(&label_entry());
-    fn lay_out(
-        d: &Dir,
-        self_cluster: u32,
-        parent_cluster: u32,
-        out: &mut Vec<u8>,
-        writes: &mut Vec<(u64, Vec<u8>)>,
-        g: &Geometry,
-        alloc: &mut dyn FnMut(u64, &mut Vec<u32>) -> Result<u32>,
-        fat: &mut Vec<u32>,
-    ) -> Result<()> {
-        let mut used_short = Vec::new();
-        if self_cluster != 0 {
-            out.extend_from_slice(&short_entry(*b".          ", 0x10, self_cluster, 0));
-            out.extend_from_slice(&short_entry(*b"..         ", 0x10, parent_cluster, 0));
-        }
-        for (name, sub) in &d.dirs {
-            let size = dir_bytes(sub, false);
-            let c = alloc(size, fat)?;
-            out.extend_from_slice(&named_entries(name, 0x10, c, 0, &mut used_short));
-            let mut bytes = Vec::new();
-            lay_out(sub, c, self_cluster, &mut bytes, writes, g, alloc, fat)?;
-            if bytes.len() as u64
-                > size.div_ceil(g.cluster_bytes() as u64) * g.cluster_bytes() as u64
-            {
-                return Err(IronError::new(
-                    Kind::Internal,
-                    format!("FAT directory {name} outgrew its clusters"),
-                ));
-            }
-            writes.push((g.cluster_offset(c), bytes));
-        }
-        for (name, data) in &d.files {
-            let c = alloc(data.len() as u64, fat)?;
-            out.extend_from_slice(&named_entries(
-                name,
-                0x20,
-                c,
-                data.len() as u32,
-                &mut used_short,
-            ));
-            if c != 0 {
-                writes.push((g.cluster_offset(c), data.clone()));
-            }
-        }
-        Ok(())
-    }
-    lay_out(
-        &root,
-        0,
-        0,
-        &mut root_bytes,
-        &mut writes,
-        &g,
-        &mut alloc,
-        &mut fat,
-    )?;
+    let mut root_bytes = label_entry().to_vec();
+    lay.dir(&root, 0, 0, &mut root_bytes)?;
+    let Layout {
+        next, fat, writes, ..
+    } = lay;
     if root_bytes.len() > (ROOT_ENTRIES * 32) as usize {
         return Err(IronError::new(
             Kind::NoSpace,

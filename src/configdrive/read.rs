@@ -93,11 +93,11 @@ pub fn check(tree: &Tree) -> (Value, Value, Vec<String>) {
         }
         Some(p) => {
             let v: Value = serde_json::from_slice(&tree.files[&p]).unwrap_or(Value::Null);
-            if !v.is_null()
-                && !v
-                    .get("uuid")
-                    .is_some_and(|u| u.as_str().is_some_and(|s| !s.is_empty()))
-            {
+            let has_uuid = v
+                .get("uuid")
+                .and_then(|u| u.as_str())
+                .is_some_and(|s| !s.is_empty());
+            if !v.is_null() && !has_uuid {
                 problems.push(format!("{p} has no \"uuid\""));
             }
             v
