@@ -429,7 +429,7 @@ fn raw_iso_on_mbr_takes_a_free_primary_slot() {
     let t = sfdisk_json(disk.dev());
     let parts = t["partitiontable"]["partitions"].as_array().unwrap();
     assert_eq!(parts.len(), 2);
-    assert_eq!(parts[1]["start"], 83968); // right after the first, 1 MiB-aligned
+    assert_eq!(parts[1]["start"], 278528); // at the end of the disk, 1 MiB-aligned
     assert_eq!(parts[1]["size"], 131072);
     assert_eq!(parts[1]["type"], "83");
     let id = blkid(r["partition"]["node"].as_str().unwrap());
@@ -711,4 +711,47 @@ fn bad_inputs_fail_clearly_and_leave_the_disk_alone() {
     .run()
     .ok();
     assert_eq!(r["partition"]["size"], 80 << 20);
+}
+
+#[test]
+fn mbr_first_logical_partition_and_the_2tib_limit() {
+    require_root!();
+    if !tools_ok() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let md = write_json(dir.path(), "md.json", &ironic_dict());
+    // Three primaries and an empty extended partition: the first logical partition's EBR must
+    // sit at the extended partition's start.
+    let disk = LoopDisk::new(300 << 20);
+    sh(&format!(
+        "printf 'label: dos\\nstart=2048, size=20M\\nsize=20M\\nsize=20M\\nsize=+, type=f\\n' | sfdisk -q {}",
+        disk.dev()
+    ));
+    let r = ironbox(&["configdrive", "write", "--disk", disk.dev(), "--from-json"])
+        .arg(&md)
+        .run()
+        .ok();
+    assert_eq!(r["partition"]["number"], 5, "{r}");
+    let parts = sfdisk_json(disk.dev())["partitiontable"]["partitions"].clone();
+    assert_eq!(parts.as_array().unwrap().len(), 5, "{parts}");
+    assert_eq!(parts[4]["size"], 131072);
+    assert_eq!(
+        blkid(r["partition"]["node"].as_str().unwrap())["LABEL"],
+        "config-2"
+    );
+
+    // A 3 TiB (sparse) disk with MBR: the new partition ends at 2 TiB, the last MBR sector.
+    let big = LoopDisk::new(3 << 40);
+    sh(&format!(
+        "echo 'label: dos\nstart=2048, size=1G, type=83' | sfdisk -q {}",
+        big.dev()
+    ));
+    let r = ironbox(&["configdrive", "write", "--disk", big.dev(), "--from-json"])
+        .arg(&md)
+        .run()
+        .ok();
+    assert_eq!(r["partition"]["start"], (1u64 << 41) - (64 << 20), "{r}");
+    let parts = sfdisk_json(big.dev())["partitiontable"]["partitions"].clone();
+    assert_eq!(parts[1]["start"], (1u64 << 32) - 131072);
 }

@@ -1,4 +1,4 @@
-//! Adding one partition after the last one, on GPT or MBR, planned read-only first so that a
+//! Adding one partition at the end of the disk (after the last one), on GPT or MBR, planned read-only first so that a
 //! dry run shows it and a disk without room is never touched. Used by `configdrive write`;
 //! general enough for any "put a small partition at the end" need.
 //!
@@ -50,6 +50,10 @@ fn no_space(msg: String, need: u64) -> IronError {
 
 fn align_up(v: u64, a: u64) -> u64 {
     v.div_ceil(a) * a
+}
+
+fn align_down(v: u64, a: u64) -> u64 {
+    v / a * a
 }
 
 /// Plans a partition of `size` bytes (rounded up to whole sectors) named `name` (GPT) with MBR
@@ -107,11 +111,13 @@ pub fn plan(
             .max()
             .unwrap_or(0)
             .max(gpt.header.first_usable_lba);
-        let start = align_up(after, align_s);
-        if start + want - 1 > last_usable {
+        // At the very end, as IPA does: the space between the last partition and the config
+        // drive stays free for the root partition to grow into.
+        let start = align_down((last_usable + 1).saturating_sub(want), align_s);
+        if last_usable + 1 < want || start < after {
             return Err(no_space(
                 format!(
-                    "no room for a {} byte partition after the last partition (free from byte {} to {})",
+                    "no room for a {} byte partition between the last partition (ends at byte {}) and the end of the disk (byte {})",
                     want * ss,
                     after * ss,
                     (last_usable + 1) * ss
@@ -144,8 +150,8 @@ pub fn plan(
         .find(|(_, e)| e.is_unused())
         .map(|(n, _)| n as u32);
     if let Some(slot) = free_slot {
-        let start = align_up(primary_end.max(align_s), align_s);
-        if start + want <= limit {
+        let start = align_down(limit.saturating_sub(want), align_s);
+        if limit >= want && start >= primary_end.max(align_s) {
             return Ok(AppendPlan {
                 number: slot,
                 start: start * ss,
@@ -155,19 +161,28 @@ pub fn plan(
     }
     if let Some(ext) = extended(&mbr) {
         let ext_end = ext.starting_lba as u64 + ext.sectors as u64;
-        // The first EBR sits at the start of the extended partition; later ones after the last
-        // logical partition. Each partition starts at the next aligned sector after its EBR.
-        let ebr = match mbr.logical_partitions.last() {
+        // At the end of the extended partition. The first EBR sits at the start of the extended
+        // partition; a later one one alignment unit before its partition.
+        let end = ext_end.min(limit);
+        let start = align_down(end.saturating_sub(want), align_s);
+        // An EBR without a partition (sfdisk writes one for an empty extended partition) counts
+        // as no logical partition: ours takes its place.
+        let ebr = match mbr
+            .logical_partitions
+            .iter()
+            .rfind(|l| l.partition.is_used())
+        {
             None => ext.starting_lba as u64,
-            Some(_) => align_up(
-                ends(&mut mbr.logical_partitions.iter().map(|l| &l.partition)),
-                align_s,
-            ),
+            Some(_) => start.saturating_sub(align_s),
         };
-        let start = align_up(ebr + 1, align_s);
-        if start + want <= ext_end.min(limit) {
+        let logical_end = ends(&mut mbr.logical_partitions.iter().map(|l| &l.partition));
+        if end >= want && ebr >= logical_end.max(ext.starting_lba as u64) && start > ebr {
             return Ok(AppendPlan {
-                number: 5 + mbr.logical_partitions.len() as u32,
+                number: 5 + mbr
+                    .logical_partitions
+                    .iter()
+                    .filter(|l| l.partition.is_used())
+                    .count() as u32,
                 start: start * ss,
                 logical: true,
                 ebr,
@@ -244,7 +259,11 @@ pub fn apply(f: &mut File, plan: &AppendPlan) -> Result<String> {
         sec[510] = 0x55;
         sec[511] = 0xaa;
         write_at(f, ebr * ss, &sec)?;
-        if let Some(prev) = mbr.logical_partitions.last() {
+        if let Some(prev) = mbr
+            .logical_partitions
+            .iter()
+            .rfind(|l| l.partition.is_used())
+        {
             let prev_ebr = prev.absolute_ebr_lba as u64;
             let mut p = read_at(f, prev_ebr * ss, ss as usize)?;
             let link_sys = if ext_sys == 0x85 { 0x05 } else { ext_sys };
