@@ -420,8 +420,9 @@ fn raw_iso_on_mbr_takes_a_free_primary_slot() {
         "echo 'label: dos\nstart=2048, size=40M, type=83, bootable' | sfdisk -q {}",
         disk.dev()
     ));
-    let r = ironbox(&["configdrive", "write", "--disk", disk.dev()])
-        .arg(&iso)
+    // The raw ISO on stdin.
+    let r = ironbox(&["configdrive", "write", "--disk", disk.dev(), "-"])
+        .stdin(std::fs::read(&iso).unwrap())
         .run()
         .ok();
     assert_eq!(r["source_format"], "iso9660");
@@ -606,6 +607,13 @@ fn four_k_sector_disk_gets_vfat_rebuilt_from_the_iso() {
         (r2["created"].as_bool(), r2["filesystem"].as_str()),
         (Some(false), Some("vfat"))
     );
+    // Our reader finds it by label on the 4Kn disk.
+    let rd = ironbox(&["configdrive", "read", disk.dev()]).run().ok();
+    assert_eq!(
+        (rd["filesystem"].as_str(), rd["label"].as_str()),
+        (Some("vfat"), Some("CONFIG-2"))
+    );
+    assert_eq!(rd["meta_data"]["uuid"], UUID);
     // ISO 9660 on purpose is refused there.
     ironbox(&[
         "configdrive",
@@ -650,7 +658,7 @@ fn bad_inputs_fail_clearly_and_leave_the_disk_alone() {
     let noid_iso = reference_iso(noid.path(), &json!({"hostname": "x"}));
     let noid_json = write_json(d, "noid.json", &json!({"meta_data": {"hostname": "x"}}));
 
-    let disk = gpt_disk(d, "100M", "200M", 512);
+    let disk = gpt_disk(d, "60M", "150M", 512);
     let before = disk_hash(&disk);
     let cases: Vec<(Vec<String>, &str, &str)> = vec![
         (
