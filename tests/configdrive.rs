@@ -654,6 +654,11 @@ fn bad_inputs_fail_clearly_and_leave_the_disk_alone() {
         iso.display(),
         d.display()
     ));
+    sh(&format!(
+        "head -c 40960 {} > {}/short.iso",
+        iso.display(),
+        d.display()
+    ));
     let noid = tempfile::tempdir().unwrap();
     let noid_iso = reference_iso(noid.path(), &json!({"hostname": "x"}));
     let noid_json = write_json(d, "noid.json", &json!({"meta_data": {"hostname": "x"}}));

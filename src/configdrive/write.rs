@@ -54,16 +54,22 @@ struct Placement {
 
 pub fn run(a: &WriteArgs) -> Result<Value> {
     // 1. The content, decoded and validated before any disk is looked at.
-    let (decoded, tree) = match (&a.source, &a.from_json) {
+    let (decoded, tree, input_label) = match (&a.source, &a.from_json) {
         (None, None) => return Err(usage("give a SOURCE (URL, file or -) or --from-json FILE")),
         (Some(_), Some(_)) => return Err(usage("give either a SOURCE or --from-json, not both")),
-        (None, Some(j)) => (None, tree_from_json_file(j)?),
+        (None, Some(j)) => (None, tree_from_json_file(j)?, None),
         (Some(src), None) => {
             // base64 of an incompressible image is 4/3 of it, plus line breaks.
             let limit = a.max_size / 3 * 4 + a.max_size / 16 + (64 << 10);
             let raw = fetch::read_source(src, limit)?;
             let d = decode::decode(raw, a.max_size)?;
-            let (label, tree) = read_image(&d.image, d.fs, a.max_size)?;
+            // A broken filesystem in the input is bad input (exit 2), not a failed operation.
+            let (label, tree) = read_image(&d.image, d.fs, a.max_size).map_err(|mut e| {
+                if e.kind == Kind::CorruptImage {
+                    e.kind = Kind::InvalidInput;
+                }
+                e
+            })?;
             if !label
                 .as_deref()
                 .is_some_and(|l| l.eq_ignore_ascii_case(locate::LABEL))
@@ -74,7 +80,7 @@ pub fn run(a: &WriteArgs) -> Result<Value> {
                     label.unwrap_or_default()
                 )));
             }
-            (Some(d), tree)
+            (Some(d), tree, label)
         }
     };
     tree.validate()?;
@@ -153,9 +159,10 @@ pub fn run(a: &WriteArgs) -> Result<Value> {
         )
         .with("device", dev.path.display().to_string()));
     }
-    let label = match fs {
-        Fs::Iso9660 => iso_write::VOLUME_ID,
-        Fs::Vfat => fat_write::LABEL,
+    let label = match (keep_input, fs) {
+        (true, _) => input_label.clone().unwrap_or_default(),
+        (false, Fs::Iso9660) => iso_write::VOLUME_ID.to_string(),
+        (false, Fs::Vfat) => fat_write::LABEL.to_string(),
     };
     let source_format = decoded
         .as_ref()
