@@ -75,6 +75,9 @@ fn le32(b: &[u8]) -> u32 {
 
 struct Entry {
     name: String,
+    /// False when Rock Ridge was wanted but the record had no `NM` (e.g. it sits in a
+    /// continuation area, which this reader does not follow).
+    named: bool,
     extent: u32,
     size: u32,
     dir: bool,
@@ -120,6 +123,7 @@ fn entries<R: Read + Seek>(
             continue; // `.` and `..`
         }
         let dir = rec[25] & 2 != 0;
+        let mut named = true;
         let name = match names {
             Names::Joliet => {
                 let units: Vec<u16> = raw
@@ -135,6 +139,7 @@ fn entries<R: Read + Seek>(
                 } else {
                     None
                 };
+                named = nm.is_some() || names != Names::RockRidge;
                 nm.unwrap_or_else(|| strip_version(&String::from_utf8_lossy(raw)).to_lowercase())
             }
         };
@@ -143,6 +148,7 @@ fn entries<R: Read + Seek>(
         }
         out.push(Entry {
             name,
+            named,
             extent: le32(&rec[2..6]),
             size: le32(&rec[10..14]),
             dir,
@@ -203,6 +209,21 @@ pub fn read_tree<R: Read + Seek>(r: &mut R, base: u64, max_bytes: u64) -> Result
     } else {
         (vol.root, Names::Plain)
     };
+    let (tree, all_named) = walk(r, base, root, names, max_bytes)?;
+    if !all_named && let Some(j) = vol.joliet_root {
+        return Ok((vol.clone(), walk(r, base, j, Names::Joliet, max_bytes)?.0));
+    }
+    Ok((vol, tree))
+}
+
+fn walk<R: Read + Seek>(
+    r: &mut R,
+    base: u64,
+    root: (u32, u32),
+    names: Names,
+    max_bytes: u64,
+) -> Result<(Tree, bool)> {
+    let mut all_named = true;
     let mut tree = Tree::default();
     let mut total = 0u64;
     let mut stack = vec![(String::new(), root, 0usize)];
@@ -211,6 +232,7 @@ pub fn read_tree<R: Read + Seek>(r: &mut R, base: u64, max_bytes: u64) -> Result
             return Err(corrupt("directories nested too deep"));
         }
         for e in entries(r, base, dir, names)? {
+            all_named &= e.named;
             let path = if prefix.is_empty() {
                 e.name.clone()
             } else {
@@ -234,5 +256,5 @@ pub fn read_tree<R: Read + Seek>(r: &mut R, base: u64, max_bytes: u64) -> Result
             }
         }
     }
-    Ok((vol, tree))
+    Ok((tree, all_named))
 }
