@@ -7,13 +7,13 @@ use crate::report::{IronError, Kind, Result};
 use std::io::Read;
 use std::time::Duration;
 
-/// Reads at most `limit` bytes; more is `configdrive_too_large`.
-pub fn read_source(source: &str, limit: u64) -> Result<Vec<u8>> {
+/// Opens the source as a stream; the decoder bounds how much of it is read.
+pub fn open_source(source: &str) -> Result<Box<dyn Read>> {
     if source.starts_with("http://") || source.starts_with("https://") {
-        return fetch_url(source, limit);
+        return fetch_url(source);
     }
     if source == "-" {
-        return read_bounded(std::io::stdin().lock(), limit, "stdin");
+        return Ok(Box::new(std::io::stdin()));
     }
     let f = std::fs::File::open(source).map_err(|e| {
         let kind = if e.kind() == std::io::ErrorKind::NotFound {
@@ -25,18 +25,7 @@ pub fn read_source(source: &str, limit: u64) -> Result<Vec<u8>> {
             .with("source", source)
             .caused_by(e)
     })?;
-    read_bounded(f, limit, source)
-}
-
-fn read_bounded(r: impl Read, limit: u64, what: &str) -> Result<Vec<u8>> {
-    let mut buf = Vec::new();
-    r.take(limit + 1)
-        .read_to_end(&mut buf)
-        .map_err(|e| IronError::io(format!("cannot read {what}"), e).with("source", what))?;
-    if buf.len() as u64 > limit {
-        return Err(too_large(limit).with("source", what));
-    }
-    Ok(buf)
+    Ok(Box::new(std::io::BufReader::with_capacity(1 << 20, f)))
 }
 
 pub fn too_large(limit: u64) -> IronError {
@@ -47,7 +36,9 @@ pub fn too_large(limit: u64) -> IronError {
     .with("limit", limit)
 }
 
-fn fetch_url(url: &str, limit: u64) -> Result<Vec<u8>> {
+/// GET with a few retries for connection failures and 5xx/408/429 answers; once the body
+/// starts, it streams (a failure mid-body is an error).
+fn fetch_url(url: &str) -> Result<Box<dyn Read>> {
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .timeout_connect(Some(Duration::from_secs(20)))
         .timeout_recv_body(Some(Duration::from_secs(120)))
@@ -60,9 +51,10 @@ fn fetch_url(url: &str, limit: u64) -> Result<Vec<u8>> {
         }
         crate::interrupt::check()?;
         match agent.get(url).call() {
-            Ok(mut resp) => {
-                let reader = resp.body_mut().with_config().limit(limit + 1).reader();
-                return read_bounded(reader, limit, url).map_err(|e| e.with("url", url));
+            Ok(resp) => {
+                // ureq caps bodies at 10 MiB by default; the decoder enforces --max-size.
+                let reader = resp.into_body().into_with_config().limit(u64::MAX).reader();
+                return Ok(Box::new(reader));
             }
             Err(ureq::Error::StatusCode(code)) => {
                 let err = IronError::new(Kind::HttpStatus, format!("{url} answered HTTP {code}"))

@@ -59,10 +59,8 @@ pub fn run(a: &WriteArgs) -> Result<Value> {
         (Some(_), Some(_)) => return Err(usage("give either a SOURCE or --from-json, not both")),
         (None, Some(j)) => (None, tree_from_json_file(j)?, None),
         (Some(src), None) => {
-            // base64 of an incompressible image is 4/3 of it, plus line breaks.
-            let limit = a.max_size / 3 * 4 + a.max_size / 16 + (64 << 10);
-            let raw = fetch::read_source(src, limit)?;
-            let d = decode::decode(raw, a.max_size)?;
+            let d = decode::decode(fetch::open_source(src)?, a.max_size, src)
+                .map_err(|e| e.with("source", src))?;
             // A broken filesystem in the input is bad input (exit 2), not a failed operation.
             let (label, tree) = read_image(&d.image, d.fs, a.max_size).map_err(|mut e| {
                 if e.kind == Kind::CorruptImage {
