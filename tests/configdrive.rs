@@ -392,6 +392,19 @@ fn ironic_base64_gzip_iso_from_url_on_gpt() {
     assert_eq!(r["source_format"], "base64+gzip+iso9660");
     assert_eq!(r["created"], true);
     assert_eq!(server.requests("/cd").len(), 2, "one retry after the 503");
+    // A missing URL is not retried and leaves the disk alone.
+    let before = disk_hash(&disk);
+    let e = ironbox(&[
+        "configdrive",
+        "write",
+        "--disk",
+        disk.dev(),
+        &server.url("/missing"),
+    ])
+    .run()
+    .fails(1, "http_status");
+    assert_eq!(e["status"], 404, "{e}");
+    assert_eq!(disk_hash(&disk), before);
     let node = r["partition"]["node"].as_str().unwrap();
     let id = blkid(node);
     assert_eq!(
