@@ -325,3 +325,81 @@ pub fn kernel_spans(f: &mut File, sector: u32) -> Result<Vec<crate::disk::reread
         })
         .collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn image(len: u64) -> File {
+        let f = tempfile::tempfile().unwrap();
+        f.set_len(len).unwrap();
+        f
+    }
+
+    #[test]
+    fn gpt_plan_goes_to_the_end_and_moves_a_short_backup() {
+        let mut f = image(64 << 20);
+        let mut gpt = gptman::GPT::new_from(&mut f, 512, guid::random()).unwrap();
+        gpt[1] = gptman::GPTPartitionEntry {
+            partition_type_guid: guid::parse(LINUX_DATA).unwrap(),
+            unique_partition_guid: guid::random(),
+            starting_lba: 2048,
+            ending_lba: 2048 + 20480 - 1,
+            attribute_bits: 0,
+            partition_name: "root".into(),
+        };
+        gptman::GPT::write_protective_mbr_into(&mut f, 512).unwrap();
+        gpt.write_into(&mut f).unwrap();
+        f.set_len(128 << 20).unwrap(); // the image on a bigger disk
+        let p = plan(&mut f, 512, 16 << 20, 1 << 20, "config-2", 0x83).unwrap();
+        assert_eq!((p.table, p.number, p.relocate_backup_gpt), ("gpt", 2, true));
+        assert_eq!(
+            p.start,
+            (128 << 20) - (17 << 20),
+            "last aligned 16 MiB before the backup GPT"
+        );
+        apply(&mut f, &p).unwrap();
+        let t = table::read_table(&mut f, 512).unwrap().unwrap();
+        assert_eq!(t.partitions[1].start, p.start);
+        assert_eq!(t.partitions[1].label.as_deref(), Some("config-2"));
+        // Too big: no_space, nothing planned.
+        let e = plan(&mut f, 512, 200 << 20, 1 << 20, "x", 0x83).unwrap_err();
+        assert_eq!(e.kind, Kind::NoSpace);
+    }
+
+    fn mbr(f: &mut File, parts: &[(u8, u32, u32)]) {
+        let mut s = vec![0u8; 512];
+        s[440..444].copy_from_slice(&[1, 2, 3, 4]);
+        for (i, &(sys, start, n)) in parts.iter().enumerate() {
+            let e = &mut s[446 + 16 * i..462 + 16 * i];
+            e[4] = sys;
+            e[8..12].copy_from_slice(&start.to_le_bytes());
+            e[12..16].copy_from_slice(&n.to_le_bytes());
+        }
+        s[510] = 0x55;
+        s[511] = 0xaa;
+        f.seek(SeekFrom::Start(0)).unwrap();
+        f.write_all(&s).unwrap();
+    }
+
+    #[test]
+    fn mbr_plans_primary_then_refuses_when_full() {
+        let mut f = image(100 << 20);
+        mbr(&mut f, &[(0x83, 2048, 40960)]);
+        let p = plan(&mut f, 512, 16 << 20, 1 << 20, "config-2", 0x83).unwrap();
+        assert_eq!((p.number, p.logical, p.start), (2, false, (100 - 16) << 20));
+        let mut f = image(100 << 20);
+        mbr(
+            &mut f,
+            &[
+                (0x83, 2048, 40960),
+                (0x83, 43008, 40960),
+                (0x83, 83968, 40960),
+                (0x83, 124928, 79872),
+            ],
+        );
+        let e = plan(&mut f, 512, 16 << 20, 1 << 20, "config-2", 0x83).unwrap_err();
+        assert_eq!(e.kind, Kind::NoSpace);
+    }
+}
