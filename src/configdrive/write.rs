@@ -54,7 +54,7 @@ struct Placement {
 
 pub fn run(a: &WriteArgs) -> Result<Value> {
     // 1. The content, decoded and validated before any disk is looked at.
-    let (decoded, tree, input_label) = match (&a.source, &a.from_json) {
+    let (mut decoded, tree, input_label) = match (&a.source, &a.from_json) {
         (None, None) => return Err(usage("give a SOURCE (URL, file or -) or --from-json FILE")),
         (Some(_), Some(_)) => return Err(usage("give either a SOURCE or --from-json, not both")),
         (None, Some(j)) => (None, tree_from_json_file(j)?, None),
@@ -134,8 +134,12 @@ pub fn run(a: &WriteArgs) -> Result<Value> {
         align,
     )?;
     drop(rf);
+    let source_format = decoded
+        .as_ref()
+        .map(|d| d.format.clone())
+        .unwrap_or_else(|| "json".into());
     let image: Vec<u8> = if keep_input {
-        decoded.as_ref().expect("input").image.clone()
+        decoded.take().expect("input").image // moved, not copied: it may be 64 MiB
     } else if let Some(i) = iso {
         i
     } else {
@@ -162,10 +166,6 @@ pub fn run(a: &WriteArgs) -> Result<Value> {
         (false, Fs::Iso9660) => iso_write::VOLUME_ID.to_string(),
         (false, Fs::Vfat) => fat_write::LABEL.to_string(),
     };
-    let source_format = decoded
-        .as_ref()
-        .map(|d| d.format.clone())
-        .unwrap_or_else(|| "json".into());
     let mut report = json!({
         "disk": dev.path.display().to_string(),
         "partition": {
