@@ -120,17 +120,80 @@ complete -c ironbox -n "__fish_ironbox_using_subcommand image-cache" -s v -l ver
 complete -c ironbox -n "__fish_ironbox_using_subcommand image-cache" -s q -l quiet -d 'No progress or warnings on stderr'
 complete -c ironbox -n "__fish_ironbox_using_subcommand image-cache" -s h -l help -d 'Print help'
 complete -c ironbox -n "__fish_ironbox_using_subcommand image-cache" -s V -l version -d 'Print version'
-complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive" -l progress -d 'Progress on stderr: bars on a terminal, plain lines otherwise, JSON lines, or nothing' -r -f -a "auto\t''
+complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and not __fish_seen_subcommand_from build write read help" -l progress -d 'Progress on stderr: bars on a terminal, plain lines otherwise, JSON lines, or nothing' -r -f -a "auto\t''
 bar\t''
 plain\t''
 json\t''
 none\t''"
-complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive" -l sysroot -d 'Read sysfs/procfs/dev under DIR instead of / (captured trees, tests)' -r -F
-complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
-complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive" -s v -l verbose -d 'More detail on stderr'
-complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive" -s q -l quiet -d 'No progress or warnings on stderr'
-complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive" -s h -l help -d 'Print help'
-complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive" -s V -l version -d 'Print version'
+complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and not __fish_seen_subcommand_from build write read help" -l sysroot -d 'Read sysfs/procfs/dev under DIR instead of / (captured trees, tests)' -r -F
+complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and not __fish_seen_subcommand_from build write read help" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and not __fish_seen_subcommand_from build write read help" -s v -l verbose -d 'More detail on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and not __fish_seen_subcommand_from build write read help" -s q -l quiet -d 'No progress or warnings on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and not __fish_seen_subcommand_from build write read help" -s h -l help -d 'Print help'
+complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and not __fish_seen_subcommand_from build write read help" -s V -l version -d 'Print version'
+complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and not __fish_seen_subcommand_from build write read help" -f -a "build" -d 'Build a config drive image from Ironic\'s JSON dict, a directory or separate files'
+complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and not __fish_seen_subcommand_from build write read help" -f -a "write" -d 'Put a config drive into the disk\'s config-2 partition (created at the end when missing)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and not __fish_seen_subcommand_from build write read help" -f -a "read" -d 'Find the config drive on a disk or in an image the way cloud-init does, and check it'
+complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and not __fish_seen_subcommand_from build write read help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from build" -l from-json -d 'Ironic\'s dict: {"meta_data": {...}, "user_data": "..." or {...}, "network_data": {...}, "vendor_data": {...}}' -r -F
+complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from build" -l from-dir -d 'A directory holding the drive\'s tree (openstack/latest/meta_data.json, ...)' -r -F
+complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from build" -l meta-data -d 'meta_data.json (must have "uuid")' -r -F
+complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from build" -l user-data -r -F
+complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from build" -l network-data -r -F
+complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from build" -l vendor-data -d 'Written as vendor_data2.json' -r -F
+complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from build" -l fs -d 'Filesystem of the image' -r -f -a "iso9660\t''
+vfat\t''"
+complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from build" -l size -d 'vfat only: volume size (default 16M)' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from build" -l sector-size -d 'vfat only: sector size of the disk it is meant for (512 or 4096)' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from build" -s o -l output -d 'Output file, or - for stdout' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from build" -l progress -d 'Progress on stderr: bars on a terminal, plain lines otherwise, JSON lines, or nothing' -r -f -a "auto\t''
+bar\t''
+plain\t''
+json\t''
+none\t''"
+complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from build" -l sysroot -d 'Read sysfs/procfs/dev under DIR instead of / (captured trees, tests)' -r -F
+complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from build" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from build" -s v -l verbose -d 'More detail on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from build" -s q -l quiet -d 'No progress or warnings on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from build" -s h -l help -d 'Print help'
+complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from build" -s V -l version -d 'Print version'
+complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from write" -l disk -d 'Target disk: a device path, a /dev/disk/by-* link, or `auto` to pick one with --hints' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from write" -l hints -d 'Root-device hints as JSON, IPA semantics, e.g. \'{"size": ">= 100", "rotational": false}\'' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from write" -l candidates -d 'With --disk auto: choose only among these disks (comma-separated; loop devices allowed)' -r -F
+complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from write" -l from-json -d 'Build the drive from Ironic\'s dict instead of taking an image' -r -F
+complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from write" -l fs -d 'Filesystem to write (default: the image\'s own; iso9660 when building; vfat on disks with sectors larger than 2048 bytes, where Linux cannot mount ISO 9660)' -r -f -a "iso9660\t''
+vfat\t''"
+complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from write" -l size -d 'Size of a new config-2 partition' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from write" -l max-size -d 'Largest decoded config drive accepted (IPA\'s limit is 64 MiB)' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from write" -l progress -d 'Progress on stderr: bars on a terminal, plain lines otherwise, JSON lines, or nothing' -r -f -a "auto\t''
+bar\t''
+plain\t''
+json\t''
+none\t''"
+complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from write" -l sysroot -d 'Read sysfs/procfs/dev under DIR instead of / (captured trees, tests)' -r -F
+complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from write" -l explain -d 'Include in the report why each disk matched the hints or not'
+complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from write" -l dry-run -d 'Validate and plan, open nothing for writing, print the plan'
+complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from write" -l force -d 'Write even when the disk looks busy (mounted, held)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from write" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from write" -s v -l verbose -d 'More detail on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from write" -s q -l quiet -d 'No progress or warnings on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from write" -s h -l help -d 'Print help'
+complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from write" -s V -l version -d 'Print version'
+complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from read" -l progress -d 'Progress on stderr: bars on a terminal, plain lines otherwise, JSON lines, or nothing' -r -f -a "auto\t''
+bar\t''
+plain\t''
+json\t''
+none\t''"
+complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from read" -l sysroot -d 'Read sysfs/procfs/dev under DIR instead of / (captured trees, tests)' -r -F
+complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from read" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from read" -s v -l verbose -d 'More detail on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from read" -s q -l quiet -d 'No progress or warnings on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from read" -s h -l help -d 'Print help'
+complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from read" -s V -l version -d 'Print version'
+complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from help" -f -a "build" -d 'Build a config drive image from Ironic\'s JSON dict, a directory or separate files'
+complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from help" -f -a "write" -d 'Put a config drive into the disk\'s config-2 partition (created at the end when missing)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from help" -f -a "read" -d 'Find the config drive on a disk or in an image the way cloud-init does, and check it'
+complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and not __fish_seen_subcommand_from list update status settings virtualization help" -l progress -d 'Progress on stderr: bars on a terminal, plain lines otherwise, JSON lines, or nothing' -r -f -a "auto\t''
 bar\t''
 plain\t''
@@ -279,6 +342,9 @@ complete -c ironbox -n "__fish_ironbox_using_subcommand help; and not __fish_see
 complete -c ironbox -n "__fish_ironbox_using_subcommand help; and not __fish_seen_subcommand_from inventory partition image-write image-cache configdrive firmware erase check-disk generate help" -f -a "check-disk" -d 'Resolve a target disk and check the safety rules without touching it'
 complete -c ironbox -n "__fish_ironbox_using_subcommand help; and not __fish_seen_subcommand_from inventory partition image-write image-cache configdrive firmware erase check-disk generate help" -f -a "generate" -d 'Write completions/ and man/ from these definitions'
 complete -c ironbox -n "__fish_ironbox_using_subcommand help; and not __fish_seen_subcommand_from inventory partition image-write image-cache configdrive firmware erase check-disk generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand help; and __fish_seen_subcommand_from configdrive" -f -a "build" -d 'Build a config drive image from Ironic\'s JSON dict, a directory or separate files'
+complete -c ironbox -n "__fish_ironbox_using_subcommand help; and __fish_seen_subcommand_from configdrive" -f -a "write" -d 'Put a config drive into the disk\'s config-2 partition (created at the end when missing)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand help; and __fish_seen_subcommand_from configdrive" -f -a "read" -d 'Find the config drive on a disk or in an image the way cloud-init does, and check it'
 complete -c ironbox -n "__fish_ironbox_using_subcommand help; and __fish_seen_subcommand_from firmware" -f -a "list" -d 'Every firmware component with its version: bios, bmc, nic:*, disk:*, esrt:*, cpu-microcode, and what plug-ins report'
 complete -c ironbox -n "__fish_ironbox_using_subcommand help; and __fish_seen_subcommand_from firmware" -f -a "update" -d 'Apply a checksum-verified firmware image to one component'
 complete -c ironbox -n "__fish_ironbox_using_subcommand help; and __fish_seen_subcommand_from firmware" -f -a "status" -d 'Whether the last update took (ESRT last attempt, NVMe active slot, pending capsules)'

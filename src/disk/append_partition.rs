@@ -1,0 +1,405 @@
+//! Adding one partition at the end of the disk (after the last one), on GPT or MBR, planned read-only first so that a
+//! dry run shows it and a disk without room is never touched. Used by `configdrive write`;
+//! general enough for any "put a small partition at the end" need.
+//!
+//! GPT: the new partition must end before the backup GPT at the disk's true end (an image
+//! written to a bigger disk leaves it short; `table::relocate_backup_gpt` moves it first).
+//! MBR: a free primary slot outside the extended partition, else a logical partition inside the
+//! extended one; everything below 2^32 sectors (2 TiB with 512-byte sectors).
+
+use crate::disk::{guid, table};
+use crate::report::{IronError, Kind, Result};
+use serde::Serialize;
+use std::fs::File;
+use std::io::{Seek, SeekFrom};
+
+/// Linux filesystem data, what `sgdisk -n` uses by default (and IPA for its config-2 partition).
+pub const LINUX_DATA: &str = "0FC63DAF-8483-4772-8E79-3D69D8477DE4";
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AppendPlan {
+    pub table: &'static str,
+    pub number: u32,
+    /// Bytes from the start of the disk.
+    pub start: u64,
+    pub size: u64,
+    pub logical: bool,
+    /// GPT: the backup GPT is short of the disk's end and is moved first.
+    pub relocate_backup_gpt: bool,
+    /// MBR logical: the sector of its extended boot record.
+    #[serde(skip)]
+    ebr: u64,
+    #[serde(skip)]
+    sector: u32,
+    #[serde(skip)]
+    name: String,
+    #[serde(skip)]
+    mbr_type: u8,
+}
+
+fn extended(mbr: &mbrman::MBR) -> Option<&mbrman::MBRPartitionEntry> {
+    mbr.header
+        .iter()
+        .map(|(_, e)| e)
+        .find(|e| e.is_used() && e.is_extended())
+}
+
+fn no_space(msg: String, need: u64) -> IronError {
+    IronError::new(Kind::NoSpace, msg).with("needed_bytes", need)
+}
+
+fn align_up(v: u64, a: u64) -> u64 {
+    v.div_ceil(a) * a
+}
+
+fn align_down(v: u64, a: u64) -> u64 {
+    v / a * a
+}
+
+/// Plans a partition of `size` bytes (rounded up to whole sectors) named `name` (GPT) with MBR
+/// type `mbr_type`, aligned to `align` bytes.
+pub fn plan(
+    f: &mut File,
+    sector: u32,
+    size: u64,
+    align: u64,
+    name: &str,
+    mbr_type: u8,
+) -> Result<AppendPlan> {
+    let ss = sector as u64;
+    let disk_bytes = f
+        .seek(SeekFrom::End(0))
+        .map_err(|e| IronError::io("cannot size the disk", e))?;
+    let disk_sectors = disk_bytes / ss;
+    let align_s = (align / ss).max(1);
+    let want = align_up(size.div_ceil(ss), align_s);
+    let info = table::read_table(f, sector)?.ok_or_else(|| {
+        IronError::new(
+            Kind::InvalidLayout,
+            "the disk has no partition table (GPT or MBR) to add a partition to",
+        )
+    })?;
+    let base = AppendPlan {
+        table: info.table,
+        number: 0,
+        start: 0,
+        size: want * ss,
+        logical: false,
+        relocate_backup_gpt: false,
+        ebr: 0,
+        sector,
+        name: name.to_string(),
+        mbr_type,
+    };
+    if info.table == "gpt" {
+        let gpt = gptman::GPT::read_from(f, ss)
+            .map_err(|e| IronError::new(Kind::InvalidLayout, "cannot read the GPT").caused_by(e))?;
+        let array = (gpt.header.number_of_partition_entries as u64
+            * gpt.header.size_of_partition_entry as u64)
+            .div_ceil(ss);
+        let last_usable = disk_sectors - 2 - array;
+        let relocate = gpt.header.backup_lba != disk_sectors - 1;
+        let number = gpt
+            .iter()
+            .find(|(_, e)| e.is_unused())
+            .map(|(n, _)| n)
+            .ok_or_else(|| no_space("every GPT entry is in use".into(), size))?;
+        let after = gpt
+            .iter()
+            .filter(|(_, e)| e.is_used())
+            .map(|(_, e)| e.ending_lba + 1)
+            .max()
+            .unwrap_or(0)
+            .max(gpt.header.first_usable_lba);
+        // At the very end, as IPA does: the space between the last partition and the config
+        // drive stays free for the root partition to grow into.
+        let start = align_down((last_usable + 1).saturating_sub(want), align_s);
+        if last_usable + 1 < want || start < after {
+            return Err(no_space(
+                format!(
+                    "no room for a {} byte partition between the last partition (ends at byte {}) and the end of the disk (byte {})",
+                    want * ss,
+                    after * ss,
+                    (last_usable + 1) * ss
+                ),
+                want * ss,
+            ));
+        }
+        return Ok(AppendPlan {
+            number,
+            start: start * ss,
+            relocate_backup_gpt: relocate,
+            ..base
+        });
+    }
+
+    // MBR.
+    let mbr = mbrman::MBR::read_from(f, sector)
+        .map_err(|e| IronError::new(Kind::InvalidLayout, "cannot read the MBR").caused_by(e))?;
+    let limit = disk_sectors.min(1u64 << 32); // MBR addresses 32-bit sector numbers
+    let ends = |it: &mut dyn Iterator<Item = &mbrman::MBRPartitionEntry>| {
+        it.filter(|e| e.is_used())
+            .map(|e| e.starting_lba as u64 + e.sectors as u64)
+            .max()
+            .unwrap_or(1)
+    };
+    let primary_end = ends(&mut mbr.header.iter().map(|(_, e)| e));
+    let free_slot = mbr
+        .header
+        .iter()
+        .find(|(_, e)| e.is_unused())
+        .map(|(n, _)| n as u32);
+    if let Some(slot) = free_slot {
+        let start = align_down(limit.saturating_sub(want), align_s);
+        if limit >= want && start >= primary_end.max(align_s) {
+            return Ok(AppendPlan {
+                number: slot,
+                start: start * ss,
+                ..base
+            });
+        }
+    }
+    if let Some(ext) = extended(&mbr) {
+        let ext_end = ext.starting_lba as u64 + ext.sectors as u64;
+        // At the end of the extended partition. The first EBR sits at the start of the extended
+        // partition; a later one one alignment unit before its partition.
+        let end = ext_end.min(limit);
+        let start = align_down(end.saturating_sub(want), align_s);
+        // An EBR without a partition (sfdisk writes one for an empty extended partition) counts
+        // as no logical partition: ours takes its place.
+        let ebr = match mbr
+            .logical_partitions
+            .iter()
+            .rfind(|l| l.partition.is_used())
+        {
+            None => ext.starting_lba as u64,
+            Some(_) => start.saturating_sub(align_s),
+        };
+        let logical_end = ends(&mut mbr.logical_partitions.iter().map(|l| &l.partition));
+        if end >= want && ebr >= logical_end.max(ext.starting_lba as u64) && start > ebr {
+            return Ok(AppendPlan {
+                number: 5 + mbr
+                    .logical_partitions
+                    .iter()
+                    .filter(|l| l.partition.is_used())
+                    .count() as u32,
+                start: start * ss,
+                logical: true,
+                ebr,
+                ..base
+            });
+        }
+    }
+    Err(no_space(
+        if free_slot.is_none() && extended(&mbr).is_none() {
+            "all four primary MBR slots are in use and there is no extended partition".into()
+        } else {
+            format!(
+                "no room for a {} byte partition after the last MBR partition (below 2 TiB)",
+                want * ss
+            )
+        },
+        want * ss,
+    ))
+}
+
+/// Carries out a plan made on the same disk. Returns the new partition's PARTUUID.
+pub fn apply(f: &mut File, plan: &AppendPlan) -> Result<String> {
+    let ss = plan.sector as u64;
+    let (start, sectors) = (plan.start / ss, plan.size / ss);
+    if plan.table == "gpt" {
+        if plan.relocate_backup_gpt {
+            table::relocate_backup_gpt(f, plan.sector)?;
+        }
+        let mut gpt = gptman::GPT::read_from(f, ss)
+            .map_err(|e| IronError::new(Kind::InvalidLayout, "cannot read the GPT").caused_by(e))?;
+        if start + sectors - 1 > gpt.header.last_usable_lba || gpt[plan.number].is_used() {
+            return Err(IronError::new(
+                Kind::Internal,
+                "the GPT changed since the plan was made",
+            ));
+        }
+        let uuid = guid::random();
+        gpt[plan.number] = gptman::GPTPartitionEntry {
+            partition_type_guid: guid::parse(LINUX_DATA).expect("constant guid"),
+            unique_partition_guid: uuid,
+            starting_lba: start,
+            ending_lba: start + sectors - 1,
+            attribute_bits: 0,
+            partition_name: plan.name.as_str().into(),
+        };
+        gpt.write_into(f)
+            .map_err(|e| IronError::new(Kind::Io, "cannot write the GPT").caused_by(e))?;
+        f.sync_all()
+            .map_err(|e| IronError::io("cannot flush the disk", e))?;
+        return Ok(guid::to_string(&uuid).to_lowercase());
+    }
+    // MBR entries are written by hand: 16 bytes in the MBR or an EBR. (mbrman 0.6 computes EBR
+    // offsets in u32 bytes, which overflows beyond 4 GiB.)
+    let mbr = mbrman::MBR::read_from(f, plan.sector)
+        .map_err(|e| IronError::new(Kind::InvalidLayout, "cannot read the MBR").caused_by(e))?;
+    let entry = |sys: u8, lba: u64, n: u64| -> [u8; 16] {
+        let mut e = [0u8; 16];
+        // CHS fields say "use LBA", as current partitioners write them.
+        e[1..4].copy_from_slice(&[0xfe, 0xff, 0xff]);
+        e[4] = sys;
+        e[5..8].copy_from_slice(&[0xfe, 0xff, 0xff]);
+        e[8..12].copy_from_slice(&(lba as u32).to_le_bytes());
+        e[12..16].copy_from_slice(&(n as u32).to_le_bytes());
+        e
+    };
+    if plan.logical {
+        let ext = extended(&mbr)
+            .ok_or_else(|| IronError::new(Kind::Internal, "the extended partition vanished"))?;
+        let ext_start = ext.starting_lba as u64;
+        let ext_sys = ext.sys;
+        let ebr = plan.ebr;
+        let mut sec = vec![0u8; ss as usize];
+        sec[446..462].copy_from_slice(&entry(plan.mbr_type, start - ebr, sectors));
+        sec[510] = 0x55;
+        sec[511] = 0xaa;
+        write_at(f, ebr * ss, &sec)?;
+        if let Some(prev) = mbr
+            .logical_partitions
+            .iter()
+            .rfind(|l| l.partition.is_used())
+        {
+            let prev_ebr = prev.absolute_ebr_lba as u64;
+            let mut p = read_at(f, prev_ebr * ss, ss as usize)?;
+            let link_sys = if ext_sys == 0x85 { 0x05 } else { ext_sys };
+            p[462..478].copy_from_slice(&entry(link_sys, ebr - ext_start, start + sectors - ebr));
+            write_at(f, prev_ebr * ss, &p)?;
+        }
+    } else {
+        let off = 446 + 16 * (plan.number as u64 - 1);
+        write_at(f, off, &entry(plan.mbr_type, start, sectors))?;
+    }
+    f.sync_all()
+        .map_err(|e| IronError::io("cannot flush the disk", e))?;
+    Ok(format!(
+        "{:08x}-{:02x}",
+        u32::from_le_bytes(mbr.header.disk_signature),
+        plan.number
+    ))
+}
+
+fn read_at(f: &mut File, off: u64, len: usize) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let mut b = vec![0u8; len];
+    f.seek(SeekFrom::Start(off))
+        .and_then(|_| f.read_exact(&mut b))
+        .map_err(|e| IronError::io("cannot read the partition table", e))?;
+    Ok(b)
+}
+
+fn write_at(f: &mut File, off: u64, data: &[u8]) -> Result<()> {
+    use std::io::Write;
+    f.seek(SeekFrom::Start(off))
+        .and_then(|_| f.write_all(data))
+        .map_err(|e| IronError::io("cannot write the partition table", e))
+}
+
+/// What the kernel should know about after a change: every partition of the table, the
+/// extended one as the stub the kernel itself would create (`max(sector, 1 KiB)` bytes).
+pub fn kernel_spans(f: &mut File, sector: u32) -> Result<Vec<crate::disk::reread::PartSpan>> {
+    let info = table::read_table(f, sector)?.unwrap_or(table::TableInfo {
+        table: "none",
+        sector_size: sector,
+        disk_id: String::new(),
+        partitions: Vec::new(),
+    });
+    Ok(info
+        .partitions
+        .iter()
+        .map(|e| {
+            let extended = matches!(e.type_byte.as_deref(), Some("0x05" | "0x0f" | "0x85"));
+            crate::disk::reread::PartSpan {
+                number: e.number,
+                start: e.start,
+                size: if extended {
+                    (sector as u64).max(1024)
+                } else {
+                    e.size
+                },
+            }
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn image(len: u64) -> File {
+        let f = tempfile::tempfile().unwrap();
+        f.set_len(len).unwrap();
+        f
+    }
+
+    #[test]
+    fn gpt_plan_goes_to_the_end_and_moves_a_short_backup() {
+        let mut f = image(64 << 20);
+        let mut gpt = gptman::GPT::new_from(&mut f, 512, guid::random()).unwrap();
+        gpt[1] = gptman::GPTPartitionEntry {
+            partition_type_guid: guid::parse(LINUX_DATA).unwrap(),
+            unique_partition_guid: guid::random(),
+            starting_lba: 2048,
+            ending_lba: 2048 + 20480 - 1,
+            attribute_bits: 0,
+            partition_name: "root".into(),
+        };
+        gptman::GPT::write_protective_mbr_into(&mut f, 512).unwrap();
+        gpt.write_into(&mut f).unwrap();
+        f.set_len(128 << 20).unwrap(); // the image on a bigger disk
+        let p = plan(&mut f, 512, 16 << 20, 1 << 20, "config-2", 0x83).unwrap();
+        assert_eq!((p.table, p.number, p.relocate_backup_gpt), ("gpt", 2, true));
+        assert_eq!(
+            p.start,
+            (128 << 20) - (17 << 20),
+            "last aligned 16 MiB before the backup GPT"
+        );
+        apply(&mut f, &p).unwrap();
+        let t = table::read_table(&mut f, 512).unwrap().unwrap();
+        assert_eq!(t.partitions[1].start, p.start);
+        assert_eq!(t.partitions[1].label.as_deref(), Some("config-2"));
+        // Too big: no_space, nothing planned.
+        let e = plan(&mut f, 512, 200 << 20, 1 << 20, "x", 0x83).unwrap_err();
+        assert_eq!(e.kind, Kind::NoSpace);
+    }
+
+    fn mbr(f: &mut File, parts: &[(u8, u32, u32)]) {
+        let mut s = vec![0u8; 512];
+        s[440..444].copy_from_slice(&[1, 2, 3, 4]);
+        for (i, &(sys, start, n)) in parts.iter().enumerate() {
+            let e = &mut s[446 + 16 * i..462 + 16 * i];
+            e[4] = sys;
+            e[8..12].copy_from_slice(&start.to_le_bytes());
+            e[12..16].copy_from_slice(&n.to_le_bytes());
+        }
+        s[510] = 0x55;
+        s[511] = 0xaa;
+        f.seek(SeekFrom::Start(0)).unwrap();
+        f.write_all(&s).unwrap();
+    }
+
+    #[test]
+    fn mbr_plans_primary_then_refuses_when_full() {
+        let mut f = image(100 << 20);
+        mbr(&mut f, &[(0x83, 2048, 40960)]);
+        let p = plan(&mut f, 512, 16 << 20, 1 << 20, "config-2", 0x83).unwrap();
+        assert_eq!((p.number, p.logical, p.start), (2, false, (100 - 16) << 20));
+        let mut f = image(100 << 20);
+        mbr(
+            &mut f,
+            &[
+                (0x83, 2048, 40960),
+                (0x83, 43008, 40960),
+                (0x83, 83968, 40960),
+                (0x83, 124928, 79872),
+            ],
+        );
+        let e = plan(&mut f, 512, 16 << 20, 1 << 20, "config-2", 0x83).unwrap_err();
+        assert_eq!(e.kind, Kind::NoSpace);
+    }
+}

@@ -1,0 +1,783 @@
+//! `ironbox configdrive` end to end: images built and disks written by ironbox, checked with
+//! blkid, xorriso, mtools, fsck.fat, sgdisk/sfdisk and cloud-init's own config-drive reader.
+
+mod common;
+use common::http::{HttpServer, Route};
+use common::*;
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+const UUID: &str = "83679162-1378-4288-a2d4-70e13ec132aa";
+
+fn tools_ok() -> bool {
+    for t in [
+        "xorriso",
+        "blkid",
+        "mcopy",
+        "sgdisk",
+        "sfdisk",
+        "fsck.fat",
+        "mkfs.vfat",
+    ] {
+        if !have_tool(t) {
+            eprintln!("SKIPPED: {t} missing (scripts/test installs it)");
+            return false;
+        }
+    }
+    if !Path::new("/usr/lib/python3/dist-packages/cloudinit").exists() {
+        eprintln!("SKIPPED: Debian's cloud-init package missing");
+        return false;
+    }
+    true
+}
+
+fn ironic_dict() -> Value {
+    json!({
+        "meta_data": {"uuid": UUID, "hostname": "node-1", "name": "node-1",
+                      "public_keys": {"default": "ssh-ed25519 AAAAC3Nza test"}},
+        "user_data": "#cloud-config\nhostname: node-1\n",
+        "network_data": {
+            "links": [{"id": "eth0", "type": "phy", "ethernet_mac_address": "52:54:00:12:34:56", "mtu": 1500}],
+            "networks": [{"id": "net0", "link": "eth0", "type": "ipv4_dhcp", "network_id": "n0"}],
+            "services": []
+        },
+        "vendor_data": {"ironbox": true}
+    })
+}
+
+fn write_json(dir: &Path, name: &str, v: &Value) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, serde_json::to_vec(v).unwrap()).unwrap();
+    p
+}
+
+/// A config drive tree on disk, as openstacksdk lays it out, for the reference tools.
+fn tree_dir(dir: &Path, meta: &Value) -> PathBuf {
+    let root = dir.join("tree");
+    for v in ["2012-08-10", "latest"] {
+        let d = root.join("openstack").join(v);
+        std::fs::create_dir_all(&d).unwrap();
+        std::fs::write(d.join("meta_data.json"), meta.to_string()).unwrap();
+        std::fs::write(d.join("user_data"), "#cloud-config\nhostname: node-1\n").unwrap();
+        std::fs::write(
+            d.join("network_data.json"),
+            ironic_dict()["network_data"].to_string(),
+        )
+        .unwrap();
+    }
+    root
+}
+
+/// An ISO made the way Ironic makes it: `mkisofs -R -J -V config-2` (here xorriso's emulation).
+fn reference_iso(dir: &Path, meta: &Value) -> PathBuf {
+    let t = tree_dir(dir, meta);
+    let iso = dir.join("ref.iso");
+    sh(&format!(
+        "xorriso -as mkisofs -quiet -R -J -V config-2 -o {} {} 2>/dev/null",
+        iso.display(),
+        t.display()
+    ));
+    iso
+}
+
+/// What Ironic hands the agent: base64 of gzip of the ISO.
+fn ironic_payload(iso: &Path) -> String {
+    sh(&format!("gzip -c {} | base64 -w 76", iso.display()))
+}
+
+fn blkid(dev: &str) -> HashMap<String, String> {
+    sh(&format!("blkid -p -o export {dev}"))
+        .lines()
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+fn extract_iso(src: &str, out: &Path) {
+    sh(&format!(
+        "xorriso -osirrox on -indev stdio:{src} -extract / {} 2>/dev/null",
+        out.display()
+    ));
+}
+
+fn extract_vfat(src: &str, out: &Path) {
+    std::fs::create_dir_all(out).unwrap();
+    sh(&format!(
+        "MTOOLS_SKIP_CHECK=1 mcopy -s -n -i {src} ::/ {}",
+        out.display()
+    ));
+}
+
+/// cloud-init's own reader (Debian's python3, package cloud-init) on an extracted tree.
+fn cloud_init_read(dir: &Path) -> Value {
+    let out = sh(&format!(
+        "/usr/bin/python3 -c 'import json,sys; from cloudinit.sources import DataSourceConfigDrive as d; \
+         r = d.read_config_drive(sys.argv[1]); \
+         print(json.dumps({{\"metadata\": r[\"metadata\"], \"networkdata\": r.get(\"networkdata\"), \
+         \"userdata\": r[\"userdata\"].decode() if isinstance(r[\"userdata\"], bytes) else r[\"userdata\"]}}, default=str))' {}",
+        dir.display()
+    ));
+    serde_json::from_str(out.trim()).unwrap()
+}
+
+fn assert_cloud_init_sees_us(dir: &Path) {
+    let r = cloud_init_read(dir);
+    assert_eq!(r["metadata"]["instance-id"], UUID, "{r}");
+    assert_eq!(r["metadata"]["local-hostname"], "node-1", "{r}");
+    assert_eq!(r["networkdata"]["links"][0]["mtu"], 1500, "{r}");
+    assert_eq!(r["userdata"], "#cloud-config\nhostname: node-1\n", "{r}");
+}
+
+fn disk_hash(d: &LoopDisk) -> String {
+    let _ = sh(&format!("blockdev --flushbufs {}", d.dev()));
+    sh(&format!("sha256sum {}", d.file.display()))
+}
+
+/// A whole-disk image with a GPT made by sgdisk, `image` bytes long, written onto a bigger disk
+/// (its backup GPT then sits short of the disk's end, as after image-write).
+fn gpt_disk(dir: &Path, image: &str, disk: &str, sector: u32) -> LoopDisk {
+    let img = dir.join("whole-disk.img");
+    if sector == 512 {
+        sh(&format!(
+            "truncate -s {image} {0} && sgdisk -o -n 1:2048:+20M -t 1:ef00 -n 2:0:+30M -t 2:8300 -c 2:root {0} >/dev/null && truncate -s {disk} {0}",
+            img.display()
+        ));
+        return LoopDisk::from_file(&img, 512);
+    }
+    sh(&format!("truncate -s {disk} {}", img.display()));
+    let d = LoopDisk::from_file(&img, sector);
+    sh(&format!(
+        "sgdisk -o -n 1:256:+20M -t 1:ef00 -n 2:0:+30M -t 2:8300 {} >/dev/null",
+        d.dev()
+    ));
+    d
+}
+
+fn sfdisk_json(dev: &str) -> Value {
+    serde_json::from_str(&sh(&format!("sfdisk --json {dev}"))).unwrap()
+}
+
+#[test]
+fn build_iso_and_vfat_are_read_by_reference_tools_and_cloud_init() {
+    if !tools_ok() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let md = write_json(dir.path(), "md.json", &ironic_dict());
+    let iso = dir.path().join("cd.iso");
+    let r = ironbox(&["configdrive", "build", "--from-json"])
+        .arg(&md)
+        .arg("-o")
+        .arg(&iso)
+        .run()
+        .ok();
+    assert_eq!(r["filesystem"], "iso9660");
+    let id = blkid(iso.to_str().unwrap());
+    assert_eq!(id["TYPE"], "iso9660");
+    assert_eq!(id["LABEL"], "config-2");
+    let names = sh(&format!(
+        "xorriso -indev stdio:{} -find / 2>/dev/null",
+        iso.display()
+    ));
+    for want in [
+        "/openstack/latest/meta_data.json",
+        "/openstack/latest/network_data.json",
+        "/openstack/latest/user_data",
+        "/openstack/latest/vendor_data2.json",
+        "/openstack/2012-08-10/meta_data.json",
+    ] {
+        assert!(
+            names.contains(&format!("'{want}'")),
+            "{want} missing in:\n{names}"
+        );
+    }
+    // Joliet too (Windows' and some readers' view), with the same case.
+    let joliet = sh(&format!(
+        "xorriso -read_fs norock -indev stdio:{} -find / 2>/dev/null",
+        iso.display()
+    ));
+    assert!(joliet.contains("meta_data.json"), "{joliet}");
+    let out = dir.path().join("x-iso");
+    extract_iso(iso.to_str().unwrap(), &out);
+    assert_cloud_init_sees_us(&out);
+
+    let vfat = dir.path().join("cd.vfat");
+    ironbox(&["configdrive", "build", "--fs", "vfat", "--from-json"])
+        .arg(&md)
+        .arg("-o")
+        .arg(&vfat)
+        .run()
+        .ok();
+    sh(&format!("fsck.fat -n {}", vfat.display()));
+    let id = blkid(vfat.to_str().unwrap());
+    assert_eq!(
+        (id["TYPE"].as_str(), id["LABEL"].as_str()),
+        ("vfat", "CONFIG-2")
+    );
+    let listing = sh(&format!(
+        "MTOOLS_SKIP_CHECK=1 mdir -/ -b -i {} ::/",
+        vfat.display()
+    ));
+    assert!(
+        listing.contains("::/openstack/latest/meta_data.json"),
+        "{listing}"
+    );
+    assert!(
+        listing.contains("::/openstack/latest/vendor_data2.json"),
+        "{listing}"
+    );
+    let out = dir.path().join("x-vfat");
+    extract_vfat(vfat.to_str().unwrap(), &out);
+    assert_cloud_init_sees_us(&out);
+
+    // Separate files, and stdout: the image on stdout, the report on stderr.
+    let meta = write_json(dir.path(), "meta.json", &ironic_dict()["meta_data"]);
+    let out = std::process::Command::new(bin())
+        .args(["--progress", "none", "configdrive", "build", "--meta-data"])
+        .arg(&meta)
+        .args(["-o", "-"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(&out.stdout[0x8001..0x8006], b"CD001");
+    let report: Value = serde_json::from_slice(&out.stderr).unwrap();
+    assert_eq!(report["files"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn build_refuses_meta_data_without_uuid() {
+    let dir = tempfile::tempdir().unwrap();
+    let md = write_json(
+        dir.path(),
+        "md.json",
+        &json!({"meta_data": {"hostname": "x"}}),
+    );
+    let e = ironbox(&["configdrive", "build", "--from-json"])
+        .arg(&md)
+        .arg("-o")
+        .arg(dir.path().join("x.iso"))
+        .run()
+        .fails(2, "invalid_input");
+    assert!(e["message"].as_str().unwrap().contains("uuid"), "{e}");
+    assert!(!dir.path().join("x.iso").exists());
+}
+
+#[test]
+fn read_reports_problems() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut d = ironic_dict();
+    d["network_data"]["links"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("mtu");
+    let md = write_json(dir.path(), "md.json", &d);
+    let iso = dir.path().join("cd.iso");
+    ironbox(&["configdrive", "build", "--from-json"])
+        .arg(&md)
+        .arg("-o")
+        .arg(&iso)
+        .run()
+        .ok();
+    let r = ironbox(&["configdrive", "read"]).arg(&iso).run().ok();
+    assert_eq!(r["meta_data"]["uuid"], UUID);
+    assert_eq!(r["label"], "config-2");
+    assert_eq!(r["network_data"]["links"][0]["id"], "eth0");
+    assert_eq!(
+        r["problems"],
+        json!(["network_data.json: link eth0 has no mtu"]),
+        "{r}"
+    );
+}
+
+#[test]
+fn gpt_whole_disk_image_from_json_then_reuse() {
+    require_root!();
+    if !tools_ok() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let disk = gpt_disk(dir.path(), "100M", "300M", 512);
+    let md = write_json(dir.path(), "md.json", &ironic_dict());
+
+    // Dry run: a plan, nothing written.
+    let before = disk_hash(&disk);
+    let plan = ironbox(&[
+        "configdrive",
+        "write",
+        "--disk",
+        disk.dev(),
+        "--dry-run",
+        "--from-json",
+    ])
+    .arg(&md)
+    .run()
+    .ok();
+    assert_eq!(plan["plan"]["relocate_backup_gpt"], true, "{plan}");
+    assert_eq!(disk_hash(&disk), before);
+
+    let r = ironbox(&["configdrive", "write", "--disk", disk.dev(), "--from-json"])
+        .arg(&md)
+        .run()
+        .ok();
+    assert_eq!(r["created"], true, "{r}");
+    assert_eq!(r["partition"]["number"], 3);
+    assert_eq!(r["partition"]["size"], 64 << 20);
+    assert_eq!(r["source_format"], "json");
+    assert_eq!(r["rebuilt_as_vfat"], false);
+    let node = r["partition"]["node"].as_str().unwrap().to_string();
+    // The backup GPT moved to the true end; sgdisk finds nothing wrong.
+    let v = sh(&format!("sgdisk -v {}", disk.dev()));
+    assert!(v.contains("No problems found"), "{v}");
+    let t = sfdisk_json(disk.dev());
+    let p3 = &t["partitiontable"]["partitions"][2];
+    assert_eq!(p3["name"], "config-2");
+    assert_eq!(
+        p3["uuid"].as_str().unwrap().to_lowercase(),
+        r["partition"]["uuid"].as_str().unwrap()
+    );
+    let id = blkid(&node);
+    assert_eq!(
+        (id["TYPE"].as_str(), id["LABEL"].as_str()),
+        ("iso9660", "config-2")
+    );
+    let out = dir.path().join("x");
+    extract_iso(&node, &out);
+    assert_cloud_init_sees_us(&out);
+
+    // Our reader finds it by label on the disk.
+    let rd = ironbox(&["configdrive", "read", disk.dev()]).run().ok();
+    assert_eq!(rd["partition"]["number"], 3);
+    assert_eq!(rd["problems"], json!([]));
+
+    // Again: the config-2 partition is reused, not duplicated.
+    let r2 = ironbox(&["configdrive", "write", "--disk", disk.dev(), "--from-json"])
+        .arg(&md)
+        .run()
+        .ok();
+    assert_eq!(r2["created"], false, "{r2}");
+    assert_eq!(r2["partition"]["number"], 3);
+    assert_eq!(
+        sfdisk_json(disk.dev())["partitiontable"]["partitions"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+}
+
+#[test]
+fn ironic_base64_gzip_iso_from_url_on_gpt() {
+    require_root!();
+    if !tools_ok() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let iso = reference_iso(dir.path(), &ironic_dict()["meta_data"]);
+    let payload = ironic_payload(&iso);
+    let server = HttpServer::start();
+    let mut route = Route::new(payload.into_bytes());
+    route.fail_first = vec![503];
+    server.route("/cd", route);
+    let disk = gpt_disk(dir.path(), "100M", "200M", 512);
+    let r = ironbox(&[
+        "configdrive",
+        "write",
+        "--disk",
+        disk.dev(),
+        &server.url("/cd"),
+    ])
+    .run()
+    .ok();
+    assert_eq!(r["source_format"], "base64+gzip+iso9660");
+    assert_eq!(r["created"], true);
+    assert_eq!(server.requests("/cd").len(), 2, "one retry after the 503");
+    // A missing URL is not retried and leaves the disk alone.
+    let before = disk_hash(&disk);
+    let e = ironbox(&[
+        "configdrive",
+        "write",
+        "--disk",
+        disk.dev(),
+        &server.url("/missing"),
+    ])
+    .run()
+    .fails(1, "http_status");
+    assert_eq!(e["status"], 404, "{e}");
+    assert_eq!(disk_hash(&disk), before);
+    let node = r["partition"]["node"].as_str().unwrap();
+    let id = blkid(node);
+    assert_eq!(
+        (id["TYPE"].as_str(), id["LABEL"].as_str()),
+        ("iso9660", "config-2")
+    );
+    // The bytes on disk are Ironic's ISO, unchanged.
+    let written = std::fs::read(&iso).unwrap();
+    let start = r["partition"]["start"].as_u64().unwrap();
+    assert_eq!(disk.read_at(start, written.len()), written);
+    let out = dir.path().join("x");
+    extract_iso(node, &out);
+    assert_cloud_init_sees_us(&out);
+}
+
+#[test]
+fn raw_iso_on_mbr_takes_a_free_primary_slot() {
+    require_root!();
+    if !tools_ok() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let iso = reference_iso(dir.path(), &ironic_dict()["meta_data"]);
+    let disk = LoopDisk::new(200 << 20);
+    sh(&format!(
+        "echo 'label: dos\nstart=2048, size=40M, type=83, bootable' | sfdisk -q {}",
+        disk.dev()
+    ));
+    // The raw ISO on stdin.
+    let r = ironbox(&["configdrive", "write", "--disk", disk.dev(), "-"])
+        .stdin(std::fs::read(&iso).unwrap())
+        .run()
+        .ok();
+    assert_eq!(r["source_format"], "iso9660");
+    assert_eq!(r["partition"]["number"], 2, "{r}");
+    let t = sfdisk_json(disk.dev());
+    let parts = t["partitiontable"]["partitions"].as_array().unwrap();
+    assert_eq!(parts.len(), 2);
+    assert_eq!(parts[1]["start"], 278528); // at the end of the disk, 1 MiB-aligned
+    assert_eq!(parts[1]["size"], 131072);
+    assert_eq!(parts[1]["type"], "83");
+    let id = blkid(r["partition"]["node"].as_str().unwrap());
+    assert_eq!(
+        (id["TYPE"].as_str(), id["LABEL"].as_str()),
+        ("iso9660", "config-2")
+    );
+    assert_eq!(id["PART_ENTRY_NUMBER"], "2");
+}
+
+#[test]
+fn mbr_with_four_slots_taken_gets_a_logical_partition() {
+    require_root!();
+    if !tools_ok() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let md = write_json(dir.path(), "md.json", &ironic_dict());
+    let disk = LoopDisk::new(300 << 20);
+    sh(&format!(
+        "printf 'label: dos\\nstart=2048, size=20M, type=83\\nsize=20M, type=83\\nsize=20M, type=83\\nsize=200M, type=5\\nsize=20M, type=83\\n' | sfdisk -q {}",
+        disk.dev()
+    ));
+    let r = ironbox(&["configdrive", "write", "--disk", disk.dev(), "--from-json"])
+        .arg(&md)
+        .run()
+        .ok();
+    assert_eq!(r["partition"]["number"], 6, "{r}");
+    assert_eq!(r["plan"]["logical"], true);
+    let t = sfdisk_json(disk.dev());
+    let parts = t["partitiontable"]["partitions"].as_array().unwrap();
+    assert_eq!(parts.len(), 6, "{t}");
+    assert_eq!(parts[5]["size"], 131072);
+    let start = parts[5]["start"].as_u64().unwrap();
+    assert_eq!(start * 512, r["partition"]["start"].as_u64().unwrap());
+    let node = r["partition"]["node"].as_str().unwrap();
+    let id = blkid(node);
+    assert_eq!(
+        (id["TYPE"].as_str(), id["LABEL"].as_str()),
+        ("iso9660", "config-2")
+    );
+    let out = dir.path().join("x");
+    extract_iso(node, &out);
+    assert_cloud_init_sees_us(&out);
+}
+
+#[test]
+fn mbr_without_room_is_refused_and_untouched() {
+    require_root!();
+    if !tools_ok() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let md = write_json(dir.path(), "md.json", &ironic_dict());
+    let disk = LoopDisk::new(100 << 20);
+    sh(&format!(
+        "printf 'label: dos\\nstart=2048, size=20M\\nsize=20M\\nsize=20M\\nsize=+\\n' | sfdisk -q {}",
+        disk.dev()
+    ));
+    let before = disk_hash(&disk);
+    let e = ironbox(&["configdrive", "write", "--disk", disk.dev(), "--from-json"])
+        .arg(&md)
+        .run()
+        .fails(4, "no_space");
+    assert!(e["message"].as_str().unwrap().contains("primary"), "{e}");
+    assert_eq!(disk_hash(&disk), before);
+}
+
+#[test]
+fn existing_config2_partition_is_reused_with_a_vfat_image() {
+    require_root!();
+    if !tools_ok() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let tree = tree_dir(dir.path(), &ironic_dict()["meta_data"]);
+    let vfat = dir.path().join("in.vfat");
+    sh(&format!(
+        "mkfs.vfat -n CONFIG-2 -C {0} 8192 >/dev/null && MTOOLS_SKIP_CHECK=1 mcopy -s -i {0} {1}/openstack ::/",
+        vfat.display(),
+        tree.display()
+    ));
+    let disk = LoopDisk::new(200 << 20);
+    sh(&format!(
+        "sgdisk -o -n 1:0:+40M -n 2:0:+16M -c 2:CONFIG-2 -n 3:0:+40M {} >/dev/null",
+        disk.dev()
+    ));
+    let r = ironbox(&["configdrive", "write", "--disk", disk.dev()])
+        .arg(&vfat)
+        .run()
+        .ok();
+    assert_eq!(r["created"], false, "{r}");
+    assert_eq!(r["partition"]["number"], 2);
+    assert_eq!(r["filesystem"], "vfat");
+    assert_eq!(r["source_format"], "vfat");
+    let node = r["partition"]["node"].as_str().unwrap();
+    let id = blkid(node);
+    assert_eq!(
+        (id["TYPE"].as_str(), id["LABEL"].as_str()),
+        ("vfat", "CONFIG-2")
+    );
+    sh(&format!("fsck.fat -n {node}"));
+    let out = dir.path().join("x");
+    extract_vfat(node, &out);
+    assert_cloud_init_sees_us(&out);
+}
+
+#[test]
+fn two_config2_partitions_are_an_error() {
+    require_root!();
+    if !tools_ok() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let md = write_json(dir.path(), "md.json", &ironic_dict());
+    let disk = LoopDisk::new(200 << 20);
+    sh(&format!(
+        "sgdisk -o -n 1:0:+40M -c 1:config-2 -n 2:0:+40M -c 2:config-2 {} >/dev/null",
+        disk.dev()
+    ));
+    let before = disk_hash(&disk);
+    ironbox(&["configdrive", "write", "--disk", disk.dev(), "--from-json"])
+        .arg(&md)
+        .run()
+        .fails(2, "invalid_layout");
+    assert_eq!(disk_hash(&disk), before);
+}
+
+#[test]
+fn four_k_sector_disk_gets_vfat_rebuilt_from_the_iso() {
+    require_root!();
+    if !tools_ok() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let iso = reference_iso(dir.path(), &ironic_dict()["meta_data"]);
+    let payload = dir.path().join("payload.b64");
+    std::fs::write(&payload, ironic_payload(&iso)).unwrap();
+    let disk = gpt_disk(dir.path(), "", "256M", 4096);
+    let r = ironbox(&["configdrive", "write", "--disk", disk.dev()])
+        .arg(&payload)
+        .run()
+        .ok();
+    assert_eq!(r["rebuilt_as_vfat"], true, "{r}");
+    assert_eq!(r["filesystem"], "vfat");
+    assert_eq!(r["label"], "CONFIG-2");
+    assert_eq!(r["source_format"], "base64+gzip+iso9660");
+    let node = r["partition"]["node"].as_str().unwrap().to_string();
+    let id = blkid(&node);
+    assert_eq!(
+        (id["TYPE"].as_str(), id["LABEL"].as_str()),
+        ("vfat", "CONFIG-2")
+    );
+    assert_eq!(id["BLOCK_SIZE"], "4096");
+    let v = sh(&format!("sgdisk -v {}", disk.dev()));
+    assert!(v.contains("No problems found"), "{v}");
+    let img = dir.path().join("part.img");
+    sh(&format!(
+        "dd if={node} of={} bs=1M status=none",
+        img.display()
+    ));
+    sh(&format!("fsck.fat -n {}", img.display()));
+    let out = dir.path().join("x");
+    extract_vfat(img.to_str().unwrap(), &out);
+    assert_cloud_init_sees_us(&out);
+
+    // From Ironic's dict on the same disk: vfat again, into the same partition.
+    let md = write_json(dir.path(), "md.json", &ironic_dict());
+    let r2 = ironbox(&["configdrive", "write", "--disk", disk.dev(), "--from-json"])
+        .arg(&md)
+        .run()
+        .ok();
+    assert_eq!(
+        (r2["created"].as_bool(), r2["filesystem"].as_str()),
+        (Some(false), Some("vfat"))
+    );
+    // Our reader finds it by label on the 4Kn disk.
+    let rd = ironbox(&["configdrive", "read", disk.dev()]).run().ok();
+    assert_eq!(
+        (rd["filesystem"].as_str(), rd["label"].as_str()),
+        (Some("vfat"), Some("CONFIG-2"))
+    );
+    assert_eq!(rd["meta_data"]["uuid"], UUID);
+    // ISO 9660 on purpose is refused there.
+    ironbox(&[
+        "configdrive",
+        "write",
+        "--disk",
+        disk.dev(),
+        "--fs",
+        "iso9660",
+        "--from-json",
+    ])
+    .arg(&md)
+    .run()
+    .fails(2, "usage");
+}
+
+#[test]
+fn bad_inputs_fail_clearly_and_leave_the_disk_alone() {
+    require_root!();
+    if !tools_ok() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let iso = reference_iso(d, &ironic_dict()["meta_data"]);
+    let good = ironic_payload(&iso);
+    std::fs::write(d.join("bad.b64"), format!("{}*%!", &good[..40])).unwrap();
+    sh(&format!(
+        "gzip -c {} | head -c 300 | base64 -w0 > {}/trunc.b64",
+        iso.display(),
+        d.display()
+    ));
+    sh(&format!(
+        "head -c 200000 /dev/urandom | gzip -c | base64 > {}/junk.b64",
+        d.display()
+    ));
+    sh(&format!(
+        "cp {0} {1}/big.iso && truncate -s 65M {1}/big.iso && gzip -c {1}/big.iso | base64 > {1}/big.b64",
+        iso.display(),
+        d.display()
+    ));
+    sh(&format!(
+        "head -c 40960 {} > {}/short.iso",
+        iso.display(),
+        d.display()
+    ));
+    let noid = tempfile::tempdir().unwrap();
+    let noid_iso = reference_iso(noid.path(), &json!({"hostname": "x"}));
+    let noid_json = write_json(d, "noid.json", &json!({"meta_data": {"hostname": "x"}}));
+
+    let disk = gpt_disk(d, "60M", "150M", 512);
+    let before = disk_hash(&disk);
+    let cases: Vec<(Vec<String>, &str, &str)> = vec![
+        (
+            vec![format!("{}/bad.b64", d.display())],
+            "invalid_input",
+            "base64",
+        ),
+        (
+            vec![format!("{}/trunc.b64", d.display())],
+            "invalid_input",
+            "gzip",
+        ),
+        (
+            vec![format!("{}/junk.b64", d.display())],
+            "unsupported_format",
+            "neither",
+        ),
+        (
+            vec![format!("{}/big.b64", d.display())],
+            "configdrive_too_large",
+            "larger than",
+        ),
+        (
+            vec![noid_iso.display().to_string()],
+            "invalid_input",
+            "uuid",
+        ),
+        (
+            vec!["--from-json".into(), noid_json.display().to_string()],
+            "invalid_input",
+            "uuid",
+        ),
+    ];
+    for (args, kind, words) in cases {
+        let mut cmd = ironbox(&["configdrive", "write", "--disk", disk.dev()]);
+        for a in &args {
+            cmd = cmd.arg(a);
+        }
+        let e = cmd.run().fails(2, kind);
+        assert!(
+            e["message"].as_str().unwrap().contains(words),
+            "{args:?}: {e}"
+        );
+        assert_eq!(disk_hash(&disk), before, "{args:?} changed the disk");
+    }
+    // --max-size raises IPA's limit.
+    let r = ironbox(&[
+        "configdrive",
+        "write",
+        "--disk",
+        disk.dev(),
+        "--max-size",
+        "80M",
+        "--size",
+        "80M",
+    ])
+    .arg(d.join("big.b64"))
+    .run()
+    .ok();
+    assert_eq!(r["partition"]["size"], 80 << 20);
+}
+
+#[test]
+fn mbr_first_logical_partition_and_the_2tib_limit() {
+    require_root!();
+    if !tools_ok() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let md = write_json(dir.path(), "md.json", &ironic_dict());
+    // Three primaries and an empty extended partition: the first logical partition's EBR must
+    // sit at the extended partition's start.
+    let disk = LoopDisk::new(300 << 20);
+    sh(&format!(
+        "printf 'label: dos\\nstart=2048, size=20M\\nsize=20M\\nsize=20M\\nsize=+, type=f\\n' | sfdisk -q {}",
+        disk.dev()
+    ));
+    let r = ironbox(&["configdrive", "write", "--disk", disk.dev(), "--from-json"])
+        .arg(&md)
+        .run()
+        .ok();
+    assert_eq!(r["partition"]["number"], 5, "{r}");
+    let parts = sfdisk_json(disk.dev())["partitiontable"]["partitions"].clone();
+    assert_eq!(parts.as_array().unwrap().len(), 5, "{parts}");
+    assert_eq!(parts[4]["size"], 131072);
+    assert_eq!(
+        blkid(r["partition"]["node"].as_str().unwrap())["LABEL"],
+        "config-2"
+    );
+
+    // A 3 TiB (sparse) disk with MBR: the new partition ends at 2 TiB, the last MBR sector.
+    let big = LoopDisk::new(3 << 40);
+    sh(&format!(
+        "echo 'label: dos\nstart=2048, size=1G, type=83' | sfdisk -q {}",
+        big.dev()
+    ));
+    let r = ironbox(&["configdrive", "write", "--disk", big.dev(), "--from-json"])
+        .arg(&md)
+        .run()
+        .ok();
+    assert_eq!(r["partition"]["start"], (1u64 << 41) - (64 << 20), "{r}");
+    let parts = sfdisk_json(big.dev())["partitiontable"]["partitions"].clone();
+    assert_eq!(parts[1]["start"], (1u64 << 32) - 131072);
+}
