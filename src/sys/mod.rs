@@ -1,5 +1,8 @@
-//! The only place that talks to the kernel: block ioctls, and the sysfs/procfs reader whose
+//! The only place that talks to the kernel: block ioctls, NVMe admin and ATA pass-through
+//! commands, and the sysfs/procfs reader whose
 //! root can be redirected to a captured tree for tests.
 
 pub mod blk;
 pub mod sysfs;
+pub mod ata;
+pub mod nvme;
