@@ -99,13 +99,19 @@ pub fn run(
             } else {
                 (ata::SANITIZE_BLOCK_ERASE_EXT, ata::SIG_BLOCK)
             };
-            ata::run(t, &ata::sanitize(sub, sig), &mut [])
-                .map_err(|e| err(Kind::Io, format!("{} failed on {device}", m.name()), device).caused_by(e))?;
+            ata::run(t, &ata::sanitize(sub, sig), &mut []).map_err(|e| {
+                err(Kind::Io, format!("{} failed on {device}", m.name()), device).caused_by(e)
+            })?;
             loop {
                 std::thread::sleep(poll);
-                let r = t
-                    .command(&ata::sanitize_status(), &mut [])
-                    .map_err(|e| err(Kind::Io, format!("sanitize status failed on {device}"), device).caused_by(e))?;
+                let r = t.command(&ata::sanitize_status(), &mut []).map_err(|e| {
+                    err(
+                        Kind::Io,
+                        format!("sanitize status failed on {device}"),
+                        device,
+                    )
+                    .caused_by(e)
+                })?;
                 let st = ata::parse_sanitize_status(&r);
                 if st.in_progress {
                     progress.set(st.progress as u64 * 1000 / 65536);
@@ -118,7 +124,10 @@ pub fn run(
                 }
                 let mut e = err(
                     Kind::Io,
-                    format!("sanitize did not complete on {device} (status 0x{:04x})", r.count),
+                    format!(
+                        "sanitize did not complete on {device} (status 0x{:04x})",
+                        r.count
+                    ),
                     device,
                 );
                 if st.frozen {
@@ -146,7 +155,14 @@ fn security_erase(
         &ata::security_pio_out(ata::CMD_SECURITY_SET_PASSWORD, 15_000),
         &mut block,
     )
-    .map_err(|e| err(Kind::Io, format!("security set password failed on {device}"), device).caused_by(e))?;
+    .map_err(|e| {
+        err(
+            Kind::Io,
+            format!("security set password failed on {device}"),
+            device,
+        )
+        .caused_by(e)
+    })?;
     let estimate = if enhanced {
         id.enhanced_erase_time_s
     } else {
@@ -183,7 +199,9 @@ fn security_erase(
         .caused_by(e);
         if let Some(Err(c)) = cleanup {
             error = error
-                .caused_by(format!("and the temporary password could not be removed: {c}"))
+                .caused_by(format!(
+                    "and the temporary password could not be removed: {c}"
+                ))
                 .with("temporary_password", String::from_utf8_lossy(TEMP_PASSWORD));
         }
         return Err(error);

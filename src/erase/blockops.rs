@@ -53,9 +53,16 @@ pub fn run(
             _ => unreachable!("not a block-layer method"),
         };
         res.map_err(|e| {
-            let unsupported = matches!(e.raw_os_error(), Some(libc::EOPNOTSUPP) | Some(libc::ENOTTY));
+            let unsupported = matches!(
+                e.raw_os_error(),
+                Some(libc::EOPNOTSUPP) | Some(libc::ENOTTY)
+            );
             IronError::new(
-                if unsupported { Kind::Unsupported } else { Kind::Io },
+                if unsupported {
+                    Kind::Unsupported
+                } else {
+                    Kind::Io
+                },
                 format!("{} failed on {device} at {off}", method.name()),
             )
             .with("device", device)

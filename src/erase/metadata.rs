@@ -220,6 +220,58 @@ fn regions_for(span: Span, sigs: &[Signature]) -> Vec<(u64, u64)> {
     r
 }
 
+/// Backup superblocks that fsck tools recover a filesystem from (xfs_repair reads every
+/// allocation group's header, e2fsck the backup superblocks): the first 4 KiB of each xfs AG
+/// and each ext2/3/4 backup superblock group.
+fn backup_superblocks(file: &File, span: Span, sigs: &[Signature]) -> Vec<(u64, u64)> {
+    let mut r = Vec::new();
+    let kinds: Vec<&str> = sigs.iter().map(|s| s.kind).collect();
+    if kinds.contains(&"xfs") {
+        if let Some(sb) = read_exact_at(file, span.start, 96) {
+            let be32 = |a: usize| u32::from_be_bytes(sb[a..a + 4].try_into().unwrap()) as u64;
+            let (bsize, agblocks, agcount) = (be32(4), be32(84), be32(88));
+            if bsize.is_power_of_two() && agblocks > 0 && agcount < 1 << 20 {
+                for ag in 1..agcount {
+                    let at = ag * agblocks * bsize;
+                    if at + 4096 <= span.size {
+                        r.push((span.start + at, 4096));
+                    }
+                }
+            }
+        }
+    }
+    if kinds.contains(&"ext4") {
+        if let Some(sb) = read_exact_at(file, span.start + 1024, 256) {
+            let le32 = |a: usize| u32::from_le_bytes(sb[a..a + 4].try_into().unwrap()) as u64;
+            let bsize = 1024u64 << le32(24).min(6);
+            let (blocks, per_group) = (le32(4), le32(32));
+            let first = le32(20);
+            let sparse = le32(100) & 1 != 0;
+            if per_group > 0 {
+                let groups = blocks.div_ceil(per_group).min(1 << 22);
+                let is_backup = |g: u64| {
+                    !sparse
+                        || g == 1
+                        || [3u64, 5, 7].iter().any(|b| {
+                            let mut p = *b;
+                            while p < g {
+                                p *= b;
+                            }
+                            p == g
+                        })
+                };
+                for g in (1..groups).filter(|g| is_backup(*g)) {
+                    let at = (g * per_group + first) * bsize;
+                    if at + 4096 <= span.size {
+                        r.push((span.start + at, 4096));
+                    }
+                }
+            }
+        }
+    }
+    r
+}
+
 /// GPT headers and entry arrays wherever the headers say they are (a disk that grew keeps its
 /// backup GPT in the middle).
 fn gpt_regions(file: &File, size: u64, sector: u64) -> Vec<(u64, u64)> {
@@ -269,9 +321,11 @@ pub fn plan(file: &File, disk: &str, size: u64, sector: u32) -> Result<MetadataO
     let mut found = Vec::new();
     let mut regions = gpt_regions(file, size, sector as u64);
     for span in &ranges {
-        let sigs = probe_span(file, *span, sector)
-            .ctx(Kind::Io, || format!("cannot probe /dev/{disk} at {}", span.start))?;
+        let sigs = probe_span(file, *span, sector).ctx(Kind::Io, || {
+            format!("cannot probe /dev/{disk} at {}", span.start)
+        })?;
         regions.extend(regions_for(*span, &sigs));
+        regions.extend(backup_superblocks(file, *span, &sigs));
         found.extend(sigs.iter().map(|s| Found {
             range_start: span.start,
             kind: s.kind,
@@ -305,7 +359,9 @@ pub fn wipe(file: &File, outcome: &mut MetadataOutcome, device: &str) -> Result<
         while done < len {
             let n = (len - done).min(MIB) as usize;
             file.write_all_at(&zeros[..n], start + done)
-                .ctx(Kind::Io, || format!("cannot write {device} at {}", start + done))?;
+                .ctx(Kind::Io, || {
+                    format!("cannot write {device} at {}", start + done)
+                })?;
             done += n as u64;
             outcome.bytes_written += n as u64;
         }

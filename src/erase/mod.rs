@@ -246,7 +246,8 @@ fn erase_one(sel: &Selected, args: &Args) -> DeviceRecord {
         rec.estimate_basis = Some(basis);
         rec.capabilities = Some(caps);
         rec.result = "planned";
-        rec.details = json!({"methods_in_order": chain.methods.iter().map(|m| m.name()).collect::<Vec<_>>()});
+        rec.details =
+            json!({"methods_in_order": chain.methods.iter().map(|m| m.name()).collect::<Vec<_>>()});
         return rec;
     }
     rec.started_at = Some(certificate::now());
@@ -355,7 +356,8 @@ fn erase_with_chain(
                 return Ok(());
             }
             Err(e) => {
-                rec.attempts.push(json!({"method": m.name(), "error": error_value(&e)}));
+                rec.attempts
+                    .push(json!({"method": m.name(), "error": error_value(&e)}));
                 let stop = !args.fallback || e.kind == Kind::Interrupted;
                 last_err = Some(e);
                 if stop {

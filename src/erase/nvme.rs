@@ -117,7 +117,8 @@ pub fn run(
                 Method::NvmeSanitizeCrypto => nvme::SanitizeAction::CryptoErase,
                 _ => nvme::SanitizeAction::Overwrite,
             };
-            nvme::run(t, &nvme::sanitize(action), &mut []).map_err(|e| io_err(m.name(), device, e))?;
+            nvme::run(t, &nvme::sanitize(action), &mut [])
+                .map_err(|e| io_err(m.name(), device, e))?;
             let started = Instant::now();
             loop {
                 std::thread::sleep(poll);

@@ -31,19 +31,24 @@ pub fn probe(dev: &BlockDevice) -> Caps {
         notes: vec![],
     };
     if crate::sys::sysfs::is_captured() {
-        caps.notes.push("captured sysfs tree: no device commands sent".into());
+        caps.notes
+            .push("captured sysfs tree: no device commands sent".into());
         return caps;
     }
     let is_nvme = dev.name.starts_with("nvme") || dev.tran.as_deref() == Some("nvme");
     let maybe_ata = dev.name.starts_with("sd")
-        && !matches!(dev.tran.as_deref(), Some("usb") | Some("iscsi") | Some("fc"));
+        && !matches!(
+            dev.tran.as_deref(),
+            Some("usb") | Some("iscsi") | Some("fc")
+        );
     if !is_nvme && !maybe_ata {
         return caps;
     }
     let file = match File::open(&dev.path) {
         Ok(f) => f,
         Err(e) => {
-            caps.notes.push(format!("cannot open {} to probe: {e}", dev.path.display()));
+            caps.notes
+                .push(format!("cannot open {} to probe: {e}", dev.path.display()));
             return caps;
         }
     };
@@ -56,7 +61,9 @@ pub fn probe(dev: &BlockDevice) -> Caps {
     } else {
         match ata::read_identify(&mut ata::SgIoTransport { file: &file }) {
             Ok(i) => caps.ata = Some(i),
-            Err(e) => caps.notes.push(format!("not an ata drive (identify device: {e})")),
+            Err(e) => caps
+                .notes
+                .push(format!("not an ata drive (identify device: {e})")),
         }
     }
     caps
@@ -148,7 +155,11 @@ pub fn chain(requested: Method, caps: &Caps, fallback: bool) -> Chain {
         methods.extend(auto.methods.into_iter().filter(|m| *m != requested));
         why.push(format!(
             "fallback order: {}",
-            methods.iter().map(|m| m.name()).collect::<Vec<_>>().join(" → ")
+            methods
+                .iter()
+                .map(|m| m.name())
+                .collect::<Vec<_>>()
+                .join(" → ")
         ));
     }
     Chain { methods, why }
@@ -163,7 +174,10 @@ pub fn estimate(
     throughput: Option<f64>,
 ) -> (Option<f64>, String) {
     let drive = match m {
-        _ if m.is_nvme() => caps.nvme.as_ref().and_then(|n| nvme_erase::estimate_s(n, m)),
+        _ if m.is_nvme() => caps
+            .nvme
+            .as_ref()
+            .and_then(|n| nvme_erase::estimate_s(n, m)),
         _ if m.is_ata() => caps.ata.as_ref().and_then(|a| ata_erase::estimate_s(a, m)),
         _ => None,
     };
@@ -175,15 +189,24 @@ pub fn estimate(
         Method::NvmeCryptoFormat | Method::NvmeSanitizeCrypto | Method::AtaSanitizeCrypto => {
             (Some(10.0), "a key change takes seconds".into())
         }
-        Method::Discard | Method::SecureDiscard => {
-            (Some(size as f64 / 20e9), "discard runs at device-internal speed".into())
-        }
+        Method::Discard | Method::SecureDiscard => (
+            Some(size as f64 / 20e9),
+            "discard runs at device-internal speed".into(),
+        ),
         _ => match throughput {
             Some(rate) if rate > 0.0 => {
-                let bytes = size as f64 * if m == Method::Overwrite { passes as f64 } else { 1.0 };
+                let bytes = size as f64
+                    * if m == Method::Overwrite {
+                        passes as f64
+                    } else {
+                        1.0
+                    };
                 (
                     Some(bytes / rate),
-                    format!("size ÷ measured read throughput ({} MiB/s)", (rate / 1048576.0) as u64),
+                    format!(
+                        "size ÷ measured read throughput ({} MiB/s)",
+                        (rate / 1048576.0) as u64
+                    ),
                 )
             }
             _ => (None, "no estimate".into()),

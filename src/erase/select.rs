@@ -26,7 +26,11 @@ pub struct Selected {
 /// Parses `--skip`: one hint object or a list of them (IPA's `skip_block_devices`).
 pub fn parse_skip(json: &str) -> Result<Vec<(String, Hints)>> {
     let v: Value = serde_json::from_str(json).map_err(|e| {
-        IronError::new(Kind::InvalidHints, format!("--skip is not valid json: {json}")).caused_by(e)
+        IronError::new(
+            Kind::InvalidHints,
+            format!("--skip is not valid json: {json}"),
+        )
+        .caused_by(e)
     })?;
     let items = match v {
         Value::Array(a) => a,

@@ -163,7 +163,8 @@ pub fn verify(req: &Request, progress: &Progress) -> Result<Verification> {
                 }
             }
             // Probe through the page cache (the prober reads unaligned bytes) after dropping it.
-            let plain = File::open(req.path).ctx(Kind::Io, || format!("cannot open {}", req.dev))?;
+            let plain =
+                File::open(req.path).ctx(Kind::Io, || format!("cannot open {}", req.dev))?;
             let _ = crate::sys::blk::flush_buffers(&plain);
             let mut spans = req.ranges.to_vec();
             spans.push(Span {

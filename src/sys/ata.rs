@@ -253,8 +253,7 @@ pub fn parse_identify(b: &[u8]) -> io::Result<IdentifyInfo> {
     } else {
         word(b, 60) as u64 | (word(b, 61) as u64) << 16
     };
-    let checksum_ok =
-        b[510] != 0xa5 || b[..512].iter().fold(0u8, |a, x| a.wrapping_add(*x)) == 0;
+    let checksum_ok = b[510] != 0xa5 || b[..512].iter().fold(0u8, |a, x| a.wrapping_add(*x)) == 0;
     let valid = |w: u16| w != 0xffff;
     Ok(IdentifyInfo {
         serial: ata_string(&b[20..40]),

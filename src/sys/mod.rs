@@ -2,7 +2,7 @@
 //! commands, and the sysfs/procfs reader whose
 //! root can be redirected to a captured tree for tests.
 
-pub mod blk;
-pub mod sysfs;
 pub mod ata;
+pub mod blk;
 pub mod nvme;
+pub mod sysfs;

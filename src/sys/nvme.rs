@@ -442,7 +442,10 @@ mod tests {
         assert_eq!(c.cdw10, 0x007f_0081);
         assert_eq!(c.data_len, 512);
         // LBAF 0, SES 1 (user data) → 0x200; LBAF 1 with MSET, SES 2 (crypto) → 0x411.
-        assert_eq!(format_nvm(1, 0, false, SecureErase::UserData, 0).cdw10, 0x200);
+        assert_eq!(
+            format_nvm(1, 0, false, SecureErase::UserData, 0).cdw10,
+            0x200
+        );
         assert_eq!(format_nvm(1, 1, true, SecureErase::Crypto, 0).cdw10, 0x411);
         // LBAF 17 puts the upper bits in 13:12.
         assert_eq!(
