@@ -4,8 +4,8 @@
 //! copies at 64 MiB and 256 GiB, and both GPT headers and entry arrays at the true sector size.
 //! ZFS's four labels, md 0.90/1.0 superblocks and the backup GPT live inside the last MiB.
 
-use crate::disk::partnodes;
 use crate::disk::signatures::{self, Signature};
+use crate::disk::{partnodes, table};
 use crate::report::{Context, Kind, Result};
 use serde::Serialize;
 use std::fs::File;
@@ -192,6 +192,16 @@ pub fn partition_ranges(file: &File, disk: &str, size: u64, sector: u32) -> Vec<
         spans.extend(p.iter().copied());
     }
     spans.extend(mbr_partitions(file, sector));
+    // The shared reader (gptman/mbrman) as well: the lenient walk above also finds partitions
+    // in tables those reject (bad CRC, backup GPT only), which an eraser must not miss.
+    let mut f = file;
+    if let Ok(Some(t)) = table::read_table(&mut f, sector as u32) {
+        spans.extend(t.partitions.iter().map(|p| Span {
+            start: p.start,
+            size: p.size,
+            number: p.number,
+        }));
+    }
     spans.retain(|s| s.size > 0 && s.start < size);
     for s in &mut spans {
         s.size = s.size.min(size - s.start);
@@ -226,45 +236,45 @@ fn regions_for(span: Span, sigs: &[Signature]) -> Vec<(u64, u64)> {
 fn backup_superblocks(file: &File, span: Span, sigs: &[Signature]) -> Vec<(u64, u64)> {
     let mut r = Vec::new();
     let kinds: Vec<&str> = sigs.iter().map(|s| s.kind).collect();
-    if kinds.contains(&"xfs") {
-        if let Some(sb) = read_exact_at(file, span.start, 96) {
-            let be32 = |a: usize| u32::from_be_bytes(sb[a..a + 4].try_into().unwrap()) as u64;
-            let (bsize, agblocks, agcount) = (be32(4), be32(84), be32(88));
-            if bsize.is_power_of_two() && agblocks > 0 && agcount < 1 << 20 {
-                for ag in 1..agcount {
-                    let at = ag * agblocks * bsize;
-                    if at + 4096 <= span.size {
-                        r.push((span.start + at, 4096));
-                    }
+    if kinds.contains(&"xfs")
+        && let Some(sb) = read_exact_at(file, span.start, 96)
+    {
+        let be32 = |a: usize| u32::from_be_bytes(sb[a..a + 4].try_into().unwrap()) as u64;
+        let (bsize, agblocks, agcount) = (be32(4), be32(84), be32(88));
+        if bsize.is_power_of_two() && agblocks > 0 && agcount < 1 << 20 {
+            for ag in 1..agcount {
+                let at = ag * agblocks * bsize;
+                if at + 4096 <= span.size {
+                    r.push((span.start + at, 4096));
                 }
             }
         }
     }
-    if kinds.contains(&"ext4") {
-        if let Some(sb) = read_exact_at(file, span.start + 1024, 256) {
-            let le32 = |a: usize| u32::from_le_bytes(sb[a..a + 4].try_into().unwrap()) as u64;
-            let bsize = 1024u64 << le32(24).min(6);
-            let (blocks, per_group) = (le32(4), le32(32));
-            let first = le32(20);
-            let sparse = le32(100) & 1 != 0;
-            if per_group > 0 {
-                let groups = blocks.div_ceil(per_group).min(1 << 22);
-                let is_backup = |g: u64| {
-                    !sparse
-                        || g == 1
-                        || [3u64, 5, 7].iter().any(|b| {
-                            let mut p = *b;
-                            while p < g {
-                                p *= b;
-                            }
-                            p == g
-                        })
-                };
-                for g in (1..groups).filter(|g| is_backup(*g)) {
-                    let at = (g * per_group + first) * bsize;
-                    if at + 4096 <= span.size {
-                        r.push((span.start + at, 4096));
-                    }
+    if kinds.contains(&"ext4")
+        && let Some(sb) = read_exact_at(file, span.start + 1024, 256)
+    {
+        let le32 = |a: usize| u32::from_le_bytes(sb[a..a + 4].try_into().unwrap()) as u64;
+        let bsize = 1024u64 << le32(24).min(6);
+        let (blocks, per_group) = (le32(4), le32(32));
+        let first = le32(20);
+        let sparse = le32(100) & 1 != 0;
+        if per_group > 0 {
+            let groups = blocks.div_ceil(per_group).min(1 << 22);
+            let is_backup = |g: u64| {
+                !sparse
+                    || g == 1
+                    || [3u64, 5, 7].iter().any(|b| {
+                        let mut p = *b;
+                        while p < g {
+                            p *= b;
+                        }
+                        p == g
+                    })
+            };
+            for g in (1..groups).filter(|g| is_backup(*g)) {
+                let at = (g * per_group + first) * bsize;
+                if at + 4096 <= span.size {
+                    r.push((span.start + at, 4096));
                 }
             }
         }
@@ -283,10 +293,11 @@ fn gpt_regions(file: &File, size: u64, sector: u64) -> Vec<(u64, u64)> {
         Some(alt)
     };
     let last = size / sector - 1;
-    if let Some(alt) = visit(1) {
-        if alt != last && alt * sector < size {
-            visit(alt);
-        }
+    if let Some(alt) = visit(1)
+        && alt != last
+        && alt * sector < size
+    {
+        visit(alt);
     }
     visit(last);
     r.retain(|(s, l)| *l > 0 && s + l <= size);
@@ -298,12 +309,12 @@ pub fn merge(mut r: Vec<(u64, u64)>) -> Vec<(u64, u64)> {
     r.sort();
     let mut out: Vec<(u64, u64)> = Vec::new();
     for (s, l) in r {
-        if let Some(last) = out.last_mut() {
-            if s <= last.0 + last.1 {
-                let end = (s + l).max(last.0 + last.1);
-                last.1 = end - last.0;
-                continue;
-            }
+        if let Some(last) = out.last_mut()
+            && s <= last.0 + last.1
+        {
+            let end = (s + l).max(last.0 + last.1);
+            last.1 = end - last.0;
+            continue;
         }
         out.push((s, l));
     }
