@@ -234,3 +234,220 @@ fn unlock_and_disable(t: &mut dyn AtaTransport) -> std::io::Result<()> {
     )?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    //! Against the fixtures of tests/fixtures/erase (see make-fixtures.py there for their source).
+    use super::*;
+    use crate::sys::ata::{AtaCmd, AtaResult};
+
+    const SSD: &[u8] = include_bytes!("../../tests/fixtures/erase/ata-identify-ssd-frozen.bin");
+    const HDD: &[u8] = include_bytes!("../../tests/fixtures/erase/ata-identify-hdd.bin");
+
+    /// A drive answering from an IDENTIFY fixture; tracks its security state like a real one.
+    struct Fake {
+        identify: Vec<u8>,
+        enabled: bool,
+        fail_command: Option<u8>,
+        sanitize_polls: u32,
+        sent: Vec<(u8, Vec<u8>)>,
+    }
+
+    impl Fake {
+        fn new(identify: &[u8]) -> Fake {
+            Fake {
+                identify: identify.to_vec(),
+                enabled: false,
+                fail_command: None,
+                sanitize_polls: 0,
+                sent: vec![],
+            }
+        }
+    }
+
+    impl AtaTransport for Fake {
+        fn command(&mut self, cmd: &AtaCmd, data: &mut [u8]) -> std::io::Result<AtaResult> {
+            self.sent.push((cmd.command, data.to_vec()));
+            let ok = AtaResult {
+                status: 0x50,
+                ..Default::default()
+            };
+            if self.fail_command == Some(cmd.command) {
+                return Ok(AtaResult {
+                    status: 0x51,
+                    error: 0x04,
+                    ..Default::default()
+                });
+            }
+            match cmd.command {
+                ata::CMD_IDENTIFY => {
+                    let mut id = self.identify.clone();
+                    if self.enabled {
+                        id[256] |= 0x02; // word 128 bit 1
+                        id[511] = id[511].wrapping_sub(0x02);
+                    }
+                    data[..512].copy_from_slice(&id);
+                }
+                ata::CMD_SECURITY_SET_PASSWORD => self.enabled = true,
+                ata::CMD_SECURITY_ERASE_UNIT | ata::CMD_SECURITY_DISABLE_PASSWORD => {
+                    self.enabled = false
+                }
+                ata::CMD_SANITIZE if cmd.features == ata::SANITIZE_STATUS_EXT => {
+                    self.sanitize_polls += 1;
+                    let count = if self.sanitize_polls < 3 {
+                        0x4000
+                    } else {
+                        0x8000
+                    };
+                    return Ok(AtaResult {
+                        count,
+                        lba: 0x8000,
+                        ..ok
+                    });
+                }
+                _ => {}
+            }
+            Ok(ok)
+        }
+    }
+
+    fn identify(t: &mut Fake) -> IdentifyInfo {
+        ata::read_identify(t).unwrap()
+    }
+
+    #[test]
+    fn parses_fixtures() {
+        let s = ata::parse_identify(SSD).unwrap();
+        assert_eq!(s.model, "FIXTURE SATA SSD 240GB");
+        assert_eq!(s.serial, "FX2401000001");
+        assert_eq!(s.sectors, 468_862_128);
+        assert!(s.checksum_ok);
+        assert!(s.security_supported && s.security_frozen && s.enhanced_erase_supported);
+        assert!(s.sanitize_crypto && s.sanitize_block && !s.sanitize_overwrite);
+        assert_eq!(s.erase_time_s, Some(240));
+        let h = ata::parse_identify(HDD).unwrap();
+        assert!(!h.security_frozen && !h.sanitize_supported);
+        assert_eq!(
+            (h.erase_time_s, h.enhanced_erase_time_s),
+            (Some(96 * 120), Some(97 * 120))
+        );
+    }
+
+    #[test]
+    fn frozen_security_is_reported_with_the_remedy_and_sanitize_chosen() {
+        let mut t = Fake::new(SSD);
+        let id = identify(&mut t);
+        let caps = crate::erase::plan::Caps {
+            nvme: None,
+            ata: Some(id.clone()),
+            block: crate::erase::blockops::caps("none"),
+            notes: vec![],
+        };
+        let chain = crate::erase::plan::auto_chain(&caps);
+        assert_eq!(
+            chain.methods,
+            [
+                Method::AtaSanitizeCrypto,
+                Method::AtaSanitizeBlock,
+                Method::Overwrite
+            ]
+        );
+        assert!(
+            chain
+                .why
+                .iter()
+                .any(|w| w.contains("frozen") && w.contains("suspend"))
+        );
+        t.sent.clear();
+        let p = Progress::new("t", Some(1));
+        let e = run(
+            &mut t,
+            &id,
+            Method::AtaSecureErase,
+            "/dev/sda",
+            &p,
+            Duration::ZERO,
+        )
+        .unwrap_err();
+        assert_eq!(e.kind, Kind::Frozen);
+        assert!(e.context["hint"].as_str().unwrap().contains("suspend"));
+        assert!(t.sent.is_empty(), "nothing may be sent to a frozen drive");
+    }
+
+    #[test]
+    fn enhanced_secure_erase_sets_a_password_and_leaves_none() {
+        let mut t = Fake::new(HDD);
+        let id = identify(&mut t);
+        t.sent.clear();
+        let p = Progress::new("t", Some(1));
+        run(
+            &mut t,
+            &id,
+            Method::AtaEnhancedSecureErase,
+            "/dev/sda",
+            &p,
+            Duration::ZERO,
+        )
+        .unwrap();
+        let cmds: Vec<u8> = t.sent.iter().map(|(c, _)| *c).collect();
+        assert_eq!(
+            cmds,
+            [
+                ata::CMD_SECURITY_SET_PASSWORD,
+                ata::CMD_SECURITY_ERASE_PREPARE,
+                ata::CMD_SECURITY_ERASE_UNIT,
+                ata::CMD_IDENTIFY
+            ]
+        );
+        // ERASE UNIT carried the enhanced bit and the temporary password.
+        let unit = &t.sent[2].1;
+        assert_eq!(unit[0], 0x02);
+        assert_eq!(&unit[2..2 + TEMP_PASSWORD.len()], TEMP_PASSWORD);
+        assert!(!t.enabled);
+    }
+
+    #[test]
+    fn a_failed_erase_unlocks_and_disables_the_password() {
+        let mut t = Fake::new(HDD);
+        let id = identify(&mut t);
+        t.fail_command = Some(ata::CMD_SECURITY_ERASE_UNIT);
+        t.sent.clear();
+        let p = Progress::new("t", Some(1));
+        let e = run(
+            &mut t,
+            &id,
+            Method::AtaSecureErase,
+            "/dev/sda",
+            &p,
+            Duration::ZERO,
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("aborted"), "{e}");
+        let cmds: Vec<u8> = t.sent.iter().map(|(c, _)| *c).collect();
+        assert!(cmds.ends_with(&[
+            ata::CMD_IDENTIFY,
+            ata::CMD_SECURITY_UNLOCK,
+            ata::CMD_SECURITY_DISABLE_PASSWORD
+        ]));
+        assert!(!t.enabled, "the drive was left with a password");
+    }
+
+    #[test]
+    fn sanitize_polls_status_until_complete() {
+        let mut t = Fake::new(SSD);
+        let id = identify(&mut t);
+        t.sent.clear();
+        let p = Progress::new("t", Some(1000));
+        run(
+            &mut t,
+            &id,
+            Method::AtaSanitizeCrypto,
+            "/dev/sda",
+            &p,
+            Duration::ZERO,
+        )
+        .unwrap();
+        assert_eq!(t.sanitize_polls, 3);
+        assert_eq!(t.sent[0].0, ata::CMD_SANITIZE);
+    }
+}

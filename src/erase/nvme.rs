@@ -161,3 +161,234 @@ pub fn run(
         _ => Err(unsupported(m, device, "not an nvme method")),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! Against the fixtures of tests/fixtures/erase (see make-fixtures.py there for their source).
+    use super::*;
+    use crate::erase::plan;
+    use crate::sys::nvme::{AdminCmd, Completion};
+    use std::collections::VecDeque;
+
+    const QEMU: &[u8] = include_bytes!("../../tests/fixtures/erase/nvme-id-ctrl-qemu.bin");
+    const DC: &[u8] = include_bytes!("../../tests/fixtures/erase/nvme-id-ctrl-sanitize.bin");
+    const NS: &[u8] = include_bytes!("../../tests/fixtures/erase/nvme-id-ns-4k.bin");
+    const RUNNING: &[u8] = include_bytes!("../../tests/fixtures/erase/nvme-sanitize-running.bin");
+    const DONE: &[u8] = include_bytes!("../../tests/fixtures/erase/nvme-sanitize-done.bin");
+
+    /// A drive that answers from fixtures and records every command.
+    struct Fake {
+        ctrl: &'static [u8],
+        logs: VecDeque<&'static [u8]>,
+        fail_opcode: Option<(u8, u16)>,
+        sent: Vec<AdminCmd>,
+    }
+
+    impl Fake {
+        fn new(ctrl: &'static [u8], logs: &[&'static [u8]]) -> Fake {
+            Fake {
+                ctrl,
+                logs: logs.iter().copied().collect(),
+                fail_opcode: None,
+                sent: vec![],
+            }
+        }
+    }
+
+    impl NvmeTransport for Fake {
+        fn admin(&mut self, cmd: &AdminCmd, data: &mut [u8]) -> std::io::Result<Completion> {
+            self.sent.push(*cmd);
+            if let Some((op, status)) = self.fail_opcode
+                && op == cmd.opcode
+            {
+                return Ok(Completion { status, result: 0 });
+            }
+            let src: &[u8] = match (cmd.opcode, cmd.cdw10 & 0xff) {
+                (nvme::OPC_IDENTIFY, 1) => self.ctrl,
+                (nvme::OPC_IDENTIFY, 0) => NS,
+                (nvme::OPC_GET_LOG_PAGE, 0x81) => {
+                    let log = if self.logs.len() > 1 {
+                        self.logs.pop_front().unwrap()
+                    } else {
+                        self.logs[0]
+                    };
+                    log
+                }
+                _ => &[],
+            };
+            let n = src.len().min(data.len());
+            data[..n].copy_from_slice(&src[..n]);
+            Ok(Completion {
+                status: 0,
+                result: 0,
+            })
+        }
+    }
+
+    fn caps_of(n: NvmeCaps) -> plan::Caps {
+        plan::Caps {
+            nvme: Some(n),
+            ata: None,
+            block: crate::erase::blockops::caps("none"),
+            notes: vec![],
+        }
+    }
+
+    #[test]
+    fn parses_fixtures() {
+        let c = nvme::parse_identify_controller(DC).unwrap();
+        assert_eq!(c.model, "FIXTURE NVMe DC 1.92TB");
+        assert!(c.sanitize_crypto() && c.sanitize_block() && !c.sanitize_overwrite());
+        assert!(c.crypto_format_supported());
+        let q = nvme::parse_identify_controller(QEMU).unwrap();
+        assert_eq!(q.vid, 0x1b36);
+        assert!(q.format_supported() && !q.crypto_format_supported() && q.sanicap == 0);
+        let ns = nvme::parse_identify_namespace(NS).unwrap();
+        assert_eq!((ns.lbaf, ns.block_size, ns.mset), (1, 4096, false));
+        assert_eq!(ns.nsze, 2 * 1024 * 1024);
+        let s = nvme::parse_sanitize_status(RUNNING).unwrap();
+        assert_eq!(s.state, SanitizeState::InProgress);
+        assert_eq!(s.fraction(), 0.5);
+        assert_eq!(
+            (
+                s.estimate_block_erase_s,
+                s.estimate_crypto_erase_s,
+                s.estimate_overwrite_s
+            ),
+            (Some(120), Some(10), None)
+        );
+        let d = nvme::parse_sanitize_status(DONE).unwrap();
+        assert!(d.state == SanitizeState::Completed && d.global_data_erased);
+    }
+
+    #[test]
+    fn auto_prefers_sanitize_crypto_then_block_then_formats() {
+        let mut t = Fake::new(DC, &[DONE]);
+        let caps = caps_of(probe(&mut t, 1).unwrap());
+        let chain = plan::auto_chain(&caps);
+        assert_eq!(
+            chain.methods,
+            [
+                Method::NvmeSanitizeCrypto,
+                Method::NvmeSanitizeBlock,
+                Method::NvmeCryptoFormat,
+                Method::NvmeFormat,
+                Method::Overwrite
+            ]
+        );
+        assert!(
+            chain.why[1].contains("SANICAP=0x00000003"),
+            "{:?}",
+            chain.why
+        );
+        // The estimate comes from the drive's own Sanitize Status log.
+        let (est, basis) = plan::estimate(Method::NvmeSanitizeCrypto, &caps, 1 << 40, 1, None);
+        assert_eq!(est, Some(10.0));
+        assert!(basis.contains("drive"));
+        // QEMU's controller: format with user-data erase only.
+        let mut q = Fake::new(QEMU, &[DONE]);
+        let caps = caps_of(probe(&mut q, 1).unwrap());
+        assert_eq!(
+            plan::auto_chain(&caps).methods,
+            [Method::NvmeFormat, Method::Overwrite]
+        );
+        // No sanitize capability: the log page is not even read.
+        assert!(q.sent.iter().all(|c| c.opcode != nvme::OPC_GET_LOG_PAGE));
+    }
+
+    #[test]
+    fn sanitize_polls_the_log_until_done() {
+        let mut t = Fake::new(DC, &[RUNNING, RUNNING, DONE]);
+        let caps = probe(&mut t, 1).unwrap();
+        t.sent.clear();
+        let p = Progress::new("test", Some(1000));
+        run(
+            &mut t,
+            &caps,
+            Method::NvmeSanitizeCrypto,
+            "/dev/nvme0n1",
+            &p,
+            Duration::ZERO,
+        )
+        .unwrap();
+        assert_eq!(t.sent[0].opcode, nvme::OPC_SANITIZE);
+        assert_eq!(t.sent[0].cdw10, 4);
+        let polls = t
+            .sent
+            .iter()
+            .filter(|c| c.opcode == nvme::OPC_GET_LOG_PAGE)
+            .count();
+        assert_eq!(polls, 2);
+    }
+
+    #[test]
+    fn a_failed_sanitize_is_an_error() {
+        let failed: &'static [u8] = Box::leak(Box::new({
+            let mut b = [0u8; 512];
+            b[2] = 3;
+            b
+        }));
+        let mut t = Fake::new(DC, &[DONE]);
+        let caps = probe(&mut t, 1).unwrap();
+        t.logs = [failed].into_iter().collect();
+        let p = Progress::new("test", Some(1000));
+        let e = run(
+            &mut t,
+            &caps,
+            Method::NvmeSanitizeBlock,
+            "/dev/nvme0n1",
+            &p,
+            Duration::ZERO,
+        )
+        .unwrap_err();
+        assert!(e.message.contains("sanitize failed"), "{e}");
+    }
+
+    #[test]
+    fn format_keeps_the_lba_format_and_names_refusals() {
+        let mut t = Fake::new(QEMU, &[DONE]);
+        let caps = probe(&mut t, 1).unwrap();
+        let p = Progress::new("test", Some(1));
+        t.sent.clear();
+        run(
+            &mut t,
+            &caps,
+            Method::NvmeFormat,
+            "/dev/nvme0n1",
+            &p,
+            Duration::ZERO,
+        )
+        .unwrap();
+        let f = t.sent[0];
+        assert_eq!(
+            (f.opcode, f.nsid, f.cdw10),
+            (nvme::OPC_FORMAT_NVM, 1, 0x201)
+        );
+        // Crypto format is not offered by this controller: refused before any command is sent.
+        t.sent.clear();
+        let e = run(
+            &mut t,
+            &caps,
+            Method::NvmeCryptoFormat,
+            "/dev/nvme0n1",
+            &p,
+            Duration::ZERO,
+        )
+        .unwrap_err();
+        assert_eq!(e.kind, Kind::Unsupported);
+        assert!(e.message.contains("FNA"), "{e}");
+        assert!(t.sent.is_empty());
+        // The drive rejecting the command names the NVMe status.
+        t.fail_opcode = Some((nvme::OPC_FORMAT_NVM, 0x10a));
+        let e = run(
+            &mut t,
+            &caps,
+            Method::NvmeFormat,
+            "/dev/nvme0n1",
+            &p,
+            Duration::ZERO,
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("invalid format"), "{e}");
+    }
+}
