@@ -207,12 +207,11 @@ mod tests {
                 (nvme::OPC_IDENTIFY, 1) => self.ctrl,
                 (nvme::OPC_IDENTIFY, 0) => NS,
                 (nvme::OPC_GET_LOG_PAGE, 0x81) => {
-                    let log = if self.logs.len() > 1 {
+                    if self.logs.len() > 1 {
                         self.logs.pop_front().unwrap()
                     } else {
                         self.logs[0]
-                    };
-                    log
+                    }
                 }
                 _ => &[],
             };
