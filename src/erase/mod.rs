@@ -444,6 +444,21 @@ fn run_method(
                 )
                 .with("device", &shown));
             };
+            // Never let a controller-wide erase reach a namespace nobody asked to erase (the
+            // running system may live there).
+            let siblings = nvme::sibling_namespaces(&dev.name);
+            if nvme::controller_wide(n, m) && !siblings.is_empty() {
+                return Err(IronError::new(
+                    Kind::Unsupported,
+                    format!(
+                        "{} acts on every namespace of the controller and {} has others: {}",
+                        m.name(),
+                        shown,
+                        siblings.join(", ")
+                    ),
+                )
+                .with("device", &shown));
+            }
             let p = Progress::new(&format!("{} {}", m.name(), dev.name), Some(1000));
             nvme::run(
                 &mut crate::sys::nvme::IoctlTransport { file },

@@ -16,6 +16,9 @@ pub struct NvmeCaps {
     pub controller: ControllerInfo,
     pub namespace: NamespaceInfo,
     pub sanitize_status: Option<nvme::SanitizeStatus>,
+    /// Other namespaces of the same controller present in sysfs.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub siblings: Vec<String>,
 }
 
 pub fn probe(t: &mut dyn NvmeTransport, nsid: u32) -> std::io::Result<NvmeCaps> {
@@ -31,6 +34,7 @@ pub fn probe(t: &mut dyn NvmeTransport, nsid: u32) -> std::io::Result<NvmeCaps> 
         controller,
         namespace,
         sanitize_status,
+        siblings: vec![],
     })
 }
 
@@ -70,6 +74,32 @@ fn io_err(what: &str, device: &str, e: std::io::Error) -> IronError {
     IronError::new(Kind::Io, format!("{what} failed on {device}"))
         .with("device", device)
         .caused_by(e)
+}
+
+/// Whether `m` acts on every namespace of the controller: Sanitize always does, a format does
+/// when FNA says so.
+pub fn controller_wide(c: &NvmeCaps, m: Method) -> bool {
+    match m {
+        Method::NvmeSanitizeBlock | Method::NvmeSanitizeCrypto | Method::NvmeSanitizeOverwrite => {
+            true
+        }
+        Method::NvmeFormat | Method::NvmeCryptoFormat => {
+            c.controller.format_applies_to_all() || c.controller.secure_erase_applies_to_all()
+        }
+        _ => false,
+    }
+}
+
+/// The other namespaces of the controller that `name` (`nvme0n1`) belongs to, from sysfs.
+pub fn sibling_namespaces(name: &str) -> Vec<String> {
+    let Some(ctrl_end) = name.get(4..).and_then(|r| r.find('n')).map(|i| i + 4) else {
+        return vec![];
+    };
+    let prefix = &name[..=ctrl_end];
+    crate::sys::sysfs::list("/sys/class/block")
+        .into_iter()
+        .filter(|n| n.starts_with(prefix) && n != name && !n[prefix.len()..].contains('p'))
+        .collect()
 }
 
 /// Runs an NVMe method to completion. `poll` is the interval between Sanitize Status reads.
@@ -293,6 +323,24 @@ mod tests {
         );
         // No sanitize capability: the log page is not even read.
         assert!(q.sent.iter().all(|c| c.opcode != nvme::OPC_GET_LOG_PAGE));
+    }
+
+    #[test]
+    fn other_namespaces_keep_controller_wide_methods_out_of_auto() {
+        let mut t = Fake::new(DC, &[DONE]);
+        let mut n = probe(&mut t, 1).unwrap();
+        n.siblings = vec!["nvme0n2".into()];
+        assert!(controller_wide(&n, Method::NvmeSanitizeCrypto));
+        assert!(!controller_wide(&n, Method::NvmeCryptoFormat));
+        let chain = plan::auto_chain(&caps_of(n));
+        assert_eq!(
+            chain.methods,
+            [
+                Method::NvmeCryptoFormat,
+                Method::NvmeFormat,
+                Method::Overwrite
+            ]
+        );
     }
 
     #[test]

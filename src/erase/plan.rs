@@ -55,7 +55,10 @@ pub fn probe(dev: &BlockDevice) -> Caps {
     if is_nvme {
         let nsid = nvme::namespace_id(&file).unwrap_or(1);
         match nvme_erase::probe(&mut nvme::IoctlTransport { file: &file }, nsid) {
-            Ok(c) => caps.nvme = Some(c),
+            Ok(mut c) => {
+                c.siblings = nvme_erase::sibling_namespaces(&dev.name);
+                caps.nvme = Some(c)
+            }
             Err(e) => caps.notes.push(format!("nvme identify failed: {e}")),
         }
     } else {
@@ -94,13 +97,24 @@ pub fn auto_chain(caps: &Caps) -> Chain {
     let mut methods = Vec::new();
     let mut why = Vec::new();
     if let Some(n) = &caps.nvme {
+        if !n.siblings.is_empty() {
+            why.push(format!(
+                "other namespaces on the controller ({}): controller-wide sanitize and format are left out",
+                n.siblings.join(", ")
+            ));
+        }
         why.push(format!(
             "nvme: OACS=0x{:04x} FNA=0x{:02x} SANICAP=0x{:08x}",
             n.controller.oacs, n.controller.fna, n.controller.sanicap
         ));
         for m in NVME_ORDER {
             let (ok, bit) = nvme_erase::supports(n, m);
-            if ok {
+            if ok && !n.siblings.is_empty() && nvme_erase::controller_wide(n, m) {
+                why.push(format!(
+                    "{} would also erase the other namespaces",
+                    m.name()
+                ));
+            } else if ok {
                 methods.push(m);
             } else {
                 why.push(format!("{} not supported ({bit} clear)", m.name()));
