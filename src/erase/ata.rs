@@ -315,6 +315,33 @@ mod tests {
         ata::read_identify(t).unwrap()
     }
 
+    const QEMU: &[u8] = include_bytes!("../../tests/fixtures/erase/qemu-ata-identify.bin");
+
+    #[test]
+    fn parses_identify_captured_from_qemu() {
+        let q = ata::parse_identify(QEMU).unwrap();
+        assert_eq!(q.model, "QEMU HARDDISK");
+        assert_eq!(q.serial, "IRONBOX-ATA0");
+        assert_eq!(q.sectors, 131_072);
+        assert!(q.checksum_ok);
+        // QEMU's ATA disk has neither the security feature set nor sanitize: auto overwrites.
+        assert!(!q.security_supported && !q.sanitize_supported);
+        let caps = crate::erase::plan::Caps {
+            nvme: None,
+            ata: Some(q),
+            block: crate::erase::blockops::caps("none"),
+            notes: vec![],
+        };
+        let chain = crate::erase::plan::auto_chain(&caps);
+        assert_eq!(chain.methods, [Method::Overwrite]);
+        assert!(
+            chain
+                .why
+                .iter()
+                .any(|w| w.contains("ata-secure-erase not supported"))
+        );
+    }
+
     #[test]
     fn parses_fixtures() {
         let s = ata::parse_identify(SSD).unwrap();

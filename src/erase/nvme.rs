@@ -263,6 +263,42 @@ mod tests {
         }
     }
 
+    const QEMU_CAPTURED: &[u8] = include_bytes!("../../tests/fixtures/erase/qemu-nvme-id-ctrl.bin");
+    const QEMU_NS: &[u8] = include_bytes!("../../tests/fixtures/erase/qemu-nvme-id-ns.bin");
+
+    #[test]
+    fn parses_identify_captured_from_qemu() {
+        let c = nvme::parse_identify_controller(QEMU_CAPTURED).unwrap();
+        assert_eq!(c.vid, 0x1b36);
+        assert_eq!(c.serial, "ironbox-nvme0");
+        assert_eq!(c.model, "QEMU NVMe Ctrl");
+        assert_eq!(c.firmware, "7.2.22");
+        assert_eq!(
+            (c.oacs, c.fna, c.sanicap, c.namespaces),
+            (0x010a, 0, 0, 256)
+        );
+        let ns = nvme::parse_identify_namespace(QEMU_NS).unwrap();
+        // 64 MiB image, 512-byte LBA format 0.
+        assert_eq!((ns.nsze, ns.lbaf, ns.block_size), (131_072, 0, 512));
+        let caps = caps_of(NvmeCaps {
+            nsid: 1,
+            controller: c,
+            namespace: ns,
+            sanitize_status: None,
+            siblings: vec![],
+        });
+        let chain = plan::auto_chain(&caps);
+        assert_eq!(chain.methods, [Method::NvmeFormat, Method::Overwrite]);
+        assert!(
+            chain
+                .why
+                .iter()
+                .any(|w| w.contains("nvme-sanitize-crypto not supported"))
+        );
+        // QEMU answers the Sanitize Status log with DNR + invalid field.
+        assert!(nvme::status_text(0x4002).contains("invalid field"));
+    }
+
     #[test]
     fn parses_fixtures() {
         let c = nvme::parse_identify_controller(DC).unwrap();
