@@ -99,12 +99,9 @@ impl Method {
         match self {
             Method::Metadata => Expect::NoSignatures,
             Method::Overwrite if !final_zero => Expect::Pattern,
-            Method::Zeroout
-            | Method::Overwrite
-            | Method::NvmeFormat
-            | Method::NvmeSanitizeBlock
-            | Method::NvmeSanitizeOverwrite
-            | Method::AtaSanitizeBlock => Expect::Zeroes,
+            Method::Zeroout | Method::Overwrite | Method::NvmeSanitizeOverwrite => Expect::Zeroes,
+            // NVMe user-data erase and block erases leave "indeterminate" data (zeroes, ones or a
+            // vendor pattern), crypto erases leave noise: only "not the old data" is certain.
             _ => Expect::Changed,
         }
     }
