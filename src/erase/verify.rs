@@ -240,6 +240,35 @@ mod tests {
     use super::*;
 
     #[test]
+    fn block_expectations() {
+        let zero = vec![0u8; 4096];
+        let old = vec![7u8; 4096];
+        let base = Baseline {
+            blocks: HashMap::from([(0u64, digest(&old)), (4096, digest(&zero))]),
+        };
+        assert!(block_ok(&zero, 0, Expect::Zeroes, 0, None));
+        assert!(!block_ok(&old, 0, Expect::Zeroes, 0, None));
+        // Changed: the old data is a failure, anything else (or zeroes) passes.
+        assert!(!block_ok(&old, 0, Expect::Changed, 0, Some(&base)));
+        assert!(block_ok(&zero, 0, Expect::Changed, 0, Some(&base)));
+        assert!(block_ok(&[9u8; 4096], 0, Expect::Changed, 0, Some(&base)));
+        // Pattern: exactly the regenerated pass, at that offset only.
+        let mut p = vec![0u8; 8192];
+        pattern::fill(&mut p, 5, 0);
+        assert!(block_ok(&p[4096..], 4096, Expect::Pattern, 5, None));
+        assert!(!block_ok(&p[4096..], 0, Expect::Pattern, 5, None));
+        assert!(!block_ok(&p[4096..], 4096, Expect::Pattern, 6, None));
+        // A short last block (a device not a multiple of 4 KiB) compares its prefix.
+        assert!(block_ok(
+            &p[4096..4096 + 512],
+            4096,
+            Expect::Pattern,
+            5,
+            None
+        ));
+    }
+
+    #[test]
     fn sample_covers_edges_and_spreads() {
         let size = 1u64 << 30;
         let s = sample_offsets(size, 1024);
