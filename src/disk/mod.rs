@@ -13,6 +13,7 @@ pub mod safety;
 pub mod signatures;
 pub mod table;
 pub mod target;
+pub mod write_table;
 
 pub use device::{BlockDevice, PartitionInfo, list_disks};
 pub use target::{DiskArgs, resolve_target};

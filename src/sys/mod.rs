@@ -4,5 +4,10 @@
 
 pub mod ata;
 pub mod blk;
+pub mod ethtool;
+pub mod fsflags;
+pub mod ipmi;
+pub mod msr;
 pub mod nvme;
+pub mod nvme_admin;
 pub mod sysfs;

@@ -1,11 +1,13 @@
 //! NVMe admin commands through the kernel's passthrough ioctl (NVME_IOCTL_ADMIN_CMD), with no
 //! nvme-cli. Command encoding and response parsing are plain functions over bytes so that they
-//! are unit-tested against fixture data; the ioctl is one implementation of [`NvmeTransport`].
+//! are unit-tested against fixture data; the ioctl (sys::nvme_admin, shared with firmware) is one
+//! implementation of [`NvmeTransport`].
 //!
 //! Layouts follow the NVM Express Base Specification 2.0: Identify Controller (CNS 01h),
 //! Identify Namespace (CNS 00h), Get Log Page 81h (Sanitize Status), Format NVM (80h) and
 //! Sanitize (84h).
 
+use crate::sys::nvme_admin;
 use std::fs::File;
 use std::io;
 use std::os::fd::AsRawFd;
@@ -326,31 +328,6 @@ pub fn status_text(status: u16) -> String {
 
 // --- the real transport --------------------------------------------------------------------
 
-/// struct nvme_passthru_cmd (linux/nvme_ioctl.h), 72 bytes.
-#[repr(C)]
-#[derive(Default)]
-struct PassthruCmd {
-    opcode: u8,
-    flags: u8,
-    rsvd1: u16,
-    nsid: u32,
-    cdw2: u32,
-    cdw3: u32,
-    metadata: u64,
-    addr: u64,
-    metadata_len: u32,
-    data_len: u32,
-    cdw10: u32,
-    cdw11: u32,
-    cdw12: u32,
-    cdw13: u32,
-    cdw14: u32,
-    cdw15: u32,
-    timeout_ms: u32,
-    result: u32,
-}
-
-nix::ioctl_readwrite!(nvme_ioctl_admin_cmd, b'N', 0x41, PassthruCmd);
 nix::ioctl_none!(nvme_ioctl_id, b'N', 0x40);
 
 /// Admin commands through NVME_IOCTL_ADMIN_CMD on a controller (`/dev/nvme0`) or namespace
@@ -362,11 +339,9 @@ pub struct IoctlTransport<'a> {
 impl NvmeTransport for IoctlTransport<'_> {
     fn admin(&mut self, cmd: &AdminCmd, data: &mut [u8]) -> io::Result<Completion> {
         let len = (cmd.data_len as usize).min(data.len());
-        let mut raw = PassthruCmd {
+        let mut raw = nvme_admin::PassthruCmd {
             opcode: cmd.opcode,
             nsid: cmd.nsid,
-            addr: if len > 0 { data.as_mut_ptr() as u64 } else { 0 },
-            data_len: len as u32,
             cdw10: cmd.cdw10,
             cdw11: cmd.cdw11,
             cdw12: cmd.cdw12,
@@ -376,13 +351,10 @@ impl NvmeTransport for IoctlTransport<'_> {
             timeout_ms: cmd.timeout_ms,
             ..Default::default()
         };
-        // SAFETY: `raw` has the layout of struct nvme_passthru_cmd; `addr`/`data_len` describe
-        // `data`, a live, writable buffer of at least `data_len` bytes that outlives the call;
-        // the fd is borrowed from a live File.
-        let rc = unsafe { nvme_ioctl_admin_cmd(self.file.as_raw_fd(), &mut raw) }
-            .map_err(|e| io::Error::from_raw_os_error(e as i32))?;
+        let buf = (len > 0).then(|| &mut data[..len]);
+        let status = nvme_admin::admin_command(self.file, &mut raw, buf)?;
         Ok(Completion {
-            status: rc as u16,
+            status: status as u16,
             result: raw.result,
         })
     }
@@ -426,11 +398,6 @@ pub fn read_sanitize_status(t: &mut dyn NvmeTransport) -> io::Result<SanitizeSta
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn passthru_struct_is_72_bytes_like_the_kernels() {
-        assert_eq!(std::mem::size_of::<PassthruCmd>(), 72);
-    }
 
     #[test]
     fn encodes_commands() {

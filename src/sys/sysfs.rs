@@ -64,12 +64,14 @@ pub fn read_bytes(abs: impl AsRef<Path>) -> Option<Vec<u8>> {
     std::fs::read(path(abs)).ok()
 }
 
-/// Entry names of a directory, sorted; empty when absent.
+/// Entry names of a directory, sorted; empty when absent. Dot-files are skipped: sysfs has
+/// none, and captured fixture trees keep empty directories alive in git with `.keep` files.
 pub fn list(abs: impl AsRef<Path>) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(path(abs))
         .map(|it| {
             it.filter_map(|e| e.ok())
                 .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| !n.starts_with('.'))
                 .collect()
         })
         .unwrap_or_default();
