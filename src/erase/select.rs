@@ -141,3 +141,115 @@ pub fn all(skip: &[(String, Hints)], force: bool) -> Vec<Selected> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    //! `--all` on a captured sysfs tree: which disks are taken, skipped or refused, and why.
+    use super::*;
+    use std::fs;
+    use std::path::Path;
+
+    fn write(root: &Path, rel: &str, content: &str) {
+        let p = root.join(rel);
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        fs::write(p, content).unwrap();
+    }
+
+    fn disk(r: &Path, name: &str, devno: &str, attrs: &[(&str, &str)]) {
+        let base = format!("sys/devices/pci0000:00/host0/block/{name}");
+        write(r, &format!("{base}/dev"), devno);
+        write(r, &format!("{base}/size"), "209715200");
+        write(r, &format!("{base}/queue/logical_block_size"), "512");
+        fs::create_dir_all(r.join(format!("{base}/holders"))).unwrap();
+        for (k, v) in attrs {
+            write(r, &format!("{base}/{k}"), v);
+        }
+        fs::create_dir_all(r.join("sys/class/block")).unwrap();
+        fs::create_dir_all(r.join("sys/dev/block")).unwrap();
+        let target = format!("../../devices/pci0000:00/host0/block/{name}");
+        std::os::unix::fs::symlink(&target, r.join(format!("sys/class/block/{name}"))).unwrap();
+        std::os::unix::fs::symlink(&target, r.join(format!("sys/dev/block/{devno}"))).unwrap();
+    }
+
+    fn fixture() -> tempfile::TempDir {
+        let t = tempfile::tempdir().unwrap();
+        let r = t.path();
+        disk(r, "sda", "8:0", &[]);
+        disk(r, "sdb", "8:16", &[]);
+        fs::create_dir_all(r.join("sys/devices/pci0000:00/host0/block/sdb/holders/dm-0")).unwrap();
+        disk(r, "sdc", "8:32", &[("ro", "1")]);
+        disk(
+            r,
+            "sdd",
+            "8:48",
+            &[("device/model", "Virtual CD/DVD"), ("removable", "1")],
+        );
+        disk(r, "sde", "8:64", &[("device/serial", "KEEP-ME")]);
+        disk(r, "sdf", "8:80", &[("device/serial", "ERASE-ME")]);
+        disk(r, "loop0", "7:0", &[]);
+        disk(r, "zram0", "253:0", &[]);
+        disk(r, "fd0", "2:0", &[]);
+        disk(r, "sr0", "11:0", &[]);
+        write(
+            r,
+            "proc/self/mountinfo",
+            "22 1 8:0 / / rw,relatime shared:1 - ext4 /dev/sda rw\n",
+        );
+        t
+    }
+
+    fn outcome(s: &Selected) -> String {
+        match (&s.skip, &s.refusal) {
+            (Some(reason), _) => format!("skipped: {reason}"),
+            (_, Some((r, _))) => format!("refused: {}", r.rule),
+            _ => "erase".to_string(),
+        }
+    }
+
+    #[test]
+    fn all_takes_whole_real_disks_and_says_why_not_the_others() {
+        let t = fixture();
+        crate::sys::sysfs::with_root(t.path(), || {
+            let skip = parse_skip(r#"[{"serial": "keep-me"}]"#).unwrap();
+            let got: Vec<(String, String)> = all(&skip, false)
+                .iter()
+                .map(|s| (s.dev.name.clone(), outcome(s)))
+                .collect();
+            let names: Vec<&str> = got.iter().map(|(n, _)| n.as_str()).collect();
+            // loop, zram, floppy and optical drives never take part.
+            assert_eq!(names, ["sda", "sdb", "sdc", "sdd", "sde", "sdf"]);
+            let of = |n: &str| got.iter().find(|(x, _)| x == n).unwrap().1.clone();
+            assert_eq!(of("sda"), "refused: system_disk");
+            assert_eq!(of("sdb"), "refused: held");
+            assert_eq!(of("sdc"), "skipped: read-only device");
+            assert_eq!(of("sdd"), "skipped: virtual media");
+            assert!(
+                of("sde").starts_with("skipped: matches --skip hints"),
+                "{got:?}"
+            );
+            assert_eq!(of("sdf"), "erase");
+            // --force overrides the holder, never the system disk.
+            let forced = all(&skip, true);
+            assert_eq!(outcome(&forced[0]), "refused: system_disk");
+            assert_eq!(outcome(&forced[1]), "erase");
+            assert_eq!(forced[1].overridden[0].rule, "held");
+        });
+    }
+
+    #[test]
+    fn skip_accepts_an_object_or_a_list_and_rejects_the_rest() {
+        assert_eq!(parse_skip(r#"{"name": "sda"}"#).unwrap().len(), 1);
+        assert_eq!(
+            parse_skip(r#"[{"name": "sda"}, {"size": ">= 100"}]"#)
+                .unwrap()
+                .len(),
+            2
+        );
+        assert_eq!(parse_skip("3").unwrap_err().kind, Kind::InvalidHints);
+        assert_eq!(parse_skip("{").unwrap_err().kind, Kind::InvalidHints);
+        assert_eq!(
+            parse_skip(r#"{"colour": "red"}"#).unwrap_err().kind,
+            Kind::InvalidHints
+        );
+    }
+}
