@@ -94,16 +94,20 @@ fn random_pass(file: &File, size: u64, seed: u64, device: &str, progress: &Progr
                 off += n as u64;
             }
         });
+        // Owned here, so that dropping them below unblocks the generator whichever channel it
+        // waits on (the scope joins it before returning).
+        let (full_rx, empty_tx) = (full_rx, empty_tx);
         let mut result = Ok(());
         for (buf, off, n) in full_rx.iter() {
             result = interrupt::check()
                 .and_then(|_| write_chunk(file, &buf.as_slice()[..n], off, device));
             if result.is_err() {
-                break; // dropping full_rx stops the generator
+                break;
             }
             progress.inc(n as u64);
             let _ = empty_tx.send(buf);
         }
+        drop(full_rx);
         drop(empty_tx);
         result
     })
