@@ -293,16 +293,43 @@ complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_see
 complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from help" -f -a "settings" -d 'BIOS settings through the kernel\'s firmware-attributes class'
 complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from help" -f -a "virtualization" -d 'CPU virtualization, its firmware enablement, IOMMU and SR-IOV; switch it on or off'
 complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand erase" -l disk -d 'Disks to erase: device paths or /dev/disk/by-* links (repeat, or list after one flag)' -r -F
+complete -c ironbox -n "__fish_ironbox_using_subcommand erase" -l skip -d 'Leave out disks matching any of these root-device hint objects (a JSON object or list), IPA\'s skip_block_devices, e.g. \'[{"name": "/dev/sdb"}, {"serial": "S1"}]\'' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand erase" -l method -d 'Erase method; `auto` picks the strongest the device supports, else overwrite' -r -f -a "auto\t'The strongest method the device supports (NVMe/ATA sanitize or secure erase), else overwrite'
+metadata\t'Remove every signature, partition table and the first/last MiB of each partition'
+zeroout\t'BLKZEROOUT: the device zeroes every block'
+discard\t'BLKDISCARD over the whole device'
+secure-discard\t'BLKSECDISCARD over the whole device'
+overwrite\t'Pseudo-random passes and a final zero pass with direct writes'
+nvme-format\t'NVMe Format NVM, secure erase setting 1 (user data erase)'
+nvme-crypto-format\t'NVMe Format NVM, secure erase setting 2 (cryptographic erase)'
+nvme-sanitize-block\t'NVMe Sanitize, block erase'
+nvme-sanitize-crypto\t'NVMe Sanitize, crypto erase'
+nvme-sanitize-overwrite\t'NVMe Sanitize, overwrite'
+ata-secure-erase\t'ATA SECURITY ERASE UNIT (normal)'
+ata-enhanced-secure-erase\t'ATA SECURITY ERASE UNIT (enhanced)'
+ata-sanitize-block\t'ATA SANITIZE, block erase'
+ata-sanitize-crypto\t'ATA SANITIZE, crypto scramble'"
+complete -c ironbox -n "__fish_ironbox_using_subcommand erase" -l passes -d 'Pseudo-random passes of `overwrite` before its final zero pass (0: only the zero pass)' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand erase" -l verify -d 'Read back after erasing: a sample of blocks, every block, or nothing' -r -f -a "none\t'No read-back'
+sample\t'First and last MiB and ≥ 1024 evenly spread 4 KiB blocks'
+full\t'Every block'"
+complete -c ironbox -n "__fish_ironbox_using_subcommand erase" -l concurrency -d 'Devices erased at the same time' -r
 complete -c ironbox -n "__fish_ironbox_using_subcommand erase" -l progress -d 'Progress on stderr: bars on a terminal, plain lines otherwise, JSON lines, or nothing' -r -f -a "auto\t''
 bar\t''
 plain\t''
 json\t''
 none\t''"
 complete -c ironbox -n "__fish_ironbox_using_subcommand erase" -l sysroot -d 'Read sysfs/procfs/dev under DIR instead of / (captured trees, tests)' -r -F
+complete -c ironbox -n "__fish_ironbox_using_subcommand erase" -l all -d 'Every whole disk, as IPA does: not loop, ram, zram, floppy or optical; read-only disks and virtual media skipped with a reason; the running system\'s disk never'
+complete -c ironbox -n "__fish_ironbox_using_subcommand erase" -l no-final-zero -d '`overwrite` without the final zero pass (the last random pass stays on the disk)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand erase" -l fallback -d 'When a method fails, try the next one `auto` would (IPA\'s continue_if_secure_erase_fails)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand erase" -l dry-run -d 'Print the plan per device (method and why, NIST class, estimated duration); write nothing'
+complete -c ironbox -n "__fish_ironbox_using_subcommand erase" -l force -d 'Override the busy rules (mounted, swap, holders, protected filesystems); never the running system\'s disk or a read-only one'
 complete -c ironbox -n "__fish_ironbox_using_subcommand erase" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
 complete -c ironbox -n "__fish_ironbox_using_subcommand erase" -s v -l verbose -d 'More detail on stderr'
 complete -c ironbox -n "__fish_ironbox_using_subcommand erase" -s q -l quiet -d 'No progress or warnings on stderr'
-complete -c ironbox -n "__fish_ironbox_using_subcommand erase" -s h -l help -d 'Print help'
+complete -c ironbox -n "__fish_ironbox_using_subcommand erase" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ironbox -n "__fish_ironbox_using_subcommand erase" -s V -l version -d 'Print version'
 complete -c ironbox -n "__fish_ironbox_using_subcommand check-disk" -l disk -d 'Target disk: a device path, a /dev/disk/by-* link, or `auto` to pick one with --hints' -r
 complete -c ironbox -n "__fish_ironbox_using_subcommand check-disk" -l hints -d 'Root-device hints as JSON, IPA semantics, e.g. \'{"size": ">= 100", "rotational": false}\'' -r

@@ -28,6 +28,11 @@ const HEAD_MAGICS: &[(&str, u64, &[u8])] = &[
     ("ext4", 1080, &[0x53, 0xef]),
     ("btrfs", 65_600, b"_BHRfS_M"),
     ("btrfs", 67_108_864 + 64, b"_BHRfS_M"),
+    ("btrfs", 274_877_906_944 + 64, b"_BHRfS_M"),
+    // LUKS2 keeps a second binary header at one of these offsets.
+    ("luks", 16_384, b"SKUL\xba\xbe"),
+    ("luks", 32_768, b"SKUL\xba\xbe"),
+    ("luks", 65_536, b"SKUL\xba\xbe"),
     ("iso9660", 32_769, b"CD001"),
     ("swap", 4086, b"SWAPSPACE2"),
     ("swap", 4086, b"SWAP-SPACE"),
@@ -48,6 +53,9 @@ const HEAD_MAGICS: &[(&str, u64, &[u8])] = &[
     ("vmfs", 1_048_576, &[0x0d, 0xd0, 0x01, 0xc0]),
     ("vmfs", 2_097_152, &[0x5e, 0xf1, 0xab, 0x2f]),
     ("zfs_member", 8192 + 0x3c00, &[0x0c, 0xb1, 0xba, 0x00]),
+    // The first uberblock of ZFS labels 0 and 1 (128 KiB into each 256 KiB label).
+    ("zfs_member", 131_072, &[0x0c, 0xb1, 0xba, 0x00]),
+    ("zfs_member", 393_216, &[0x0c, 0xb1, 0xba, 0x00]),
 ];
 
 fn read_at<R: Read + Seek>(r: &mut R, offset: u64, len: usize) -> io::Result<Option<Vec<u8>>> {
@@ -148,6 +156,21 @@ pub fn probe<R: Read + Seek>(r: &mut R, size: u64, sector: u32) -> io::Result<Ve
             }
         }
     }
+    // ZFS labels 2 and 3 sit in the last 512 KiB (256 KiB-aligned); their first uberblock is
+    // 128 KiB into each.
+    if size >= 1 << 20 {
+        let end = size & !(262_143);
+        for label in [end - 524_288, end - 262_144] {
+            if let Some(b) = read_at(r, label + 131_072, 4)?
+                && b == [0x0c, 0xb1, 0xba, 0x00]
+            {
+                found.push(Signature {
+                    kind: "zfs_member",
+                    offset: label + 131_072,
+                });
+            }
+        }
+    }
     found.dedup();
     Ok(found)
 }
@@ -206,5 +229,19 @@ mod tests {
             kinds.contains(&"gpt") && kinds.contains(&"ext4"),
             "{kinds:?}"
         );
+    }
+
+    #[test]
+    fn finds_zfs_tail_labels_and_luks2_secondary_header() {
+        let mut img = vec![0u8; 4 << 20];
+        let tail = img.len() - 262_144 + 131_072;
+        img[tail..tail + 4].copy_from_slice(&[0x0c, 0xb1, 0xba, 0x00]);
+        img[16_384..16_390].copy_from_slice(b"SKUL\xba\xbe");
+        let found = probe(&mut Cursor::new(&img), img.len() as u64, 512).unwrap();
+        assert!(found.contains(&Signature {
+            kind: "zfs_member",
+            offset: tail as u64
+        }));
+        assert!(found.iter().any(|s| s.kind == "luks" && s.offset == 16_384));
     }
 }

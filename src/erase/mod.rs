@@ -1,14 +1,494 @@
-//! `ironbox erase` (not implemented yet).
+//! `ironbox erase`: pick the strongest method each device supports (or the one asked for), erase
+//! devices in parallel, verify, and report an erasure certificate.
+//!
+//! Flow: select devices (select.rs) → per device, read-only planning (plan.rs) → open it
+//! exclusively → run the method chain (metadata.rs, blockops.rs, overwrite.rs, nvme.rs, ata.rs)
+//! → re-read the partition table → verify (verify.rs) → one record per device
+//! (certificate.rs).
 
-use crate::report::{IronError, Result};
-use serde_json::Value;
+pub mod ata;
+pub mod blockops;
+pub mod buf;
+pub mod certificate;
+pub mod metadata;
+pub mod method;
+pub mod nvme;
+pub mod overwrite;
+pub mod pattern;
+pub mod plan;
+pub mod select;
+pub mod verify;
+
+use crate::disk::{open, reread};
+use crate::progress::{self, Progress};
+use crate::report::{IronError, Kind, Result};
+use certificate::DeviceRecord;
+use method::{Expect, Method};
+use select::Selected;
+use serde_json::{Value, json};
+use std::fs::File;
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+use verify::Mode;
 
 #[derive(clap::Args, Debug, Clone)]
+#[command(group(clap::ArgGroup::new("which").required(true).args(["disk", "all"])))]
 pub struct Args {
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
-    pub rest: Vec<String>,
+    /// Disks to erase: device paths or /dev/disk/by-* links (repeat, or list after one flag)
+    #[arg(long, value_name = "DISK", num_args = 1.., conflicts_with = "all")]
+    pub disk: Vec<PathBuf>,
+    /// Every whole disk, as IPA does: not loop, ram, zram, floppy or optical; read-only disks
+    /// and virtual media skipped with a reason; the running system's disk never
+    #[arg(long)]
+    pub all: bool,
+    /// Leave out disks matching any of these root-device hint objects (a JSON object or list),
+    /// IPA's skip_block_devices, e.g. '[{"name": "/dev/sdb"}, {"serial": "S1"}]'
+    #[arg(long, value_name = "HINTS_JSON")]
+    pub skip: Option<String>,
+    /// Erase method; `auto` picks the strongest the device supports, else overwrite
+    #[arg(long, value_enum, default_value_t = Method::Auto)]
+    pub method: Method,
+    /// Pseudo-random passes of `overwrite` before its final zero pass (0: only the zero pass)
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub passes: u32,
+    /// `overwrite` without the final zero pass (the last random pass stays on the disk)
+    #[arg(long)]
+    pub no_final_zero: bool,
+    /// Read back after erasing: a sample of blocks, every block, or nothing
+    #[arg(long, value_enum, default_value_t = Mode::Sample)]
+    pub verify: Mode,
+    /// When a method fails, try the next one `auto` would (IPA's continue_if_secure_erase_fails)
+    #[arg(long)]
+    pub fallback: bool,
+    /// Devices erased at the same time
+    #[arg(long, default_value_t = 4, value_name = "N",
+          value_parser = clap::value_parser!(u32).range(1..=256))]
+    pub concurrency: u32,
+    /// Print the plan per device (method and why, NIST class, estimated duration); write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Override the busy rules (mounted, swap, holders, protected filesystems); never the
+    /// running system's disk or a read-only one
+    #[arg(long)]
+    pub force: bool,
 }
 
-pub fn run(_args: &Args) -> Result<Value> {
-    Err(IronError::not_implemented("erase"))
+/// How often firmware erases are polled for progress.
+const POLL: Duration = Duration::from_secs(2);
+
+pub fn run(args: &Args) -> Result<Value> {
+    if args.passes == 0 && args.no_final_zero && args.method == Method::Overwrite {
+        return Err(IronError::usage(
+            "--passes 0 with --no-final-zero leaves overwrite nothing to write",
+        ));
+    }
+    if args.passes > 64 {
+        return Err(IronError::usage(format!(
+            "--passes {} is more than 64; one pass is enough for modern drives (NIST SP 800-88)",
+            args.passes
+        )));
+    }
+    let skip = match &args.skip {
+        Some(s) => select::parse_skip(s)?,
+        None => vec![],
+    };
+    let started_at = certificate::now();
+    let started = Instant::now();
+    let mut selected = if args.all {
+        select::all(&skip, args.force)
+    } else {
+        select::named(&args.disk, args.force)?
+    };
+    if !args.all {
+        for s in &mut selected {
+            if let Some((src, _)) = skip.iter().find(|(_, h)| h.matches(&s.dev)) {
+                s.skip = Some(format!("matches --skip hints {src}"));
+                s.refusal = None;
+            }
+        }
+    }
+
+    let next = AtomicUsize::new(0);
+    let records: Mutex<Vec<Option<DeviceRecord>>> = Mutex::new(vec![None; selected.len()]);
+    let workers = (args.concurrency as usize).min(selected.len()).max(1);
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::SeqCst);
+                    let Some(sel) = selected.get(i) else { break };
+                    let rec = erase_one(sel, args);
+                    if let Ok(mut r) = records.lock() {
+                        r[i] = Some(rec);
+                    }
+                }
+            });
+        }
+    });
+    let devices: Vec<DeviceRecord> = records
+        .into_inner()
+        .unwrap_or_default()
+        .into_iter()
+        .flatten()
+        .collect();
+
+    let ok = devices
+        .iter()
+        .all(|d| matches!(d.result, "erased" | "planned" | "skipped"));
+    let cert = json!({
+        "ok": ok,
+        "dry_run": args.dry_run,
+        "method_requested": args.method.name(),
+        "verify": args.verify,
+        "started_at": started_at,
+        "finished_at": certificate::now(),
+        "duration_s": started.elapsed().as_secs_f64(),
+        "host": host(),
+        "tool": format!("ironbox {}", env!("CARGO_PKG_VERSION")),
+        "devices": devices,
+    });
+    if ok {
+        return Ok(cert);
+    }
+    Err(run_error(&devices).with("certificate", cert))
+}
+
+/// The run's error when a device was not erased: the most serious outcome decides the exit code
+/// (interrupted, then failed, then verification, then refused).
+fn run_error(devices: &[DeviceRecord]) -> IronError {
+    let kind_of = |d: &DeviceRecord| {
+        d.error
+            .as_ref()
+            .and_then(|e| e["kind"].as_str())
+            .and_then(|k| Kind::ALL.iter().copied().find(|x| x.as_str() == k))
+            .unwrap_or(Kind::Io)
+    };
+    let bad: Vec<&DeviceRecord> = devices
+        .iter()
+        .filter(|d| matches!(d.result, "failed" | "refused"))
+        .collect();
+    let rank = |k: Kind| match k.exit_code() {
+        130 => 0,
+        1 => 1,
+        3 => 2,
+        4 => 3,
+        _ => 4,
+    };
+    let worst = bad
+        .iter()
+        .map(|d| kind_of(d))
+        .min_by_key(|k| rank(*k))
+        .unwrap_or(Kind::Io);
+    let names: Vec<String> = bad
+        .iter()
+        .map(|d| format!("{} ({})", d.device, d.result))
+        .collect();
+    IronError::new(
+        worst,
+        format!(
+            "{} of {} devices not erased: {}",
+            bad.len(),
+            devices.len(),
+            names.join(", ")
+        ),
+    )
+}
+
+fn host() -> Value {
+    use crate::sys::sysfs;
+    json!({
+        "hostname": sysfs::read("/proc/sys/kernel/hostname"),
+        "system_serial": sysfs::read_nonempty("/sys/class/dmi/id/product_serial"),
+        "system_uuid": sysfs::read_nonempty("/sys/class/dmi/id/product_uuid"),
+    })
+}
+
+fn error_value(e: &IronError) -> Value {
+    e.to_json()["error"].clone()
+}
+
+/// Plans, erases and verifies one device; never panics the run, always returns its record.
+fn erase_one(sel: &Selected, args: &Args) -> DeviceRecord {
+    let dev = &sel.dev;
+    let mut rec = DeviceRecord::new(dev);
+    if let Some(reason) = &sel.skip {
+        rec.result = "skipped";
+        rec.reason = Some(reason.clone());
+        return rec;
+    }
+    if let Some((r, e)) = &sel.refusal {
+        rec.result = "refused";
+        rec.reason = Some(format!("{}: {}", r.rule, r.holder));
+        rec.error = Some(error_value(e));
+        return rec;
+    }
+    rec.overridden = sel.overridden.clone();
+    let caps = plan::probe(dev);
+    let chain = plan::chain(args.method, &caps, args.fallback);
+    rec.why = chain.why.clone();
+    let total_passes = |m: Method| {
+        if m == Method::Overwrite {
+            args.passes + u32::from(!args.no_final_zero)
+        } else {
+            1
+        }
+    };
+    let first = chain.methods[0];
+    rec.method = Some(first.name());
+    rec.nist_class = Some(first.nist_class(dev.rotational));
+    rec.passes = total_passes(first);
+    if args.dry_run {
+        let throughput = plan::measure_throughput(dev);
+        let (est, basis) = plan::estimate(first, &caps, dev.size, rec.passes, throughput);
+        rec.estimated_duration_s = est;
+        rec.estimate_basis = Some(basis);
+        rec.capabilities = Some(caps);
+        rec.result = "planned";
+        rec.details =
+            json!({"methods_in_order": chain.methods.iter().map(|m| m.name()).collect::<Vec<_>>()});
+        return rec;
+    }
+    rec.started_at = Some(certificate::now());
+    let started = Instant::now();
+    let outcome = erase_with_chain(dev, &chain.methods, &caps, args, &mut rec);
+    rec.duration_s = started.elapsed().as_secs_f64();
+    rec.finished_at = Some(certificate::now());
+    rec.capabilities = Some(caps);
+    match outcome {
+        Ok(()) => rec.result = "erased",
+        Err(e) => {
+            rec.result = if e.exit_code() == crate::report::exit::REFUSED {
+                "refused"
+            } else {
+                "failed"
+            };
+            rec.error = Some(error_value(&e));
+        }
+    }
+    rec
+}
+
+/// What a method did, for the record and for verification.
+#[derive(Default)]
+struct Done {
+    bytes_written: u64,
+    passes: u32,
+    seed: u64,
+    regions: Vec<(u64, u64)>,
+    ranges: Vec<metadata::Span>,
+    details: serde_json::Map<String, Value>,
+}
+
+fn erase_with_chain(
+    dev: &crate::disk::BlockDevice,
+    methods: &[Method],
+    caps: &plan::Caps,
+    args: &Args,
+    rec: &mut DeviceRecord,
+) -> Result<()> {
+    let shown = dev.path.display().to_string();
+    let file = open::open_for_write(&dev.path, !args.force)?;
+    // Methods without a fixed result are checked against what sampled blocks held before.
+    let final_zero = !args.no_final_zero;
+    let baseline = if args.verify != Mode::None
+        && methods
+            .iter()
+            .any(|m| m.expect(final_zero) == Expect::Changed)
+    {
+        Some(verify::baseline(&dev.path, dev.size, args.verify, &shown)?)
+    } else {
+        None
+    };
+    let mut last_err = None;
+    for (i, &m) in methods.iter().enumerate() {
+        rec.method = Some(m.name());
+        rec.nist_class = Some(m.nist_class(dev.rotational));
+        if i > 0 {
+            rec.fallback_from = Some(methods[i - 1].name());
+            progress::warn(&format!(
+                "{shown}: {} failed, falling back to {}",
+                methods[i - 1].name(),
+                m.name()
+            ));
+        }
+        match run_method(m, &file, dev, caps, args) {
+            Ok(done) => {
+                rec.bytes_written = done.bytes_written;
+                rec.passes = done.passes;
+                let mut details = done.details;
+                match reread::refresh(&file, &dev.name, &[]) {
+                    Ok(r) => details.insert("partition_table_reread".into(), json!(r.method)),
+                    Err(e) => {
+                        progress::warn(&format!("{shown}: {e}"));
+                        details.insert("partition_table_reread".into(), json!(e.to_string()))
+                    }
+                };
+                rec.details = Value::Object(details);
+                let expect = m.expect(final_zero);
+                let p = Progress::new(&format!("verify {}", dev.name), Some(dev.size));
+                let v = verify::verify(
+                    &verify::Request {
+                        path: &dev.path,
+                        dev: &shown,
+                        size: dev.size,
+                        sector: dev.logical_sector_size,
+                        mode: args.verify,
+                        expect,
+                        seed: done.seed,
+                        baseline: baseline.as_ref(),
+                        regions: &done.regions,
+                        ranges: &done.ranges,
+                    },
+                    &p,
+                )?;
+                p.finish();
+                let ok = v.ok;
+                rec.verification = Some(v);
+                if !ok {
+                    return Err(IronError::new(
+                        Kind::VerificationFailed,
+                        format!("{shown} did not read back as erased by {}", m.name()),
+                    )
+                    .with("device", &shown));
+                }
+                return Ok(());
+            }
+            Err(e) => {
+                rec.attempts
+                    .push(json!({"method": m.name(), "error": error_value(&e)}));
+                let stop = !args.fallback || e.kind == Kind::Interrupted;
+                last_err = Some(e);
+                if stop {
+                    break;
+                }
+            }
+        }
+    }
+    Err(last_err.unwrap_or_else(|| IronError::new(Kind::Internal, "no method to try")))
+}
+
+fn run_method(
+    m: Method,
+    file: &File,
+    dev: &crate::disk::BlockDevice,
+    caps: &plan::Caps,
+    args: &Args,
+) -> Result<Done> {
+    let shown = dev.path.display().to_string();
+    let mut done = Done {
+        passes: 1,
+        ..Default::default()
+    };
+    match m {
+        Method::Auto => unreachable!("auto is resolved by the plan"),
+        Method::Metadata => {
+            let mut out = metadata::plan(file, &dev.name, dev.size, dev.logical_sector_size)?;
+            let p = Progress::new(&format!("metadata {}", dev.name), None);
+            metadata::wipe(file, &mut out, &shown)?;
+            p.finish();
+            done.bytes_written = out.bytes_written;
+            done.details.insert("ranges".into(), json!(out.ranges));
+            done.details
+                .insert("signatures_removed".into(), json!(out.signatures_removed));
+            done.details
+                .insert("regions_zeroed".into(), json!(out.regions.len()));
+            done.regions = out.regions;
+            done.ranges = out.ranges;
+        }
+        Method::Zeroout | Method::Discard | Method::SecureDiscard => {
+            let p = Progress::new(&format!("{} {}", m.name(), dev.name), Some(dev.size));
+            blockops::run(m, file, dev.size, &shown, &p)?;
+            p.finish();
+            let guaranteed = match m {
+                Method::Zeroout => true,
+                _ => caps.block.discard_zeroes_data,
+            };
+            done.details
+                .insert("zeroes_guaranteed".into(), json!(guaranteed));
+            if m == Method::Zeroout {
+                done.bytes_written = dev.size;
+                done.details.insert(
+                    "offloaded".into(),
+                    json!(caps.block.write_zeroes_max_bytes > 0),
+                );
+            }
+        }
+        Method::Overwrite => {
+            use std::os::unix::fs::OpenOptionsExt;
+            // A second, direct descriptor; the first one holds the exclusive claim.
+            let direct = std::fs::OpenOptions::new()
+                .write(true)
+                .custom_flags(libc::O_DIRECT | libc::O_CLOEXEC)
+                .open(&dev.path)
+                .map_err(|e| IronError::io(format!("cannot open {shown} for direct writes"), e))?;
+            let passes = overwrite::passes(args.passes, !args.no_final_zero);
+            let total = dev.size * passes.len() as u64;
+            let p = Progress::new(&format!("overwrite {}", dev.name), Some(total));
+            let mut list = Vec::new();
+            for seed in &passes {
+                list.push(overwrite::pass(&direct, dev.size, *seed, &shown, &p)?);
+                done.bytes_written += dev.size;
+            }
+            p.finish();
+            done.passes = passes.len() as u32;
+            done.seed = passes.last().copied().flatten().unwrap_or(0);
+            done.details.insert("pass_list".into(), json!(list));
+        }
+        _ if m.is_nvme() => {
+            let Some(n) = &caps.nvme else {
+                return Err(IronError::new(
+                    Kind::Unsupported,
+                    format!("{shown} is not an nvme namespace ({} needs one)", m.name()),
+                )
+                .with("device", &shown));
+            };
+            // Never let a controller-wide erase reach a namespace nobody asked to erase (the
+            // running system may live there).
+            let siblings = nvme::sibling_namespaces(&dev.name);
+            if nvme::controller_wide(n, m) && !siblings.is_empty() {
+                return Err(IronError::new(
+                    Kind::Unsupported,
+                    format!(
+                        "{} acts on every namespace of the controller and {} has others: {}",
+                        m.name(),
+                        shown,
+                        siblings.join(", ")
+                    ),
+                )
+                .with("device", &shown));
+            }
+            let p = Progress::new(&format!("{} {}", m.name(), dev.name), Some(1000));
+            nvme::run(
+                &mut crate::sys::nvme::IoctlTransport { file },
+                n,
+                m,
+                &shown,
+                &p,
+                POLL,
+            )?;
+            p.finish();
+        }
+        _ => {
+            let Some(a) = &caps.ata else {
+                return Err(IronError::new(
+                    Kind::Unsupported,
+                    format!("{shown} is not an ata drive ({} needs one)", m.name()),
+                )
+                .with("device", &shown));
+            };
+            let p = Progress::new(&format!("{} {}", m.name(), dev.name), Some(1000));
+            ata::run(
+                &mut crate::sys::ata::SgIoTransport { file },
+                a,
+                m,
+                &shown,
+                &p,
+                POLL,
+            )?;
+            p.finish();
+        }
+    }
+    Ok(done)
 }

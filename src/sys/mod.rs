@@ -1,6 +1,8 @@
-//! The only place that talks to the kernel: block ioctls, and the sysfs/procfs reader whose
+//! The only place that talks to the kernel: block ioctls, NVMe admin and ATA pass-through
+//! commands, and the sysfs/procfs reader whose
 //! root can be redirected to a captured tree for tests.
 
+pub mod ata;
 pub mod blk;
 pub mod ethtool;
 pub mod fsflags;
@@ -8,6 +10,7 @@ pub mod ipmi;
 pub mod lldp;
 pub mod msr;
 pub mod netaddr;
+pub mod nvme;
 pub mod nvme_admin;
 pub mod smbios;
 pub mod sysfs;

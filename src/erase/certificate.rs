@@ -1,0 +1,124 @@
+//! The erasure certificate: one record per device, timestamps in ISO 8601 UTC.
+
+use crate::erase::plan::Caps;
+use crate::erase::verify::Verification;
+use serde::Serialize;
+use serde_json::Value;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DeviceRecord {
+    pub device: String,
+    pub model: Option<String>,
+    pub serial: Option<String>,
+    pub size: u64,
+    pub logical_sector_size: u32,
+    pub rotational: bool,
+    /// The method that erased the device (or would, in a dry run; or the last one tried).
+    pub method: Option<&'static str>,
+    pub nist_class: Option<&'static str>,
+    pub why: Vec<String>,
+    pub passes: u32,
+    pub bytes_written: u64,
+    pub duration_s: f64,
+    pub verification: Option<Verification>,
+    /// `erased`, `planned` (dry run), `skipped`, `refused` or `failed`.
+    pub result: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<Value>,
+    /// The method that failed before the one that erased the device (with --fallback).
+    pub fallback_from: Option<&'static str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub attempts: Vec<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub estimated_duration_s: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub estimate_basis: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub capabilities: Option<Caps>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub overridden: Vec<crate::disk::safety::Refusal>,
+    #[serde(skip_serializing_if = "Value::is_null")]
+    pub details: Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub started_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub finished_at: Option<String>,
+}
+
+impl DeviceRecord {
+    pub fn new(dev: &crate::disk::BlockDevice) -> DeviceRecord {
+        DeviceRecord {
+            device: dev.path.display().to_string(),
+            model: dev.model.clone(),
+            serial: dev.serial.clone(),
+            size: dev.size,
+            logical_sector_size: dev.logical_sector_size,
+            rotational: dev.rotational,
+            method: None,
+            nist_class: None,
+            why: vec![],
+            passes: 0,
+            bytes_written: 0,
+            duration_s: 0.0,
+            verification: None,
+            result: "failed",
+            reason: None,
+            error: None,
+            fallback_from: None,
+            attempts: vec![],
+            estimated_duration_s: None,
+            estimate_basis: None,
+            capabilities: None,
+            overridden: vec![],
+            details: Value::Null,
+            started_at: None,
+            finished_at: None,
+        }
+    }
+}
+
+/// ISO 8601 UTC with milliseconds (`2026-11-25T13:20:00.123Z`), from the civil-date algorithm
+/// of H. Hinnant (no time-zone database needed in a ramdisk).
+pub fn iso8601(t: SystemTime) -> String {
+    let d = t.duration_since(UNIX_EPOCH).unwrap_or_default();
+    let secs = d.as_secs() as i64;
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + (month <= 2) as i64;
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60,
+        d.subsec_millis()
+    )
+}
+
+pub fn now() -> String {
+    iso8601(SystemTime::now())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn formats_utc() {
+        assert_eq!(iso8601(UNIX_EPOCH), "1970-01-01T00:00:00.000Z");
+        let t = UNIX_EPOCH + Duration::from_millis(1_795_608_000_250); // 2026-11-25
+        assert_eq!(iso8601(t), "2026-11-25T12:00:00.250Z");
+        let leap = UNIX_EPOCH + Duration::from_secs(951_782_400); // 2000-02-29
+        assert_eq!(iso8601(leap), "2000-02-29T00:00:00.000Z");
+    }
+}

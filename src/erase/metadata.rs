@@ -1,0 +1,410 @@
+//! `metadata`: IPA's erase_devices_metadata, done thoroughly. For every partition range (from
+//! the kernel and from the on-disk GPT and MBR, deepest first) and then the whole disk: zero
+//! the first and last MiB, every signature `signatures::probe` finds, the btrfs superblock
+//! copies at 64 MiB and 256 GiB, and both GPT headers and entry arrays at the true sector size.
+//! ZFS's four labels, md 0.90/1.0 superblocks and the backup GPT live inside the last MiB.
+
+use crate::disk::signatures::{self, Signature};
+use crate::disk::{partnodes, table};
+use crate::report::{Context, Kind, Result};
+use serde::Serialize;
+use std::fs::File;
+use std::io::{self, Read, Seek, SeekFrom};
+use std::os::unix::fs::FileExt;
+
+const MIB: u64 = 1 << 20;
+const BTRFS_COPIES: [u64; 2] = [64 * MIB, 256 << 30];
+
+/// A byte range of the disk: a partition (current or former) or the disk itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Span {
+    pub start: u64,
+    pub size: u64,
+    /// 0 for the whole disk; logical MBR partitions are 5 and up.
+    pub number: u32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Found {
+    pub range_start: u64,
+    pub kind: &'static str,
+    /// Offset from the start of the disk.
+    pub offset: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MetadataOutcome {
+    pub ranges: Vec<Span>,
+    pub signatures_removed: Vec<Found>,
+    /// The zeroed regions, merged: (start, length).
+    pub regions: Vec<(u64, u64)>,
+    pub bytes_written: u64,
+}
+
+/// A window of a disk as a Read + Seek, so the signature prober sees one partition.
+pub struct Window<'a> {
+    pub file: &'a File,
+    pub start: u64,
+    pub size: u64,
+    pub pos: u64,
+}
+
+impl Read for Window<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.pos >= self.size {
+            return Ok(0);
+        }
+        let n = (buf.len() as u64).min(self.size - self.pos) as usize;
+        let got = self.file.read_at(&mut buf[..n], self.start + self.pos)?;
+        self.pos += got as u64;
+        Ok(got)
+    }
+}
+
+impl Seek for Window<'_> {
+    fn seek(&mut self, to: SeekFrom) -> io::Result<u64> {
+        self.pos = match to {
+            SeekFrom::Start(p) => p,
+            SeekFrom::End(d) => (self.size as i64 + d).max(0) as u64,
+            SeekFrom::Current(d) => (self.pos as i64 + d).max(0) as u64,
+        };
+        Ok(self.pos)
+    }
+}
+
+pub fn probe_span(file: &File, span: Span, sector: u32) -> io::Result<Vec<Signature>> {
+    let mut w = Window {
+        file,
+        start: span.start,
+        size: span.size,
+        pos: 0,
+    };
+    signatures::probe(&mut w, span.size, sector)
+}
+
+fn read_exact_at(file: &File, off: u64, len: usize) -> Option<Vec<u8>> {
+    let mut b = vec![0u8; len];
+    file.read_exact_at(&mut b, off).ok()?;
+    Some(b)
+}
+
+/// A GPT header at `lba`: (alternate LBA, entries LBA, entries bytes, partitions).
+fn gpt_header(file: &File, lba: u64, sector: u64) -> Option<(u64, u64, u64, Vec<Span>)> {
+    let h = read_exact_at(file, lba * sector, 92)?;
+    if &h[0..8] != b"EFI PART" {
+        return None;
+    }
+    let le64 = |a: usize| u64::from_le_bytes(h[a..a + 8].try_into().unwrap());
+    let le32 = |a: usize| u32::from_le_bytes(h[a..a + 4].try_into().unwrap()) as u64;
+    let alternate = le64(32);
+    let entries_lba = le64(72);
+    let count = le32(80).min(4096);
+    let esize = le32(84).clamp(128, 4096);
+    let table = read_exact_at(file, entries_lba * sector, (count * esize) as usize)?;
+    let mut parts = Vec::new();
+    for i in 0..count as usize {
+        let e = &table[i * esize as usize..(i + 1) * esize as usize];
+        if e[0..16].iter().all(|b| *b == 0) {
+            continue;
+        }
+        let first = u64::from_le_bytes(e[32..40].try_into().unwrap());
+        let last = u64::from_le_bytes(e[40..48].try_into().unwrap());
+        if last >= first {
+            parts.push(Span {
+                start: first * sector,
+                size: (last - first + 1) * sector,
+                number: i as u32 + 1,
+            });
+        }
+    }
+    Some((alternate, entries_lba, count * esize, parts))
+}
+
+/// MBR primary partitions and the logical ones of an extended partition (EBR chain, bounded).
+fn mbr_partitions(file: &File, sector: u64) -> Vec<Span> {
+    let mut out = Vec::new();
+    let Some(mbr) = read_exact_at(file, 0, 512) else {
+        return out;
+    };
+    if mbr[510] != 0x55 || mbr[511] != 0xaa {
+        return out;
+    }
+    let entry = |b: &[u8], i: usize| {
+        let e = &b[446 + 16 * i..446 + 16 * (i + 1)];
+        let ty = e[4];
+        let lba = u32::from_le_bytes(e[8..12].try_into().unwrap()) as u64;
+        let n = u32::from_le_bytes(e[12..16].try_into().unwrap()) as u64;
+        (ty, lba, n)
+    };
+    for i in 0..4 {
+        let (ty, lba, n) = entry(&mbr, i);
+        if ty == 0 || ty == 0xee || n == 0 {
+            continue;
+        }
+        out.push(Span {
+            start: lba * sector,
+            size: n * sector,
+            number: i as u32 + 1,
+        });
+        if matches!(ty, 0x05 | 0x0f | 0x85) {
+            let mut ebr_lba = lba;
+            for k in 0..128u32 {
+                let Some(ebr) = read_exact_at(file, ebr_lba * sector, 512) else {
+                    break;
+                };
+                if ebr[510] != 0x55 || ebr[511] != 0xaa {
+                    break;
+                }
+                let (lty, lstart, ln) = entry(&ebr, 0);
+                if lty != 0 && ln != 0 {
+                    out.push(Span {
+                        start: (ebr_lba + lstart) * sector,
+                        size: ln * sector,
+                        number: 5 + k,
+                    });
+                }
+                let (nty, nstart, _) = entry(&ebr, 1);
+                if nty == 0 || nstart == 0 {
+                    break;
+                }
+                ebr_lba = lba + nstart;
+            }
+        }
+    }
+    out
+}
+
+/// Every partition range the disk has or had: the kernel's, the GPT's (primary, else backup)
+/// and the MBR's; deepest (logical, then highest number) first.
+pub fn partition_ranges(file: &File, disk: &str, size: u64, sector: u32) -> Vec<Span> {
+    let sector = sector as u64;
+    let mut spans: Vec<Span> = partnodes::kernel_partitions(disk)
+        .into_iter()
+        .map(|(number, start, size)| Span {
+            start,
+            size,
+            number,
+        })
+        .collect();
+    let primary = gpt_header(file, 1, sector);
+    let backup = gpt_header(file, size / sector - 1, sector);
+    if let Some((_, _, _, p)) = primary.as_ref().or(backup.as_ref()) {
+        spans.extend(p.iter().copied());
+    }
+    spans.extend(mbr_partitions(file, sector));
+    // The shared reader (gptman/mbrman) as well: the lenient walk above also finds partitions
+    // in tables those reject (bad CRC, backup GPT only), which an eraser must not miss.
+    let mut f = file;
+    if let Ok(Some(t)) = table::read_table(&mut f, sector as u32) {
+        spans.extend(t.partitions.iter().map(|p| Span {
+            start: p.start,
+            size: p.size,
+            number: p.number,
+        }));
+    }
+    spans.retain(|s| s.size > 0 && s.start < size);
+    for s in &mut spans {
+        s.size = s.size.min(size - s.start);
+    }
+    spans.sort_by(|a, b| b.number.cmp(&a.number).then(a.start.cmp(&b.start)));
+    spans.dedup_by(|a, b| a.start == b.start && a.size == b.size);
+    spans
+}
+
+/// The regions to zero for one range.
+fn regions_for(span: Span, sigs: &[Signature]) -> Vec<(u64, u64)> {
+    let mut r = Vec::new();
+    let edge = MIB.min(span.size);
+    r.push((span.start, edge));
+    r.push((span.start + span.size - edge, edge));
+    for copy in BTRFS_COPIES {
+        if copy + 4096 <= span.size {
+            r.push((span.start + copy, 4096));
+        }
+    }
+    for s in sigs {
+        let at = s.offset & !4095;
+        let len = 8192.min(span.size - at);
+        r.push((span.start + at, len));
+    }
+    r
+}
+
+/// Backup superblocks that fsck tools recover a filesystem from (xfs_repair reads every
+/// allocation group's header, e2fsck the backup superblocks): the first 4 KiB of each xfs AG
+/// and each ext2/3/4 backup superblock group.
+fn backup_superblocks(file: &File, span: Span, sigs: &[Signature]) -> Vec<(u64, u64)> {
+    let mut r = Vec::new();
+    let kinds: Vec<&str> = sigs.iter().map(|s| s.kind).collect();
+    if kinds.contains(&"xfs")
+        && let Some(sb) = read_exact_at(file, span.start, 96)
+    {
+        let be32 = |a: usize| u32::from_be_bytes(sb[a..a + 4].try_into().unwrap()) as u64;
+        let (bsize, agblocks, agcount) = (be32(4), be32(84), be32(88));
+        if bsize.is_power_of_two() && agblocks > 0 && agcount < 1 << 20 {
+            for ag in 1..agcount {
+                let at = ag * agblocks * bsize;
+                if at + 4096 <= span.size {
+                    r.push((span.start + at, 4096));
+                }
+            }
+        }
+    }
+    if kinds.contains(&"ext4")
+        && let Some(sb) = read_exact_at(file, span.start + 1024, 256)
+    {
+        let le32 = |a: usize| u32::from_le_bytes(sb[a..a + 4].try_into().unwrap()) as u64;
+        let bsize = 1024u64 << le32(24).min(6);
+        let (blocks, per_group) = (le32(4), le32(32));
+        let first = le32(20);
+        let sparse = le32(100) & 1 != 0;
+        if per_group > 0 {
+            let groups = blocks.div_ceil(per_group).min(1 << 22);
+            let is_backup = |g: u64| {
+                !sparse
+                    || g == 1
+                    || [3u64, 5, 7].iter().any(|b| {
+                        let mut p = *b;
+                        while p < g {
+                            p *= b;
+                        }
+                        p == g
+                    })
+            };
+            for g in (1..groups).filter(|g| is_backup(*g)) {
+                let at = (g * per_group + first) * bsize;
+                if at + 4096 <= span.size {
+                    r.push((span.start + at, 4096));
+                }
+            }
+        }
+    }
+    r
+}
+
+/// GPT headers and entry arrays wherever the headers say they are (a disk that grew keeps its
+/// backup GPT in the middle).
+fn gpt_regions(file: &File, size: u64, sector: u64) -> Vec<(u64, u64)> {
+    let mut r = Vec::new();
+    let mut visit = |lba: u64| -> Option<u64> {
+        let (alt, entries, bytes, _) = gpt_header(file, lba, sector)?;
+        r.push((lba * sector, sector));
+        r.push((entries * sector, bytes.div_ceil(sector) * sector));
+        Some(alt)
+    };
+    let last = size / sector - 1;
+    if let Some(alt) = visit(1)
+        && alt != last
+        && alt * sector < size
+    {
+        visit(alt);
+    }
+    visit(last);
+    r.retain(|(s, l)| *l > 0 && s + l <= size);
+    r
+}
+
+/// Sorts and merges overlapping or touching regions.
+pub fn merge(mut r: Vec<(u64, u64)>) -> Vec<(u64, u64)> {
+    r.sort();
+    let mut out: Vec<(u64, u64)> = Vec::new();
+    for (s, l) in r {
+        if let Some(last) = out.last_mut()
+            && s <= last.0 + last.1
+        {
+            let end = (s + l).max(last.0 + last.1);
+            last.1 = end - last.0;
+            continue;
+        }
+        out.push((s, l));
+    }
+    out
+}
+
+/// Plans the wipe (read-only): the ranges, what they carry, and the regions to zero.
+pub fn plan(file: &File, disk: &str, size: u64, sector: u32) -> Result<MetadataOutcome> {
+    let mut ranges = partition_ranges(file, disk, size, sector);
+    ranges.push(Span {
+        start: 0,
+        size,
+        number: 0,
+    });
+    let mut found = Vec::new();
+    let mut regions = gpt_regions(file, size, sector as u64);
+    for span in &ranges {
+        let sigs = probe_span(file, *span, sector).ctx(Kind::Io, || {
+            format!("cannot probe /dev/{disk} at {}", span.start)
+        })?;
+        regions.extend(regions_for(*span, &sigs));
+        regions.extend(backup_superblocks(file, *span, &sigs));
+        found.extend(sigs.iter().map(|s| Found {
+            range_start: span.start,
+            kind: s.kind,
+            offset: span.start + s.offset,
+        }));
+    }
+    let sector = sector as u64;
+    let regions: Vec<(u64, u64)> = merge(regions)
+        .into_iter()
+        .map(|(s, l)| {
+            let start = s / sector * sector;
+            let end = ((s + l).div_ceil(sector) * sector).min(size);
+            (start, end - start)
+        })
+        .collect();
+    let regions = merge(regions);
+    Ok(MetadataOutcome {
+        ranges,
+        signatures_removed: found,
+        bytes_written: 0,
+        regions,
+    })
+}
+
+/// Zeroes the planned regions, deepest range first (the plan's order is by offset; the writes
+/// are synced once at the end, so the order on the medium is the same either way).
+pub fn wipe(file: &File, outcome: &mut MetadataOutcome, device: &str) -> Result<()> {
+    let zeros = vec![0u8; MIB as usize];
+    for &(start, len) in &outcome.regions {
+        let mut done = 0;
+        while done < len {
+            let n = (len - done).min(MIB) as usize;
+            file.write_all_at(&zeros[..n], start + done)
+                .ctx(Kind::Io, || {
+                    format!("cannot write {device} at {}", start + done)
+                })?;
+            done += n as u64;
+            outcome.bytes_written += n as u64;
+        }
+        crate::interrupt::check()?;
+    }
+    file.sync_all()
+        .ctx(Kind::Io, || format!("cannot flush {device}"))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merges_regions() {
+        assert_eq!(
+            merge(vec![(10, 5), (0, 10), (30, 1), (14, 2)]),
+            vec![(0, 16), (30, 1)]
+        );
+    }
+
+    #[test]
+    fn regions_cover_edges_and_btrfs_copies() {
+        let span = Span {
+            start: MIB,
+            size: 512 * MIB,
+            number: 1,
+        };
+        let r = merge(regions_for(span, &[]));
+        assert!(r.contains(&(MIB, MIB)));
+        assert!(r.contains(&(MIB + 64 * MIB, 4096)));
+        assert!(r.contains(&(MIB + 511 * MIB, MIB)));
+    }
+}
