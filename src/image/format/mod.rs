@@ -178,3 +178,74 @@ pub fn is_all_zero(buf: &[u8]) -> bool {
     }
     blocks.remainder().iter().all(|&b| b == 0)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn all_zero_checks_every_byte() {
+        assert!(is_all_zero(&[]));
+        assert!(is_all_zero(&[0u8; 4099]));
+        for at in [0, 7, 63, 64, 4000, 4098] {
+            let mut b = vec![0u8; 4099];
+            b[at] = 0x80;
+            assert!(!is_all_zero(&b), "byte {at}");
+        }
+    }
+
+    fn drain(mut s: Box<dyn ImageStream>) -> Result<Vec<u8>> {
+        let mut out = Vec::new();
+        while let Some(c) = s.next_chunk()? {
+            match c {
+                Chunk::Data(b) => out.extend_from_slice(&b),
+                Chunk::Zero(n) => out.resize(out.len() + n as usize, 0),
+            }
+        }
+        Ok(out)
+    }
+
+    #[test]
+    fn raw_and_compressed_streams_in_memory() {
+        use std::io::Write;
+        let data: Vec<u8> = (0..300_000u32).map(|i| (i % 97) as u8).collect();
+        let opts = Options {
+            chunk_size: 4096,
+            ..Options::default()
+        };
+        let s = open(Box::new(std::io::Cursor::new(data.clone())), &opts).unwrap();
+        assert_eq!(s.detected().format, "raw");
+        assert_eq!(drain(s).unwrap(), data);
+
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(&data).unwrap();
+        let gz = gz.finish().unwrap();
+        let s = open(Box::new(std::io::Cursor::new(gz.clone())), &opts).unwrap();
+        assert_eq!(s.detected().compression, "gzip");
+        assert_eq!(drain(s).unwrap(), data);
+
+        let z = zstd::encode_all(&data[..], 3).unwrap();
+        let s = open_seekable(Box::new(std::io::Cursor::new(z.clone())), &opts).unwrap();
+        assert_eq!(s.detected().compression, "zstd");
+        assert_eq!(drain(s).unwrap(), data);
+
+        let mut cut = z.clone();
+        cut.truncate(z.len() - 3);
+        let s = open(Box::new(std::io::Cursor::new(cut)), &opts).unwrap();
+        let e = drain(s).unwrap_err();
+        assert_eq!(e.kind, Kind::CorruptImage);
+        assert!(
+            e.message.contains("zstd stream is truncated"),
+            "{}",
+            e.message
+        );
+
+        let mut twice = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        twice.write_all(&gz).unwrap();
+        let twice = twice.finish().unwrap();
+        let e = open(Box::new(std::io::Cursor::new(twice)), &opts)
+            .err()
+            .unwrap();
+        assert_eq!(e.kind, Kind::UnsupportedFormat);
+    }
+}

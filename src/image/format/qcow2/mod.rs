@@ -214,6 +214,7 @@ impl Qcow2Stream {
         let cluster_size = self.cluster_size() as usize;
         let mut buf = self.spare.take().unwrap_or_default();
         buf.clear();
+        buf.reserve(self.chunk_size);
         let mut taken = 0;
         // A pending contiguous host run of plain data clusters: (host start, buffer start, len).
         let mut run: Option<(u64, usize, usize)> = None;
