@@ -216,6 +216,15 @@ fn qcow2_zero_clusters_decode_as_zeros() {
     assert_ne!(want, sha_file(&raw), "qemu-io changed the image");
     let d = decode(&img, &opts()).unwrap();
     assert_eq!((d.len, d.sha), (SIZE, want));
+
+    // An empty image (virtual size 0) is a valid, empty stream.
+    let empty = dir.path().join("empty.qcow2");
+    sh(&format!(
+        "qemu-img create -f qcow2 {} 0 >/dev/null",
+        q(&empty)
+    ));
+    let d = decode(&empty, &opts()).unwrap();
+    assert_eq!((d.len, d.detected.virtual_size), (0, Some(0)));
 }
 
 #[test]
@@ -619,4 +628,42 @@ fn vm_written_qcow2_needs_seek_or_spill() {
     );
     let (kind, msg) = err_kind(decode(&img, &opts()));
     assert_eq!(kind, Kind::UnsupportedFormat, "{msg}");
+}
+
+/// Damaged metadata never panics nor hangs: every flipped byte in the header, L1, refcount and
+/// L2 area of a compressed qcow2 ends in a decoded stream or an error.
+#[test]
+fn damaged_qcow2_metadata_fails_cleanly() {
+    if !tools() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let raw = source(dir.path());
+    let img = dir.path().join("f.qcow2");
+    sh(&format!(
+        "qemu-img convert -c -O qcow2 -o cluster_size=4096 {} {}",
+        q(&raw),
+        q(&img)
+    ));
+    let good = std::fs::read(&img).unwrap();
+    let mut x: u64 = 12345;
+    let (mut ok, mut failed) = (0, 0);
+    for _ in 0..80 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let mut bad = good.clone();
+        let at = (x % (6 * 4096)) as usize;
+        bad[at] ^= 1 << (x >> 59 & 7);
+        let p = dir.path().join("bad.qcow2");
+        std::fs::write(&p, &bad).unwrap();
+        for r in [decode(&p, &opts()), decode_seekable(&p, &opts())] {
+            match r {
+                Ok(_) => ok += 1,
+                Err(_) => failed += 1,
+            }
+        }
+    }
+    eprintln!("damaged images: {ok} decoded, {failed} refused");
+    assert!(failed > 0);
 }
