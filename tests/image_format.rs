@@ -179,6 +179,17 @@ fn qcow2_variants_decode_to_the_source() {
             Some("sequential"),
             "{name}: qemu-img output streams"
         );
+        // A spill directory is only touched when needed: here never (it does not even exist).
+        let spill = Options {
+            spill_dir: Some("/nonexistent/spill".into()),
+            ..opts()
+        };
+        let d = decode(&img, &spill).unwrap_or_else(|e| panic!("{name} with spill: {e}"));
+        assert_eq!(
+            (&d.sha, d.detected.qcow2_path),
+            (&want, Some("sequential")),
+            "{name}"
+        );
         let d = decode_seekable(&img, &opts()).unwrap();
         assert_eq!((d.len, &d.sha), (SIZE, &want), "{name} (seekable)");
         assert_eq!(
