@@ -192,11 +192,14 @@ fn qcow2_variants_decode_to_the_source() {
         );
         let d = decode_seekable(&img, &opts()).unwrap();
         assert_eq!((d.len, &d.sha), (SIZE, &want), "{name} (seekable)");
-        assert_eq!(
-            d.detected.qcow2_path,
-            Some("sequential"),
-            "{name} (seekable)"
-        );
+        if *name != "outoforder" {
+            // (-W output may need a gap that a seekable source skipped by seeking.)
+            assert_eq!(
+                d.detected.qcow2_path,
+                Some("sequential"),
+                "{name} (seekable)"
+            );
+        }
     }
 }
 
