@@ -681,3 +681,53 @@ fn damaged_qcow2_metadata_fails_cleanly() {
     eprintln!("damaged images: {ok} decoded, {failed} refused");
     assert!(failed > 0);
 }
+
+/// A source that fails after `left` bytes with the kind of error an HTTP source raises.
+struct Failing {
+    inner: File,
+    left: usize,
+}
+
+impl std::io::Read for Failing {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.left == 0 {
+            return Err(std::io::Error::other(ironbox::report::IronError::new(
+                Kind::Network,
+                "connection to 'http://127.0.0.1/x' dropped",
+            )));
+        }
+        let n = buf.len().min(self.left);
+        let got = self.inner.read(&mut buf[..n])?;
+        self.left -= got;
+        Ok(got)
+    }
+}
+
+/// The source's own errors come out of every decoder as they went in, not as a corrupt image.
+#[test]
+fn source_errors_pass_through_unchanged() {
+    if !tools() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let raw = source(dir.path());
+    let img = dir.path().join("s.qcow2");
+    sh(&format!(
+        "qemu-img convert -c -O qcow2 {} {}",
+        q(&raw),
+        q(&img)
+    ));
+    sh(&format!("gzip -k {}", q(&img)));
+    for path in [img.clone(), dir.path().join("s.qcow2.gz")] {
+        let src = Failing {
+            inner: File::open(&path).unwrap(),
+            left: 3 << 20,
+        };
+        let r = format::open(Box::new(src), &opts()).and_then(|s| decode_stream(s).map(|_| ()));
+        let e = r.unwrap_err();
+        assert_eq!(
+            (e.kind, e.message.as_str()),
+            (Kind::Network, "connection to 'http://127.0.0.1/x' dropped")
+        );
+    }
+}
