@@ -1,5 +1,7 @@
 //! `ironbox image-write` and `ironbox image-cache` (not implemented yet).
 
+pub mod format;
+
 use crate::report::{IronError, Result};
 use serde_json::Value;
 
