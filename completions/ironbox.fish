@@ -56,12 +56,30 @@ complete -c ironbox -n "__fish_ironbox_using_subcommand inventory" -s v -l verbo
 complete -c ironbox -n "__fish_ironbox_using_subcommand inventory" -s q -l quiet -d 'No progress or warnings on stderr'
 complete -c ironbox -n "__fish_ironbox_using_subcommand inventory" -s h -l help -d 'Print help'
 complete -c ironbox -n "__fish_ironbox_using_subcommand inventory" -s V -l version -d 'Print version'
+complete -c ironbox -n "__fish_ironbox_using_subcommand partition" -l disk -d 'Target disk: a device path, a /dev/disk/by-* link, or `auto` to pick one with --hints' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand partition" -l hints -d 'Root-device hints as JSON, IPA semantics, e.g. \'{"size": ">= 100", "rotational": false}\'' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand partition" -l candidates -d 'With --disk auto: choose only among these disks (comma-separated; loop devices allowed)' -r -F
+complete -c ironbox -n "__fish_ironbox_using_subcommand partition" -l layout -d 'Layout document (JSON; see --schema), or - to read it from stdin' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand partition" -l table -d 'IPA-style: table type (default gpt for uefi, msdos for bios)' -r -f -a "gpt\t''
+msdos\t''"
+complete -c ironbox -n "__fish_ironbox_using_subcommand partition" -l boot-mode -d 'IPA-style: uefi adds a 550 MiB ESP; bios on gpt adds a 1 MiB BIOS boot partition' -r -f -a "uefi\t''
+bios\t''"
+complete -c ironbox -n "__fish_ironbox_using_subcommand partition" -l root -d 'IPA-style: root partition size (a bare number is MiB) or `rest`; placed last' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand partition" -l swap -d 'IPA-style: swap partition size (formatted with mkswap, label swap1)' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand partition" -l ephemeral -d 'IPA-style: ephemeral partition size (formatted ext4, label ephemeral0)' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand partition" -l configdrive -d 'IPA-style: config drive partition size (label config-2, left unformatted)' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand partition" -l keep -d 'Keep this existing partition (by GPT label or number) where it is; repeatable' -r
 complete -c ironbox -n "__fish_ironbox_using_subcommand partition" -l progress -d 'Progress on stderr: bars on a terminal, plain lines otherwise, JSON lines, or nothing' -r -f -a "auto\t''
 bar\t''
 plain\t''
 json\t''
 none\t''"
 complete -c ironbox -n "__fish_ironbox_using_subcommand partition" -l sysroot -d 'Read sysfs/procfs/dev under DIR instead of / (captured trees, tests)' -r -F
+complete -c ironbox -n "__fish_ironbox_using_subcommand partition" -l explain -d 'Include in the report why each disk matched the hints or not'
+complete -c ironbox -n "__fish_ironbox_using_subcommand partition" -l wipe -d 'Allow replacing an existing partition table or filesystem (its signatures are zeroed)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand partition" -l dry-run -d 'Validate and print the plan; write nothing'
+complete -c ironbox -n "__fish_ironbox_using_subcommand partition" -l force -d 'Override the busy safety rules (mounted, swap, holders, protected filesystems)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand partition" -l schema -d 'Print the JSON Schema of the layout document and exit'
 complete -c ironbox -n "__fish_ironbox_using_subcommand partition" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
 complete -c ironbox -n "__fish_ironbox_using_subcommand partition" -s v -l verbose -d 'More detail on stderr'
 complete -c ironbox -n "__fish_ironbox_using_subcommand partition" -s q -l quiet -d 'No progress or warnings on stderr'
@@ -100,17 +118,105 @@ complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive" -s v -l ver
 complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive" -s q -l quiet -d 'No progress or warnings on stderr'
 complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive" -s h -l help -d 'Print help'
 complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive" -s V -l version -d 'Print version'
-complete -c ironbox -n "__fish_ironbox_using_subcommand firmware" -l progress -d 'Progress on stderr: bars on a terminal, plain lines otherwise, JSON lines, or nothing' -r -f -a "auto\t''
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and not __fish_seen_subcommand_from list update status settings virtualization help" -l progress -d 'Progress on stderr: bars on a terminal, plain lines otherwise, JSON lines, or nothing' -r -f -a "auto\t''
 bar\t''
 plain\t''
 json\t''
 none\t''"
-complete -c ironbox -n "__fish_ironbox_using_subcommand firmware" -l sysroot -d 'Read sysfs/procfs/dev under DIR instead of / (captured trees, tests)' -r -F
-complete -c ironbox -n "__fish_ironbox_using_subcommand firmware" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
-complete -c ironbox -n "__fish_ironbox_using_subcommand firmware" -s v -l verbose -d 'More detail on stderr'
-complete -c ironbox -n "__fish_ironbox_using_subcommand firmware" -s q -l quiet -d 'No progress or warnings on stderr'
-complete -c ironbox -n "__fish_ironbox_using_subcommand firmware" -s h -l help -d 'Print help'
-complete -c ironbox -n "__fish_ironbox_using_subcommand firmware" -s V -l version -d 'Print version'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and not __fish_seen_subcommand_from list update status settings virtualization help" -l sysroot -d 'Read sysfs/procfs/dev under DIR instead of / (captured trees, tests)' -r -F
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and not __fish_seen_subcommand_from list update status settings virtualization help" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and not __fish_seen_subcommand_from list update status settings virtualization help" -s v -l verbose -d 'More detail on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and not __fish_seen_subcommand_from list update status settings virtualization help" -s q -l quiet -d 'No progress or warnings on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and not __fish_seen_subcommand_from list update status settings virtualization help" -s h -l help -d 'Print help'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and not __fish_seen_subcommand_from list update status settings virtualization help" -s V -l version -d 'Print version'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and not __fish_seen_subcommand_from list update status settings virtualization help" -f -a "list" -d 'Every firmware component with its version: bios, bmc, nic:*, disk:*, esrt:*, cpu-microcode, and what plug-ins report'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and not __fish_seen_subcommand_from list update status settings virtualization help" -f -a "update" -d 'Apply a checksum-verified firmware image to one component'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and not __fish_seen_subcommand_from list update status settings virtualization help" -f -a "status" -d 'Whether the last update took (ESRT last attempt, NVMe active slot, pending capsules)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and not __fish_seen_subcommand_from list update status settings virtualization help" -f -a "settings" -d 'BIOS settings through the kernel\'s firmware-attributes class'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and not __fish_seen_subcommand_from list update status settings virtualization help" -f -a "virtualization" -d 'CPU virtualization, its firmware enablement, IOMMU and SR-IOV; switch it on or off'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and not __fish_seen_subcommand_from list update status settings virtualization help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from list" -l progress -d 'Progress on stderr: bars on a terminal, plain lines otherwise, JSON lines, or nothing' -r -f -a "auto\t''
+bar\t''
+plain\t''
+json\t''
+none\t''"
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from list" -l sysroot -d 'Read sysfs/procfs/dev under DIR instead of / (captured trees, tests)' -r -F
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from list" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More detail on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from list" -s q -l quiet -d 'No progress or warnings on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from update" -l component -d 'Component id from `firmware list` (esrt:<guid>, bios, disk:nvme0n1, or a plug-in\'s id)' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from update" -l image -d 'The firmware image: a local path, file://, http:// or https:// URL (at most 256 MiB)' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from update" -l checksum -d 'Expected checksum of the image: ALGO:HEX (md5, sha1, sha256, sha384, sha512) or bare hex' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from update" -l version -d 'The version the image carries: equal to the current one → up_to_date, nothing applied' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from update" -l method -d 'How to apply it (default: chosen from the component)' -r -f -a "capsule\t'Hand a UEFI capsule to the kernel\'s loader (/dev/efi_capsule_loader)'
+capsule-on-disk\t'Put a UEFI capsule under the ESP\'s \\EFI\\UpdateCapsule\\ and set OsIndications'
+nvme\t'NVMe Firmware Image Download + Firmware Commit (activated at the next reset)'
+plugin\t'A vendor plug-in `ironbox-firmware-<name>` on PATH'"
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from update" -l esp -d 'Mount point of the EFI system partition (capsule-on-disk)' -r -F
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from update" -l slot -d 'NVMe firmware slot to write (1-7; default: the controller chooses)' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from update" -l plugin -d 'The plug-in to use (`ironbox-firmware-<NAME>`; default: the one that lists the component)' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from update" -l progress -d 'Progress on stderr: bars on a terminal, plain lines otherwise, JSON lines, or nothing' -r -f -a "auto\t''
+bar\t''
+plain\t''
+json\t''
+none\t''"
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from update" -l sysroot -d 'Read sysfs/procfs/dev under DIR instead of / (captured trees, tests)' -r -F
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from update" -l allow-downgrade -d 'Allow a version older than the ESRT\'s lowest supported version'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from update" -l dry-run -d 'Fetch, verify and validate everything, write nothing, print the plan'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from update" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from update" -s v -l verbose -d 'More detail on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from update" -s q -l quiet -d 'No progress or warnings on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from update" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from status" -l component -d 'Only this component' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from status" -l progress -d 'Progress on stderr: bars on a terminal, plain lines otherwise, JSON lines, or nothing' -r -f -a "auto\t''
+bar\t''
+plain\t''
+json\t''
+none\t''"
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from status" -l sysroot -d 'Read sysfs/procfs/dev under DIR instead of / (captured trees, tests)' -r -F
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from status" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from status" -s v -l verbose -d 'More detail on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from status" -s q -l quiet -d 'No progress or warnings on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from status" -s V -l version -d 'Print version'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from settings" -l password-file -d 'File holding the BIOS admin password (when the firmware requires one to change settings)' -r -F
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from settings" -l progress -d 'Progress on stderr: bars on a terminal, plain lines otherwise, JSON lines, or nothing' -r -f -a "auto\t''
+bar\t''
+plain\t''
+json\t''
+none\t''"
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from settings" -l sysroot -d 'Read sysfs/procfs/dev under DIR instead of / (captured trees, tests)' -r -F
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from settings" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from settings" -s v -l verbose -d 'More detail on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from settings" -s q -l quiet -d 'No progress or warnings on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from settings" -s h -l help -d 'Print help'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from settings" -s V -l version -d 'Print version'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from settings" -f -a "list" -d 'Every setting with its type, value and allowed values'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from settings" -f -a "get" -d 'One setting'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from settings" -f -a "set" -d 'Change settings (validated first, all or nothing); applied at the next reboot'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from settings" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from virtualization" -l password-file -d 'File holding the BIOS admin password, when settings are protected' -r -F
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from virtualization" -l progress -d 'Progress on stderr: bars on a terminal, plain lines otherwise, JSON lines, or nothing' -r -f -a "auto\t''
+bar\t''
+plain\t''
+json\t''
+none\t''"
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from virtualization" -l sysroot -d 'Read sysfs/procfs/dev under DIR instead of / (captured trees, tests)' -r -F
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from virtualization" -l enable -d 'Turn CPU virtualization on in firmware (applied at the next reboot)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from virtualization" -l disable -d 'Turn CPU virtualization off in firmware (applied at the next reboot)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from virtualization" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from virtualization" -s v -l verbose -d 'More detail on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from virtualization" -s q -l quiet -d 'No progress or warnings on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from virtualization" -s h -l help -d 'Print help'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from virtualization" -s V -l version -d 'Print version'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from help" -f -a "list" -d 'Every firmware component with its version: bios, bmc, nic:*, disk:*, esrt:*, cpu-microcode, and what plug-ins report'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from help" -f -a "update" -d 'Apply a checksum-verified firmware image to one component'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from help" -f -a "status" -d 'Whether the last update took (ESRT last attempt, NVMe active slot, pending capsules)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from help" -f -a "settings" -d 'BIOS settings through the kernel\'s firmware-attributes class'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from help" -f -a "virtualization" -d 'CPU virtualization, its firmware enablement, IOMMU and SR-IOV; switch it on or off'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c ironbox -n "__fish_ironbox_using_subcommand erase" -l progress -d 'Progress on stderr: bars on a terminal, plain lines otherwise, JSON lines, or nothing' -r -f -a "auto\t''
 bar\t''
 plain\t''
@@ -160,3 +266,8 @@ complete -c ironbox -n "__fish_ironbox_using_subcommand help; and not __fish_see
 complete -c ironbox -n "__fish_ironbox_using_subcommand help; and not __fish_seen_subcommand_from inventory partition image-write image-cache configdrive firmware erase check-disk generate help" -f -a "check-disk" -d 'Resolve a target disk and check the safety rules without touching it'
 complete -c ironbox -n "__fish_ironbox_using_subcommand help; and not __fish_seen_subcommand_from inventory partition image-write image-cache configdrive firmware erase check-disk generate help" -f -a "generate" -d 'Write completions/ and man/ from these definitions'
 complete -c ironbox -n "__fish_ironbox_using_subcommand help; and not __fish_seen_subcommand_from inventory partition image-write image-cache configdrive firmware erase check-disk generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand help; and __fish_seen_subcommand_from firmware" -f -a "list" -d 'Every firmware component with its version: bios, bmc, nic:*, disk:*, esrt:*, cpu-microcode, and what plug-ins report'
+complete -c ironbox -n "__fish_ironbox_using_subcommand help; and __fish_seen_subcommand_from firmware" -f -a "update" -d 'Apply a checksum-verified firmware image to one component'
+complete -c ironbox -n "__fish_ironbox_using_subcommand help; and __fish_seen_subcommand_from firmware" -f -a "status" -d 'Whether the last update took (ESRT last attempt, NVMe active slot, pending capsules)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand help; and __fish_seen_subcommand_from firmware" -f -a "settings" -d 'BIOS settings through the kernel\'s firmware-attributes class'
+complete -c ironbox -n "__fish_ironbox_using_subcommand help; and __fish_seen_subcommand_from firmware" -f -a "virtualization" -d 'CPU virtualization, its firmware enablement, IOMMU and SR-IOV; switch it on or off'

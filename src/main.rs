@@ -49,12 +49,23 @@ fn main() {
                     // Humans get clap's text on stderr; machines get the error object on stdout.
                     let _ = e.print();
                     let text = e.to_string();
-                    let first = text
+                    // clap's text up to its usage block, on one line, so that the message names
+                    // the missing or bad argument.
+                    let message = text
                         .lines()
-                        .next()
-                        .unwrap_or("invalid usage")
-                        .trim_start_matches("error: ");
-                    let err = IronError::usage(first.to_string());
+                        .take_while(|l| {
+                            !l.starts_with("Usage:") && !l.starts_with("For more information")
+                        })
+                        .map(str::trim)
+                        .filter(|l| !l.is_empty())
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    let message = message.trim_start_matches("error: ");
+                    let err = IronError::usage(if message.is_empty() {
+                        "invalid usage"
+                    } else {
+                        message
+                    });
                     print_document(&err.to_json(), pretty);
                     std::process::exit(exit::USAGE);
                 }

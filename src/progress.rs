@@ -172,10 +172,10 @@ impl Progress {
             b.finish_and_clear();
             return;
         }
-        if let Ok(s) = self.state.lock() {
-            if mode() == ProgressMode::Json {
-                self.emit(&s);
-            }
+        if let Ok(s) = self.state.lock()
+            && mode() == ProgressMode::Json
+        {
+            self.emit(&s);
         }
     }
 }

@@ -251,3 +251,10 @@ fn the_machines_own_root_disk_is_refused_even_with_force() {
         .fails(4, "system_disk");
     assert_eq!(e["rule"], "system_disk");
 }
+
+/// Regression: a missing required argument's name was dropped from the JSON message.
+#[test]
+fn missing_argument_is_named_in_the_message() {
+    let err = ironbox(&["partition"]).run().fails(2, "usage");
+    assert!(err["message"].as_str().unwrap().contains("--disk"), "{err}");
+}

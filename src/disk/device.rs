@@ -183,13 +183,12 @@ fn transport(name: &str) -> Option<String> {
 fn by_path(name: &str) -> Option<String> {
     let dir = "/dev/disk/by-path";
     for link in sysfs::list(dir) {
-        if let Some(target) = sysfs::link_target(format!("{dir}/{link}")) {
-            if target
+        if let Some(target) = sysfs::link_target(format!("{dir}/{link}"))
+            && target
                 .file_name()
                 .is_some_and(|f| f.to_string_lossy() == name)
-            {
-                return Some(format!("{dir}/{link}"));
-            }
+        {
+            return Some(format!("{dir}/{link}"));
         }
     }
     None

@@ -115,7 +115,9 @@ fn parse_expr(name: &str, ty: HintType, text: &str) -> Result<Expr> {
         // No operator: IPA prefixes `s==` for strings and `==` for sizes.
         let op = if ty == HintType::Size { "==" } else { "s==" };
         if ty == HintType::Size && text.parse::<f64>().is_err() {
-            return Err(bad(format!("hint 'size' needs a number of GiB, got {text:?}")));
+            return Err(bad(format!(
+                "hint 'size' needs a number of GiB, got {text:?}"
+            )));
         }
         return Ok(Expr::Op {
             op,
@@ -148,13 +150,12 @@ fn parse_expr(name: &str, ty: HintType, text: &str) -> Result<Expr> {
     if ty == HintType::Size
         && !op.starts_with('s')
         && !matches!(op, "<in>" | "<all-in>" | "<or>" | "<range-in>")
+        && args[0].parse::<f64>().is_err()
     {
-        if args[0].parse::<f64>().is_err() {
-            return Err(bad(format!(
-                "hint 'size' needs a number of GiB, got {:?}",
-                args[0]
-            )));
-        }
+        return Err(bad(format!(
+            "hint 'size' needs a number of GiB, got {:?}",
+            args[0]
+        )));
     }
     if name == "size" && op == "<or>" && args.iter().any(|a| a.parse::<u64>().is_err()) {
         return Err(bad(format!(

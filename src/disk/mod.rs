@@ -2,6 +2,8 @@
 //! partition node naming and partition-table refresh. Every command that takes a disk uses this.
 
 pub mod device;
+pub mod fsid;
+pub mod guid;
 pub mod hints;
 pub mod mounts;
 pub mod open;
@@ -9,7 +11,9 @@ pub mod partnodes;
 pub mod reread;
 pub mod safety;
 pub mod signatures;
+pub mod table;
 pub mod target;
+pub mod write_table;
 
 pub use device::{BlockDevice, PartitionInfo, list_disks};
 pub use target::{DiskArgs, resolve_target};

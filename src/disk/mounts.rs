@@ -20,12 +20,13 @@ fn unescape(s: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'\\' && i + 4 <= bytes.len() {
-            if let Some(Ok(v)) = s.get(i + 1..i + 4).map(|d| u8::from_str_radix(d, 8)) {
-                out.push(v);
-                i += 4;
-                continue;
-            }
+        if bytes[i] == b'\\'
+            && i + 4 <= bytes.len()
+            && let Some(Ok(v)) = s.get(i + 1..i + 4).map(|d| u8::from_str_radix(d, 8))
+        {
+            out.push(v);
+            i += 4;
+            continue;
         }
         out.push(bytes[i]);
         i += 1;

@@ -57,8 +57,9 @@ pub fn refresh(file: &File, disk: &str, want: &[PartSpan]) -> Result<Refresh> {
             }
         }
     }
-    // udev-less kernels add partitions asynchronously on some paths: give sysfs a moment.
-    let deadline = Instant::now() + Duration::from_millis(if busy { 0 } else { 500 });
+    // BLKRRPART adds partitions synchronously; a short grace period covers kernels that
+    // publish sysfs entries a moment later, without slowing the BLKPG path much.
+    let deadline = Instant::now() + Duration::from_millis(if busy { 0 } else { 50 });
     while !kernel_matches(disk, want) && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(25));
     }

@@ -96,7 +96,7 @@ fn collect_backing_disks(name: &str, out: &mut Vec<String>, depth: u32) {
 /// Every rule the disk breaks. Empty means it may be written.
 pub fn refusals(dev: &BlockDevice, mounts: &MountTable, probe_signatures: bool) -> Vec<Refusal> {
     let mut out = Vec::new();
-    if system_disks(mounts).iter().any(|d| *d == dev.name) {
+    if system_disks(mounts).contains(&dev.name) {
         out.push(Refusal {
             rule: "system_disk",
             holder: format!("{} holds the running system", dev.path.display()),
@@ -161,4 +161,94 @@ pub fn check(dev: &BlockDevice, force: bool) -> Result<Vec<Refusal>> {
         return Err(r.to_error(dev).with("refusals", &all));
     }
     Ok(all)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::disk::device::read_disk;
+    use std::fs;
+    use std::path::Path;
+
+    fn write(root: &Path, rel: &str, content: &str) {
+        let p = root.join(rel);
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        fs::write(p, content).unwrap();
+    }
+
+    /// A captured tree: sdb held by dm-0 (LVM) and its partition sdb1 held by md0; sda holds /.
+    fn fixture() -> tempfile::TempDir {
+        let t = tempfile::tempdir().unwrap();
+        let r = t.path();
+        for (disk, devno) in [("sda", "8:0"), ("sdb", "8:16")] {
+            let base = format!("sys/devices/pci0000:00/ata1/host0/block/{disk}");
+            write(r, &format!("{base}/dev"), devno);
+            write(r, &format!("{base}/size"), "209715200");
+            write(r, &format!("{base}/queue/logical_block_size"), "512");
+            fs::create_dir_all(r.join(format!("{base}/holders"))).unwrap();
+            fs::create_dir_all(r.join("sys/class/block")).unwrap();
+            std::os::unix::fs::symlink(
+                format!("../../devices/pci0000:00/ata1/host0/block/{disk}"),
+                r.join(format!("sys/class/block/{disk}")),
+            )
+            .unwrap();
+            fs::create_dir_all(r.join("sys/dev/block")).unwrap();
+            std::os::unix::fs::symlink(
+                format!("../../devices/pci0000:00/ata1/host0/block/{disk}"),
+                r.join(format!("sys/dev/block/{devno}")),
+            )
+            .unwrap();
+        }
+        let sdb = "sys/devices/pci0000:00/ata1/host0/block/sdb";
+        fs::create_dir_all(r.join(format!("{sdb}/holders/dm-0"))).unwrap();
+        write(r, &format!("{sdb}/sdb1/partition"), "1");
+        write(r, &format!("{sdb}/sdb1/dev"), "8:17");
+        write(r, &format!("{sdb}/sdb1/start"), "2048");
+        write(r, &format!("{sdb}/sdb1/size"), "4096");
+        fs::create_dir_all(r.join(format!("{sdb}/sdb1/holders/md0"))).unwrap();
+        write(
+            r,
+            "proc/self/mountinfo",
+            "22 1 8:0 / / rw,relatime shared:1 - ext4 /dev/sda rw\n",
+        );
+        t
+    }
+
+    #[test]
+    fn holders_from_sysfs_are_refused_and_forceable() {
+        let t = fixture();
+        with_root_check(t.path(), || {
+            let mounts = MountTable::read();
+            let sdb = read_disk("sdb", &mounts).unwrap();
+            assert_eq!(sdb.holders, vec!["dm-0".to_string()]);
+            assert_eq!(sdb.partitions[0].holders, vec!["md0".to_string()]);
+            let r = refusals(&sdb, &mounts, false);
+            let holders: Vec<&str> = r.iter().map(|x| x.holder.as_str()).collect();
+            assert_eq!(r.len(), 2, "{r:?}");
+            assert!(r.iter().all(|x| x.rule == "held" && x.forceable));
+            assert!(
+                holders[0].contains("dm-0") && holders[1].contains("/dev/sdb1 is held by md0"),
+                "{holders:?}"
+            );
+        });
+    }
+
+    #[test]
+    fn the_disk_holding_root_is_never_forceable() {
+        let t = fixture();
+        with_root_check(t.path(), || {
+            let mounts = MountTable::read();
+            assert_eq!(system_disks(&mounts), vec!["sda".to_string()]);
+            let sda = read_disk("sda", &mounts).unwrap();
+            let r = refusals(&sda, &mounts, false);
+            assert!(
+                r.iter().any(|x| x.rule == "system_disk" && !x.forceable),
+                "{r:?}"
+            );
+        });
+    }
+
+    fn with_root_check(root: &Path, f: impl FnOnce()) {
+        crate::sys::sysfs::with_root(root, f)
+    }
 }

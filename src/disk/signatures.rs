@@ -70,67 +70,67 @@ pub fn probe<R: Read + Seek>(r: &mut R, size: u64, sector: u32) -> io::Result<Ve
     // Partition tables: GPT header at LBA 1 (either sector size, since images may differ from
     // the device), and the backup header in the last sector.
     for lba1 in [512u64, 4096] {
-        if let Some(b) = read_at(r, lba1, 8)? {
-            if b == b"EFI PART" {
+        if let Some(b) = read_at(r, lba1, 8)?
+            && b == b"EFI PART"
+        {
+            found.push(Signature {
+                kind: "gpt",
+                offset: lba1,
+            });
+            if let Some(entry) = gpt_has_type(r, lba1, &GPFS_TYPE_GUID)? {
                 found.push(Signature {
-                    kind: "gpt",
-                    offset: lba1,
-                });
-                if let Some(entry) = gpt_has_type(r, lba1, &GPFS_TYPE_GUID)? {
-                    found.push(Signature {
-                        kind: "gpfs",
-                        offset: entry,
-                    });
-                }
-            }
-        }
-    }
-    if size >= sector * 2 {
-        if let Some(b) = read_at(r, size - sector, 8)? {
-            if b == b"EFI PART" {
-                found.push(Signature {
-                    kind: "gpt_backup",
-                    offset: size - sector,
+                    kind: "gpfs",
+                    offset: entry,
                 });
             }
         }
     }
-    if let Some(mbr) = read_at(r, 0, 512)? {
-        if mbr[510] == 0x55 && mbr[511] == 0xaa {
-            let fat =
-                &mbr[54..59] == b"FAT12" || &mbr[54..59] == b"FAT16" || &mbr[82..87] == b"FAT32";
-            let ntfs = &mbr[3..11] == b"NTFS    ";
-            let entries_used = (0..4).any(|i| mbr[446 + i * 16 + 4] != 0);
-            if fat {
-                found.push(Signature {
-                    kind: "vfat",
-                    offset: 0,
-                });
-            } else if ntfs {
-                found.push(Signature {
-                    kind: "ntfs",
-                    offset: 3,
-                });
-            } else if entries_used {
-                let protective = (0..4).any(|i| mbr[446 + i * 16 + 4] == 0xee);
-                found.push(Signature {
-                    kind: if protective { "PMBR" } else { "dos" },
-                    offset: 510,
-                });
-            }
+    if size >= sector * 2
+        && let Some(b) = read_at(r, size - sector, 8)?
+        && b == b"EFI PART"
+    {
+        found.push(Signature {
+            kind: "gpt_backup",
+            offset: size - sector,
+        });
+    }
+    if let Some(mbr) = read_at(r, 0, 512)?
+        && mbr[510] == 0x55
+        && mbr[511] == 0xaa
+    {
+        let fat = &mbr[54..59] == b"FAT12" || &mbr[54..59] == b"FAT16" || &mbr[82..87] == b"FAT32";
+        let ntfs = &mbr[3..11] == b"NTFS    ";
+        let entries_used = (0..4).any(|i| mbr[446 + i * 16 + 4] != 0);
+        if fat {
+            found.push(Signature {
+                kind: "vfat",
+                offset: 0,
+            });
+        } else if ntfs {
+            found.push(Signature {
+                kind: "ntfs",
+                offset: 3,
+            });
+        } else if entries_used {
+            let protective = (0..4).any(|i| mbr[446 + i * 16 + 4] == 0xee);
+            found.push(Signature {
+                kind: if protective { "PMBR" } else { "dos" },
+                offset: 510,
+            });
         }
     }
     for (kind, offset, magic) in HEAD_MAGICS {
         if offset + magic.len() as u64 > size {
             continue;
         }
-        if let Some(b) = read_at(r, *offset, magic.len())? {
-            if b == *magic && !(*kind == "ext4" && !ext_plausible(r)?) {
-                found.push(Signature {
-                    kind,
-                    offset: *offset,
-                });
-            }
+        if let Some(b) = read_at(r, *offset, magic.len())?
+            && b == *magic
+            && (*kind != "ext4" || ext_plausible(r)?)
+        {
+            found.push(Signature {
+                kind,
+                offset: *offset,
+            });
         }
     }
     // md superblocks 0.90 (64 KiB-aligned, 64 KiB from the end) and 1.0 (8 KiB from the end).
@@ -138,13 +138,13 @@ pub fn probe<R: Read + Seek>(r: &mut R, size: u64, sector: u32) -> io::Result<Ve
         let v090 = (size & !(65_535)) - 65_536;
         let v10 = (size - 8192) & !4095;
         for off in [v090, v10] {
-            if let Some(b) = read_at(r, off, 4)? {
-                if b == [0xfc, 0x4e, 0x2b, 0xa9] {
-                    found.push(Signature {
-                        kind: "linux_raid_member",
-                        offset: off,
-                    });
-                }
+            if let Some(b) = read_at(r, off, 4)?
+                && b == [0xfc, 0x4e, 0x2b, 0xa9]
+            {
+                found.push(Signature {
+                    kind: "linux_raid_member",
+                    offset: off,
+                });
             }
         }
     }

@@ -11,7 +11,15 @@ use std::path::{Path, PathBuf};
 #[derive(clap::Args, Debug, Clone, Default)]
 pub struct DiskArgs {
     /// Target disk: a device path, a /dev/disk/by-* link, or `auto` to pick one with --hints
-    #[arg(long, value_name = "DISK")]
+    // Required (clap still checks it); the hidden empty default lets a command's `exclusive`
+    // flag such as `partition --schema` run without a disk.
+    #[arg(
+        long,
+        value_name = "DISK",
+        required = true,
+        default_value = "",
+        hide_default_value = true
+    )]
     pub disk: String,
     /// Root-device hints as JSON, IPA semantics, e.g. '{"size": ">= 100", "rotational": false}'
     #[arg(long, value_name = "JSON")]

@@ -2,10 +2,24 @@
 //! every reader at a captured tree. Nothing here fails a command on odd content: values are
 //! trimmed and decoded lossily.
 
+use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 static ROOT: OnceLock<PathBuf> = OnceLock::new();
+
+thread_local! {
+    /// A per-thread root for unit tests, so fixture trees do not leak between test threads.
+    static THREAD_ROOT: RefCell<Option<PathBuf>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` with every reader on this thread pointed at `root` (unit tests on fixture trees).
+pub fn with_root<T>(root: &Path, f: impl FnOnce() -> T) -> T {
+    THREAD_ROOT.with(|r| *r.borrow_mut() = Some(root.to_path_buf()));
+    let out = f();
+    THREAD_ROOT.with(|r| *r.borrow_mut() = None);
+    out
+}
 
 /// Points every reader at `root` (a captured tree) instead of `/`. Called once by main.
 pub fn set_root(root: PathBuf) {
@@ -13,8 +27,11 @@ pub fn set_root(root: PathBuf) {
 }
 
 /// The root all system paths are read under (`/` on a live machine).
-pub fn root() -> &'static Path {
-    ROOT.get().map(PathBuf::as_path).unwrap_or(Path::new("/"))
+pub fn root() -> PathBuf {
+    if let Some(r) = THREAD_ROOT.with(|r| r.borrow().clone()) {
+        return r;
+    }
+    ROOT.get().cloned().unwrap_or_else(|| PathBuf::from("/"))
 }
 
 /// True when reading a captured tree rather than the live system.
@@ -47,12 +64,14 @@ pub fn read_bytes(abs: impl AsRef<Path>) -> Option<Vec<u8>> {
     std::fs::read(path(abs)).ok()
 }
 
-/// Entry names of a directory, sorted; empty when absent.
+/// Entry names of a directory, sorted; empty when absent. Dot-files are skipped: sysfs has
+/// none, and captured fixture trees keep empty directories alive in git with `.keep` files.
 pub fn list(abs: impl AsRef<Path>) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(path(abs))
         .map(|it| {
             it.filter_map(|e| e.ok())
                 .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| !n.starts_with('.'))
                 .collect()
         })
         .unwrap_or_default();

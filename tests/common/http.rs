@@ -145,15 +145,13 @@ fn handle(stream: TcpStream, state: Arc<Mutex<State>>) -> std::io::Result<()> {
         let body = &route.body;
         let mut start = 0usize;
         let mut status = "200 OK";
-        if route.ranges {
-            if let Some(r) = headers.get("range").and_then(|r| r.strip_prefix("bytes=")) {
-                if let Some(n) = r.strip_suffix('-').and_then(|n| n.parse::<usize>().ok()) {
-                    if n < body.len() {
-                        start = n;
-                        status = "206 Partial Content";
-                    }
-                }
-            }
+        if route.ranges
+            && let Some(r) = headers.get("range").and_then(|r| r.strip_prefix("bytes="))
+            && let Some(n) = r.strip_suffix('-').and_then(|n| n.parse::<usize>().ok())
+            && n < body.len()
+        {
+            start = n;
+            status = "206 Partial Content";
         }
         let mut head = format!("HTTP/1.1 {status}\r\n");
         if !route.no_length {

@@ -1,0 +1,204 @@
+//! Reading partition tables (GPT through gptman, MBR with logical partitions through mbrman),
+//! describing them for reports, and moving a short GPT's backup to the true end of the disk
+//! (what `sgdisk -e` does) after an image smaller than the disk was written.
+
+use crate::disk::{fsid, guid, partnodes};
+use crate::report::{IronError, Kind, Result};
+use serde::Serialize;
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom, Write};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TableEntry {
+    pub number: u32,
+    /// Bytes.
+    pub start: u64,
+    pub size: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub type_guid: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub type_byte: Option<String>,
+    pub label: Option<String>,
+    /// PARTUUID: the GPT unique GUID, or `<disk id>-<NN>` on MBR as the kernel reports it.
+    pub uuid: Option<String>,
+    pub bootable: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TableInfo {
+    /// `gpt` or `msdos`.
+    pub table: &'static str,
+    pub sector_size: u32,
+    /// GPT disk GUID, or the MBR disk identifier as `0x%08x` (IPA's `root_uuid` for whole disks).
+    pub disk_id: String,
+    pub partitions: Vec<TableEntry>,
+}
+
+/// Reads the table on `f` with the device's logical sector size; Ok(None) when there is none.
+pub fn read_table<R: Read + Seek>(f: &mut R, sector: u32) -> Result<Option<TableInfo>> {
+    let ss = sector as u64;
+    if let Ok(gpt) = gptman::GPT::read_from(f, ss) {
+        let partitions = gpt
+            .iter()
+            .filter(|(_, e)| e.is_used())
+            .map(|(n, e)| TableEntry {
+                number: n,
+                start: e.starting_lba * ss,
+                size: (e.ending_lba + 1 - e.starting_lba) * ss,
+                type_guid: Some(guid::to_string(&e.partition_type_guid)),
+                type_byte: None,
+                label: Some(e.partition_name.as_str().to_string()).filter(|s| !s.is_empty()),
+                uuid: Some(guid::to_string(&e.unique_partition_guid).to_lowercase()),
+                bootable: e.attribute_bits & (1 << 2) != 0,
+            })
+            .collect();
+        return Ok(Some(TableInfo {
+            table: "gpt",
+            sector_size: sector,
+            disk_id: guid::to_string(&gpt.header.disk_guid).to_lowercase(),
+            partitions,
+        }));
+    }
+    f.seek(SeekFrom::Start(0))
+        .map_err(|e| IronError::io("cannot read the partition table", e))?;
+    let mut mbr0 = [0u8; 512];
+    if f.read_exact(&mut mbr0).is_err() || mbr0[510..512] != [0x55, 0xaa] {
+        return Ok(None);
+    }
+    // A FAT boot sector also ends in 55 AA; treat it as a table only when entries look sane.
+    let Ok(mbr) = mbrman::MBR::read_from(f, sector) else {
+        return Ok(None);
+    };
+    if mbr.iter().all(|(_, e)| !e.is_used()) {
+        return Ok(None);
+    }
+    let sig = u32::from_le_bytes(mbr.header.disk_signature);
+    let partitions = mbr
+        .iter()
+        .filter(|(_, e)| e.is_used())
+        .map(|(n, e)| TableEntry {
+            number: n as u32,
+            start: e.starting_lba as u64 * ss,
+            size: e.sectors as u64 * ss,
+            type_guid: None,
+            type_byte: Some(format!("0x{:02x}", e.sys)),
+            label: None,
+            uuid: Some(format!("{sig:08x}-{n:02x}")),
+            bootable: e.is_active(),
+        })
+        .collect();
+    Ok(Some(TableInfo {
+        table: "msdos",
+        sector_size: sector,
+        disk_id: format!("0x{sig:08x}"),
+        partitions,
+    }))
+}
+
+/// If the GPT's backup header is not in the last sector (an image smaller than the disk),
+/// rewrites both headers so that the backup sits at the true end and the usable range covers
+/// the whole disk. Returns whether it moved anything.
+pub fn relocate_backup_gpt(f: &mut File, sector: u32) -> Result<bool> {
+    let ss = sector as u64;
+    let Ok(mut gpt) = gptman::GPT::read_from(f, ss) else {
+        return Ok(false);
+    };
+    let len = f
+        .seek(SeekFrom::End(0))
+        .map_err(|e| IronError::io("cannot size the disk", e))?;
+    let last = len / ss - 1;
+    if gpt.header.backup_lba == last {
+        return Ok(false);
+    }
+    let old_backup = gpt.header.backup_lba;
+    gpt.header.update_from(f, ss).map_err(|e| {
+        IronError::new(Kind::Io, "cannot extend the GPT to the end of the disk").caused_by(e)
+    })?;
+    gpt.write_into(f)
+        .map_err(|e| IronError::new(Kind::Io, "cannot rewrite the GPT").caused_by(e))?;
+    // The stale backup header now lies in free space: clear it so no tool finds two tables.
+    if old_backup < last && old_backup > 1 {
+        let _ = f
+            .seek(SeekFrom::Start(old_backup * ss))
+            .and_then(|_| f.write_all(&vec![0u8; ss as usize]));
+    }
+    f.sync_all()
+        .map_err(|e| IronError::io("cannot flush the disk", e))?;
+    Ok(true)
+}
+
+/// One partition as reports show it: table entry plus node and filesystem identity.
+#[derive(Debug, Clone, Serialize)]
+pub struct PartitionReport {
+    #[serde(flatten)]
+    pub entry: TableEntry,
+    pub node: Option<String>,
+    pub fs_type: Option<String>,
+    pub fs_uuid: Option<String>,
+    pub fs_label: Option<String>,
+}
+
+/// Describes every partition of `table` on disk `disk_name` (file `f`): node through sysfs,
+/// filesystem read straight from the disk at the partition's offset (no node needed).
+pub fn describe(f: &mut File, disk_name: &str, table: &TableInfo) -> Vec<PartitionReport> {
+    table
+        .partitions
+        .iter()
+        .map(|e| {
+            let mut window = Window {
+                f,
+                start: e.start,
+                len: e.size,
+                pos: 0,
+            };
+            let id = if e.type_byte.as_deref() == Some("0x05")
+                || e.type_byte.as_deref() == Some("0x0f")
+            {
+                None
+            } else {
+                fsid::identify(&mut window)
+            };
+            PartitionReport {
+                node: partnodes::partition_node(disk_name, e.number)
+                    .map(|p| p.display().to_string()),
+                fs_type: id.as_ref().map(|i| i.fs_type.clone()),
+                fs_uuid: id.as_ref().and_then(|i| i.uuid.clone()),
+                fs_label: id.and_then(|i| i.label),
+                entry: e.clone(),
+            }
+        })
+        .collect()
+}
+
+/// A read-only view of [start, start+len) of a file.
+struct Window<'a> {
+    f: &'a mut File,
+    start: u64,
+    len: u64,
+    pos: u64,
+}
+
+impl Read for Window<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let left = self.len.saturating_sub(self.pos);
+        let n = (buf.len() as u64).min(left) as usize;
+        if n == 0 {
+            return Ok(0);
+        }
+        self.f.seek(SeekFrom::Start(self.start + self.pos))?;
+        let got = self.f.read(&mut buf[..n])?;
+        self.pos += got as u64;
+        Ok(got)
+    }
+}
+
+impl Seek for Window<'_> {
+    fn seek(&mut self, to: SeekFrom) -> std::io::Result<u64> {
+        self.pos = match to {
+            SeekFrom::Start(p) => p,
+            SeekFrom::End(d) => (self.len as i64 + d).max(0) as u64,
+            SeekFrom::Current(d) => (self.pos as i64 + d).max(0) as u64,
+        };
+        Ok(self.pos)
+    }
+}

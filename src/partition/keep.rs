@@ -1,0 +1,136 @@
+//! `--keep LABEL|NUMBER`: the existing partitions that stay exactly where they are, read with
+//! every field the new table must carry over (type, PARTUUID, name, attribute bits), plus the
+//! existing disk identifier so that PARTUUIDs derived from it do not change.
+
+use crate::disk::table::{self, TableInfo};
+use crate::disk::write_table::{DiskId, EntryType};
+use crate::partition::layout::TableKind;
+use crate::partition::plan::Kept;
+use crate::report::{IronError, Kind, Result};
+use std::fs::File;
+
+/// The existing table and the entries selected by `--keep`.
+pub struct Existing {
+    pub info: TableInfo,
+    pub kept: Vec<Kept>,
+    pub disk_id: DiskId,
+}
+
+fn bad(msg: String) -> IronError {
+    IronError::new(Kind::InvalidInput, msg)
+}
+
+/// Reads the table on `f` and resolves the selectors. `want` is the layout's table type.
+pub fn select(
+    f: &mut File,
+    device: &str,
+    sector: u32,
+    want: TableKind,
+    selectors: &[String],
+) -> Result<Existing> {
+    let info = table::read_table(f, sector)?
+        .ok_or_else(|| bad(format!("--keep: {device} has no partition table")))?;
+    if info.table != want.as_str() {
+        return Err(IronError::new(
+            Kind::InvalidLayout,
+            format!(
+                "--keep needs the same table type: {device} has {}, the layout asks for {}",
+                info.table,
+                want.as_str()
+            ),
+        ));
+    }
+    let mut numbers = Vec::new();
+    for sel in selectors {
+        let by_number = sel
+            .parse::<u32>()
+            .ok()
+            .filter(|n| info.partitions.iter().any(|p| p.number == *n));
+        let n = match by_number {
+            Some(n) => n,
+            None => {
+                let hits: Vec<u32> = info
+                    .partitions
+                    .iter()
+                    .filter(|p| p.label.as_deref() == Some(sel.as_str()))
+                    .map(|p| p.number)
+                    .collect();
+                match hits.as_slice() {
+                    [n] => *n,
+                    [] => {
+                        return Err(bad(format!(
+                            "--keep {sel}: {device} has no partition numbered or labelled {sel:?}"
+                        )));
+                    }
+                    _ => {
+                        return Err(bad(format!(
+                            "--keep {sel}: several partitions of {device} are labelled {sel:?}; name one by number"
+                        )));
+                    }
+                }
+            }
+        };
+        if !numbers.contains(&n) {
+            numbers.push(n);
+        }
+    }
+    let mut kept = Vec::new();
+    let disk_id;
+    if want == TableKind::Gpt {
+        let gpt = gptman::GPT::read_from(f, sector as u64).map_err(|e| {
+            IronError::new(Kind::Io, format!("cannot read the gpt of {device}")).caused_by(e)
+        })?;
+        disk_id = DiskId::Gpt(gpt.header.disk_guid);
+        for &n in &numbers {
+            let e = &gpt[n];
+            kept.push(Kept {
+                number: n,
+                start: e.starting_lba * sector as u64,
+                size: (e.ending_lba + 1 - e.starting_lba) * sector as u64,
+                etype: EntryType::Guid(e.partition_type_guid),
+                label: Some(e.partition_name.as_str().to_string()).filter(|s| !s.is_empty()),
+                uuid: Some(e.unique_partition_guid),
+                attributes: e.attribute_bits,
+                bootable: false,
+            });
+        }
+    } else {
+        let id = u32::from_str_radix(info.disk_id.trim_start_matches("0x"), 16).unwrap_or(0);
+        disk_id = DiskId::Mbr(id);
+        for &n in &numbers {
+            let p = info
+                .partitions
+                .iter()
+                .find(|p| p.number == n)
+                .expect("selected");
+            let byte = p
+                .type_byte
+                .as_deref()
+                .and_then(|b| u8::from_str_radix(b.trim_start_matches("0x"), 16).ok())
+                .unwrap_or(0x83);
+            if n > 4 || crate::disk::write_table::is_extended(byte) {
+                return Err(IronError::new(
+                    Kind::InvalidLayout,
+                    format!(
+                        "--keep {n}: keeping logical or extended msdos partitions is not supported"
+                    ),
+                ));
+            }
+            kept.push(Kept {
+                number: n,
+                start: p.start,
+                size: p.size,
+                etype: EntryType::Byte(byte),
+                label: None,
+                uuid: None,
+                attributes: 0,
+                bootable: p.bootable,
+            });
+        }
+    }
+    Ok(Existing {
+        info,
+        kept,
+        disk_id,
+    })
+}
