@@ -2,7 +2,8 @@
 //! IPMI device, channel by channel as `ipmitool lan print N` does, with short timeouts and an
 //! overall budget so a missing or wedged BMC never hangs the inventory.
 
-use crate::sys::{ipmi::Ipmi, sysfs};
+use crate::sys::ipmi::{self, Ipmi};
+use crate::sys::sysfs;
 use std::net::{Ipv4Addr, Ipv6Addr};
 use std::time::{Duration, Instant};
 
@@ -15,16 +16,8 @@ pub struct Bmc {
     pub device: Option<BmcDevice>,
 }
 
-#[derive(Debug, serde::Serialize)]
-pub struct BmcDevice {
-    pub device_id: u8,
-    pub device_revision: u8,
-    /// As ipmitool prints it: major.minor (minor is BCD).
-    pub firmware_version: String,
-    pub ipmi_version: String,
-    pub manufacturer_id: u32,
-    pub product_id: u16,
-}
+/// The BMC's identity, as Get Device ID reports it.
+pub type BmcDevice = ipmi::DeviceId;
 
 struct Lan {
     ip: Ipv4Addr,
@@ -51,21 +44,6 @@ pub fn parse_v6(d: &[u8]) -> Option<Ipv6Addr> {
     (!a.is_unspecified()).then_some(a)
 }
 
-/// Decodes a Get Device ID response (after the completion code).
-pub fn parse_device_id(r: &[u8]) -> Option<BmcDevice> {
-    if r.len() < 11 {
-        return None;
-    }
-    Some(BmcDevice {
-        device_id: r[0],
-        device_revision: r[1] & 0x0f,
-        firmware_version: format!("{}.{:02x}", r[2] & 0x7f, r[3]),
-        ipmi_version: format!("{}.{}", r[4] & 0x0f, r[4] >> 4),
-        manufacturer_id: u32::from_le_bytes([r[6], r[7], r[8] & 0x0f, 0]),
-        product_id: u16::from_le_bytes([r[9], r[10]]),
-    })
-}
-
 const PER_REQUEST: Duration = Duration::from_millis(300);
 const BUDGET: Duration = Duration::from_secs(3);
 const LAN_IP: u8 = 3;
@@ -87,7 +65,7 @@ pub fn collect() -> Bmc {
     };
     let start = Instant::now();
     let mut out = Bmc {
-        device: parse_device_id(&id),
+        device: ipmi::parse_device_id(&id),
         ..Bmc::default()
     };
     // A LAN channel with an IPv4 address wins (as IPA's `ipmitool lan print N` loop); else the
@@ -136,21 +114,6 @@ pub fn collect() -> Bmc {
 
 #[cfg(test)]
 mod tests {
-    #[test]
-    fn device_id() {
-        let r = [
-            0x20, 0x81, 0x03, 0x14, 0x02, 0xbf, 0x34, 0x12, 0x00, 0x78, 0x56,
-        ];
-        let d = super::parse_device_id(&r).unwrap();
-        assert_eq!(d.device_id, 0x20);
-        assert_eq!(d.device_revision, 1);
-        assert_eq!(d.firmware_version, "3.14");
-        assert_eq!(d.ipmi_version, "2.0");
-        assert_eq!(d.manufacturer_id, 0x1234);
-        assert_eq!(d.product_id, 0x5678);
-        assert!(super::parse_device_id(&r[..5]).is_none());
-    }
-
     #[test]
     fn lan_params() {
         assert_eq!(

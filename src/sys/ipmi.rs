@@ -188,3 +188,66 @@ impl Ipmi {
         (r.len() > 1).then(|| r[1..].to_vec())
     }
 }
+
+/// The answer to IPMI Get Device ID (NetFn App 0x06, cmd 0x01), shared by inventory's
+/// `bmc_device` and firmware's `bmc` component.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct DeviceId {
+    pub device_id: u8,
+    pub device_revision: u8,
+    /// As ipmitool prints it: major.minor (major binary, minor BCD).
+    pub firmware_version: String,
+    pub ipmi_version: String,
+    pub manufacturer_id: u32,
+    pub product_id: u16,
+}
+
+/// Decodes a Get Device ID response body (the bytes after the completion code).
+pub fn parse_device_id(r: &[u8]) -> Option<DeviceId> {
+    if r.len() < 11 {
+        return None;
+    }
+    Some(DeviceId {
+        device_id: r[0],
+        device_revision: r[1] & 0x0f,
+        firmware_version: format!("{}.{:02x}", r[2] & 0x7f, r[3]),
+        ipmi_version: format!("{}.{}", r[4] & 0x0f, r[4] >> 4),
+        manufacturer_id: u32::from_le_bytes([r[6], r[7], r[8] & 0x0f, 0]),
+        product_id: u16::from_le_bytes([r[9], r[10]]),
+    })
+}
+
+/// IANA enterprise numbers of common BMC vendors.
+pub fn manufacturer_name(id: u32) -> Option<&'static str> {
+    Some(match id {
+        2 => "IBM",
+        11 => "Hewlett Packard Enterprise",
+        343 => "Intel",
+        674 => "Dell",
+        2011 => "Huawei",
+        10876 => "Supermicro",
+        19046 => "Lenovo",
+        20974 => "American Megatrends",
+        40981 => "Fujitsu",
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod device_id_tests {
+    #[test]
+    fn decodes_get_device_id() {
+        let r = [
+            0x20, 0x81, 0x03, 0x14, 0x02, 0xbf, 0x34, 0x12, 0x00, 0x78, 0x56,
+        ];
+        let d = super::parse_device_id(&r).unwrap();
+        assert_eq!(d.device_id, 0x20);
+        assert_eq!(d.device_revision, 1);
+        assert_eq!(d.firmware_version, "3.14");
+        assert_eq!(d.ipmi_version, "2.0");
+        assert_eq!(d.manufacturer_id, 0x1234);
+        assert_eq!(d.product_id, 0x5678);
+        assert!(super::parse_device_id(&r[..5]).is_none());
+        assert_eq!(super::manufacturer_name(674), Some("Dell"));
+    }
+}
