@@ -12,6 +12,7 @@ pub mod partnodes;
 pub mod reread;
 pub mod safety;
 pub mod signatures;
+pub mod slice;
 pub mod table;
 pub mod target;
 pub mod write_table;

@@ -2,6 +2,7 @@
 //! describing them for reports, and moving a short GPT's backup to the true end of the disk
 //! (what `sgdisk -e` does) after an image smaller than the disk was written.
 
+use crate::disk::slice::Slice;
 use crate::disk::{fsid, guid, partnodes};
 use crate::report::{IronError, Kind, Result};
 use serde::Serialize;
@@ -145,12 +146,7 @@ pub fn describe(f: &mut File, disk_name: &str, table: &TableInfo) -> Vec<Partiti
         .partitions
         .iter()
         .map(|e| {
-            let mut window = Window {
-                f,
-                start: e.start,
-                len: e.size,
-                pos: 0,
-            };
+            let mut window = Slice::new(f, e.start, e.size);
             let id = if e.type_byte.as_deref() == Some("0x05")
                 || e.type_byte.as_deref() == Some("0x0f")
             {
@@ -168,37 +164,4 @@ pub fn describe(f: &mut File, disk_name: &str, table: &TableInfo) -> Vec<Partiti
             }
         })
         .collect()
-}
-
-/// A read-only view of [start, start+len) of a file.
-struct Window<'a> {
-    f: &'a mut File,
-    start: u64,
-    len: u64,
-    pos: u64,
-}
-
-impl Read for Window<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let left = self.len.saturating_sub(self.pos);
-        let n = (buf.len() as u64).min(left) as usize;
-        if n == 0 {
-            return Ok(0);
-        }
-        self.f.seek(SeekFrom::Start(self.start + self.pos))?;
-        let got = self.f.read(&mut buf[..n])?;
-        self.pos += got as u64;
-        Ok(got)
-    }
-}
-
-impl Seek for Window<'_> {
-    fn seek(&mut self, to: SeekFrom) -> std::io::Result<u64> {
-        self.pos = match to {
-            SeekFrom::Start(p) => p,
-            SeekFrom::End(d) => (self.len as i64 + d).max(0) as u64,
-            SeekFrom::Current(d) => (self.pos as i64 + d).max(0) as u64,
-        };
-        Ok(self.pos)
-    }
 }
