@@ -87,7 +87,8 @@ impl From<IronError> for Failure {
 enum Msg {
     Detected(Sniffed),
     Chunk(Chunk),
-    End,
+    /// The stream ended; carries the final detection (qcow2_path may have changed).
+    End(Sniffed),
 }
 
 /// Feeds the decoder from the fetch thread's buffers, returning each for reuse.
@@ -242,17 +243,24 @@ fn decode(
     reader: ChannelReader,
     opts: format::Options,
     tx: SyncSender<Msg>,
+    recycled: Receiver<Vec<u8>>,
 ) -> std::result::Result<(), IronError> {
     let mut stream = format::open(Box::new(reader), &opts)?;
     if tx.send(Msg::Detected(stream.detected().into())).is_err() {
         return Ok(());
     }
-    while let Some(chunk) = stream.next_chunk()? {
+    loop {
+        while let Ok(buf) = recycled.try_recv() {
+            stream.recycle(buf);
+        }
+        let Some(chunk) = stream.next_chunk()? else {
+            break;
+        };
         if tx.send(Msg::Chunk(chunk)).is_err() {
             return Ok(());
         }
     }
-    let _ = tx.send(Msg::End);
+    let _ = tx.send(Msg::End(stream.detected().into()));
     Ok(())
 }
 
@@ -271,15 +279,8 @@ pub fn run(
     let stop = Arc::new(AtomicBool::new(false));
     let stop2 = stop.clone();
     let label = input.label.clone();
-    let fmt_opts = format::Options {
-        force: match input.format.force {
-            format::ForceFormat::Auto => format::ForceFormat::Auto,
-            format::ForceFormat::Raw => format::ForceFormat::Raw,
-            format::ForceFormat::Qcow2 => format::ForceFormat::Qcow2,
-        },
-        spill_dir: input.format.spill_dir.clone(),
-        chunk_size: input.format.chunk_size,
-    };
+    let fmt_opts = input.format.clone();
+    let (recycle_tx, recycle_rx) = channel::<Vec<u8>>();
     let fetcher = std::thread::Builder::new()
         .name("fetch".into())
         .spawn(move || fetch(input, src_tx, back_rx, stop2))
@@ -292,7 +293,7 @@ pub fn run(
     };
     let decoder = std::thread::Builder::new()
         .name("decode".into())
-        .spawn(move || decode(reader, fmt_opts, chunk_tx))
+        .spawn(move || decode(reader, fmt_opts, chunk_tx, recycle_rx))
         .map_err(|e| IronError::io("cannot start the decode thread", e))?;
 
     let mut sniffed: Option<Sniffed> = None;
@@ -340,8 +341,12 @@ pub fn run(
                     sink_err = Some(e.into());
                     break;
                 }
+                for buf in sink.spent.drain(..) {
+                    let _ = recycle_tx.send(buf);
+                }
             }
-            Msg::End => {
+            Msg::End(s) => {
+                sniffed = Some(s);
                 ended = true;
                 break;
             }

@@ -72,6 +72,8 @@ pub struct Sink {
     /// Whether anything reached the disk (decides if a failure must wipe the table areas).
     pub touched: bool,
     pub stats: Stats,
+    /// Data buffers written out, for the decoder to reuse.
+    pub spent: Vec<Vec<u8>>,
 }
 
 /// Which write path the sink uses: O_DIRECT unless `IRONBOX_IO=buffered` (see README: measured
@@ -110,6 +112,7 @@ impl Sink {
             zero_run: None,
             touched: false,
             stats: Stats::default(),
+            spent: Vec::new(),
         })
     }
 
@@ -180,6 +183,7 @@ impl Sink {
                 Op::Data(d) => {
                     self.head[off as usize..need].copy_from_slice(&d[..take as usize]);
                     if take as usize == d.len() {
+                        self.spent.push(std::mem::take(d));
                         return Ok(());
                     }
                     d.drain(..take as usize);
@@ -223,6 +227,9 @@ impl Sink {
                         self.data(abs, piece)?;
                     }
                     at += n;
+                }
+                if self.spent.len() < 4 {
+                    self.spent.push(d);
                 }
                 Ok(())
             }
