@@ -2,7 +2,17 @@
 //! never by name), undoes their compression (gzip, zstd, xz) and turns a qcow2 into the guest
 //! byte stream, all in one streaming pass and bounded memory.
 
+mod decompress;
+mod errors;
+mod qcow2;
+mod raw;
+mod sniff;
+
 use crate::report::{IronError, Kind, Result};
+use decompress::Decoded;
+use errors::{SourceReader, source_error};
+use sniff::{Magic, peek, sniff};
+use std::io::{Read, Seek, SeekFrom};
 
 /// Consecutive guest bytes, in order: either data or a run of zeros (unallocated or zero clusters).
 pub enum Chunk {
@@ -66,61 +76,92 @@ impl<T: std::io::Read + std::io::Seek> ReadSeek for T {}
 
 /// Sniffs `input` (the bytes as served, after checksumming) and returns the decoded guest stream.
 pub fn open(input: Box<dyn std::io::Read + Send>, opts: &Options) -> Result<Box<dyn ImageStream>> {
-    // TEMPORARY (wt/image): raw passthrough until wt/imagefmt lands the real layer.
-    Ok(Box::new(RawPass {
-        input,
-        detected: Detected {
-            format: "raw",
-            compression: "none",
-            virtual_size: None,
-            qcow2_path: None,
-        },
-        chunk: opts.chunk_size,
-    }))
-}
-
-struct RawPass {
-    input: Box<dyn std::io::Read + Send>,
-    detected: Detected,
-    chunk: usize,
-}
-
-impl ImageStream for RawPass {
-    fn detected(&self) -> &Detected {
-        &self.detected
+    let (head, input) = peek(SourceReader(input)).map_err(|e| source_error(&e))?;
+    let input: Box<dyn Read + Send> = Box::new(input);
+    let decoded = match sniff(&head) {
+        Magic::Gzip => Decoded::gzip(input),
+        Magic::Zstd => Decoded::zstd(input)?,
+        Magic::Xz => Decoded::xz(input),
+        magic => return open_plain(magic, input, "none", "image", opts),
+    };
+    let what = decoded.what();
+    let compression = what.trim_end_matches(" stream");
+    let (head, inner) = peek(decoded).map_err(|e| errors::read_error(e, what))?;
+    let inner: Box<dyn Read + Send> = Box::new(inner);
+    match sniff(&head) {
+        Magic::Gzip | Magic::Zstd | Magic::Xz if opts.force != ForceFormat::Raw => {
+            Err(IronError::new(
+                Kind::UnsupportedFormat,
+                format!(
+                    "image is compressed twice ({compression} around another compressed stream); decompress it once first"
+                ),
+            ))
+        }
+        magic => open_plain(magic, inner, compression, what, opts),
     }
-    fn next_chunk(&mut self) -> Result<Option<Chunk>> {
-        let mut buf = vec![0u8; self.chunk];
-        let mut n = 0;
-        while n < buf.len() {
-            let got = self
-                .input
-                .read(&mut buf[n..])
-                .map_err(|e| IronError::new(Kind::Io, "read failed").caused_by(e))?;
-            if got == 0 {
-                break;
-            }
-            n += got;
-        }
-        if n == 0 {
-            return Ok(None);
-        }
-        buf.truncate(n);
-        Ok(Some(Chunk::Data(buf)))
+}
+
+/// The image format layer once compression is undone: raw or qcow2 over a forward-only stream.
+fn open_plain(
+    magic: Magic,
+    input: Box<dyn Read + Send>,
+    compression: &'static str,
+    what: &'static str,
+    opts: &Options,
+) -> Result<Box<dyn ImageStream>> {
+    match (opts.force, magic) {
+        (ForceFormat::Raw, _) | (ForceFormat::Auto, Magic::Raw) => Ok(Box::new(
+            raw::RawStream::new(input, what, raw_detected(compression), opts.chunk_size),
+        )),
+        (_, Magic::Qcow2) => qcow2::open_stream(input, compression, what, opts),
+        (ForceFormat::Qcow2, _) => Err(not_qcow2(magic)),
+        (ForceFormat::Auto, Magic::Unsupported(name)) => Err(IronError::new(
+            Kind::UnsupportedFormat,
+            format!("image format '{name}' is not supported; convert it to raw or qcow2"),
+        )),
+        (ForceFormat::Auto, _) => unreachable!("compressed magics are handled by the caller"),
+    }
+}
+
+fn not_qcow2(magic: Magic) -> IronError {
+    let found = match magic {
+        Magic::Unsupported(name) => name,
+        _ => "raw",
+    };
+    IronError::new(
+        Kind::UnsupportedFormat,
+        format!("image is not qcow2 (its magic bytes say '{found}') but qcow2 was forced"),
+    )
+}
+
+fn raw_detected(compression: &'static str) -> Detected {
+    Detected {
+        format: "raw",
+        compression,
+        virtual_size: None,
+        qcow2_path: None,
     }
 }
 
 /// Same, when the source can seek (local file, cache file, HTTP Range reader): enables random
-/// access for qcow2.
+/// access for qcow2. Compressed images are streams whatever the source: they take `open`'s path.
 pub fn open_seekable(
     input: Box<dyn ReadSeek + Send>,
     opts: &Options,
 ) -> Result<Box<dyn ImageStream>> {
-    let _ = (input, opts);
-    Err(IronError::new(
-        Kind::NotImplemented,
-        "image format layer is not implemented yet",
-    ))
+    let mut input = SourceReader(input);
+    let start = input.stream_position().map_err(|e| source_error(&e))?;
+    let mut head = vec![0u8; sniff::SNIFF_LEN];
+    let got = raw::fill(&mut input, &mut head).map_err(|e| source_error(&e))?;
+    head.truncate(got);
+    input
+        .seek(SeekFrom::Start(start))
+        .map_err(|e| source_error(&e))?;
+    let magic = sniff(&head);
+    if magic == Magic::Qcow2 && opts.force != ForceFormat::Raw {
+        return qcow2::open_seekable(Box::new(input), start, opts);
+    }
+    open(Box::new(input.0), opts)
 }
 
 /// True when every byte of `buf` is zero; word-wise so the sink can afford it on every buffer.

@@ -1,0 +1,397 @@
+//! Reading the qcow2 file by host offset, from whatever the source allows:
+//! - a forward-only stream ("sequential"): offsets must grow; what is skipped is discarded, or,
+//!   when a spill directory was given, written to a spill file at the same offsets so that a
+//!   later need for it is served from disk ("spill"), never from RAM;
+//! - a seekable source: small forward gaps are read through, anything else seeks; the first
+//!   backward seek turns the path into "random_access".
+//!
+//! A short tail of the bytes last read is kept because compressed clusters are stored with
+//! sector-rounded sizes, so the next cluster may start a few bytes before the last read ended.
+//! And the most recent skipped bytes (up to `SKIPPED_KEEP`) are kept too: `qemu-img convert -c`
+//! packs compressed clusters into the unused end of a host cluster allocated earlier, so a
+//! later guest cluster can live in bytes the stream skipped a while ago (at most one cluster
+//! per gap in practice). Memory stays bounded; what falls out of that window comes from the
+//! spill file or a seek.
+
+use crate::image::format::errors::{read_error, source_error};
+use crate::image::format::{ReadSeek, raw::fill};
+use crate::report::{Context, IronError, Kind, Result};
+use std::fs::File;
+use std::io::{self, Read, Seek, SeekFrom};
+use std::os::unix::fs::FileExt;
+use std::path::Path;
+
+const TAIL: usize = 4096;
+/// How many of the most recently skipped bytes stay in memory.
+const SKIPPED_KEEP: usize = 16 << 20;
+/// Forward gaps up to this size are read through on a seekable source (cheaper than a seek on
+/// an HTTP Range reader, no worse on a file).
+const READ_THROUGH: u64 = 1 << 20;
+
+enum Input {
+    Stream(Box<dyn Read + Send>),
+    Seekable {
+        inner: Box<dyn ReadSeek + Send>,
+        base: u64,
+    },
+}
+
+struct Spill {
+    file: File,
+    /// Host ranges written to the spill file, sorted, merged.
+    ranges: Vec<(u64, u64)>,
+}
+
+pub struct Host {
+    input: Input,
+    what: &'static str,
+    /// Host offset of the next byte the input yields.
+    pos: u64,
+    /// The last bytes read, ending at `pos`.
+    tail: Vec<u8>,
+    spill: Option<Spill>,
+    /// Recently skipped pieces (host offset, bytes), in increasing offset order.
+    skipped: std::collections::VecDeque<(u64, Vec<u8>)>,
+    skipped_bytes: usize,
+    scratch: Vec<u8>,
+    path: &'static str,
+}
+
+impl Host {
+    /// A forward-only stream positioned at host offset 0.
+    pub fn stream(
+        input: Box<dyn Read + Send>,
+        what: &'static str,
+        spill_dir: Option<&Path>,
+    ) -> Result<Self> {
+        let spill = match spill_dir {
+            Some(dir) => Some(Spill {
+                file: spill_file(dir)?,
+                ranges: Vec::new(),
+            }),
+            None => None,
+        };
+        Ok(Host::new(Input::Stream(input), what, spill))
+    }
+
+    /// A seekable source whose host offset 0 is at `base`, currently positioned at `base`.
+    pub fn seekable(inner: Box<dyn ReadSeek + Send>, base: u64) -> Self {
+        Host::new(Input::Seekable { inner, base }, "qcow2 image", None)
+    }
+
+    fn new(input: Input, what: &'static str, spill: Option<Spill>) -> Self {
+        Host {
+            input,
+            what,
+            pos: 0,
+            tail: Vec::with_capacity(TAIL),
+            spill,
+            skipped: Default::default(),
+            skipped_bytes: 0,
+            scratch: Vec::new(),
+            path: "sequential",
+        }
+    }
+
+    /// "sequential", "spill" or "random_access": how the bytes have been obtained so far.
+    pub fn path(&self) -> &'static str {
+        self.path
+    }
+
+    pub fn is_seekable(&self) -> bool {
+        matches!(self.input, Input::Seekable { .. })
+    }
+
+    pub fn can_spill(&self) -> bool {
+        self.spill.is_some()
+    }
+
+    /// Reads exactly `buf.len()` bytes at host offset `off`.
+    pub fn read_exact_at(&mut self, off: u64, buf: &mut [u8]) -> Result<()> {
+        let got = self.read_at_most(off, buf)?;
+        if got < buf.len() {
+            return Err(IronError::new(
+                Kind::CorruptImage,
+                format!(
+                    "qcow2 image is truncated: {} bytes needed at host offset {off}, the image ends at {}",
+                    buf.len(),
+                    off + got as u64
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Reads up to `buf.len()` bytes at `off`; fewer only at the end of the image.
+    pub fn read_at_most(&mut self, off: u64, buf: &mut [u8]) -> Result<usize> {
+        let mut done = 0;
+        if off < self.pos {
+            let tail_start = self.pos - self.tail.len() as u64;
+            if off >= tail_start {
+                let from = (off - tail_start) as usize;
+                let n = (self.tail.len() - from).min(buf.len());
+                buf[..n].copy_from_slice(&self.tail[from..from + n]);
+                done = n;
+            } else {
+                return self.read_behind(off, buf);
+            }
+        }
+        if done == buf.len() {
+            return Ok(done);
+        }
+        let off = off + done as u64;
+        self.advance_to(off)?;
+        let got = self.read_input(&mut buf[done..])?;
+        self.remember(&buf[done..done + got]);
+        Ok(done + got)
+    }
+
+    /// Reads a compressed cluster: like `read_at_most`, and the last sector read is also kept
+    /// with the skipped bytes, because its end was not compressed data of this cluster and the
+    /// next compressed cluster may be packed there even after the stream has moved on.
+    pub fn read_compressed(&mut self, off: u64, buf: &mut [u8]) -> Result<usize> {
+        let fresh_from = self.pos.max(off);
+        let got = self.read_at_most(off, buf)?;
+        let end = off + got as u64;
+        if end > fresh_from && end == self.pos {
+            let keep = (end - fresh_from).min(512) as usize;
+            self.keep_skipped(end - keep as u64, &buf[got - keep..got]);
+        }
+        Ok(got)
+    }
+
+    /// Bytes the stream has already passed: from the spill file, or by seeking back.
+    fn read_behind(&mut self, off: u64, buf: &mut [u8]) -> Result<usize> {
+        if self.copy_skipped(off, buf) {
+            return Ok(buf.len());
+        }
+        if let Input::Seekable { .. } = self.input {
+            self.seek_to(off)?;
+            self.path = "random_access";
+            let got = self.read_input(buf)?;
+            self.remember(&buf[..got]);
+            return Ok(got);
+        }
+        let end = off + buf.len() as u64;
+        if let Some(spill) = &self.spill
+            && spill.ranges.iter().any(|&(s, e)| s <= off && end <= e)
+        {
+            spill.file.read_exact_at(buf, off).ctx(Kind::Io, || {
+                format!(
+                    "reading {} bytes at {off} from the qcow2 spill file failed",
+                    buf.len()
+                )
+            })?;
+            self.path = "spill";
+            return Ok(buf.len());
+        }
+        Err(IronError::new(
+            Kind::UnsupportedFormat,
+            format!(
+                "qcow2 image is not in streaming order: host offset {off} is needed after the stream passed it (at {}); give a seekable source or a spill directory",
+                self.pos
+            ),
+        ))
+    }
+
+    /// Copies `buf` from the recently skipped pieces when they hold all of it.
+    fn copy_skipped(&self, off: u64, buf: &mut [u8]) -> bool {
+        let end = off + buf.len() as u64;
+        let mut covered = off; // everything before this is copied
+        for (start, bytes) in &self.skipped {
+            let piece_end = start + bytes.len() as u64;
+            if piece_end <= covered {
+                continue;
+            }
+            if *start > covered {
+                return false;
+            }
+            let upto = piece_end.min(end);
+            buf[(covered - off) as usize..(upto - off) as usize]
+                .copy_from_slice(&bytes[(covered - start) as usize..(upto - start) as usize]);
+            covered = upto;
+            if covered == end {
+                return true;
+            }
+        }
+        false
+    }
+
+    fn keep_skipped(&mut self, at: u64, bytes: &[u8]) {
+        self.skipped.push_back((at, bytes.to_vec()));
+        self.skipped_bytes += bytes.len();
+        while self.skipped_bytes > SKIPPED_KEEP {
+            let (_, old) = self.skipped.pop_front().expect("non-empty");
+            self.skipped_bytes -= old.len();
+        }
+    }
+
+    /// Moves the input forward to `off`, reading through (and spilling) or seeking.
+    fn advance_to(&mut self, off: u64) -> Result<()> {
+        if off == self.pos {
+            return Ok(());
+        }
+        debug_assert!(off > self.pos);
+        if self.is_seekable() && off - self.pos > READ_THROUGH {
+            return self.seek_to(off);
+        }
+        let mut scratch = std::mem::take(&mut self.scratch);
+        scratch.resize(256 << 10, 0);
+        let result = (|| {
+            while self.pos < off {
+                crate::interrupt::check()?;
+                let want = ((off - self.pos) as usize).min(scratch.len());
+                let at = self.pos;
+                let got = self.read_input(&mut scratch[..want])?;
+                if got == 0 {
+                    return Err(IronError::new(
+                        Kind::CorruptImage,
+                        format!(
+                            "qcow2 image is truncated: host offset {off} is past its end ({at})"
+                        ),
+                    ));
+                }
+                if let Some(spill) = &mut self.spill {
+                    spill.file.write_all_at(&scratch[..got], at).ctx(Kind::Io, || {
+                        format!("writing the qcow2 spill file at {at} failed (is the spill directory full?)")
+                    })?;
+                    add_range(&mut spill.ranges, at, at + got as u64);
+                }
+                self.keep_skipped(at, &scratch[..got]);
+                self.remember(&scratch[..got]);
+            }
+            Ok(())
+        })();
+        self.scratch = scratch;
+        result
+    }
+
+    fn seek_to(&mut self, off: u64) -> Result<()> {
+        if let Input::Seekable { inner, base } = &mut self.input {
+            inner
+                .seek(SeekFrom::Start(*base + off))
+                .map_err(|e| source_error(&e))?;
+            self.pos = off;
+            self.tail.clear();
+        }
+        Ok(())
+    }
+
+    /// Reads from the input at `pos` until `buf` is full or the input ends.
+    fn read_input(&mut self, buf: &mut [u8]) -> Result<usize> {
+        let got = match &mut self.input {
+            Input::Stream(r) => fill(r, buf),
+            Input::Seekable { inner, .. } => fill(inner, buf),
+        }
+        .map_err(|e: io::Error| read_error(e, self.what))?;
+        self.pos += got as u64;
+        Ok(got)
+    }
+
+    /// Keeps the last `TAIL` bytes read (which end at `pos`).
+    fn remember(&mut self, bytes: &[u8]) {
+        if bytes.len() >= TAIL {
+            self.tail.clear();
+            self.tail.extend_from_slice(&bytes[bytes.len() - TAIL..]);
+        } else {
+            let keep = (TAIL - bytes.len()).min(self.tail.len());
+            self.tail.drain(..self.tail.len() - keep);
+            self.tail.extend_from_slice(bytes);
+        }
+    }
+}
+
+fn add_range(ranges: &mut Vec<(u64, u64)>, start: u64, end: u64) {
+    if let Some(last) = ranges.last_mut()
+        && last.1 == start
+    {
+        last.1 = end;
+        return;
+    }
+    ranges.push((start, end));
+}
+
+/// An anonymous file in `dir`: unlinked at once, so nothing is left behind whatever happens.
+fn spill_file(dir: &Path) -> Result<File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .custom_flags(libc::O_TMPFILE)
+        .open(dir)
+        .or_else(|_| {
+            // Filesystems without O_TMPFILE: create a unique name and unlink it.
+            let name = dir.join(format!(".ironbox-qcow2-spill-{}", std::process::id()));
+            let f = std::fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create_new(true)
+                .open(&name)?;
+            std::fs::remove_file(&name)?;
+            Ok::<File, io::Error>(f)
+        })
+        .ctx(Kind::Io, || {
+            format!("cannot create a spill file in '{}'", dir.display())
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn data(n: usize) -> Vec<u8> {
+        (0..n).map(|i| (i * 7 % 251) as u8).collect()
+    }
+
+    #[test]
+    fn forward_reads_skip_and_use_the_tail() {
+        let d = data(100_000);
+        let mut h =
+            Host::stream(Box::new(io::Cursor::new(d.clone())), "qcow2 image", None).unwrap();
+        let mut b = vec![0u8; 1000];
+        h.read_exact_at(5000, &mut b).unwrap();
+        assert_eq!(b, &d[5000..6000]);
+        // Overlapping the end of the last read (compressed clusters do this).
+        h.read_exact_at(5800, &mut b).unwrap();
+        assert_eq!(b, &d[5800..6800]);
+        // Skipped bytes stay available (a bounded window); consumed ones only in the tail.
+        h.read_exact_at(1000, &mut b).unwrap();
+        assert_eq!(b, &d[1000..2000]);
+        // Short at the end only with read_at_most.
+        assert_eq!(h.read_at_most(99_500, &mut b).unwrap(), 500);
+        let e = h.read_exact_at(5000, &mut b).unwrap_err();
+        assert_eq!(e.kind, Kind::UnsupportedFormat);
+        assert_eq!(h.path(), "sequential");
+    }
+
+    #[test]
+    fn spill_serves_skipped_bytes() {
+        let d = data(20 << 20);
+        let dir = std::env::temp_dir();
+        let mut h = Host::stream(
+            Box::new(io::Cursor::new(d.clone())),
+            "qcow2 image",
+            Some(&dir),
+        )
+        .unwrap();
+        let mut b = vec![0u8; 1000];
+        h.read_exact_at(18 << 20, &mut b).unwrap();
+        h.read_exact_at(1234, &mut b).unwrap();
+        assert_eq!(b, &d[1234..2234]);
+        assert_eq!(h.path(), "spill");
+    }
+
+    #[test]
+    fn seekable_goes_back() {
+        let d = data(3 << 20);
+        let mut h = Host::seekable(Box::new(io::Cursor::new(d.clone())), 0);
+        let mut b = vec![0u8; 1000];
+        h.read_exact_at(2 << 20, &mut b).unwrap();
+        assert_eq!(h.path(), "sequential");
+        h.read_exact_at(10, &mut b).unwrap();
+        assert_eq!(b, &d[10..1010]);
+        assert_eq!(h.path(), "random_access");
+        let e = h.read_exact_at((3 << 20) - 10, &mut b).unwrap_err();
+        assert_eq!(e.kind, Kind::CorruptImage);
+    }
+}
