@@ -458,6 +458,7 @@ fn write_sources(
                     }
                     if f.restart && src.replayable() && restarts < args.http.retries {
                         restarts += 1;
+                        http.count_retry();
                         progress::warn(&format!("{}; restarting from byte zero", f.error));
                         continue;
                     }

@@ -117,6 +117,11 @@ impl Http {
         })
     }
 
+    /// Counts a retry done above this client (a restart from byte zero).
+    pub fn count_retry(&self) {
+        self.counters.retries.fetch_add(1, Ordering::Relaxed);
+    }
+
     fn backoff(attempt: u32) -> Duration {
         // 0.5 s, 1, 2, 4, ... capped at 30 s.
         Duration::from_millis((500u64 << attempt.min(6)).min(30_000))
