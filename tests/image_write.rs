@@ -29,7 +29,14 @@ impl Images {
 
 fn tools() -> bool {
     let ok = [
-        "mkfs.ext4", "e2fsck", "sgdisk", "qemu-img", "gzip", "zstd", "xz", "losetup",
+        "mkfs.ext4",
+        "e2fsck",
+        "sgdisk",
+        "qemu-img",
+        "gzip",
+        "zstd",
+        "xz",
+        "losetup",
     ]
     .iter()
     .all(|t| have_tool(t));
@@ -73,7 +80,10 @@ fn images() -> &'static Images {
 
 fn sha256(data: &[u8]) -> String {
     use sha2::{Digest, Sha256};
-    Sha256::digest(data).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(data)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 fn sha256_file(path: &str) -> String {
@@ -141,7 +151,11 @@ fn every_format_over_http_writes_a_valid_disk() {
         assert_eq!(r["checksum"]["verified"], true);
         assert_eq!(r["checksum"]["actual"], sum.as_str());
         assert_eq!(r["bytes_downloaded"], img.bytes(name).len() as u64);
-        assert_eq!(r["written_sha256"], sha256(&img.bytes("disk.img")), "{name}");
+        assert_eq!(
+            r["written_sha256"],
+            sha256(&img.bytes("disk.img")),
+            "{name}"
+        );
         assert_eq!(r["verify"]["matches"], true);
         assert_eq!(r["cache"], "off");
         if format == "qcow2" {
@@ -201,7 +215,10 @@ fn checksum_forms() {
     server.route("/images/disk.img.gz", Route::new(img.bytes(name)));
     server.route(
         "/images/SHA256SUMS",
-        Route::new(format!("# sums\n{}  other.img\n{sha256} *disk.img.gz\n", "0".repeat(64))),
+        Route::new(format!(
+            "# sums\n{}  other.img\n{sha256} *disk.img.gz\n",
+            "0".repeat(64)
+        )),
     );
     server.route(
         "/images/BSD",
@@ -307,7 +324,12 @@ fn dropped_connections_resume_or_restart() {
     assert_eq!(rep["resumes"], 2, "{rep}");
     assert_eq!(rep["bytes_downloaded"], body.len() as u64);
     let reqs = server.requests("/ranged");
-    assert!(reqs[1].headers.get("range").is_some_and(|v| v.starts_with("bytes=")));
+    assert!(
+        reqs[1]
+            .headers
+            .get("range")
+            .is_some_and(|v| v.starts_with("bytes="))
+    );
     check_written(&disk, img);
 
     let disk = LoopDisk::new(64 * MIB);
@@ -318,7 +340,12 @@ fn dropped_connections_resume_or_restart() {
     assert_eq!(rep["resumes"], 0);
     assert!(rep["retries"].as_u64().unwrap() >= 1, "{rep}");
     assert_eq!(rep["checksum"]["verified"], true);
-    assert!(server.requests("/plain").iter().all(|r| !r.headers.contains_key("range")));
+    assert!(
+        server
+            .requests("/plain")
+            .iter()
+            .all(|r| !r.headers.contains_key("range"))
+    );
     check_written(&disk, img);
 }
 
@@ -449,7 +476,9 @@ fn a_4096_byte_sector_disk() {
     {
         let lo = sh(&format!("losetup -f --show --sector-size 4096 {d}/4k.img"));
         let lo = lo.trim();
-        sh(&format!("sgdisk -n1:256:+16M -c1:rootfs {lo} >/dev/null; losetup -d {lo}"));
+        sh(&format!(
+            "sgdisk -n1:256:+16M -c1:rootfs {lo} >/dev/null; losetup -d {lo}"
+        ));
     }
     sh(&format!(
         "dd if={} of={d}/4k.img bs=1M seek=1 conv=notrunc status=none && zstd -q {d}/4k.img",
@@ -476,7 +505,11 @@ fn partition_images_go_into_their_partition() {
         "sgdisk -n1:2048:+8M -c1:esp -n2:0:+20M -c2:root {} >/dev/null",
         disk.dev()
     ));
-    sh(&format!("zstd -qf {} -o {}/fs.img.zst", img.p("fs.img"), img.dir.display()));
+    sh(&format!(
+        "zstd -qf {} -o {}/fs.img.zst",
+        img.p("fs.img"),
+        img.dir.display()
+    ));
     let r = write(&img.p("fs.img.zst"), &disk)
         .arg("--partition")
         .arg("root")
@@ -529,10 +562,16 @@ fn cache_hit_miss_and_eviction() {
         .run()
         .ok();
     assert_eq!(r["cache"], "hit");
-    assert_eq!(server.requests("/c.qcow2.zst").len(), 1, "a hit downloads nothing");
+    assert_eq!(
+        server.requests("/c.qcow2.zst").len(),
+        1,
+        "a hit downloads nothing"
+    );
     check_written(&disk, img);
 
-    let l = ironbox(&["image-cache", "list", "--cache-dir", cdir]).run().ok();
+    let l = ironbox(&["image-cache", "list", "--cache-dir", cdir])
+        .run()
+        .ok();
     assert_eq!(l["entries"][0]["key"], key.as_str());
     assert_eq!(l["entries"][0]["size"], body.len() as u64);
     ironbox(&["image-cache", "evict", &key, "--cache-dir", cdir])
@@ -544,19 +583,45 @@ fn cache_hit_miss_and_eviction() {
         .fails(1, "not_found");
 
     // fetch pre-fills; a wrong checksum stores nothing; gc evicts down to the limit.
-    let f = ironbox(&["image-cache", "fetch", &url, "--checksum", &sum, "--cache-dir", cdir])
-        .run()
-        .ok();
+    let f = ironbox(&[
+        "image-cache",
+        "fetch",
+        &url,
+        "--checksum",
+        &sum,
+        "--cache-dir",
+        cdir,
+    ])
+    .run()
+    .ok();
     assert_eq!(f["cache"], "stored");
-    let f = ironbox(&["image-cache", "fetch", &url, "--checksum", &sum, "--cache-dir", cdir])
-        .run()
-        .ok();
+    let f = ironbox(&[
+        "image-cache",
+        "fetch",
+        &url,
+        "--checksum",
+        &sum,
+        "--cache-dir",
+        cdir,
+    ])
+    .run()
+    .ok();
     assert_eq!(f["cache"], "hit");
     server.route("/other", Route::new(img.bytes("disk.img.gz")));
-    ironbox(&["image-cache", "fetch", &server.url("/other"), "--checksum", &"1".repeat(64), "--cache-dir", cdir])
+    ironbox(&[
+        "image-cache",
+        "fetch",
+        &server.url("/other"),
+        "--checksum",
+        &"1".repeat(64),
+        "--cache-dir",
+        cdir,
+    ])
+    .run()
+    .fails(3, "checksum_mismatch");
+    let l = ironbox(&["image-cache", "list", "--cache-dir", cdir])
         .run()
-        .fails(3, "checksum_mismatch");
-    let l = ironbox(&["image-cache", "list", "--cache-dir", cdir]).run().ok();
+        .ok();
     assert_eq!(l["entries"].as_array().unwrap().len(), 1);
     let g = ironbox(&["image-cache", "gc", "--max", "1K", "--cache-dir", cdir])
         .run()
@@ -592,6 +657,13 @@ fn the_machines_own_disk_is_refused() {
     if !Path::new("/dev/vda").exists() {
         return;
     }
-    let r = ironbox(&["image-write", "/nonexistent.img", "--disk", "/dev/vda", "--dry-run"]).run();
+    let r = ironbox(&[
+        "image-write",
+        "/nonexistent.img",
+        "--disk",
+        "/dev/vda",
+        "--dry-run",
+    ])
+    .run();
     assert_eq!(r.code, 4, "{}", r.stdout);
 }

@@ -32,6 +32,9 @@ pub struct Input {
     pub tee: Option<File>,
     pub format: format::Options,
     pub label: String,
+    /// A second handle on a local qcow2 file: the decoder then reads it with random access
+    /// (needed when metadata follows data) while the fetch thread still hashes it in order.
+    pub seekable: Option<File>,
 }
 
 /// What the source delivered.
@@ -241,11 +244,18 @@ fn fetch(
 
 fn decode(
     reader: ChannelReader,
+    seekable: Option<File>,
     opts: format::Options,
     tx: SyncSender<Msg>,
     recycled: Receiver<Vec<u8>>,
 ) -> std::result::Result<(), IronError> {
-    let mut stream = format::open(Box::new(reader), &opts)?;
+    let mut stream = match seekable {
+        Some(f) => {
+            drop(reader);
+            format::open_seekable(Box::new(f), &opts)?
+        }
+        None => format::open(Box::new(reader), &opts)?,
+    };
     if tx.send(Msg::Detected(stream.detected().into())).is_err() {
         return Ok(());
     }
@@ -267,7 +277,7 @@ fn decode(
 /// Runs one pass from `input` into `sink`. `check` sees the sniffed format before anything is
 /// written (size checks). Nothing held back is released: the caller verifies, then finishes.
 pub fn run(
-    input: Input,
+    mut input: Input,
     sink: &mut Sink,
     check: &mut dyn FnMut(&Sniffed, Option<u64>) -> Result<()>,
 ) -> std::result::Result<Outcome, Failure> {
@@ -280,6 +290,7 @@ pub fn run(
     let stop2 = stop.clone();
     let label = input.label.clone();
     let fmt_opts = input.format.clone();
+    let seekable = input.seekable.take();
     let (recycle_tx, recycle_rx) = channel::<Vec<u8>>();
     let fetcher = std::thread::Builder::new()
         .name("fetch".into())
@@ -293,7 +304,7 @@ pub fn run(
     };
     let decoder = std::thread::Builder::new()
         .name("decode".into())
-        .spawn(move || decode(reader, fmt_opts, chunk_tx, recycle_rx))
+        .spawn(move || decode(reader, seekable, fmt_opts, chunk_tx, recycle_rx))
         .map_err(|e| IronError::io("cannot start the decode thread", e))?;
 
     let mut sniffed: Option<Sniffed> = None;

@@ -304,7 +304,7 @@ impl Sink {
         }
         let off = self.buf_off;
         let data = self.buf.as_slice();
-        let aligned = if self.direct.is_some() && off % ALIGN == 0 {
+        let aligned = if self.direct.is_some() && off.is_multiple_of(ALIGN) {
             data.len() as u64 / ALIGN * ALIGN
         } else {
             0

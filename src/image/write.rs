@@ -404,6 +404,7 @@ fn write_sources(
                             chunk_size: pipeline::CHUNK_SIZE,
                         },
                         label: label.clone(),
+                        seekable: local_qcow2(src),
                     };
                     let mut check = |s: &Sniffed, len: Option<u64>| size_check(s, len, dest);
                     let out = pipeline::run(input, sink, &mut check)?;
@@ -480,6 +481,19 @@ fn write_sources(
         last.unwrap_or_else(|| IronError::new(Kind::Internal, "no source")),
         tried,
     ))
+}
+
+/// A second handle on a local file that starts with the qcow2 magic.
+fn local_qcow2(src: &Source) -> Option<File> {
+    let Source::File(p) = src else { return None };
+    let mut f = File::open(p).ok()?;
+    let mut magic = [0u8; 4];
+    f.read_exact(&mut magic).ok()?;
+    if &magic != b"QFI\xfb" {
+        return None;
+    }
+    f.seek(SeekFrom::Start(0)).ok()?;
+    Some(f)
 }
 
 fn read_back(path: &std::path::Path, len: u64) -> Result<String> {
