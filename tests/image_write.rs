@@ -667,3 +667,40 @@ fn the_machines_own_disk_is_refused() {
     .run();
     assert_eq!(r.code, 4, "{}", r.stdout);
 }
+
+#[test]
+fn ctrl_c_stops_and_wipes_the_table_areas() {
+    require_root!();
+    if !tools() {
+        return;
+    }
+    let img = images();
+    let body = img.bytes("disk.img");
+    let server = HttpServer::start();
+    let mut r = Route::new(body.clone());
+    r.stall_after = Some(body.len() / 2);
+    r.faults = 1;
+    server.route("/stall", r);
+    let disk = LoopDisk::new(64 * MIB);
+    write(&img.p("disk.img"), &disk).run().ok();
+    let child = std::process::Command::new(common::bin())
+        .args(["--progress", "none", "image-write", &server.url("/stall")])
+        .args(["--disk", disk.dev(), "--timeout", "60"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait for the stall (the request arrived and half the body went out), then Ctrl-C.
+    for _ in 0..100 {
+        if !server.requests("/stall").is_empty() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    sh(&format!("kill -INT {}", child.id()));
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["error"]["kind"], "interrupted");
+    assert!(disk.read_at(0, MIB as usize).iter().all(|b| *b == 0));
+}

@@ -313,7 +313,20 @@ pub fn run(
     let mut ended = false;
     let mut sink_err: Option<Failure> = None;
     let zeros = vec![0u8; 1 << 20];
-    for msg in chunk_rx.iter() {
+    loop {
+        // Poll so that Ctrl-C is honoured even while the source stalls; the reader threads are
+        // then left behind (the process is about to exit).
+        let msg = match chunk_rx.recv_timeout(std::time::Duration::from_millis(200)) {
+            Ok(m) => m,
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                if let Err(e) = crate::interrupt::check() {
+                    stop.store(true, Ordering::SeqCst);
+                    return Err(e.into());
+                }
+                continue;
+            }
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
+        };
         if let Err(e) = crate::interrupt::check() {
             sink_err = Some(e.into());
             break;
