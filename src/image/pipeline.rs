@@ -90,8 +90,9 @@ impl From<IronError> for Failure {
 enum Msg {
     Detected(Sniffed),
     Chunk(Chunk),
-    /// The stream ended; carries the final detection (qcow2_path may have changed).
-    End(Sniffed),
+    /// The stream ended; carries the final detection (qcow2_path may have changed) and the
+    /// decoded image's sha256 when it had to be computed.
+    End(Sniffed, Option<String>),
 }
 
 /// Feeds the decoder from the fetch thread's buffers, returning each for reuse.
@@ -248,6 +249,7 @@ fn decode(
     opts: format::Options,
     tx: SyncSender<Msg>,
     recycled: Receiver<Vec<u8>>,
+    served_is_sha256: bool,
 ) -> std::result::Result<(), IronError> {
     let mut stream = match seekable {
         Some(f) => {
@@ -256,9 +258,15 @@ fn decode(
         }
         None => format::open(Box::new(reader), &opts)?,
     };
-    if tx.send(Msg::Detected(stream.detected().into())).is_err() {
+    let d = stream.detected();
+    // Raw and uncompressed: the decoded image is the served stream, already hashed with sha256.
+    // Hashing here, not in the writer, keeps the writer free for I/O.
+    let mut hasher =
+        (!(d.format == "raw" && d.compression == "none" && served_is_sha256)).then(Sha256::new);
+    if tx.send(Msg::Detected(d.into())).is_err() {
         return Ok(());
     }
+    let zeros = vec![0u8; 1 << 20];
     loop {
         while let Ok(buf) = recycled.try_recv() {
             stream.recycle(buf);
@@ -266,11 +274,25 @@ fn decode(
         let Some(chunk) = stream.next_chunk()? else {
             break;
         };
+        if let Some(h) = hasher.as_mut() {
+            match &chunk {
+                Chunk::Data(d) => h.update(d),
+                Chunk::Zero(n) => {
+                    let mut left = *n;
+                    while left > 0 {
+                        let k = left.min(zeros.len() as u64) as usize;
+                        h.update(&zeros[..k]);
+                        left -= k as u64;
+                    }
+                }
+            }
+        }
         if tx.send(Msg::Chunk(chunk)).is_err() {
             return Ok(());
         }
     }
-    let _ = tx.send(Msg::End(stream.detected().into()));
+    let digest = hasher.map(|h| crate::image::checksum::hex(&h.finalize()));
+    let _ = tx.send(Msg::End(stream.detected().into(), digest));
     Ok(())
 }
 
@@ -304,15 +326,23 @@ pub fn run(
     };
     let decoder = std::thread::Builder::new()
         .name("decode".into())
-        .spawn(move || decode(reader, seekable, fmt_opts, chunk_tx, recycle_rx))
+        .spawn(move || {
+            decode(
+                reader,
+                seekable,
+                fmt_opts,
+                chunk_tx,
+                recycle_rx,
+                served_is_sha256,
+            )
+        })
         .map_err(|e| IronError::io("cannot start the decode thread", e))?;
 
     let mut sniffed: Option<Sniffed> = None;
-    let mut decoded: Option<Sha256> = None;
+    let mut decoded: Option<String> = None;
     let mut image_size = 0u64;
     let mut ended = false;
     let mut sink_err: Option<Failure> = None;
-    let zeros = vec![0u8; 1 << 20];
     loop {
         // Poll so that Ctrl-C is honoured even while the source stalls; the reader threads are
         // then left behind (the process is about to exit).
@@ -337,26 +367,9 @@ pub fn run(
                     sink_err = Some(e.into());
                     break;
                 }
-                // Raw and uncompressed: the decoded image is the served stream.
-                if !(s.format == "raw" && s.compression == "none" && served_is_sha256) {
-                    decoded = Some(Sha256::new());
-                }
                 sniffed = Some(s);
             }
             Msg::Chunk(c) => {
-                if let Some(h) = decoded.as_mut() {
-                    match &c {
-                        Chunk::Data(d) => h.update(d),
-                        Chunk::Zero(n) => {
-                            let mut left = *n;
-                            while left > 0 {
-                                let k = left.min(zeros.len() as u64) as usize;
-                                h.update(&zeros[..k]);
-                                left -= k as u64;
-                            }
-                        }
-                    }
-                }
                 image_size += match &c {
                     Chunk::Data(d) => d.len() as u64,
                     Chunk::Zero(n) => *n,
@@ -369,8 +382,9 @@ pub fn run(
                     let _ = recycle_tx.send(buf);
                 }
             }
-            Msg::End(s) => {
+            Msg::End(s, digest) => {
                 sniffed = Some(s);
+                decoded = digest;
                 ended = true;
                 break;
             }
@@ -407,6 +421,6 @@ pub fn run(
         sniffed,
         served,
         image_size,
-        decoded_sha256: decoded.map(|h| crate::image::checksum::hex(&h.finalize())),
+        decoded_sha256: decoded,
     })
 }

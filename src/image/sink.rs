@@ -437,3 +437,74 @@ impl Sink {
         &mut self.file
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn image() -> Vec<u8> {
+        // 3 MiB + 1000 bytes: data, a zero run, data, an unaligned tail.
+        let mut v: Vec<u8> = (0..(3 << 20) + 1000).map(|i| (i % 251) as u8 + 1).collect();
+        v[(1 << 20) + 4096..(2 << 20) + 8192].fill(0);
+        v
+    }
+
+    fn run(sparse: Sparse, chunk: usize) -> (Vec<u8>, Stats, Vec<u8>) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("target");
+        std::fs::write(&path, vec![0xeeu8; 4 << 20]).unwrap();
+        let img = image();
+        let mut sink = Sink::open(&path, false, 4 << 20, sparse).unwrap();
+        for piece in img.chunks(chunk) {
+            sink.push(Chunk::Data(piece.to_vec())).unwrap();
+        }
+        sink.push(Chunk::Zero(4096)).unwrap();
+        let before = std::fs::read(&path).unwrap();
+        sink.finish().unwrap();
+        let stats = sink.stats;
+        (before, stats, std::fs::read(&path).unwrap())
+    }
+
+    #[test]
+    fn holds_back_both_ends_until_finish() {
+        let img = image();
+        for chunk in [1000, 64 << 10, 3 << 20] {
+            let (before, stats, after) = run(Sparse::Write, chunk);
+            assert!(
+                before[..HOLD as usize].iter().all(|b| *b == 0xee),
+                "head held"
+            );
+            let end = img.len() + 4096;
+            assert!(
+                before[end - HOLD as usize..end].iter().all(|b| *b == 0xee),
+                "tail held"
+            );
+            assert_eq!(&after[..img.len()], &img[..]);
+            assert!(after[img.len()..end].iter().all(|b| *b == 0));
+            assert_eq!(stats.written, end as u64);
+        }
+    }
+
+    #[test]
+    fn zero_runs_are_skipped_or_zeroed() {
+        let img = image();
+        let (_, stats, after) = run(Sparse::Skip, 1 << 20);
+        assert!(stats.skipped > 0);
+        // Skipped ranges keep whatever was there.
+        assert_eq!(after[(1 << 20) + 200_000], 0xee);
+        let (_, stats, after) = run(Sparse::Auto, 1 << 20);
+        assert_eq!(&after[..img.len()], &img[..]);
+        assert_eq!(stats.skipped, 0);
+    }
+
+    #[test]
+    fn too_large_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t");
+        std::fs::write(&path, vec![0u8; 1 << 20]).unwrap();
+        let mut sink = Sink::open(&path, false, 1 << 20, Sparse::Auto).unwrap();
+        sink.push(Chunk::Zero(1 << 20)).unwrap();
+        let e = sink.push(Chunk::Data(vec![1])).unwrap_err();
+        assert_eq!(e.kind, Kind::ImageTooLarge);
+    }
+}
