@@ -189,7 +189,7 @@ fn fetch(
                 Err(_) => return Err(IronError::new(Kind::Internal, "decoder gone").into()),
             },
         };
-        buf.clear();
+        // A recycled buffer is usually still full length: no need to zero it again.
         buf.resize(FETCH_BUF, 0);
         let mut n = 0;
         let mut eof = false;

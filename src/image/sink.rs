@@ -7,7 +7,7 @@ use crate::disk::open::open_for_write;
 use crate::image::format::{Chunk, is_all_zero};
 use crate::report::{IronError, Kind, Result};
 use crate::sys::aligned::AlignedBuf;
-use crate::sys::blk;
+use crate::sys::zeroing;
 use std::collections::VecDeque;
 use std::fs::{File, OpenOptions};
 use std::os::unix::fs::{FileExt, OpenOptionsExt};
@@ -61,6 +61,8 @@ pub struct Sink {
     capacity: u64,
     sparse: Sparse,
     zeroout_ok: bool,
+    /// fallocate(PUNCH_HOLE) works on this device (else BLKZEROOUT).
+    punch_ok: bool,
     /// Image offset of the next byte pushed.
     pos: u64,
     head: Vec<u8>,
@@ -103,6 +105,7 @@ impl Sink {
             capacity,
             sparse,
             zeroout_ok: true,
+            punch_ok: true,
             pos: 0,
             head: Vec::new(),
             delay: VecDeque::new(),
@@ -346,8 +349,9 @@ impl Sink {
         let b = e / ALIGN * ALIGN;
         let mut written = Vec::new();
         if self.zeroout_ok && a < b {
-            match blk::zeroout(&self.file, a, b - a) {
-                Ok(()) => {
+            match zeroing::zero_range(&self.file, a, b - a, self.punch_ok) {
+                Ok(method) => {
+                    self.punch_ok = method == zeroing::Method::PunchHole;
                     self.touched = true;
                     if count {
                         self.stats.zeroed += b - a;
@@ -357,7 +361,7 @@ impl Sink {
                 }
                 Err(err) => {
                     crate::progress::warn(&format!(
-                        "BLKZEROOUT on {} failed ({err}); writing zeros instead",
+                        "zeroing a range of {} failed ({err}); writing zeros instead",
                         self.path.display()
                     ));
                     self.zeroout_ok = false;

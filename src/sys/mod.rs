@@ -4,3 +4,4 @@
 pub mod aligned;
 pub mod blk;
 pub mod sysfs;
+pub mod zeroing;
