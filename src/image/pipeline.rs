@@ -161,40 +161,37 @@ fn source_error(e: io::Error, label: &str) -> Failure {
         .into()
 }
 
+/// Reads the source into buffers (recycled through `back`) and passes them on, so that the
+/// socket is drained while the next stage hashes.
 fn fetch(
-    mut input: Input,
-    tx: SyncSender<std::result::Result<Vec<u8>, ()>>,
+    mut reader: Box<dyn Read + Send>,
+    length: Option<u64>,
+    label: String,
+    tx: SyncSender<Piece>,
     back: Receiver<Vec<u8>>,
     stop: Arc<AtomicBool>,
-) -> std::result::Result<Served, Failure> {
-    let mut hasher = input.algo.map(Hasher::new);
-    let progress = Progress::new("download", input.length);
-    let mut bytes = 0u64;
+) -> std::result::Result<(), Failure> {
+    let progress = Progress::new("download", length);
     let mut allocated = 0usize;
-    // Once the decoder is done (qcow2 may not need the tail), the rest is still read and hashed.
-    let mut draining = false;
-    let mut spare: Option<Vec<u8>> = None;
+    let stopped = || Failure::from(IronError::new(Kind::Internal, "stopped"));
     loop {
-        if draining && stop.load(Ordering::SeqCst) {
-            return Err(IronError::new(Kind::Internal, "stopped").into());
+        if stop.load(Ordering::SeqCst) {
+            return Err(stopped());
         }
-        let mut buf = match spare.take().map_or_else(|| back.try_recv(), Ok) {
+        let mut buf = match back.try_recv() {
             Ok(b) => b,
-            Err(_) if allocated < FETCH_DEPTH + 2 => {
+            Err(_) if allocated < 2 * FETCH_DEPTH + 2 => {
                 allocated += 1;
                 Vec::with_capacity(FETCH_BUF)
             }
-            Err(_) => match back.recv() {
-                Ok(b) => b,
-                Err(_) => return Err(IronError::new(Kind::Internal, "decoder gone").into()),
-            },
+            Err(_) => back.recv().map_err(|_| stopped())?,
         };
         // A recycled buffer is usually still full length: no need to zero it again.
         buf.resize(FETCH_BUF, 0);
         let mut n = 0;
         let mut eof = false;
         while n < FETCH_BUF {
-            match input.reader.read(&mut buf[n..]) {
+            match reader.read(&mut buf[n..]) {
                 Ok(0) => {
                     eof = true;
                     break;
@@ -202,43 +199,77 @@ fn fetch(
                 Ok(k) => n += k,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => {
-                    let _ = tx.send(Err(()));
-                    return Err(source_error(e, &input.label));
+                    let _ = tx.send(Piece::Failed);
+                    return Err(source_error(e, &label));
                 }
             }
             if crate::interrupt::requested() {
-                let _ = tx.send(Err(()));
+                let _ = tx.send(Piece::Failed);
                 return Err(IronError::new(Kind::Interrupted, "interrupted by signal").into());
             }
         }
         buf.truncate(n);
         if n > 0 {
-            bytes += n as u64;
             progress.inc(n as u64);
-            if let Some(h) = hasher.as_mut() {
-                h.update(&buf);
-            }
-            if let Some(t) = input.tee.as_mut()
-                && let Err(e) = t.write_all(&buf)
-            {
-                let _ = tx.send(Err(()));
-                return Err(IronError::io("cannot write to the image cache", e).into());
-            }
-            if draining {
-                spare = Some(buf);
-            } else if let Err(std::sync::mpsc::SendError(Ok(b))) = tx.send(Ok(buf)) {
-                // The decoder stopped: finished early, or failed (then `stop` is set).
-                draining = true;
-                spare = Some(b);
-            }
+            tx.send(Piece::Data(buf)).map_err(|_| stopped())?;
         }
         if eof {
             progress.finish();
-            return Ok(Served {
-                bytes,
-                digest: hasher.map(Hasher::finish_hex),
-                tee: input.tee.take(),
-            });
+            let _ = tx.send(Piece::Eof);
+            return Ok(());
+        }
+    }
+}
+
+enum Piece {
+    Data(Vec<u8>),
+    Eof,
+    Failed,
+}
+
+/// Hashes the bytes as served and tees them into the cache, then hands them to the decoder.
+/// When the decoder is done early (a qcow2 may not need its tail) the rest is still hashed.
+fn hash_stage(
+    rx: Receiver<Piece>,
+    tx: SyncSender<std::result::Result<Vec<u8>, ()>>,
+    back: Sender<Vec<u8>>,
+    algo: Option<Algo>,
+    mut tee: Option<File>,
+) -> std::result::Result<Served, Failure> {
+    let mut hasher = algo.map(Hasher::new);
+    let mut bytes = 0u64;
+    let mut draining = false;
+    loop {
+        let buf = match rx.recv() {
+            Ok(Piece::Data(b)) => b,
+            Ok(Piece::Eof) => {
+                return Ok(Served {
+                    bytes,
+                    digest: hasher.map(Hasher::finish_hex),
+                    tee,
+                });
+            }
+            Ok(Piece::Failed) | Err(_) => {
+                let _ = tx.send(Err(()));
+                return Err(IronError::new(Kind::Internal, "the source stopped").into());
+            }
+        };
+        bytes += buf.len() as u64;
+        if let Some(h) = hasher.as_mut() {
+            h.update(&buf);
+        }
+        if let Some(t) = tee.as_mut()
+            && let Err(e) = t.write_all(&buf)
+        {
+            let _ = tx.send(Err(()));
+            return Err(IronError::io("cannot write to the image cache", e).into());
+        }
+        if draining {
+            let _ = back.send(buf);
+        } else if let Err(std::sync::mpsc::SendError(Ok(b))) = tx.send(Ok(buf)) {
+            // The decoder stopped: finished early, or failed (then `stop` ends the fetch).
+            draining = true;
+            let _ = back.send(b);
         }
     }
 }
@@ -314,10 +345,17 @@ pub fn run(
     let fmt_opts = input.format.clone();
     let seekable = input.seekable.take();
     let (recycle_tx, recycle_rx) = channel::<Vec<u8>>();
+    let (piece_tx, piece_rx) = sync_channel::<Piece>(FETCH_DEPTH);
+    let (reader_in, len_in, label_in) = (input.reader, input.length, input.label.clone());
     let fetcher = std::thread::Builder::new()
         .name("fetch".into())
-        .spawn(move || fetch(input, src_tx, back_rx, stop2))
+        .spawn(move || fetch(reader_in, len_in, label_in, piece_tx, back_rx, stop2))
         .map_err(|e| IronError::io("cannot start the fetch thread", e))?;
+    let (algo, tee, back_hash) = (input.algo, input.tee.take(), back_tx.clone());
+    let hasher = std::thread::Builder::new()
+        .name("hash".into())
+        .spawn(move || hash_stage(piece_rx, src_tx, back_hash, algo, tee))
+        .map_err(|e| IronError::io("cannot start the hash thread", e))?;
     let reader = ChannelReader {
         rx: src_rx,
         back: back_tx,
@@ -395,15 +433,22 @@ pub fn run(
     if sink_err.is_some() || !ended {
         stop.store(true, Ordering::SeqCst);
     }
+    let hash_res = hasher.join();
     let fetch_res = fetcher.join();
     if let Some(e) = sink_err {
         return Err(e);
     }
-    let served = match fetch_res {
+    match fetch_res {
+        Ok(Ok(())) => {}
+        Ok(Err(f)) if f.error.kind != Kind::Internal => return Err(f),
+        Ok(Err(_)) => {}
+        Err(_) => return Err(IronError::new(Kind::Internal, "the fetch thread panicked").into()),
+    }
+    let served = match hash_res {
         Ok(Ok(s)) => Some(s),
         Ok(Err(f)) if f.error.kind != Kind::Internal => return Err(f),
         Ok(Err(_)) => None,
-        Err(_) => return Err(IronError::new(Kind::Internal, "the fetch thread panicked").into()),
+        Err(_) => return Err(IronError::new(Kind::Internal, "the hash thread panicked").into()),
     };
     match dec_res {
         Ok(Ok(())) => {}
