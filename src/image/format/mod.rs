@@ -1,7 +1,28 @@
 //! The image format layer (DESIGN.md §5): sniffs what the served bytes are (by magic bytes,
 //! never by name), undoes their compression (gzip, zstd, xz) and turns a qcow2 into the guest
 //! byte stream, all in one streaming pass and bounded memory.
-
+//!
+//! Contract for the pipeline:
+//! - `open`/`open_seekable` read the head of the input (and, for qcow2, the header and the L1
+//!   table) and refuse before any chunk exists: `unsafe_image` (qcow2 backing file, external
+//!   data file, encryption, unknown incompatible feature bits), `unsupported_format` (vmdk, vhdx,
+//!   qed, vdi, bzip2, lz4, qcow version 1, extended L2, compression applied twice, a forced
+//!   qcow2 that is not one), `corrupt_image` (bad qcow2 header or L1).
+//! - `next_chunk` yields the guest bytes in order; `None` only after every check passed. Its
+//!   errors: `corrupt_image` (truncated stream, trailing garbage, bad qcow2 metadata, a cluster
+//!   that does not decompress), `unsupported_format` (a qcow2 not in streaming order on a
+//!   forward-only source without a spill directory: raised when met, possibly after chunks were
+//!   produced), `io` (spill file), `interrupted`, and the source's own errors unchanged (an
+//!   `IronError` carried inside an `io::Error` by the source comes back as it was).
+//! - `Chunk::Data` holds at most `max(chunk_size, qcow2 cluster size)` bytes; `Chunk::Zero` may
+//!   cover any length (a whole unallocated qcow2 range at once). Data chunks may still contain
+//!   zeros: the sink detects them with `is_all_zero`.
+//! - `ForceFormat::Raw` writes the (decompressed) bytes as they are, whatever their magic;
+//!   compression is always undone.
+//! - Memory: one chunk, a 16 MiB window of recently skipped qcow2 bytes, the qcow2 L1 table
+//!   (QEMU's 32 MiB limit; 16 KiB for 1 TiB with 64 KiB clusters), one L2 table and one cluster;
+//!   plus the zstd window the frame asks for (8 MiB or less at the default levels, 128 MiB for
+//!   `--long=27`; frames up to `--long=31` are accepted).
 mod decompress;
 mod errors;
 mod qcow2;
@@ -20,9 +41,10 @@ pub enum Chunk {
     Zero(u64),
 }
 
-/// What `open` found. `qcow2_path` can change while streaming ("sequential" becomes "spill" or
-/// "random_access" when the image turns out not to be in streaming order): read it for the report
-/// after the stream has ended.
+/// What `open` found. `qcow2_path` can change while streaming: it starts as "sequential" (one
+/// forward pass, with a bounded window of recently skipped bytes) and becomes "random_access"
+/// (a seekable source was sought back) or "spill" (bytes came back from the spill file) when the
+/// image turns out not to be in streaming order. Read it for the report after the stream ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Detected {
     /// "raw" or "qcow2".
@@ -177,4 +199,75 @@ pub fn is_all_zero(buf: &[u8]) -> bool {
         }
     }
     blocks.remainder().iter().all(|&b| b == 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn all_zero_checks_every_byte() {
+        assert!(is_all_zero(&[]));
+        assert!(is_all_zero(&[0u8; 4099]));
+        for at in [0, 7, 63, 64, 4000, 4098] {
+            let mut b = vec![0u8; 4099];
+            b[at] = 0x80;
+            assert!(!is_all_zero(&b), "byte {at}");
+        }
+    }
+
+    fn drain(mut s: Box<dyn ImageStream>) -> Result<Vec<u8>> {
+        let mut out = Vec::new();
+        while let Some(c) = s.next_chunk()? {
+            match c {
+                Chunk::Data(b) => out.extend_from_slice(&b),
+                Chunk::Zero(n) => out.resize(out.len() + n as usize, 0),
+            }
+        }
+        Ok(out)
+    }
+
+    #[test]
+    fn raw_and_compressed_streams_in_memory() {
+        use std::io::Write;
+        let data: Vec<u8> = (0..300_000u32).map(|i| (i % 97) as u8).collect();
+        let opts = Options {
+            chunk_size: 4096,
+            ..Options::default()
+        };
+        let s = open(Box::new(std::io::Cursor::new(data.clone())), &opts).unwrap();
+        assert_eq!(s.detected().format, "raw");
+        assert_eq!(drain(s).unwrap(), data);
+
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(&data).unwrap();
+        let gz = gz.finish().unwrap();
+        let s = open(Box::new(std::io::Cursor::new(gz.clone())), &opts).unwrap();
+        assert_eq!(s.detected().compression, "gzip");
+        assert_eq!(drain(s).unwrap(), data);
+
+        let z = zstd::encode_all(&data[..], 3).unwrap();
+        let s = open_seekable(Box::new(std::io::Cursor::new(z.clone())), &opts).unwrap();
+        assert_eq!(s.detected().compression, "zstd");
+        assert_eq!(drain(s).unwrap(), data);
+
+        let mut cut = z.clone();
+        cut.truncate(z.len() - 3);
+        let s = open(Box::new(std::io::Cursor::new(cut)), &opts).unwrap();
+        let e = drain(s).unwrap_err();
+        assert_eq!(e.kind, Kind::CorruptImage);
+        assert!(
+            e.message.contains("zstd stream is truncated"),
+            "{}",
+            e.message
+        );
+
+        let mut twice = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        twice.write_all(&gz).unwrap();
+        let twice = twice.finish().unwrap();
+        let e = open(Box::new(std::io::Cursor::new(twice)), &opts)
+            .err()
+            .unwrap();
+        assert_eq!(e.kind, Kind::UnsupportedFormat);
+    }
 }

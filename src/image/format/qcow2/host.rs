@@ -1,7 +1,9 @@
 //! Reading the qcow2 file by host offset, from whatever the source allows:
-//! - a forward-only stream ("sequential"): offsets must grow; what is skipped is discarded, or,
-//!   when a spill directory was given, written to a spill file at the same offsets so that a
-//!   later need for it is served from disk ("spill"), never from RAM;
+//! - a forward-only stream ("sequential"): offsets must grow; skipped bytes stay in a bounded
+//!   window in memory and, when they fall out of it, are discarded or, when a spill directory
+//!   was given, written to a spill file at the same offsets so that a later need for them is
+//!   served from disk ("spill"), never from RAM. The spill file is anonymous (O_TMPFILE or
+//!   unlinked at once), created only when needed, and grows at most to the image's size;
 //! - a seekable source: small forward gaps are read through, anything else seeks; the first
 //!   backward seek turns the path into "random_access".
 //!
@@ -37,7 +39,9 @@ enum Input {
 }
 
 struct Spill {
-    file: File,
+    dir: std::path::PathBuf,
+    /// Created on first use, so that images that never skip bytes touch nothing on disk.
+    file: Option<File>,
     /// Host ranges written to the spill file, sorted, merged.
     ranges: Vec<(u64, u64)>,
 }
@@ -64,13 +68,11 @@ impl Host {
         what: &'static str,
         spill_dir: Option<&Path>,
     ) -> Result<Self> {
-        let spill = match spill_dir {
-            Some(dir) => Some(Spill {
-                file: spill_file(dir)?,
-                ranges: Vec::new(),
-            }),
-            None => None,
-        };
+        let spill = spill_dir.map(|dir| Spill {
+            dir: dir.to_path_buf(),
+            file: None,
+            ranges: Vec::new(),
+        });
         Ok(Host::new(Input::Stream(input), what, spill))
     }
 
@@ -124,6 +126,9 @@ impl Host {
 
     /// Reads up to `buf.len()` bytes at `off`; fewer only at the end of the image.
     pub fn read_at_most(&mut self, off: u64, buf: &mut [u8]) -> Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
         let mut done = 0;
         if off < self.pos {
             let tail_start = self.pos - self.tail.len() as u64;
@@ -155,7 +160,7 @@ impl Host {
         let end = off + got as u64;
         if end > fresh_from && end == self.pos {
             let keep = (end - fresh_from).min(512) as usize;
-            self.keep_skipped(end - keep as u64, &buf[got - keep..got]);
+            self.keep_skipped(end - keep as u64, &buf[got - keep..got])?;
         }
         Ok(got)
     }
@@ -174,9 +179,10 @@ impl Host {
         }
         let end = off + buf.len() as u64;
         if let Some(spill) = &self.spill
-            && spill.ranges.iter().any(|&(s, e)| s <= off && end <= e)
+            && let Some(file) = &spill.file
+            && covers(&spill.ranges, off, end)
         {
-            spill.file.read_exact_at(buf, off).ctx(Kind::Io, || {
+            file.read_exact_at(buf, off).ctx(Kind::Io, || {
                 format!(
                     "reading {} bytes at {off} from the qcow2 spill file failed",
                     buf.len()
@@ -198,7 +204,12 @@ impl Host {
     fn copy_skipped(&self, off: u64, buf: &mut [u8]) -> bool {
         let end = off + buf.len() as u64;
         let mut covered = off; // everything before this is copied
-        for (start, bytes) in &self.skipped {
+        // Pieces are in increasing offset order on a stream (a seek back may break that; then
+        // this finds less and the caller seeks, which is still correct).
+        let first = self
+            .skipped
+            .partition_point(|(start, bytes)| start + bytes.len() as u64 <= off);
+        for (start, bytes) in self.skipped.range(first..) {
             let piece_end = start + bytes.len() as u64;
             if piece_end <= covered {
                 continue;
@@ -217,13 +228,28 @@ impl Host {
         false
     }
 
-    fn keep_skipped(&mut self, at: u64, bytes: &[u8]) {
+    /// Keeps skipped bytes in the window; what falls out of it goes to the spill file, when
+    /// there is one (so images that only skip a little never touch the disk).
+    fn keep_skipped(&mut self, at: u64, bytes: &[u8]) -> Result<()> {
         self.skipped.push_back((at, bytes.to_vec()));
         self.skipped_bytes += bytes.len();
         while self.skipped_bytes > SKIPPED_KEEP {
-            let (_, old) = self.skipped.pop_front().expect("non-empty");
+            let (start, old) = self.skipped.pop_front().expect("non-empty");
             self.skipped_bytes -= old.len();
+            if let Some(spill) = &mut self.spill {
+                if spill.file.is_none() {
+                    spill.file = Some(spill_file(&spill.dir)?);
+                }
+                let file = spill.file.as_ref().expect("just created");
+                file.write_all_at(&old, start).ctx(Kind::Io, || {
+                    format!(
+                        "writing the qcow2 spill file at {start} failed (is the spill directory full?)"
+                    )
+                })?;
+                add_range(&mut spill.ranges, start, start + old.len() as u64);
+            }
         }
+        Ok(())
     }
 
     /// Moves the input forward to `off`, reading through (and spilling) or seeking.
@@ -251,13 +277,7 @@ impl Host {
                         ),
                     ));
                 }
-                if let Some(spill) = &mut self.spill {
-                    spill.file.write_all_at(&scratch[..got], at).ctx(Kind::Io, || {
-                        format!("writing the qcow2 spill file at {at} failed (is the spill directory full?)")
-                    })?;
-                    add_range(&mut spill.ranges, at, at + got as u64);
-                }
-                self.keep_skipped(at, &scratch[..got]);
+                self.keep_skipped(at, &scratch[..got])?;
                 self.remember(&scratch[..got]);
             }
             Ok(())
@@ -301,14 +321,21 @@ impl Host {
     }
 }
 
+/// Appends [start, end) to sorted, disjoint ranges (written in increasing order).
 fn add_range(ranges: &mut Vec<(u64, u64)>, start: u64, end: u64) {
     if let Some(last) = ranges.last_mut()
-        && last.1 == start
+        && last.1 >= start
     {
-        last.1 = end;
+        last.1 = last.1.max(end);
         return;
     }
     ranges.push((start, end));
+}
+
+/// Whether one of the sorted ranges holds all of [start, end).
+fn covers(ranges: &[(u64, u64)], start: u64, end: u64) -> bool {
+    let i = ranges.partition_point(|&(s, _)| s <= start);
+    i > 0 && ranges[i - 1].1 >= end
 }
 
 /// An anonymous file in `dir`: unlinked at once, so nothing is left behind whatever happens.

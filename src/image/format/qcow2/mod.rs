@@ -75,7 +75,13 @@ pub struct Qcow2Stream {
     chunk_size: usize,
     spare: Option<Vec<u8>>,
     inflater: Inflater,
+    /// A second inflater for the other core (None on a single-core machine).
+    inflater2: Option<Inflater>,
     cbuf: Vec<u8>,
+    /// Compressed clusters of the chunk being built, inflated together (on two cores) at the
+    /// end of the chunk; their input bytes are concatenated in `cdata`.
+    jobs: Vec<Job>,
+    cdata: Vec<u8>,
     raw_l2: Vec<u8>,
 }
 
@@ -115,6 +121,12 @@ impl Qcow2Stream {
             qcow2_path: Some(host.path()),
         };
         let inflater = Inflater::new(hdr.compression, cluster_size as usize)?;
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let inflater2 = if cores > 1 {
+            Some(Inflater::new(hdr.compression, cluster_size as usize)?)
+        } else {
+            None
+        };
         Ok(Qcow2Stream {
             host,
             l1,
@@ -126,7 +138,10 @@ impl Qcow2Stream {
             chunk_size: opts.chunk_size.max(cluster_size as usize),
             spare: None,
             inflater,
+            inflater2,
             cbuf: Vec::new(),
+            jobs: Vec::new(),
+            cdata: Vec::new(),
             raw_l2: Vec::new(),
             hdr,
         })
@@ -214,6 +229,7 @@ impl Qcow2Stream {
         let cluster_size = self.cluster_size() as usize;
         let mut buf = self.spare.take().unwrap_or_default();
         buf.clear();
+        buf.reserve(self.chunk_size);
         let mut taken = 0;
         // A pending contiguous host run of plain data clusters: (host start, buffer start, len).
         let mut run: Option<(u64, usize, usize)> = None;
@@ -240,8 +256,13 @@ impl Qcow2Stream {
                     }
                     let at = buf.len();
                     buf.resize(at + cluster_size, 0);
-                    self.inflate(c, offset, size, &mut buf[at..])?;
-                    buf.truncate(at + n);
+                    if n == cluster_size {
+                        self.queue_inflate(c, offset, size, at)?;
+                    } else {
+                        // The image's last, partial cluster.
+                        self.inflate(c, offset, size, &mut buf[at..])?;
+                        buf.truncate(at + n);
+                    }
                 }
             }
             c += 1;
@@ -250,7 +271,76 @@ impl Qcow2Stream {
         if let Some(prev) = run {
             self.flush_run(prev, &mut buf)?;
         }
+        self.run_jobs(&mut buf)?;
         Ok((buf, taken))
+    }
+
+    /// Reads a compressed cluster's bytes now (in stream order) and queues its inflation into
+    /// `buf[at..at + cluster_size]`.
+    fn queue_inflate(&mut self, c: u64, offset: u64, size: u64, at: usize) -> Result<()> {
+        let guest = c * self.cluster_size();
+        check_compressed_size(guest, size, self.cluster_size())?;
+        let start = self.cdata.len();
+        self.cdata.resize(start + size as usize, 0);
+        let got = self
+            .host
+            .read_compressed(offset, &mut self.cdata[start..])?;
+        self.cdata.truncate(start + got);
+        self.jobs.push(Job {
+            at,
+            input: start..start + got,
+            guest,
+            offset,
+        });
+        Ok(())
+    }
+
+    /// Inflates the queued compressed clusters, split between two threads when there are
+    /// enough of them (decompression is the costly part of a compressed qcow2).
+    fn run_jobs(&mut self, buf: &mut [u8]) -> Result<()> {
+        let Qcow2Stream {
+            jobs,
+            cdata,
+            inflater,
+            inflater2,
+            hdr,
+            ..
+        } = self;
+        if jobs.is_empty() {
+            return Ok(());
+        }
+        let cs = hdr.cluster_size() as usize;
+        let mut outs: Vec<&mut [u8]> = Vec::with_capacity(jobs.len());
+        let (mut rest, mut base) = (&mut buf[..], 0);
+        for j in jobs.iter() {
+            let (_, tail) = rest.split_at_mut(j.at - base);
+            let (out, tail) = tail.split_at_mut(cs);
+            outs.push(out);
+            rest = tail;
+            base = j.at + cs;
+        }
+        let (jobs_ref, cdata_ref) = (&jobs[..], &cdata[..]);
+        let result = match inflater2 {
+            Some(second) if jobs_ref.len() >= 8 => {
+                let mid = jobs_ref.len() / 2;
+                let (o1, o2) = outs.split_at_mut(mid);
+                std::thread::scope(|s| {
+                    let other = s.spawn(|| inflate_all(second, &jobs_ref[mid..], cdata_ref, o2));
+                    let mine = inflate_all(inflater, &jobs_ref[..mid], cdata_ref, o1);
+                    let theirs = other.join().unwrap_or_else(|_| {
+                        Err(IronError::new(
+                            Kind::Internal,
+                            "qcow2 inflate thread panicked",
+                        ))
+                    });
+                    mine.and(theirs)
+                })
+            }
+            _ => inflate_all(inflater, jobs_ref, cdata_ref, &mut outs),
+        };
+        jobs.clear();
+        cdata.clear();
+        result
     }
 
     fn flush_run(&mut self, (host, at, len): (u64, usize, usize), buf: &mut [u8]) -> Result<()> {
@@ -259,11 +349,7 @@ impl Qcow2Stream {
 
     fn inflate(&mut self, c: u64, offset: u64, size: u64, out: &mut [u8]) -> Result<()> {
         let guest = c * self.cluster_size();
-        if size > 2 * self.cluster_size() + 512 {
-            return Err(corrupt(format!(
-                "qcow2 compressed cluster for guest offset {guest} claims {size} bytes"
-            )));
-        }
+        check_compressed_size(guest, size, self.cluster_size())?;
         self.cbuf.resize(size as usize, 0);
         let got = self.host.read_compressed(offset, &mut self.cbuf)?;
         self.inflater.inflate(&self.cbuf[..got], out).map_err(|why| {
@@ -324,6 +410,40 @@ fn check_stream_order(host: &Host, hdr: &Header, l1: &[u64]) -> Result<()> {
             ));
         }
         last = off;
+    }
+    Ok(())
+}
+
+/// A compressed cluster waiting for inflation: its output at `buf[at..]`, its input in `cdata`.
+struct Job {
+    at: usize,
+    input: std::ops::Range<usize>,
+    guest: u64,
+    offset: u64,
+}
+
+fn inflate_all(
+    inf: &mut Inflater,
+    jobs: &[Job],
+    cdata: &[u8],
+    outs: &mut [&mut [u8]],
+) -> Result<()> {
+    for (j, out) in jobs.iter().zip(outs.iter_mut()) {
+        inf.inflate(&cdata[j.input.clone()], out).map_err(|why| {
+            corrupt(format!(
+                "qcow2 compressed cluster at host offset {} (guest offset {}) does not decompress: {why}",
+                j.offset, j.guest
+            ))
+        })?;
+    }
+    Ok(())
+}
+
+fn check_compressed_size(guest: u64, size: u64, cluster_size: u64) -> Result<()> {
+    if size > 2 * cluster_size + 512 {
+        return Err(corrupt(format!(
+            "qcow2 compressed cluster for guest offset {guest} claims {size} bytes"
+        )));
     }
     Ok(())
 }
