@@ -412,7 +412,6 @@ fn write_sources(
                 })();
             match attempt {
                 Ok((outcome, tmp)) => {
-                    tried.push(json!({"source": label, "ok": true}));
                     if let Some(e) = expected {
                         let actual = outcome.served.digest.clone().unwrap_or_default();
                         if actual != e.hex {
@@ -424,11 +423,12 @@ fn write_sources(
                             {
                                 let _ = c.evict(k);
                             }
+                            tried.push(json!({"source": label, "ok": false, "error": {"kind": "checksum_mismatch"}}));
                             return Err((
                                 IronError::new(
                                     Kind::ChecksumMismatch,
                                     format!(
-                                        "{label} does not match its {} checksum; the partition-table areas were zeroed",
+                                        "{label} does not match its {} checksum",
                                         e.algo.name()
                                     ),
                                 )
@@ -439,6 +439,7 @@ fn write_sources(
                             ));
                         }
                     }
+                    tried.push(json!({"source": label, "ok": true}));
                     if let Err(err) = sink.finish() {
                         return Err((err, tried));
                     }
