@@ -172,9 +172,18 @@ impl Http {
                     }
                     e
                 }
-                Err(e) => IronError::new(Kind::Network, format!("cannot fetch {url}"))
-                    .with("url", url)
-                    .caused_by(e),
+                Err(e) => {
+                    let text = e.to_string();
+                    let err = IronError::new(Kind::Network, format!("cannot fetch {url}"))
+                        .with("url", url)
+                        .caused_by(&text);
+                    // A certificate that does not verify will not verify on a retry either.
+                    let lower = text.to_ascii_lowercase();
+                    if lower.contains("certificate") || matches!(e, ureq::Error::Tls(_)) {
+                        return Err(err);
+                    }
+                    err
+                }
             };
             if attempt >= self.opts.retries {
                 return Err(err.with("attempts", attempt + 1));
