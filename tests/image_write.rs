@@ -51,7 +51,8 @@ fn tools() -> bool {
 fn images() -> &'static Images {
     static IMAGES: OnceLock<Images> = OnceLock::new();
     IMAGES.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("ironbox-image-write-{}", std::process::id()));
+        // Under target/tmp, rebuilt on each run, so runs leave nothing behind in /tmp.
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("image-write-fixtures");
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(dir.join("tree/etc")).unwrap();
         let d = dir.display();
