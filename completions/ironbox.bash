@@ -202,6 +202,48 @@ _ironbox() {
             ironbox__subcmd__help__subcmd__firmware__subcmd__settings,set)
                 cmd="ironbox__subcmd__help__subcmd__firmware__subcmd__settings__subcmd__set"
                 ;;
+            ironbox__subcmd__help__subcmd__image__subcmd__cache,evict)
+                cmd="ironbox__subcmd__help__subcmd__image__subcmd__cache__subcmd__evict"
+                ;;
+            ironbox__subcmd__help__subcmd__image__subcmd__cache,fetch)
+                cmd="ironbox__subcmd__help__subcmd__image__subcmd__cache__subcmd__fetch"
+                ;;
+            ironbox__subcmd__help__subcmd__image__subcmd__cache,gc)
+                cmd="ironbox__subcmd__help__subcmd__image__subcmd__cache__subcmd__gc"
+                ;;
+            ironbox__subcmd__help__subcmd__image__subcmd__cache,list)
+                cmd="ironbox__subcmd__help__subcmd__image__subcmd__cache__subcmd__list"
+                ;;
+            ironbox__subcmd__image__subcmd__cache,evict)
+                cmd="ironbox__subcmd__image__subcmd__cache__subcmd__evict"
+                ;;
+            ironbox__subcmd__image__subcmd__cache,fetch)
+                cmd="ironbox__subcmd__image__subcmd__cache__subcmd__fetch"
+                ;;
+            ironbox__subcmd__image__subcmd__cache,gc)
+                cmd="ironbox__subcmd__image__subcmd__cache__subcmd__gc"
+                ;;
+            ironbox__subcmd__image__subcmd__cache,help)
+                cmd="ironbox__subcmd__image__subcmd__cache__subcmd__help"
+                ;;
+            ironbox__subcmd__image__subcmd__cache,list)
+                cmd="ironbox__subcmd__image__subcmd__cache__subcmd__list"
+                ;;
+            ironbox__subcmd__image__subcmd__cache__subcmd__help,evict)
+                cmd="ironbox__subcmd__image__subcmd__cache__subcmd__help__subcmd__evict"
+                ;;
+            ironbox__subcmd__image__subcmd__cache__subcmd__help,fetch)
+                cmd="ironbox__subcmd__image__subcmd__cache__subcmd__help__subcmd__fetch"
+                ;;
+            ironbox__subcmd__image__subcmd__cache__subcmd__help,gc)
+                cmd="ironbox__subcmd__image__subcmd__cache__subcmd__help__subcmd__gc"
+                ;;
+            ironbox__subcmd__image__subcmd__cache__subcmd__help,help)
+                cmd="ironbox__subcmd__image__subcmd__cache__subcmd__help__subcmd__help"
+                ;;
+            ironbox__subcmd__image__subcmd__cache__subcmd__help,list)
+                cmd="ironbox__subcmd__image__subcmd__cache__subcmd__help__subcmd__list"
+                ;;
             *)
                 ;;
         esac
@@ -1283,8 +1325,64 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__help__subcmd__image__subcmd__cache)
-            opts=""
+            opts="fetch list evict gc"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__help__subcmd__image__subcmd__cache__subcmd__evict)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__help__subcmd__image__subcmd__cache__subcmd__fetch)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__help__subcmd__image__subcmd__cache__subcmd__gc)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__help__subcmd__image__subcmd__cache__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1339,7 +1437,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__image__subcmd__cache)
-            opts="-v -q -h -V --pretty --progress --verbose --quiet --sysroot --help --version"
+            opts="-v -q -h -V --pretty --progress --verbose --quiet --sysroot --help --version fetch list evict gc help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1360,13 +1458,273 @@ _ironbox() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        ironbox__subcmd__image__subcmd__cache__subcmd__evict)
+            opts="-v -q -h -V --cache-dir --pretty --progress --verbose --quiet --sysroot --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --cache-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto bar plain json none" -- "${cur}"))
+                    return 0
+                    ;;
+                --sysroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__image__subcmd__cache__subcmd__fetch)
+            opts="-v -q -h -V --checksum --cache-dir --retries --timeout --header --ca-cert --insecure --pretty --progress --verbose --quiet --sysroot --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --checksum)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cache-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --header)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto bar plain json none" -- "${cur}"))
+                    return 0
+                    ;;
+                --sysroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__image__subcmd__cache__subcmd__gc)
+            opts="-v -q -h -V --max --cache-dir --pretty --progress --verbose --quiet --sysroot --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --max)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cache-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto bar plain json none" -- "${cur}"))
+                    return 0
+                    ;;
+                --sysroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__image__subcmd__cache__subcmd__help)
+            opts="fetch list evict gc help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__image__subcmd__cache__subcmd__help__subcmd__evict)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__image__subcmd__cache__subcmd__help__subcmd__fetch)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__image__subcmd__cache__subcmd__help__subcmd__gc)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__image__subcmd__cache__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__image__subcmd__cache__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__image__subcmd__cache__subcmd__list)
+            opts="-v -q -h -V --cache-dir --pretty --progress --verbose --quiet --sysroot --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --cache-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto bar plain json none" -- "${cur}"))
+                    return 0
+                    ;;
+                --sysroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         ironbox__subcmd__image__subcmd__write)
-            opts="-v -q -h -V --pretty --progress --verbose --quiet --sysroot --help --version"
+            opts="-v -q -h -V --disk --hints --candidates --explain --partition --checksum --format --sparse --verify --cache-dir --retries --timeout --header --ca-cert --insecure --dry-run --force --preserve-on-error --pretty --progress --verbose --quiet --sysroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --disk)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hints)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --candidates)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --partition)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --checksum)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "auto raw qcow2" -- "${cur}"))
+                    return 0
+                    ;;
+                --sparse)
+                    COMPREPLY=($(compgen -W "auto write skip" -- "${cur}"))
+                    return 0
+                    ;;
+                --cache-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --header)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --progress)
                     COMPREPLY=($(compgen -W "auto bar plain json none" -- "${cur}"))
                     return 0

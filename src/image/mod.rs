@@ -1,26 +1,98 @@
-//! `ironbox image-write` and `ironbox image-cache` (not implemented yet).
+//! `ironbox image-write` (stream an image from URLs, a file or stdin to a disk in one verified
+//! pass) and `ironbox image-cache` (the local content-addressed image cache).
 
+pub mod cache;
+mod cache_cmd;
+pub mod checksum;
 pub mod format;
+pub mod pipeline;
+pub mod sink;
+pub mod source;
+mod write;
 
-use crate::report::{IronError, Result};
+use crate::disk::DiskArgs;
+use crate::report::Result;
 use serde_json::Value;
+use std::path::PathBuf;
+
+/// HTTP behaviour shared by image-write and image-cache fetch.
+#[derive(clap::Args, Debug, Clone)]
+pub struct HttpArgs {
+    /// Retries for connection errors, 408, 429 and 5xx (capped exponential backoff)
+    #[arg(long, default_value_t = 9, value_name = "N")]
+    pub retries: u32,
+    /// Seconds without a byte before a connection counts as stalled (then resumed)
+    #[arg(long, default_value_t = 60.0, value_name = "SECS")]
+    pub timeout: f64,
+    /// Extra request header, e.g. 'Authorization: Bearer ...' (repeatable)
+    #[arg(long = "header", value_name = "'NAME: VALUE'")]
+    pub headers: Vec<String>,
+    /// Also trust the CA certificates in this PEM file (besides the system store)
+    #[arg(long, value_name = "FILE")]
+    pub ca_cert: Option<PathBuf>,
+    /// Do not verify TLS certificates (opt-in, for labs only)
+    #[arg(long)]
+    pub insecure: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FormatArg {
+    /// Sniff from magic bytes
+    Auto,
+    /// Write the (decompressed) bytes as they are
+    Raw,
+    /// Require qcow2
+    Qcow2,
+}
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct WriteArgs {
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
-    pub rest: Vec<String>,
+    /// Image sources: http(s) URLs, a local path, or `-` for stdin; several are mirrors tried in order
+    #[arg(value_name = "SOURCE", required = true, num_args = 1..)]
+    pub sources: Vec<String>,
+    #[command(flatten)]
+    pub disk: DiskArgs,
+    /// Write a partition image into this partition (number or GPT label) of --disk
+    #[arg(long, value_name = "N|LABEL")]
+    pub partition: Option<String>,
+    /// Expected checksum: ALGO:HEX (md5, sha1, sha256, sha384, sha512), bare hex, or a checksum-file URL
+    #[arg(long, value_name = "SPEC")]
+    pub checksum: Option<String>,
+    /// Image format
+    #[arg(long, value_enum, default_value_t = FormatArg::Auto)]
+    pub format: FormatArg,
+    /// Zero runs: BLKZEROOUT (auto), written as zeros (write), or skipped (skip)
+    #[arg(long, value_enum, default_value_t = sink::Sparse::Auto)]
+    pub sparse: sink::Sparse,
+    /// Read back what was written and compare its sha256 with the decoded image's
+    #[arg(long)]
+    pub verify: bool,
+    /// Image cache: read a verified hit without downloading, fill it on a miss
+    #[arg(long, value_name = "DIR", env = "IRONBOX_CACHE_DIR")]
+    pub cache_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub http: HttpArgs,
+    /// Validate everything and print the plan; open nothing for writing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Override the busy rules (mounted, swap, holders, protected filesystems)
+    #[arg(long)]
+    pub force: bool,
+    /// On failure, leave the partition-table areas as they are instead of zeroing them
+    #[arg(long)]
+    pub preserve_on_error: bool,
 }
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct CacheArgs {
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
-    pub rest: Vec<String>,
+    #[command(subcommand)]
+    pub action: cache_cmd::Action,
 }
 
-pub fn run_write(_args: &WriteArgs) -> Result<Value> {
-    Err(IronError::not_implemented("image-write"))
+pub fn run_write(args: &WriteArgs) -> Result<Value> {
+    write::run(args)
 }
 
-pub fn run_cache(_args: &CacheArgs) -> Result<Value> {
-    Err(IronError::not_implemented("image-cache"))
+pub fn run_cache(args: &CacheArgs) -> Result<Value> {
+    cache_cmd::run(args)
 }

@@ -2,6 +2,7 @@
 //! commands, and the sysfs/procfs reader whose
 //! root can be redirected to a captured tree for tests.
 
+pub mod aligned;
 pub mod ata;
 pub mod blk;
 pub mod ethtool;
@@ -14,3 +15,4 @@ pub mod nvme;
 pub mod nvme_admin;
 pub mod smbios;
 pub mod sysfs;
+pub mod zeroing;

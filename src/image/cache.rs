@@ -1,0 +1,215 @@
+//! The content-addressed image cache: `DIR/<algo>-<hex>` holds the bytes as served, named by
+//! their verified checksum, with `DIR/<algo>-<hex>.json` recording where they came from. A new
+//! entry is written under a temporary name and renamed only after verification, so a reader
+//! never sees a partial or unverified image. Last use is the file's mtime (touched on a hit).
+
+use crate::report::{IronError, Kind, Result};
+use serde::Serialize;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+pub struct Cache {
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Entry {
+    pub key: String,
+    pub algorithm: String,
+    pub checksum: String,
+    pub path: String,
+    pub size: u64,
+    pub source: Option<String>,
+    pub stored_at: Option<String>,
+    pub last_used: String,
+}
+
+fn cache_err(msg: String, e: impl std::fmt::Display) -> IronError {
+    IronError::new(Kind::Io, msg).caused_by(e)
+}
+
+/// ISO 8601 UTC for a time (no chrono: civil-from-days).
+pub fn iso8601(t: SystemTime) -> String {
+    let secs = t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs()) as i64;
+    let (days, rem) = (secs.div_euclid(86400), secs.rem_euclid(86400));
+    let z = days + 719468;
+    let era = z.div_euclid(146097);
+    let doe = z - era * 146097;
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + if m <= 2 { 1 } else { 0 };
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// A key is `<algo>-<hex>`; anything else (a path, `..`) is refused.
+pub fn valid_key(key: &str) -> bool {
+    match key.split_once('-') {
+        Some((a, h)) => {
+            crate::image::checksum::Algo::from_name(a).is_some()
+                && !h.is_empty()
+                && h.bytes()
+                    .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+        }
+        None => false,
+    }
+}
+
+impl Cache {
+    pub fn open(dir: &Path) -> Result<Cache> {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| cache_err(format!("cannot create cache dir {}", dir.display()), e))?;
+        Ok(Cache {
+            dir: dir.to_path_buf(),
+        })
+    }
+
+    pub fn path(&self, key: &str) -> PathBuf {
+        self.dir.join(key)
+    }
+
+    /// The cached file for `key`, marked as just used.
+    pub fn lookup(&self, key: &str) -> Option<PathBuf> {
+        let p = self.path(key);
+        let f = File::options().append(true).open(&p).ok()?;
+        let _ = f.set_modified(SystemTime::now());
+        Some(p)
+    }
+
+    /// A temporary file for a new entry.
+    pub fn temp(&self, key: &str) -> Result<(PathBuf, File)> {
+        let p = self
+            .dir
+            .join(format!(".partial-{key}-{}", std::process::id()));
+        let f =
+            File::create(&p).map_err(|e| cache_err(format!("cannot create {}", p.display()), e))?;
+        Ok((p, f))
+    }
+
+    /// Publishes a verified temporary file under its key.
+    pub fn commit(&self, tmp: &Path, file: File, key: &str, source: &str) -> Result<PathBuf> {
+        file.sync_all()
+            .map_err(|e| cache_err(format!("cannot flush {}", tmp.display()), e))?;
+        drop(file);
+        let dest = self.path(key);
+        let meta = serde_json::json!({"source": source, "stored_at": iso8601(SystemTime::now())});
+        let _ = std::fs::write(self.dir.join(format!("{key}.json")), meta.to_string());
+        std::fs::rename(tmp, &dest)
+            .map_err(|e| cache_err(format!("cannot rename {} into the cache", tmp.display()), e))?;
+        if let Ok(d) = File::open(&self.dir) {
+            let _ = d.sync_all();
+        }
+        Ok(dest)
+    }
+
+    pub fn list(&self) -> Vec<Entry> {
+        let Ok(rd) = std::fs::read_dir(&self.dir) else {
+            return Vec::new();
+        };
+        let mut out: Vec<Entry> = rd
+            .flatten()
+            .filter_map(|e| {
+                let key = e.file_name().to_string_lossy().into_owned();
+                if !valid_key(&key) {
+                    return None;
+                }
+                let md = e.metadata().ok().filter(|m| m.is_file())?;
+                let meta: serde_json::Value =
+                    std::fs::read_to_string(self.dir.join(format!("{key}.json")))
+                        .ok()
+                        .and_then(|t| serde_json::from_str(&t).ok())
+                        .unwrap_or_default();
+                let (algo, hex) = key.split_once('-')?;
+                Some(Entry {
+                    algorithm: algo.to_string(),
+                    checksum: hex.to_string(),
+                    path: e.path().display().to_string(),
+                    size: md.len(),
+                    source: meta["source"].as_str().map(str::to_string),
+                    stored_at: meta["stored_at"].as_str().map(str::to_string),
+                    last_used: iso8601(md.modified().unwrap_or(UNIX_EPOCH)),
+                    key,
+                })
+            })
+            .collect();
+        out.sort_by(|a, b| a.last_used.cmp(&b.last_used).then(a.key.cmp(&b.key)));
+        out
+    }
+
+    /// Removes one entry; Ok(false) when it was not there.
+    pub fn evict(&self, key: &str) -> Result<bool> {
+        if !valid_key(key) {
+            return Err(IronError::invalid(format!(
+                "invalid cache key '{key}' (expected ALGO-HEX, e.g. sha256-...)"
+            ))
+            .with("key", key));
+        }
+        let _ = std::fs::remove_file(self.dir.join(format!("{key}.json")));
+        match std::fs::remove_file(self.path(key)) {
+            Ok(()) => Ok(true),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+            Err(e) => Err(cache_err(format!("cannot remove {key}"), e)),
+        }
+    }
+
+    /// Evicts least recently used entries until the total is at most `max` bytes.
+    pub fn gc(&self, max: u64) -> Result<(Vec<Entry>, u64)> {
+        let entries = self.list();
+        let mut total: u64 = entries.iter().map(|e| e.size).sum();
+        let mut evicted = Vec::new();
+        for e in entries {
+            if total <= max {
+                break;
+            }
+            self.evict(&e.key)?;
+            total -= e.size;
+            evicted.push(e);
+        }
+        Ok((evicted, total))
+    }
+}
+
+/// Sizes for `gc --max`: bytes, or with K/M/G/T (binary) suffixes, `KiB`/`GiB` spellings too.
+pub fn parse_size(s: &str) -> Result<u64> {
+    let t = s.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: u64 = num
+        .parse()
+        .map_err(|_| IronError::usage(format!("invalid size '{s}' (e.g. 20G, 500M, 1048576)")))?;
+    let mult: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kib" | "kb" => 1 << 10,
+        "m" | "mib" | "mb" => 1 << 20,
+        "g" | "gib" | "gb" => 1 << 30,
+        "t" | "tib" | "tb" => 1 << 40,
+        _ => return Err(IronError::usage(format!("invalid size unit in '{s}'"))),
+    };
+    n.checked_mul(mult)
+        .ok_or_else(|| IronError::usage(format!("size '{s}' is too large")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_and_keys() {
+        assert_eq!(parse_size("20G").unwrap(), 20 << 30);
+        assert_eq!(parse_size("512").unwrap(), 512);
+        assert_eq!(parse_size("3MiB").unwrap(), 3 << 20);
+        assert!(parse_size("x").is_err());
+        assert!(valid_key("sha256-abcdef"));
+        assert!(!valid_key("../etc"));
+        assert!(!valid_key("sha256-"));
+        assert_eq!(iso8601(UNIX_EPOCH), "1970-01-01T00:00:00Z");
+    }
+}

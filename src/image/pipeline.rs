@@ -1,0 +1,471 @@
+//! One pass, three threads, bounded channels: the fetch thread reads the source, hashes the
+//! bytes as served and tees them into the cache; the decode thread sniffs and decodes; the
+//! calling thread hashes the decoded image and drives the sink. On 2 cores hashing, decoding and
+//! writing overlap, and memory stays bounded by the channel depths.
+
+use crate::image::checksum::{Algo, Hasher};
+use crate::image::format::{self, Chunk, Detected};
+use crate::image::sink::Sink;
+use crate::image::source::http::{RestartFromZero, is_restart};
+use crate::progress::Progress;
+use crate::report::{IronError, Kind, Result};
+use sha2::{Digest, Sha256};
+use std::fs::File;
+use std::io::{self, Read, Write};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
+
+/// Source reads are gathered into buffers of this size.
+const FETCH_BUF: usize = 1 << 20;
+/// Buffers in flight between fetch and decode.
+const FETCH_DEPTH: usize = 6;
+/// Decoded chunks in flight between decode and the sink.
+const CHUNK_DEPTH: usize = 6;
+/// Decoded chunk size asked of the format layer.
+pub const CHUNK_SIZE: usize = 1 << 20;
+
+pub struct Input {
+    pub reader: Box<dyn Read + Send>,
+    pub length: Option<u64>,
+    pub algo: Option<Algo>,
+    pub tee: Option<File>,
+    pub format: format::Options,
+    pub label: String,
+    /// A second handle on a local qcow2 file: the decoder then reads it with random access
+    /// (needed when metadata follows data) while the fetch thread still hashes it in order.
+    pub seekable: Option<File>,
+}
+
+/// What the source delivered.
+pub struct Served {
+    pub bytes: u64,
+    pub digest: Option<String>,
+    pub tee: Option<File>,
+}
+
+/// The sniffed format, copied out of the decoder thread.
+#[derive(Debug, Clone)]
+pub struct Sniffed {
+    pub format: &'static str,
+    pub compression: &'static str,
+    pub virtual_size: Option<u64>,
+    pub qcow2_path: Option<&'static str>,
+}
+
+impl From<&Detected> for Sniffed {
+    fn from(d: &Detected) -> Sniffed {
+        Sniffed {
+            format: d.format,
+            compression: d.compression,
+            virtual_size: d.virtual_size,
+            qcow2_path: d.qcow2_path,
+        }
+    }
+}
+
+pub struct Outcome {
+    pub sniffed: Sniffed,
+    pub served: Served,
+    pub image_size: u64,
+    /// sha256 of the decoded image; None when it equals the served sha256 (raw, uncompressed).
+    pub decoded_sha256: Option<String>,
+}
+
+/// A failed pass. `restart` asks the caller to start again at byte zero.
+pub struct Failure {
+    pub error: IronError,
+    pub restart: bool,
+}
+
+impl From<IronError> for Failure {
+    fn from(error: IronError) -> Failure {
+        Failure {
+            error,
+            restart: false,
+        }
+    }
+}
+
+enum Msg {
+    Detected(Sniffed),
+    Chunk(Chunk),
+    /// The stream ended; carries the final detection (qcow2_path may have changed) and the
+    /// decoded image's sha256 when it had to be computed.
+    End(Sniffed, Option<String>),
+}
+
+/// Feeds the decoder from the fetch thread's buffers, returning each for reuse.
+struct ChannelReader {
+    rx: Receiver<std::result::Result<Vec<u8>, ()>>,
+    back: Sender<Vec<u8>>,
+    cur: Vec<u8>,
+    at: usize,
+}
+
+impl Read for ChannelReader {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        while self.at >= self.cur.len() {
+            let done = std::mem::take(&mut self.cur);
+            if done.capacity() > 0 {
+                let _ = self.back.send(done);
+            }
+            self.at = 0;
+            match self.rx.recv() {
+                Ok(Ok(buf)) => self.cur = buf,
+                Ok(Err(())) => return Err(io::Error::other(SourceFailed)),
+                Err(_) => return Ok(0),
+            }
+        }
+        let n = out.len().min(self.cur.len() - self.at);
+        out[..n].copy_from_slice(&self.cur[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
+}
+
+/// Marker: the decoder stopped because the source failed (the fetch error is the real one).
+#[derive(Debug)]
+struct SourceFailed;
+impl std::fmt::Display for SourceFailed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the source failed")
+    }
+}
+impl std::error::Error for SourceFailed {}
+
+/// Converts a source read error into the report's error, keeping an inner IronError's kind.
+fn source_error(e: io::Error, label: &str) -> Failure {
+    if is_restart(&e) {
+        let msg = e
+            .get_ref()
+            .and_then(|i| i.downcast_ref::<RestartFromZero>())
+            .map(|r| r.to_string())
+            .unwrap_or_default();
+        return Failure {
+            error: IronError::new(Kind::Network, msg).with("source", label),
+            restart: true,
+        };
+    }
+    if let Some(inner) = e.get_ref().and_then(|i| i.downcast_ref::<IronError>()) {
+        return inner.clone().into();
+    }
+    let kind = if label.starts_with("http") {
+        Kind::Network
+    } else {
+        Kind::Io
+    };
+    IronError::new(kind, format!("reading {label} failed"))
+        .with("source", label)
+        .caused_by(e)
+        .into()
+}
+
+/// Reads the source into buffers (recycled through `back`) and passes them on, so that the
+/// socket is drained while the next stage hashes.
+fn fetch(
+    mut reader: Box<dyn Read + Send>,
+    length: Option<u64>,
+    label: String,
+    tx: SyncSender<Piece>,
+    back: Receiver<Vec<u8>>,
+    stop: Arc<AtomicBool>,
+) -> std::result::Result<(), Failure> {
+    let progress = Progress::new("download", length);
+    let mut allocated = 0usize;
+    let stopped = || Failure::from(IronError::new(Kind::Internal, "stopped"));
+    loop {
+        if stop.load(Ordering::SeqCst) {
+            return Err(stopped());
+        }
+        let mut buf = match back.try_recv() {
+            Ok(b) => b,
+            Err(_) if allocated < 2 * FETCH_DEPTH + 2 => {
+                allocated += 1;
+                Vec::with_capacity(FETCH_BUF)
+            }
+            Err(_) => back.recv().map_err(|_| stopped())?,
+        };
+        // A recycled buffer is usually still full length: no need to zero it again.
+        buf.resize(FETCH_BUF, 0);
+        let mut n = 0;
+        let mut eof = false;
+        while n < FETCH_BUF {
+            match reader.read(&mut buf[n..]) {
+                Ok(0) => {
+                    eof = true;
+                    break;
+                }
+                Ok(k) => n += k,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    let _ = tx.send(Piece::Failed);
+                    return Err(source_error(e, &label));
+                }
+            }
+            if crate::interrupt::requested() {
+                let _ = tx.send(Piece::Failed);
+                return Err(IronError::new(Kind::Interrupted, "interrupted by signal").into());
+            }
+        }
+        buf.truncate(n);
+        if n > 0 {
+            progress.inc(n as u64);
+            tx.send(Piece::Data(buf)).map_err(|_| stopped())?;
+        }
+        if eof {
+            progress.finish();
+            let _ = tx.send(Piece::Eof);
+            return Ok(());
+        }
+    }
+}
+
+enum Piece {
+    Data(Vec<u8>),
+    Eof,
+    Failed,
+}
+
+/// Hashes the bytes as served and tees them into the cache, then hands them to the decoder.
+/// When the decoder is done early (a qcow2 may not need its tail) the rest is still hashed.
+fn hash_stage(
+    rx: Receiver<Piece>,
+    tx: SyncSender<std::result::Result<Vec<u8>, ()>>,
+    back: Sender<Vec<u8>>,
+    algo: Option<Algo>,
+    mut tee: Option<File>,
+) -> std::result::Result<Served, Failure> {
+    let mut hasher = algo.map(Hasher::new);
+    let mut bytes = 0u64;
+    let mut draining = false;
+    loop {
+        let buf = match rx.recv() {
+            Ok(Piece::Data(b)) => b,
+            Ok(Piece::Eof) => {
+                return Ok(Served {
+                    bytes,
+                    digest: hasher.map(Hasher::finish_hex),
+                    tee,
+                });
+            }
+            Ok(Piece::Failed) | Err(_) => {
+                let _ = tx.send(Err(()));
+                return Err(IronError::new(Kind::Internal, "the source stopped").into());
+            }
+        };
+        bytes += buf.len() as u64;
+        if let Some(h) = hasher.as_mut() {
+            h.update(&buf);
+        }
+        if let Some(t) = tee.as_mut()
+            && let Err(e) = t.write_all(&buf)
+        {
+            let _ = tx.send(Err(()));
+            return Err(IronError::io("cannot write to the image cache", e).into());
+        }
+        if draining {
+            let _ = back.send(buf);
+        } else if let Err(std::sync::mpsc::SendError(Ok(b))) = tx.send(Ok(buf)) {
+            // The decoder stopped: finished early, or failed (then `stop` ends the fetch).
+            draining = true;
+            let _ = back.send(b);
+        }
+    }
+}
+
+fn decode(
+    reader: ChannelReader,
+    seekable: Option<File>,
+    opts: format::Options,
+    tx: SyncSender<Msg>,
+    recycled: Receiver<Vec<u8>>,
+    served_is_sha256: bool,
+) -> std::result::Result<(), IronError> {
+    let mut stream = match seekable {
+        Some(f) => {
+            drop(reader);
+            format::open_seekable(Box::new(f), &opts)?
+        }
+        None => format::open(Box::new(reader), &opts)?,
+    };
+    let d = stream.detected();
+    // Raw and uncompressed: the decoded image is the served stream, already hashed with sha256.
+    // Hashing here, not in the writer, keeps the writer free for I/O.
+    let mut hasher =
+        (!(d.format == "raw" && d.compression == "none" && served_is_sha256)).then(Sha256::new);
+    if tx.send(Msg::Detected(d.into())).is_err() {
+        return Ok(());
+    }
+    let zeros = vec![0u8; 1 << 20];
+    loop {
+        while let Ok(buf) = recycled.try_recv() {
+            stream.recycle(buf);
+        }
+        let Some(chunk) = stream.next_chunk()? else {
+            break;
+        };
+        if let Some(h) = hasher.as_mut() {
+            match &chunk {
+                Chunk::Data(d) => h.update(d),
+                Chunk::Zero(n) => {
+                    let mut left = *n;
+                    while left > 0 {
+                        let k = left.min(zeros.len() as u64) as usize;
+                        h.update(&zeros[..k]);
+                        left -= k as u64;
+                    }
+                }
+            }
+        }
+        if tx.send(Msg::Chunk(chunk)).is_err() {
+            return Ok(());
+        }
+    }
+    let digest = hasher.map(|h| crate::image::checksum::hex(&h.finalize()));
+    let _ = tx.send(Msg::End(stream.detected().into(), digest));
+    Ok(())
+}
+
+/// Runs one pass from `input` into `sink`. `check` sees the sniffed format before anything is
+/// written (size checks). Nothing held back is released: the caller verifies, then finishes.
+pub fn run(
+    mut input: Input,
+    sink: &mut Sink,
+    check: &mut dyn FnMut(&Sniffed, Option<u64>) -> Result<()>,
+) -> std::result::Result<Outcome, Failure> {
+    let (src_tx, src_rx) = sync_channel(FETCH_DEPTH);
+    let (back_tx, back_rx) = channel();
+    let (chunk_tx, chunk_rx) = sync_channel::<Msg>(CHUNK_DEPTH);
+    let length = input.length;
+    let served_is_sha256 = input.algo == Some(Algo::Sha256);
+    let stop = Arc::new(AtomicBool::new(false));
+    let stop2 = stop.clone();
+    let label = input.label.clone();
+    let fmt_opts = input.format.clone();
+    let seekable = input.seekable.take();
+    let (recycle_tx, recycle_rx) = channel::<Vec<u8>>();
+    let (piece_tx, piece_rx) = sync_channel::<Piece>(FETCH_DEPTH);
+    let (reader_in, len_in, label_in) = (input.reader, input.length, input.label.clone());
+    let fetcher = std::thread::Builder::new()
+        .name("fetch".into())
+        .spawn(move || fetch(reader_in, len_in, label_in, piece_tx, back_rx, stop2))
+        .map_err(|e| IronError::io("cannot start the fetch thread", e))?;
+    let (algo, tee, back_hash) = (input.algo, input.tee.take(), back_tx.clone());
+    let hasher = std::thread::Builder::new()
+        .name("hash".into())
+        .spawn(move || hash_stage(piece_rx, src_tx, back_hash, algo, tee))
+        .map_err(|e| IronError::io("cannot start the hash thread", e))?;
+    let reader = ChannelReader {
+        rx: src_rx,
+        back: back_tx,
+        cur: Vec::new(),
+        at: 0,
+    };
+    let decoder = std::thread::Builder::new()
+        .name("decode".into())
+        .spawn(move || {
+            decode(
+                reader,
+                seekable,
+                fmt_opts,
+                chunk_tx,
+                recycle_rx,
+                served_is_sha256,
+            )
+        })
+        .map_err(|e| IronError::io("cannot start the decode thread", e))?;
+
+    let mut sniffed: Option<Sniffed> = None;
+    let mut decoded: Option<String> = None;
+    let mut image_size = 0u64;
+    let mut ended = false;
+    let mut sink_err: Option<Failure> = None;
+    loop {
+        // Poll so that Ctrl-C is honoured even while the source stalls; the reader threads are
+        // then left behind (the process is about to exit).
+        let msg = match chunk_rx.recv_timeout(std::time::Duration::from_millis(200)) {
+            Ok(m) => m,
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                if let Err(e) = crate::interrupt::check() {
+                    stop.store(true, Ordering::SeqCst);
+                    return Err(e.into());
+                }
+                continue;
+            }
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
+        };
+        if let Err(e) = crate::interrupt::check() {
+            sink_err = Some(e.into());
+            break;
+        }
+        match msg {
+            Msg::Detected(s) => {
+                if let Err(e) = check(&s, length) {
+                    sink_err = Some(e.into());
+                    break;
+                }
+                sniffed = Some(s);
+            }
+            Msg::Chunk(c) => {
+                image_size += match &c {
+                    Chunk::Data(d) => d.len() as u64,
+                    Chunk::Zero(n) => *n,
+                };
+                if let Err(e) = sink.push(c) {
+                    sink_err = Some(e.into());
+                    break;
+                }
+                for buf in sink.spent.drain(..) {
+                    let _ = recycle_tx.send(buf);
+                }
+            }
+            Msg::End(s, digest) => {
+                sniffed = Some(s);
+                decoded = digest;
+                ended = true;
+                break;
+            }
+        }
+    }
+    drop(chunk_rx);
+    let dec_res = decoder.join();
+    if sink_err.is_some() || !ended {
+        stop.store(true, Ordering::SeqCst);
+    }
+    let hash_res = hasher.join();
+    let fetch_res = fetcher.join();
+    if let Some(e) = sink_err {
+        return Err(e);
+    }
+    match fetch_res {
+        Ok(Ok(())) => {}
+        Ok(Err(f)) if f.error.kind != Kind::Internal => return Err(f),
+        Ok(Err(_)) => {}
+        Err(_) => return Err(IronError::new(Kind::Internal, "the fetch thread panicked").into()),
+    }
+    let served = match hash_res {
+        Ok(Ok(s)) => Some(s),
+        Ok(Err(f)) if f.error.kind != Kind::Internal => return Err(f),
+        Ok(Err(_)) => None,
+        Err(_) => return Err(IronError::new(Kind::Internal, "the hash thread panicked").into()),
+    };
+    match dec_res {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => return Err(e.into()),
+        Err(_) => return Err(IronError::new(Kind::Internal, "the decode thread panicked").into()),
+    }
+    let (Some(served), true, Some(sniffed)) = (served, ended, sniffed) else {
+        return Err(IronError::new(
+            Kind::Internal,
+            format!("the pipeline for {label} stopped early"),
+        )
+        .into());
+    };
+    Ok(Outcome {
+        sniffed,
+        served,
+        image_size,
+        decoded_sha256: decoded,
+    })
+}

@@ -1,0 +1,368 @@
+//! HTTP(S) sources through ureq: rustls with the system CA store plus `--ca-cert`, proxies from
+//! the environment, extra headers, retries with capped exponential backoff, and a body reader
+//! that resumes a dropped or stalled transfer with `Range: bytes=N-` when the server supports it
+//! (same validator, 206 and a matching Content-Range) and otherwise asks for a clean restart.
+
+use crate::image::source::Counters;
+use crate::progress;
+use crate::report::{IronError, Kind, Result};
+use std::io::{self, Read};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+use ureq::http::Response;
+use ureq::tls::{Certificate, RootCerts, TlsConfig};
+use ureq::{Agent, Body};
+
+#[derive(Debug, Clone)]
+pub struct HttpOptions {
+    pub retries: u32,
+    pub timeout: Duration,
+    pub headers: Vec<(String, String)>,
+    pub ca_cert: Option<PathBuf>,
+    pub insecure: bool,
+}
+
+/// The io error a reader returns when the transfer cannot resume and must start again at byte
+/// zero (the pipeline restarts hasher, decoder and sink).
+#[derive(Debug)]
+pub struct RestartFromZero(pub String);
+
+impl std::fmt::Display for RestartFromZero {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "restart from byte zero: {}", self.0)
+    }
+}
+impl std::error::Error for RestartFromZero {}
+
+pub fn is_restart(e: &io::Error) -> bool {
+    e.get_ref()
+        .is_some_and(|i| i.downcast_ref::<RestartFromZero>().is_some())
+}
+
+#[derive(Clone)]
+pub struct Http {
+    agent: Agent,
+    opts: Arc<HttpOptions>,
+    counters: Arc<Counters>,
+}
+
+/// System CA bundles, in the places Debian, Fedora, Alpine and busybox ramdisks keep them.
+const SYSTEM_BUNDLES: &[&str] = &[
+    "/etc/ssl/certs/ca-certificates.crt",
+    "/etc/pki/tls/certs/ca-bundle.crt",
+    "/etc/ssl/cert.pem",
+    "/etc/ssl/ca-bundle.pem",
+];
+
+fn load_pem(path: &std::path::Path, out: &mut Vec<Certificate<'static>>) -> io::Result<usize> {
+    let data = std::fs::read(path)?;
+    let before = out.len();
+    for item in ureq::tls::parse_pem(&data).flatten() {
+        if let ureq::tls::PemItem::Certificate(c) = item {
+            out.push(c.to_owned());
+        }
+    }
+    Ok(out.len() - before)
+}
+
+impl Http {
+    pub fn new(opts: HttpOptions, counters: Arc<Counters>) -> Result<Http> {
+        let mut certs = Vec::new();
+        for b in SYSTEM_BUNDLES {
+            if load_pem(std::path::Path::new(b), &mut certs).is_ok_and(|n| n > 0) {
+                break;
+            }
+        }
+        if let Some(ca) = &opts.ca_cert {
+            let n = load_pem(ca, &mut certs).map_err(|e| {
+                IronError::new(
+                    Kind::InvalidInput,
+                    format!("cannot read --ca-cert {}", ca.display()),
+                )
+                .caused_by(e)
+            })?;
+            if n == 0 {
+                return Err(IronError::new(
+                    Kind::InvalidInput,
+                    format!("--ca-cert {} holds no PEM certificate", ca.display()),
+                ));
+            }
+        }
+        // Without any system bundle, fall back to the bundled Mozilla roots.
+        let roots = if certs.is_empty() {
+            RootCerts::WebPki
+        } else {
+            RootCerts::new_with_certs(&certs)
+        };
+        let tls = TlsConfig::builder()
+            .root_certs(roots)
+            .disable_verification(opts.insecure)
+            .build();
+        let agent: Agent = Agent::config_builder()
+            .http_status_as_error(false)
+            .tls_config(tls)
+            .proxy(ureq::Proxy::try_from_env())
+            .timeout_connect(Some(opts.timeout))
+            .timeout_recv_response(Some(opts.timeout))
+            .timeout_per_read(Some(opts.timeout))
+            .user_agent(concat!("ironbox/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .into();
+        Ok(Http {
+            agent,
+            opts: Arc::new(opts),
+            counters,
+        })
+    }
+
+    /// Counts a retry done above this client (a restart from byte zero).
+    pub fn count_retry(&self) {
+        self.counters.retries.fetch_add(1, Ordering::Relaxed);
+    }
+
+    fn backoff(attempt: u32) -> Duration {
+        // 0.5 s, 1, 2, 4, ... capped at 30 s.
+        Duration::from_millis((500u64 << attempt.min(6)).min(30_000))
+    }
+
+    fn request(
+        &self,
+        url: &str,
+        range_from: Option<u64>,
+        etag: Option<&str>,
+    ) -> ureq::RequestBuilder<ureq::typestate::WithoutBody> {
+        let mut req = self.agent.get(url);
+        for (k, v) in &self.opts.headers {
+            req = req.header(k.as_str(), v.as_str());
+        }
+        if let Some(n) = range_from {
+            req = req.header("Range", format!("bytes={n}-"));
+            if let Some(v) = etag {
+                // The server answers 200 (whole entity) if the image changed meanwhile.
+                req = req.header("If-Range", v);
+            }
+        }
+        req
+    }
+
+    /// GET with retries: connection errors, 408, 429 and 5xx are retried with backoff; other
+    /// 4xx fail at once. Returns a 200 or 206 response.
+    pub fn get(
+        &self,
+        url: &str,
+        range_from: Option<u64>,
+        etag: Option<&str>,
+    ) -> Result<Response<Body>> {
+        let mut attempt = 0u32;
+        loop {
+            crate::interrupt::check()?;
+            let err = match self.request(url, range_from, etag).call() {
+                Ok(resp) => {
+                    let code = resp.status().as_u16();
+                    if code == 200 || code == 206 {
+                        return Ok(resp);
+                    }
+                    let e = IronError::new(Kind::HttpStatus, format!("{url} answered HTTP {code}"))
+                        .with("url", url)
+                        .with("status", code);
+                    if !(code == 408 || code == 429 || code >= 500) {
+                        return Err(e);
+                    }
+                    e
+                }
+                Err(e) => {
+                    let text = e.to_string();
+                    let err = IronError::new(Kind::Network, format!("cannot fetch {url}"))
+                        .with("url", url)
+                        .caused_by(&text);
+                    // A certificate that does not verify will not verify on a retry either.
+                    let lower = text.to_ascii_lowercase();
+                    if lower.contains("certificate") || matches!(e, ureq::Error::Tls(_)) {
+                        return Err(err);
+                    }
+                    err
+                }
+            };
+            if attempt >= self.opts.retries {
+                return Err(err.with("attempts", attempt + 1));
+            }
+            self.counters.retries.fetch_add(1, Ordering::Relaxed);
+            let wait = Self::backoff(attempt);
+            progress::warn(&format!("{err}; retrying in {:.1} s", wait.as_secs_f64()));
+            sleep_interruptible(wait)?;
+            attempt += 1;
+        }
+    }
+
+    /// Opens `url` for streaming.
+    pub fn open(&self, url: &str) -> Result<HttpReader> {
+        let resp = self.get(url, None, None)?;
+        let header = |name: &str| {
+            resp.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let length = header("content-length").and_then(|v| v.parse::<u64>().ok());
+        let etag = header("etag").filter(|e| !e.starts_with("W/"));
+        let last_modified = header("last-modified");
+        let ranges = header("accept-ranges").is_some_and(|v| v.contains("bytes"));
+        Ok(HttpReader {
+            http: self.clone(),
+            url: url.to_string(),
+            body: Some(resp.into_body().into_reader()),
+            pos: 0,
+            length,
+            etag,
+            last_modified,
+            ranges,
+            failures: 0,
+        })
+    }
+
+    /// A small text document (a checksum file), read whole.
+    pub fn fetch_text(&self, url: &str) -> Result<String> {
+        let resp = self.get(url, None, None)?;
+        resp.into_body()
+            .with_config()
+            .limit(16 << 20)
+            .read_to_string()
+            .map_err(|e| {
+                IronError::new(Kind::Network, format!("cannot read {url}"))
+                    .with("url", url)
+                    .caused_by(e)
+            })
+    }
+}
+
+fn sleep_interruptible(d: Duration) -> Result<()> {
+    let end = std::time::Instant::now() + d;
+    while std::time::Instant::now() < end {
+        crate::interrupt::check()?;
+        std::thread::sleep(Duration::from_millis(50).min(end - std::time::Instant::now()));
+    }
+    Ok(())
+}
+
+pub struct HttpReader {
+    http: Http,
+    url: String,
+    body: Option<ureq::BodyReader<'static>>,
+    pos: u64,
+    pub length: Option<u64>,
+    etag: Option<String>,
+    last_modified: Option<String>,
+    ranges: bool,
+    failures: u32,
+}
+
+impl HttpReader {
+    /// Reconnects at `self.pos` after a drop or stall.
+    fn resume(&mut self, why: &io::Error) -> io::Result<()> {
+        self.body = None;
+        if !self.ranges || (self.etag.is_none() && self.last_modified.is_none()) {
+            return Err(io::Error::other(RestartFromZero(format!(
+                "the connection to {} failed at byte {} ({why}) and the server does not support resuming",
+                self.url, self.pos
+            ))));
+        }
+        if self.failures >= self.http.opts.retries.max(1) {
+            return Err(io::Error::other(IronError::new(
+                Kind::Network,
+                format!(
+                    "{} kept failing ({why}); gave up after {} resumes",
+                    self.url, self.failures
+                ),
+            )));
+        }
+        self.failures += 1;
+        progress::warn(&format!(
+            "{}: connection lost at byte {} ({why}); resuming",
+            self.url, self.pos
+        ));
+        let validator = self.etag.clone().or_else(|| self.last_modified.clone());
+        let resp = self
+            .http
+            .get(&self.url, Some(self.pos), validator.as_deref())
+            .map_err(io::Error::other)?;
+        let header = |name: &str| {
+            resp.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let same_entity = (self.etag.is_some() && header("etag") == self.etag)
+            || (self.etag.is_none() && header("last-modified") == self.last_modified);
+        let range_ok = header("content-range").is_some_and(|cr| {
+            content_range_start(&cr) == Some(self.pos)
+                && (self.length.is_none() || content_range_total(&cr) == self.length)
+        });
+        if resp.status().as_u16() != 206 || !same_entity || !range_ok {
+            return Err(io::Error::other(RestartFromZero(format!(
+                "{} did not resume at byte {} (HTTP {}, validator or range mismatch)",
+                self.url,
+                self.pos,
+                resp.status().as_u16()
+            ))));
+        }
+        self.http.counters.resumes.fetch_add(1, Ordering::Relaxed);
+        self.body = Some(resp.into_body().into_reader());
+        Ok(())
+    }
+}
+
+fn content_range_start(cr: &str) -> Option<u64> {
+    cr.trim()
+        .strip_prefix("bytes ")?
+        .split('-')
+        .next()?
+        .trim()
+        .parse()
+        .ok()
+}
+
+fn content_range_total(cr: &str) -> Option<u64> {
+    cr.rsplit('/').next()?.trim().parse().ok()
+}
+
+impl Read for HttpReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        loop {
+            let Some(body) = self.body.as_mut() else {
+                return Err(io::Error::other("the connection is closed"));
+            };
+            let res = body.read(buf);
+            let err = match res {
+                Ok(0) => match self.length {
+                    Some(l) if self.pos < l => io::Error::new(
+                        io::ErrorKind::UnexpectedEof,
+                        format!("the body ended after {} of {l} bytes", self.pos),
+                    ),
+                    _ => return Ok(0),
+                },
+                Ok(n) => {
+                    self.pos += n as u64;
+                    return Ok(n);
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => e,
+            };
+            crate::interrupt::check().map_err(io::Error::other)?;
+            self.resume(&err)?;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_ranges() {
+        assert_eq!(content_range_start("bytes 100-199/200"), Some(100));
+        assert_eq!(content_range_total("bytes 100-199/200"), Some(200));
+        assert_eq!(content_range_total("bytes 100-199/*"), None);
+    }
+}

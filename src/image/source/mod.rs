@@ -1,0 +1,118 @@
+//! Where image bytes come from: an http(s) URL, a local file, or `-` for stdin. Several sources
+//! on the command line are mirrors tried in order.
+
+pub mod http;
+
+use crate::report::{IronError, Kind, Result};
+use std::io::Read;
+use std::path::PathBuf;
+use std::sync::atomic::AtomicU64;
+
+/// Resume and retry counts for the report, shared with the reader threads.
+#[derive(Debug, Default)]
+pub struct Counters {
+    pub resumes: AtomicU64,
+    pub retries: AtomicU64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    Http(String),
+    File(PathBuf),
+    Stdin,
+}
+
+impl Source {
+    pub fn parse(s: &str) -> Source {
+        if s == "-" {
+            Source::Stdin
+        } else if s.starts_with("http://") || s.starts_with("https://") {
+            Source::Http(s.to_string())
+        } else {
+            Source::File(PathBuf::from(s.strip_prefix("file://").unwrap_or(s)))
+        }
+    }
+
+    pub fn display(&self) -> String {
+        match self {
+            Source::Http(u) => u.clone(),
+            Source::File(p) => p.display().to_string(),
+            Source::Stdin => "-".to_string(),
+        }
+    }
+
+    /// The image's file name, which checksum files are matched against.
+    pub fn file_name(&self) -> String {
+        match self {
+            Source::Http(u) => {
+                let path = u.split(['?', '#']).next().unwrap_or(u);
+                path.rsplit('/').next().unwrap_or("").to_string()
+            }
+            Source::File(p) => p
+                .file_name()
+                .map(|f| f.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            Source::Stdin => String::new(),
+        }
+    }
+
+    /// Only stdin cannot be read twice (a restart from zero or a second mirror).
+    pub fn replayable(&self) -> bool {
+        !matches!(self, Source::Stdin)
+    }
+}
+
+/// An open source: its byte stream and, when known, its length as served.
+pub struct Opened {
+    pub reader: Box<dyn Read + Send>,
+    pub length: Option<u64>,
+}
+
+pub fn open(src: &Source, http: &http::Http) -> Result<Opened> {
+    match src {
+        Source::Http(url) => {
+            let r = http.open(url)?;
+            let length = r.length;
+            Ok(Opened {
+                reader: Box::new(r),
+                length,
+            })
+        }
+        Source::File(p) => {
+            let f = std::fs::File::open(p).map_err(|e| {
+                let kind = if e.kind() == std::io::ErrorKind::NotFound {
+                    Kind::NotFound
+                } else {
+                    Kind::Io
+                };
+                IronError::new(kind, format!("cannot open image {}", p.display()))
+                    .with("source", p.display().to_string())
+                    .caused_by(e)
+            })?;
+            let length = f.metadata().ok().filter(|m| m.is_file()).map(|m| m.len());
+            Ok(Opened {
+                reader: Box::new(f),
+                length,
+            })
+        }
+        Source::Stdin => Ok(Opened {
+            reader: Box::new(std::io::stdin()),
+            length: None,
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        assert_eq!(
+            Source::parse("https://h/x/disk.qcow2?sig=1").file_name(),
+            "disk.qcow2"
+        );
+        assert_eq!(Source::parse("-"), Source::Stdin);
+        assert_eq!(Source::parse("/tmp/a.img").file_name(), "a.img");
+    }
+}

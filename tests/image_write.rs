@@ -1,0 +1,793 @@
+//! `ironbox image-write` and `ironbox image-cache` end to end on loop devices, with images built
+//! here by real tools (mkfs.ext4 -d, sgdisk, qemu-img, gzip, zstd, xz) and results checked by
+//! tools we did not write (cmp, e2fsck -fn through `losetup --offset`, sgdisk -v).
+mod common;
+
+use common::http::{HttpServer, Route};
+use common::{LoopDisk, have_tool, ironbox, sh, sh_status};
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+const MIB: u64 = 1 << 20;
+/// The ext4 partition: 1 MiB .. 17 MiB of the disk image.
+const PART_START: u64 = MIB;
+const PART_SIZE: u64 = 16 * MIB;
+const IMAGE_SIZE: u64 = 20 * MIB;
+
+struct Images {
+    dir: PathBuf,
+}
+
+impl Images {
+    fn p(&self, name: &str) -> String {
+        self.dir.join(name).display().to_string()
+    }
+    fn bytes(&self, name: &str) -> Vec<u8> {
+        std::fs::read(self.dir.join(name)).unwrap()
+    }
+}
+
+fn tools() -> bool {
+    let ok = [
+        "mkfs.ext4",
+        "e2fsck",
+        "sgdisk",
+        "qemu-img",
+        "gzip",
+        "zstd",
+        "xz",
+        "losetup",
+    ]
+    .iter()
+    .all(|t| have_tool(t));
+    if !ok {
+        eprintln!("SKIPPED: needs e2fsprogs, gdisk, qemu-utils, gzip, zstd, xz");
+    }
+    ok
+}
+
+/// Builds (once per test binary) a GPT disk image holding an ext4 filesystem made from a
+/// directory tree, plus its compressed, qcow2 and broken variants.
+fn images() -> &'static Images {
+    static IMAGES: OnceLock<Images> = OnceLock::new();
+    IMAGES.get_or_init(|| {
+        // Under target/tmp, rebuilt on each run, so runs leave nothing behind in /tmp.
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("image-write-fixtures");
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("tree/etc")).unwrap();
+        let d = dir.display();
+        std::fs::write(dir.join("tree/etc/hostname"), "node-1\n").unwrap();
+        std::fs::write(dir.join("tree/README"), "ironbox ".repeat(50_000)).unwrap();
+        sh(&format!("head -c 3000000 /dev/urandom > {d}/tree/random.bin"));
+        sh(&format!(
+            "truncate -s {PART_SIZE} {d}/fs.img && mkfs.ext4 -q -F -d {d}/tree {d}/fs.img"
+        ));
+        sh(&format!(
+            "truncate -s {IMAGE_SIZE} {d}/disk.img && sgdisk -n1:2048:+16M -c1:rootfs {d}/disk.img >/dev/null \
+             && dd if={d}/fs.img of={d}/disk.img bs=1M seek=1 conv=notrunc status=none"
+        ));
+        sh(&format!(
+            "cd {d} && gzip -kc disk.img > disk.img.gz && zstd -q --long=27 disk.img -o disk.img.zst \
+             && xz -kc disk.img > disk.img.xz && qemu-img convert -O qcow2 disk.img disk.qcow2 \
+             && qemu-img convert -c -O qcow2 disk.img disk-c.qcow2 \
+             && zstd -q disk.qcow2 -o disk.qcow2.zst \
+             && head -c -1000 disk.img.gz > truncated.img.gz \
+             && cat disk.img.gz > garbage.img.gz && echo trailing-garbage >> garbage.img.gz \
+             && qemu-img create -q -f qcow2 -b disk.img -F raw backed.qcow2"
+        ));
+        Images { dir }
+    })
+}
+
+fn sha256(data: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(data)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn sha256_file(path: &str) -> String {
+    sh(&format!("sha256sum {path}"))[..64].to_string()
+}
+
+/// The written disk holds the image's filesystem intact and a valid GPT.
+fn check_written(disk: &LoopDisk, img: &Images) {
+    let want = img.bytes("disk.img");
+    let got = disk.read_at(PART_START, PART_SIZE as usize);
+    assert!(
+        got == want[PART_START as usize..(PART_START + PART_SIZE) as usize],
+        "partition contents differ"
+    );
+    let v = sh(&format!("sgdisk -v {}", disk.dev()));
+    assert!(v.contains("No problems found"), "sgdisk -v: {v}");
+    fsck_at(disk, PART_START, PART_SIZE);
+}
+
+fn fsck_at(disk: &LoopDisk, offset: u64, size: u64) {
+    let lo = sh(&format!(
+        "losetup -f --show -r --offset {offset} --sizelimit {size} {}",
+        disk.dev()
+    ));
+    let lo = lo.trim();
+    let (code, out, err) = sh_status(&format!("e2fsck -fn {lo}"));
+    sh(&format!("losetup -d {lo}"));
+    assert_eq!(code, 0, "e2fsck -fn failed: {out}{err}");
+}
+
+fn write(src: &str, disk: &LoopDisk) -> common::Ironbox {
+    ironbox(&["image-write", src, "--disk", disk.dev()])
+}
+
+#[test]
+fn every_format_over_http_writes_a_valid_disk() {
+    require_root!();
+    if !tools() {
+        return;
+    }
+    let img = images();
+    let server = HttpServer::start();
+    for (name, format, compression) in [
+        ("disk.img", "raw", "none"),
+        ("disk.img.gz", "raw", "gzip"),
+        ("disk.img.zst", "raw", "zstd"),
+        ("disk.img.xz", "raw", "xz"),
+        ("disk.qcow2", "qcow2", "none"),
+        ("disk-c.qcow2", "qcow2", "none"),
+        ("disk.qcow2.zst", "qcow2", "zstd"),
+    ] {
+        let path = format!("/{name}");
+        server.route(&path, Route::new(img.bytes(name)));
+        let disk = LoopDisk::new(64 * MIB);
+        let sum = sha256_file(&img.p(name));
+        let r = write(&server.url(&path), &disk)
+            .arg("--checksum")
+            .arg(format!("sha256:{sum}"))
+            .arg("--verify")
+            .run()
+            .ok();
+        assert_eq!(r["format"], format, "{name}: {r}");
+        assert_eq!(r["compression"], compression, "{name}");
+        assert_eq!(r["image_size"], IMAGE_SIZE, "{name}");
+        assert_eq!(r["checksum"]["verified"], true);
+        assert_eq!(r["checksum"]["actual"], sum.as_str());
+        assert_eq!(r["bytes_downloaded"], img.bytes(name).len() as u64);
+        assert_eq!(
+            r["written_sha256"],
+            sha256(&img.bytes("disk.img")),
+            "{name}"
+        );
+        assert_eq!(r["verify"]["matches"], true);
+        assert_eq!(r["cache"], "off");
+        if format == "qcow2" {
+            assert!(r["qcow2_path"].is_string(), "{name}: {r}");
+        }
+        // The backup GPT was moved to the end of the 64 MiB disk; the partition is reported.
+        let parts = r["partitions"].as_array().unwrap();
+        assert_eq!(parts.len(), 1);
+        assert_eq!(parts[0]["label"], "rootfs");
+        assert_eq!(parts[0]["fs_type"], "ext4");
+        assert_eq!(parts[0]["start"], PART_START);
+        assert!(r["root_uuid"].is_string());
+        check_written(&disk, img);
+    }
+}
+
+#[test]
+fn file_and_stdin_sources() {
+    require_root!();
+    if !tools() {
+        return;
+    }
+    let img = images();
+    let disk = LoopDisk::new(64 * MIB);
+    let r = write(&img.p("disk.img.xz"), &disk).run().ok();
+    assert_eq!(r["compression"], "xz");
+    assert_eq!(r["checksum"]["verified"], false);
+    check_written(&disk, img);
+
+    let disk = LoopDisk::new(64 * MIB);
+    let r = write("-", &disk)
+        .arg("--checksum")
+        .arg(sha256_file(&img.p("disk-c.qcow2")))
+        .stdin(img.bytes("disk-c.qcow2"))
+        .run()
+        .ok();
+    assert_eq!(r["format"], "qcow2");
+    assert_eq!(r["sources_tried"][0]["source"], "-");
+    check_written(&disk, img);
+}
+
+#[test]
+fn checksum_forms() {
+    require_root!();
+    if !tools() {
+        return;
+    }
+    let img = images();
+    let name = "disk.img.gz";
+    let f = img.p(name);
+    let md5 = sh(&format!("md5sum {f}"))[..32].to_string();
+    let sha1 = sh(&format!("sha1sum {f}"))[..40].to_string();
+    let sha384 = sh(&format!("sha384sum {f}"))[..96].to_string();
+    let sha512 = sh(&format!("sha512sum {f}"))[..128].to_string();
+    let sha256 = sha256_file(&f);
+    let server = HttpServer::start();
+    server.route("/images/disk.img.gz", Route::new(img.bytes(name)));
+    server.route(
+        "/images/SHA256SUMS",
+        Route::new(format!(
+            "# sums\n{}  other.img\n{sha256} *disk.img.gz\n",
+            "0".repeat(64)
+        )),
+    );
+    server.route(
+        "/images/BSD",
+        Route::new(format!("SHA512 (disk.img.gz) = {sha512}\n")),
+    );
+    server.route("/images/bare", Route::new(format!("{md5}\n")));
+    let url = server.url("/images/disk.img.gz");
+    for (spec, algo) in [
+        (md5.clone(), "md5"),
+        (sha512.clone(), "sha512"),
+        (format!("sha1:{sha1}"), "sha1"),
+        (format!("SHA384:{sha384}"), "sha384"),
+        (server.url("/images/SHA256SUMS"), "sha256"),
+        (server.url("/images/BSD"), "sha512"),
+        (server.url("/images/bare"), "md5"),
+    ] {
+        let disk = LoopDisk::new(64 * MIB);
+        let r = write(&url, &disk).arg("--checksum").arg(&spec).run().ok();
+        assert_eq!(r["checksum"]["algorithm"], algo, "{spec}");
+        assert_eq!(r["checksum"]["verified"], true);
+    }
+    // Bad syntax is a usage error before anything happens.
+    let disk = LoopDisk::new(64 * MIB);
+    write(&url, &disk)
+        .args_checksum("sha256:xyz")
+        .run()
+        .fails(2, "invalid_checksum");
+    write(&url, &disk)
+        .args_checksum(&"a".repeat(40))
+        .run()
+        .fails(2, "invalid_checksum");
+}
+
+trait ChecksumArg {
+    fn args_checksum(self, spec: &str) -> Self;
+}
+impl ChecksumArg for common::Ironbox {
+    fn args_checksum(self, spec: &str) -> Self {
+        self.arg("--checksum").arg(spec)
+    }
+}
+
+#[test]
+fn wrong_checksum_zeroes_the_table_areas() {
+    require_root!();
+    if !tools() {
+        return;
+    }
+    let img = images();
+    // The disk already holds a valid image: after a failed write it must not look valid.
+    let disk = LoopDisk::new(64 * MIB);
+    write(&img.p("disk.img"), &disk).run().ok();
+    assert!(disk.read_at(512, 8).starts_with(b"EFI PART"));
+    let e = write(&img.p("disk.img.zst"), &disk)
+        .args_checksum(&format!("sha256:{}", "0".repeat(64)))
+        .run()
+        .fails(3, "checksum_mismatch");
+    assert_eq!(e["expected"], "0".repeat(64));
+    assert_eq!(e["actual"], sha256_file(&img.p("disk.img.zst")));
+    assert!(disk.read_at(0, MIB as usize).iter().all(|b| *b == 0));
+    assert!(
+        disk.read_at(64 * MIB - MIB, MIB as usize)
+            .iter()
+            .all(|b| *b == 0)
+    );
+    // --preserve-on-error leaves the first MiB alone (here: the image's own, never released).
+    let disk = LoopDisk::new(64 * MIB);
+    write(&img.p("disk.img"), &disk).run().ok();
+    write(&img.p("disk.img"), &disk)
+        .args_checksum(&"0".repeat(64))
+        .arg("--preserve-on-error")
+        .run()
+        .fails(3, "checksum_mismatch");
+    assert!(disk.read_at(512, 8).starts_with(b"EFI PART"));
+}
+
+#[test]
+fn dropped_connections_resume_or_restart() {
+    require_root!();
+    if !tools() {
+        return;
+    }
+    let img = images();
+    let body = img.bytes("disk.img.zst");
+    let sum = sha256(&body);
+    let server = HttpServer::start();
+    // With Range support: resumed where it broke.
+    let mut r = Route::new(body.clone());
+    r.drop_after = Some(body.len() / 3);
+    r.faults = 2;
+    server.route("/ranged", r);
+    // Without: restarted from zero (hasher, decoder and sink too).
+    let mut r = Route::new(body.clone());
+    r.ranges = false;
+    r.drop_after = Some(body.len() / 2);
+    r.faults = 1;
+    server.route("/plain", r);
+    let disk = LoopDisk::new(64 * MIB);
+    let rep = write(&server.url("/ranged"), &disk)
+        .args_checksum(&sum)
+        .run()
+        .ok();
+    assert_eq!(rep["resumes"], 2, "{rep}");
+    assert_eq!(rep["bytes_downloaded"], body.len() as u64);
+    let reqs = server.requests("/ranged");
+    assert!(
+        reqs[1]
+            .headers
+            .get("range")
+            .is_some_and(|v| v.starts_with("bytes="))
+    );
+    check_written(&disk, img);
+
+    let disk = LoopDisk::new(64 * MIB);
+    let rep = write(&server.url("/plain"), &disk)
+        .args_checksum(&sum)
+        .run()
+        .ok();
+    assert_eq!(rep["resumes"], 0);
+    assert!(rep["retries"].as_u64().unwrap() >= 1, "{rep}");
+    assert_eq!(rep["checksum"]["verified"], true);
+    assert!(
+        server
+            .requests("/plain")
+            .iter()
+            .all(|r| !r.headers.contains_key("range"))
+    );
+    check_written(&disk, img);
+}
+
+#[test]
+fn a_stall_is_resumed_after_the_timeout() {
+    require_root!();
+    if !tools() {
+        return;
+    }
+    let img = images();
+    let body = img.bytes("disk.img.gz");
+    let server = HttpServer::start();
+    let mut r = Route::new(body.clone());
+    r.stall_after = Some(body.len() / 2);
+    r.faults = 1;
+    server.route("/stall", r);
+    let disk = LoopDisk::new(64 * MIB);
+    let rep = write(&server.url("/stall"), &disk)
+        .args_checksum(&sha256(&body))
+        .arg("--timeout")
+        .arg("1")
+        .run()
+        .ok();
+    assert_eq!(rep["resumes"], 1);
+    check_written(&disk, img);
+}
+
+#[test]
+fn server_errors_are_retried_and_client_errors_are_not() {
+    require_root!();
+    if !tools() {
+        return;
+    }
+    let img = images();
+    let server = HttpServer::start();
+    let mut r = Route::new(img.bytes("disk.img"));
+    r.fail_first = vec![500, 503];
+    server.route("/flaky", r);
+    let disk = LoopDisk::new(64 * MIB);
+    let rep = write(&server.url("/flaky"), &disk).run().ok();
+    assert_eq!(rep["retries"], 2);
+    check_written(&disk, img);
+
+    let disk = LoopDisk::new(64 * MIB);
+    disk.write_at(0, b"untouched");
+    let e = write(&server.url("/missing"), &disk)
+        .run()
+        .fails(1, "http_status");
+    assert_eq!(e["status"], 404);
+    assert_eq!(server.requests("/missing").len(), 1, "a 404 is not retried");
+    assert!(disk.read_at(0, 9) == b"untouched");
+
+    // Mirrors: the first fails, the second serves.
+    let disk = LoopDisk::new(64 * MIB);
+    let rep = ironbox(&["image-write", &server.url("/gone"), &server.url("/flaky")])
+        .arg("--disk")
+        .arg(disk.dev())
+        .run()
+        .ok();
+    assert_eq!(rep["sources_tried"].as_array().unwrap().len(), 2);
+    assert_eq!(rep["sources_tried"][0]["ok"], false);
+    check_written(&disk, img);
+}
+
+#[test]
+fn broken_and_unsafe_images_fail() {
+    require_root!();
+    if !tools() {
+        return;
+    }
+    let img = images();
+    for (name, kind) in [
+        ("truncated.img.gz", "corrupt_image"),
+        ("garbage.img.gz", "corrupt_image"),
+    ] {
+        let disk = LoopDisk::new(64 * MIB);
+        let r = write(&img.p(name), &disk).run();
+        assert_ne!(r.code, 0, "{name}: {}", r.stdout);
+        assert_eq!(r.json["error"]["kind"], kind, "{name}: {}", r.stdout);
+        // Never a disk that looks valid.
+        assert!(disk.read_at(0, MIB as usize).iter().all(|b| *b == 0));
+    }
+    // A qcow2 with a backing file is refused before anything is written.
+    let disk = LoopDisk::new(64 * MIB);
+    disk.write_at(0, b"untouched");
+    let r = write(&img.p("backed.qcow2"), &disk).run();
+    assert_eq!(r.code, 4, "{}", r.stdout);
+    assert_eq!(r.json["error"]["kind"], "unsafe_image");
+    assert!(disk.read_at(0, 9) == b"untouched");
+}
+
+#[test]
+fn an_image_bigger_than_the_disk_is_refused() {
+    require_root!();
+    if !tools() {
+        return;
+    }
+    let img = images();
+    let server = HttpServer::start();
+    server.route("/disk.img", Route::new(img.bytes("disk.img")));
+    for src in [server.url("/disk.img"), img.p("disk.qcow2")] {
+        let disk = LoopDisk::new(16 * MIB);
+        disk.write_at(0, b"untouched");
+        let e = write(&src, &disk).run().fails(2, "image_too_large");
+        assert_eq!(e["image_size"], IMAGE_SIZE);
+        assert!(disk.read_at(0, 9) == b"untouched", "nothing written");
+    }
+    // A compressed stream only shows its size while it streams: stopped, tables wiped.
+    let disk = LoopDisk::new(16 * MIB);
+    disk.write_at(0, b"untouched");
+    write(&img.p("disk.img.zst"), &disk)
+        .run()
+        .fails(2, "image_too_large");
+    assert!(disk.read_at(0, MIB as usize).iter().all(|b| *b == 0));
+}
+
+#[test]
+fn a_4096_byte_sector_disk() {
+    require_root!();
+    if !tools() {
+        return;
+    }
+    let img = images();
+    // A GPT made for 4096-byte sectors, by sgdisk on a 4Kn loop device.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().display();
+    sh(&format!("truncate -s {IMAGE_SIZE} {d}/4k.img"));
+    {
+        let lo = sh(&format!("losetup -f --show --sector-size 4096 {d}/4k.img"));
+        let lo = lo.trim();
+        sh(&format!(
+            "sgdisk -n1:256:+16M -c1:rootfs {lo} >/dev/null; losetup -d {lo}"
+        ));
+    }
+    sh(&format!(
+        "dd if={} of={d}/4k.img bs=1M seek=1 conv=notrunc status=none && zstd -q {d}/4k.img",
+        img.p("fs.img")
+    ));
+    let disk = LoopDisk::with_sector_size(64 * MIB, 4096);
+    let r = write(&format!("{d}/4k.img.zst"), &disk).run().ok();
+    assert_eq!(r["partitions"][0]["start"], MIB);
+    assert_eq!(r["partitions"][0]["fs_type"], "ext4");
+    let v = sh(&format!("sgdisk -v {}", disk.dev()));
+    assert!(v.contains("No problems found"), "{v}");
+    fsck_at(&disk, MIB, PART_SIZE);
+}
+
+#[test]
+fn partition_images_go_into_their_partition() {
+    require_root!();
+    if !tools() {
+        return;
+    }
+    let img = images();
+    let disk = LoopDisk::new(64 * MIB);
+    sh(&format!(
+        "sgdisk -n1:2048:+8M -c1:esp -n2:0:+20M -c2:root {} >/dev/null",
+        disk.dev()
+    ));
+    sh(&format!(
+        "zstd -qf {} -o {}/fs.img.zst",
+        img.p("fs.img"),
+        img.dir.display()
+    ));
+    let r = write(&img.p("fs.img.zst"), &disk)
+        .arg("--partition")
+        .arg("root")
+        .run()
+        .ok();
+    assert_eq!(r["partition"], 2);
+    let uuid = sh(&format!("blkid -p -s UUID -o value {}", img.p("fs.img")));
+    assert_eq!(r["root_uuid"], uuid.trim());
+    fsck_at(&disk, 9 * MIB, 20 * MIB);
+    // It must fit.
+    write(&img.p("fs.img"), &disk)
+        .arg("--partition")
+        .arg("1")
+        .run()
+        .fails(2, "image_too_large");
+}
+
+#[test]
+fn cache_hit_miss_and_eviction() {
+    require_root!();
+    if !tools() {
+        return;
+    }
+    let img = images();
+    let body = img.bytes("disk.qcow2.zst");
+    let sum = sha256(&body);
+    let key = format!("sha256-{sum}");
+    let server = HttpServer::start();
+    server.route("/c.qcow2.zst", Route::new(body.clone()));
+    let cache = tempfile::tempdir().unwrap();
+    let cdir = cache.path().to_str().unwrap();
+    let url = server.url("/c.qcow2.zst");
+
+    let disk = LoopDisk::new(64 * MIB);
+    let r = write(&url, &disk)
+        .args_checksum(&sum)
+        .arg("--cache-dir")
+        .arg(cdir)
+        .run()
+        .ok();
+    assert_eq!(r["cache"], "stored");
+    assert_eq!(std::fs::read(cache.path().join(&key)).unwrap(), body);
+    assert_eq!(server.requests("/c.qcow2.zst").len(), 1);
+
+    let disk = LoopDisk::new(64 * MIB);
+    let r = write(&url, &disk)
+        .args_checksum(&sum)
+        .arg("--cache-dir")
+        .arg(cdir)
+        .run()
+        .ok();
+    assert_eq!(r["cache"], "hit");
+    assert_eq!(
+        server.requests("/c.qcow2.zst").len(),
+        1,
+        "a hit downloads nothing"
+    );
+    check_written(&disk, img);
+
+    let l = ironbox(&["image-cache", "list", "--cache-dir", cdir])
+        .run()
+        .ok();
+    assert_eq!(l["entries"][0]["key"], key.as_str());
+    assert_eq!(l["entries"][0]["size"], body.len() as u64);
+    ironbox(&["image-cache", "evict", &key, "--cache-dir", cdir])
+        .run()
+        .ok();
+    assert!(!cache.path().join(&key).exists());
+    ironbox(&["image-cache", "evict", &key, "--cache-dir", cdir])
+        .run()
+        .fails(1, "not_found");
+
+    // fetch pre-fills; a wrong checksum stores nothing; gc evicts down to the limit.
+    let f = ironbox(&[
+        "image-cache",
+        "fetch",
+        &url,
+        "--checksum",
+        &sum,
+        "--cache-dir",
+        cdir,
+    ])
+    .run()
+    .ok();
+    assert_eq!(f["cache"], "stored");
+    let f = ironbox(&[
+        "image-cache",
+        "fetch",
+        &url,
+        "--checksum",
+        &sum,
+        "--cache-dir",
+        cdir,
+    ])
+    .run()
+    .ok();
+    assert_eq!(f["cache"], "hit");
+    server.route("/other", Route::new(img.bytes("disk.img.gz")));
+    ironbox(&[
+        "image-cache",
+        "fetch",
+        &server.url("/other"),
+        "--checksum",
+        &"1".repeat(64),
+        "--cache-dir",
+        cdir,
+    ])
+    .run()
+    .fails(3, "checksum_mismatch");
+    let l = ironbox(&["image-cache", "list", "--cache-dir", cdir])
+        .run()
+        .ok();
+    assert_eq!(l["entries"].as_array().unwrap().len(), 1);
+    let g = ironbox(&["image-cache", "gc", "--max", "1K", "--cache-dir", cdir])
+        .run()
+        .ok();
+    assert_eq!(g["evicted"][0]["key"], key.as_str());
+    assert_eq!(g["total_bytes"], 0);
+}
+
+#[test]
+fn dry_run_opens_nothing_for_writing() {
+    require_root!();
+    if !tools() {
+        return;
+    }
+    let img = images();
+    let server = HttpServer::start();
+    server.route("/disk.img", Route::new(img.bytes("disk.img")));
+    let disk = LoopDisk::new(64 * MIB);
+    disk.write_at(0, b"untouched");
+    let r = write(&server.url("/disk.img"), &disk)
+        .arg("--dry-run")
+        .args_checksum(&sha256(&img.bytes("disk.img")))
+        .run()
+        .ok();
+    assert_eq!(r["dry_run"], true);
+    assert_eq!(r["capacity"], 64 * MIB);
+    assert_eq!(r["probe"]["length"], IMAGE_SIZE);
+    assert!(disk.read_at(0, 9) == b"untouched");
+}
+
+#[test]
+fn the_machines_own_disk_is_refused() {
+    if !Path::new("/dev/vda").exists() {
+        return;
+    }
+    let r = ironbox(&[
+        "image-write",
+        "/nonexistent.img",
+        "--disk",
+        "/dev/vda",
+        "--dry-run",
+    ])
+    .run();
+    assert_eq!(r.code, 4, "{}", r.stdout);
+}
+
+#[test]
+fn ctrl_c_stops_and_wipes_the_table_areas() {
+    require_root!();
+    if !tools() {
+        return;
+    }
+    let img = images();
+    let body = img.bytes("disk.img");
+    let server = HttpServer::start();
+    let mut r = Route::new(body.clone());
+    r.stall_after = Some(body.len() / 2);
+    r.faults = 1;
+    server.route("/stall", r);
+    let disk = LoopDisk::new(64 * MIB);
+    write(&img.p("disk.img"), &disk).run().ok();
+    let child = std::process::Command::new(common::bin())
+        .args(["--progress", "none", "image-write", &server.url("/stall")])
+        .args(["--disk", disk.dev(), "--timeout", "60"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait for the stall (the request arrived and half the body went out), then Ctrl-C.
+    for _ in 0..100 {
+        if !server.requests("/stall").is_empty() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    sh(&format!("kill -INT {}", child.id()));
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["error"]["kind"], "interrupted");
+    assert!(disk.read_at(0, MIB as usize).iter().all(|b| *b == 0));
+}
+
+/// A qcow2 whose metadata follows its data (the same hand-made image as tests/image_format.rs
+/// uses): streaming alone cannot convert it.
+/// Writes a qcow2 v3 with 64 KiB clusters whose data clusters come first and whose L1 and L2
+/// tables sit at the end of the file (what a converter writing metadata last would make).
+/// Returns (image, the raw guest bytes).
+fn metadata_last_image(dir: &Path) -> (PathBuf, PathBuf) {
+    const CS: u64 = 65536;
+    let size: u64 = 400 * CS + 512; // beyond the 16 MiB window of recently skipped bytes
+    let clusters = size.div_ceil(CS);
+    let mut guest = vec![0u8; size as usize];
+    let mut file = vec![0u8; CS as usize]; // cluster 0: header
+    let mut l2 = vec![0u64; (CS / 8) as usize];
+    // Map guest clusters in reverse order: host order is the opposite of guest order.
+    for c in (0..clusters).rev() {
+        if c % 3 == 1 {
+            continue; // unallocated
+        }
+        let host = file.len() as u64;
+        let n = (size - c * CS).min(CS) as usize;
+        let fill: Vec<u8> = (0..CS).map(|i| ((i * 31 + c * 7) % 253) as u8).collect();
+        guest[(c * CS) as usize..(c * CS) as usize + n].copy_from_slice(&fill[..n]);
+        file.extend_from_slice(&fill);
+        l2[c as usize] = host | (1 << 63);
+    }
+    let l1_off = file.len() as u64;
+    file.extend_from_slice(&vec![0u8; CS as usize]);
+    let l2_off = file.len() as u64;
+    for e in &l2 {
+        file.extend_from_slice(&e.to_be_bytes());
+    }
+    file[l1_off as usize..l1_off as usize + 8].copy_from_slice(&(l2_off | (1 << 63)).to_be_bytes());
+    // A refcount table and block (16-bit refcounts), so that qemu-img opens the image too.
+    let rt_off = file.len() as u64;
+    let rb_off = rt_off + CS;
+    let total = rb_off / CS + 1;
+    file.extend_from_slice(&vec![0u8; 2 * CS as usize]);
+    file[rt_off as usize..rt_off as usize + 8].copy_from_slice(&rb_off.to_be_bytes());
+    for k in 0..total as usize {
+        file[rb_off as usize + 2 * k + 1] = 1;
+    }
+    let h = &mut file[..CS as usize];
+    h[0..4].copy_from_slice(b"QFI\xfb");
+    h[4..8].copy_from_slice(&3u32.to_be_bytes());
+    h[20..24].copy_from_slice(&16u32.to_be_bytes());
+    h[24..32].copy_from_slice(&size.to_be_bytes());
+    h[36..40].copy_from_slice(&1u32.to_be_bytes());
+    h[40..48].copy_from_slice(&l1_off.to_be_bytes());
+    h[48..56].copy_from_slice(&rt_off.to_be_bytes());
+    h[56..60].copy_from_slice(&1u32.to_be_bytes());
+    h[96..100].copy_from_slice(&4u32.to_be_bytes());
+    h[100..104].copy_from_slice(&112u32.to_be_bytes());
+    let img = dir.join("late.qcow2");
+    let raw = dir.join("late.raw");
+    std::fs::write(&img, &file).unwrap();
+    std::fs::write(&raw, &guest).unwrap();
+    (img, raw)
+}
+
+#[test]
+fn qcow2_with_metadata_last_takes_random_access_or_spill() {
+    require_root!();
+    if !tools() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (img, raw) = metadata_last_image(dir.path());
+    let want = std::fs::read(&raw).unwrap();
+    // A local file: random access.
+    let disk = LoopDisk::new(64 * MIB);
+    let r = write(img.to_str().unwrap(), &disk).run().ok();
+    assert_eq!(r["qcow2_path"], "random_access", "{r}");
+    assert!(disk.read_at(0, want.len()) == want);
+    // Over HTTP with --cache-dir: a bounded spill file there, never RAM.
+    let server = HttpServer::start();
+    server.route("/late.qcow2", Route::new(std::fs::read(&img).unwrap()));
+    let cache = tempfile::tempdir().unwrap();
+    let disk = LoopDisk::new(64 * MIB);
+    let r = write(&server.url("/late.qcow2"), &disk)
+        .arg("--cache-dir")
+        .arg(cache.path())
+        .run()
+        .ok();
+    assert_eq!(r["qcow2_path"], "spill", "{r}");
+    assert!(disk.read_at(0, want.len()) == want);
+}
