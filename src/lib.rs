@@ -8,6 +8,7 @@ pub mod disk;
 pub mod docs;
 pub mod erase;
 pub mod extension;
+pub mod fetch;
 pub mod firmware;
 pub mod image;
 pub mod interrupt;

@@ -1,10 +1,10 @@
 //! Reading the config drive source: a URL, a file or stdin, bounded in size.
-//! TODO(merge): share image-write's HTTP client (retries, Range resume, --ca-cert) once it lands;
-//! this is a plain GET with a few retries, enough for a payload of at most tens of MiB.
+//! URLs go through the shared client in `crate::fetch::http`.
 
-use crate::progress;
+use crate::fetch::http::{Counters, Http, HttpOptions};
 use crate::report::{IronError, Kind, Result};
 use std::io::Read;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Opens the source as a stream; the decoder bounds how much of it is read.
@@ -36,46 +36,18 @@ pub fn too_large(limit: u64) -> IronError {
     .with("limit", limit)
 }
 
-/// GET with a few retries for connection failures and 5xx/408/429 answers; once the body
-/// starts, it streams (a failure mid-body is an error).
+/// GET through the shared client (system CA store, retries with backoff for connection errors,
+/// 408, 429 and 5xx, Range resume of a dropped body); the decoder bounds what is read.
 fn fetch_url(url: &str) -> Result<Box<dyn Read>> {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .timeout_connect(Some(Duration::from_secs(20)))
-        .timeout_recv_body(Some(Duration::from_secs(120)))
-        .build()
-        .into();
-    let mut last = None;
-    for attempt in 0..4u32 {
-        if attempt > 0 {
-            std::thread::sleep(Duration::from_millis(250 << attempt));
-        }
-        crate::interrupt::check()?;
-        match agent.get(url).call() {
-            Ok(resp) => {
-                // ureq caps bodies at 10 MiB by default; the decoder enforces --max-size.
-                let reader = resp.into_body().into_with_config().limit(u64::MAX).reader();
-                return Ok(Box::new(reader));
-            }
-            Err(ureq::Error::StatusCode(code)) => {
-                let err = IronError::new(Kind::HttpStatus, format!("{url} answered HTTP {code}"))
-                    .with("url", url)
-                    .with("status", code);
-                // 4xx other than 408/429 will not get better by asking again.
-                if (400..500).contains(&code) && code != 408 && code != 429 {
-                    return Err(err);
-                }
-                progress::warn(&format!("{url}: HTTP {code}, retrying"));
-                last = Some(err);
-            }
-            Err(e) => {
-                progress::warn(&format!("{url}: {e}, retrying"));
-                last = Some(
-                    IronError::new(Kind::Network, format!("cannot fetch {url}"))
-                        .with("url", url)
-                        .caused_by(e),
-                );
-            }
-        }
-    }
-    Err(last.expect("at least one attempt"))
+    let opts = HttpOptions {
+        retries: 4,
+        timeout: Duration::from_secs(60),
+        headers: Vec::new(),
+        ca_cert: None,
+        insecure: false,
+    };
+    let http = Http::new(opts, Arc::new(Counters::default()))?;
+    let reader = http.open(url)?;
+    // A transfer that cannot resume is an error here: the payload is small, try again.
+    Ok(Box::new(reader))
 }

@@ -1,18 +1,15 @@
-//! A minimal fetch + checksum for firmware images: a local file or an http(s) URL into memory,
-//! capped at 256 MiB, with the checksum always verified before anything is applied.
-//! image-write has the full streaming client (resume, decoders); firmware images are small, so
-//! this stays deliberately small. It should move to a shared place (src/disk or a src/net)
-//! once both exist, so there is one client.
+//! Fetching a firmware image into memory (capped at 256 MiB: firmware is small) from a local
+//! file or an http(s) URL through the shared client, and verifying its checksum before anything
+//! is applied. Checksum specs are parsed by the shared `crate::fetch::checksum`.
 
+use crate::fetch::checksum::{self, Algo, Hasher, Spec};
+use crate::fetch::http::{Counters, Http, HttpOptions};
 use crate::report::{Context, IronError, Kind, Result};
-use md5::Md5;
-use sha1::Sha1;
-use sha2::{Digest, Sha256, Sha384, Sha512};
 use std::io::Read;
+use std::sync::Arc;
 use std::time::Duration;
 
 pub const MAX_IMAGE: u64 = 256 * 1024 * 1024;
-const ATTEMPTS: u32 = 3;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Checksum {
@@ -20,60 +17,28 @@ pub struct Checksum {
     pub hex: String,
 }
 
-/// `ALGO:HEX` (md5, sha1, sha256, sha384, sha512) or bare hex whose length names the algorithm.
+/// `ALGO:HEX` (md5, sha1, sha256, sha384, sha512) or a bare hex digest whose length names the
+/// algorithm (IPA's rule). A checksum-file URL is not taken for firmware: name the digest.
 pub fn parse_checksum(spec: &str) -> Result<Checksum> {
-    let bad = |why: &str| {
-        IronError::new(
+    match checksum::parse_spec(spec)? {
+        Spec::Digest(e) => Ok(Checksum {
+            algo: e.algo.name(),
+            hex: e.hex,
+        }),
+        Spec::Url(url) => Err(IronError::new(
             Kind::InvalidChecksum,
-            format!("invalid checksum '{spec}': {why}"),
+            format!(
+                "invalid checksum '{url}': firmware updates take ALGO:HEX, not a checksum-file url"
+            ),
         )
-        .with("checksum", spec)
-    };
-    let (algo, hex) = match spec.split_once(':') {
-        Some((a, h)) => (a.trim().to_ascii_lowercase(), h.trim()),
-        None => (String::new(), spec.trim()),
-    };
-    if hex.is_empty() || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
-        return Err(bad("not hexadecimal"));
+        .with("checksum", spec)),
     }
-    let by_len = match hex.len() {
-        32 => "md5",
-        40 => "sha1",
-        64 => "sha256",
-        96 => "sha384",
-        128 => "sha512",
-        _ => "",
-    };
-    let algo: &'static str = match algo.as_str() {
-        "" if by_len.is_empty() => return Err(bad("length matches no algorithm")),
-        "" => by_len,
-        "md5" => "md5",
-        "sha1" => "sha1",
-        "sha256" => "sha256",
-        "sha384" => "sha384",
-        "sha512" => "sha512",
-        _ => return Err(bad("unknown algorithm (md5, sha1, sha256, sha384, sha512)")),
-    };
-    if algo != by_len {
-        return Err(bad(&format!("{} hex digits do not fit {algo}", hex.len())));
-    }
-    Ok(Checksum {
-        algo,
-        hex: hex.to_ascii_lowercase(),
-    })
 }
 
 pub fn digest_hex(algo: &str, data: &[u8]) -> String {
-    fn hex(b: &[u8]) -> String {
-        b.iter().map(|x| format!("{x:02x}")).collect()
-    }
-    match algo {
-        "md5" => hex(&Md5::digest(data)),
-        "sha1" => hex(&Sha1::digest(data)),
-        "sha384" => hex(&Sha384::digest(data)),
-        "sha512" => hex(&Sha512::digest(data)),
-        _ => hex(&Sha256::digest(data)),
-    }
+    let mut h = Hasher::new(Algo::from_name(algo).unwrap_or(Algo::Sha256));
+    h.update(data);
+    h.finish_hex()
 }
 
 /// Fails with `checksum_mismatch` (exit 3) unless `data` matches.
@@ -100,76 +65,45 @@ fn too_large(source: &str) -> IronError {
     .with("limit", MAX_IMAGE)
 }
 
-/// Reads the whole image: a path, `file://` or `http(s)://` URL.
-pub fn fetch(source: &str) -> Result<Vec<u8>> {
-    if source.starts_with("http://") || source.starts_with("https://") {
-        return fetch_http(source);
-    }
-    let path = source.strip_prefix("file://").unwrap_or(source);
-    let f =
-        std::fs::File::open(path).ctx(Kind::NotFound, || format!("cannot open image {path}"))?;
+/// Reads at most MAX_IMAGE + 1 bytes, so that an oversized image is caught without holding it.
+fn read_capped(r: impl Read, source: &str) -> Result<Vec<u8>> {
     let mut data = Vec::new();
-    f.take(MAX_IMAGE + 1)
-        .read_to_end(&mut data)
-        .ctx(Kind::Io, || format!("cannot read image {path}"))?;
+    r.take(MAX_IMAGE + 1).read_to_end(&mut data).map_err(|e| {
+        match e.into_inner().map(|i| i.downcast::<IronError>()) {
+            Some(Ok(err)) => *err,
+            Some(Err(other)) => {
+                IronError::new(Kind::Network, format!("cannot read image {source}"))
+                    .caused_by(other)
+            }
+            None => IronError::new(Kind::Io, format!("cannot read image {source}")),
+        }
+    })?;
     if data.len() as u64 > MAX_IMAGE {
         return Err(too_large(source));
     }
     Ok(data)
 }
 
-fn fetch_http(url: &str) -> Result<Vec<u8>> {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .timeout_connect(Some(Duration::from_secs(15)))
-        .timeout_recv_body(Some(Duration::from_secs(300)))
-        .timeout_recv_response(Some(Duration::from_secs(60)))
-        .build()
-        .into();
-    let mut last: Option<IronError> = None;
-    for attempt in 1..=ATTEMPTS {
-        crate::interrupt::check()?;
-        match agent.get(url).call() {
-            Ok(mut resp) => {
-                if let Some(len) = resp.body().content_length()
-                    && len > MAX_IMAGE
-                {
-                    return Err(too_large(url));
-                }
-                match resp.body_mut().with_config().limit(MAX_IMAGE).read_to_vec() {
-                    Ok(data) => return Ok(data),
-                    Err(ureq::Error::BodyExceedsLimit(_)) => return Err(too_large(url)),
-                    Err(e) => {
-                        last = Some(
-                            IronError::new(Kind::Network, format!("cannot read {url}"))
-                                .caused_by(e)
-                                .with("url", url),
-                        )
-                    }
-                }
-            }
-            Err(ureq::Error::StatusCode(code)) => {
-                let e = IronError::new(Kind::HttpStatus, format!("{url} answered http {code}"))
-                    .with("url", url)
-                    .with("status", code);
-                if code < 500 && code != 429 {
-                    return Err(e);
-                }
-                last = Some(e);
-            }
-            Err(e) => {
-                last = Some(
-                    IronError::new(Kind::Network, format!("cannot fetch {url}"))
-                        .caused_by(e)
-                        .with("url", url),
-                )
-            }
+/// Reads the whole image: a path, `file://` or `http(s)://` URL.
+pub fn fetch(source: &str) -> Result<Vec<u8>> {
+    if source.starts_with("http://") || source.starts_with("https://") {
+        let opts = HttpOptions {
+            retries: 3,
+            timeout: Duration::from_secs(60),
+            headers: Vec::new(),
+            ca_cert: None,
+            insecure: false,
+        };
+        let reader = Http::new(opts, Arc::new(Counters::default()))?.open(source)?;
+        if reader.length.is_some_and(|l| l > MAX_IMAGE) {
+            return Err(too_large(source));
         }
-        if attempt < ATTEMPTS {
-            crate::progress::warn(&format!("fetching {url} failed, retry {attempt}"));
-            std::thread::sleep(Duration::from_millis(500 * u64::from(attempt)));
-        }
+        return read_capped(reader, source);
     }
-    Err(last.unwrap_or_else(|| IronError::new(Kind::Network, format!("cannot fetch {url}"))))
+    let path = source.strip_prefix("file://").unwrap_or(source);
+    let f =
+        std::fs::File::open(path).ctx(Kind::NotFound, || format!("cannot open image {path}"))?;
+    read_capped(f, source)
 }
 
 #[cfg(test)]
@@ -185,7 +119,12 @@ mod tests {
         );
         assert_eq!(parse_checksum(&h).unwrap().algo, "sha256");
         assert_eq!(parse_checksum(&"b".repeat(32)).unwrap().algo, "md5");
-        assert_eq!(parse_checksum(&"c".repeat(96)).unwrap().algo, "sha384");
+        assert_eq!(
+            parse_checksum(&format!("sha384:{}", "c".repeat(96)))
+                .unwrap()
+                .algo,
+            "sha384"
+        );
         assert_eq!(
             parse_checksum(&format!("SHA512:{}", "D".repeat(128)))
                 .unwrap()

@@ -54,7 +54,7 @@ pub fn iso8601(t: SystemTime) -> String {
 pub fn valid_key(key: &str) -> bool {
     match key.split_once('-') {
         Some((a, h)) => {
-            crate::image::checksum::Algo::from_name(a).is_some()
+            crate::fetch::checksum::Algo::from_name(a).is_some()
                 && !h.is_empty()
                 && h.bytes()
                     .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())

@@ -1,8 +1,9 @@
 //! `ironbox image-cache fetch|list|evict|gc`.
 
+use crate::fetch::checksum::Hasher;
+use crate::fetch::http::Counters;
 use crate::image::cache::{Cache, parse_size};
-use crate::image::checksum::Hasher;
-use crate::image::source::{self, Counters, Source};
+use crate::image::source::{self, Source};
 use crate::image::{HttpArgs, write};
 use crate::progress::Progress;
 use crate::report::{IronError, Kind, Result};
@@ -124,7 +125,10 @@ fn fetch(src: &str, spec: &str, dir: &std::path::Path, http_args: &HttpArgs) -> 
         })();
         if let Err(e) = res {
             let _ = std::fs::remove_file(&tmp);
-            if source::http::is_restart(&e) && source.replayable() && restarts < http_args.retries {
+            if crate::fetch::http::is_restart(&e)
+                && source.replayable()
+                && restarts < http_args.retries
+            {
                 restarts += 1;
                 counters.retries.fetch_add(1, Ordering::Relaxed);
                 continue;

@@ -3,7 +3,6 @@
 
 pub mod cache;
 mod cache_cmd;
-pub mod checksum;
 pub mod format;
 pub mod pipeline;
 pub mod sink;

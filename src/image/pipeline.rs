@@ -3,10 +3,10 @@
 //! calling thread hashes the decoded image and drives the sink. On 2 cores hashing, decoding and
 //! writing overlap, and memory stays bounded by the channel depths.
 
-use crate::image::checksum::{Algo, Hasher};
+use crate::fetch::checksum::{Algo, Hasher};
+use crate::fetch::http::{RestartFromZero, is_restart};
 use crate::image::format::{self, Chunk, Detected};
 use crate::image::sink::Sink;
-use crate::image::source::http::{RestartFromZero, is_restart};
 use crate::progress::Progress;
 use crate::report::{IronError, Kind, Result};
 use sha2::{Digest, Sha256};
@@ -322,7 +322,7 @@ fn decode(
             return Ok(());
         }
     }
-    let digest = hasher.map(|h| crate::image::checksum::hex(&h.finalize()));
+    let digest = hasher.map(|h| crate::fetch::checksum::hex(&h.finalize()));
     let _ = tx.send(Msg::End(stream.detected().into(), digest));
     Ok(())
 }

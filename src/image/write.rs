@@ -5,13 +5,14 @@
 use crate::disk::reread::{self, PartSpan};
 use crate::disk::table::{self, TableInfo};
 use crate::disk::{BlockDevice, fsid, open, partnodes, resolve_target, safety};
+use crate::fetch::checksum::{self, Expected, Spec};
+use crate::fetch::http::Counters;
+use crate::fetch::http::{Http, HttpOptions};
 use crate::image::cache::Cache;
-use crate::image::checksum::{self, Expected, Spec};
 use crate::image::format::{self, ForceFormat};
 use crate::image::pipeline::{self, Failure, Input, Outcome, Sniffed};
 use crate::image::sink::Sink;
-use crate::image::source::http::{Http, HttpOptions};
-use crate::image::source::{self, Counters, Source};
+use crate::image::source::{self, Source};
 use crate::image::{FormatArg, HttpArgs, WriteArgs};
 use crate::progress;
 use crate::report::{IronError, Kind, Result};

@@ -1,19 +1,11 @@
 //! Where image bytes come from: an http(s) URL, a local file, or `-` for stdin. Several sources
 //! on the command line are mirrors tried in order.
 
-pub mod http;
+use crate::fetch::http;
 
 use crate::report::{IronError, Kind, Result};
 use std::io::Read;
 use std::path::PathBuf;
-use std::sync::atomic::AtomicU64;
-
-/// Resume and retry counts for the report, shared with the reader threads.
-#[derive(Debug, Default)]
-pub struct Counters {
-    pub resumes: AtomicU64,
-    pub retries: AtomicU64,
-}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Source {

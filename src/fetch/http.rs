@@ -3,17 +3,23 @@
 //! that resumes a dropped or stalled transfer with `Range: bytes=N-` when the server supports it
 //! (same validator, 206 and a matching Content-Range) and otherwise asks for a clean restart.
 
-use crate::image::source::Counters;
 use crate::progress;
 use crate::report::{IronError, Kind, Result};
 use std::io::{self, Read};
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 use ureq::http::Response;
 use ureq::tls::{Certificate, RootCerts, TlsConfig};
 use ureq::{Agent, Body};
+
+/// Resume and retry counts for the report, shared with the reader threads.
+#[derive(Debug, Default)]
+pub struct Counters {
+    pub resumes: AtomicU64,
+    pub retries: AtomicU64,
+}
 
 #[derive(Debug, Clone)]
 pub struct HttpOptions {
