@@ -731,3 +731,28 @@ fn source_errors_pass_through_unchanged() {
         );
     }
 }
+
+/// A zstd frame that asks for a window beyond `zstd --long`'s 128 MiB is refused (an untrusted
+/// image must not claim gigabytes of RAM); `--long=27` itself decodes.
+#[test]
+fn zstd_windows_beyond_long_27_are_refused() {
+    if !tools() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let raw = dir.path().join("small.raw");
+    std::fs::write(&raw, vec![7u8; 1 << 20]).unwrap();
+    sh(&format!(
+        "zstd -q --long=27 -o {0}.27.zst {0}",
+        raw.display()
+    ));
+    // Through a pipe the size is unknown, so zstd keeps the whole 1 GiB window in the header.
+    sh(&format!(
+        "cat {0} | zstd -q --long=30 > {0}.30.zst",
+        raw.display()
+    ));
+    let ok = decode(&dir.path().join("small.raw.27.zst"), &opts()).unwrap();
+    assert_eq!(ok.len, 1 << 20);
+    let (kind, msg) = err_kind(decode(&dir.path().join("small.raw.30.zst"), &opts()));
+    assert_eq!(kind, Kind::CorruptImage, "{msg}");
+}

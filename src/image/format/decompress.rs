@@ -30,8 +30,9 @@ impl Decoded {
     pub fn zstd(input: Box<dyn Read + Send>) -> Result<Self> {
         let mut dec =
             zstd::stream::read::Decoder::new(input).map_err(|e| read_error(e, "zstd stream"))?;
-        // `zstd --long=N` images need windows beyond the default 128 MiB limit.
-        dec.window_log_max(31)
+        // `zstd --long` (window log 27, 128 MiB) is what image pipelines produce; a frame asking
+        // for more is refused rather than letting an untrusted image claim up to 2 GiB of RAM.
+        dec.window_log_max(27)
             .map_err(|e| read_error(e, "zstd stream"))?;
         Ok(Decoded {
             inner: Box::new(dec),
