@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod http;
+pub mod images;
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
