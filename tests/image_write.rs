@@ -706,6 +706,7 @@ fn ctrl_c_stops_and_wipes_the_table_areas() {
     assert!(disk.read_at(0, MIB as usize).iter().all(|b| *b == 0));
 }
 
+/// A qcow2 whose metadata follows its data: streaming alone cannot convert it.
 #[test]
 fn qcow2_with_metadata_last_takes_random_access_or_spill() {
     require_root!();
