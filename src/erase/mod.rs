@@ -8,7 +8,6 @@
 
 pub mod ata;
 pub mod blockops;
-pub mod buf;
 pub mod certificate;
 pub mod metadata;
 pub mod method;

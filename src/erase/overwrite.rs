@@ -2,11 +2,11 @@
 //! aligned O_DIRECT writes. Random data is generated on a second thread while the previous
 //! buffer is written, so a random pass runs at the disk's speed, not the generator's.
 
-use crate::erase::buf::AlignedBuf;
 use crate::erase::pattern;
 use crate::interrupt;
 use crate::progress::Progress;
 use crate::report::{Context, Kind, Result};
+use crate::sys::aligned::AlignedBuf;
 use serde::Serialize;
 use std::fs::File;
 use std::os::unix::fs::FileExt;

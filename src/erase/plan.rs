@@ -230,7 +230,7 @@ pub fn estimate(
 
 /// Sequential O_DIRECT read throughput over up to 256 MiB or half a second (read-only).
 pub fn measure_throughput(dev: &BlockDevice) -> Option<f64> {
-    use crate::erase::buf::{AlignedBuf, open_direct_read};
+    use crate::sys::aligned::{AlignedBuf, open_direct_read};
     use std::os::unix::fs::FileExt;
     let f = open_direct_read(&dev.path).ok()?;
     let mut buf = AlignedBuf::zeroed(4 << 20);

@@ -2,13 +2,13 @@
 //! spread 4 KiB blocks; `full` reads everything. Reads use O_DIRECT so they see the medium, not
 //! the page cache. What a block must hold depends on the method (see `method::Expect`).
 
-use crate::erase::buf::{AlignedBuf, open_direct_read};
 use crate::erase::metadata::{self, Span};
 use crate::erase::method::Expect;
 use crate::erase::pattern;
 use crate::interrupt;
 use crate::progress::Progress;
 use crate::report::{Context, Kind, Result};
+use crate::sys::aligned::{AlignedBuf, open_direct_read};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::fs::File;

@@ -1,49 +1,60 @@
-//! Heap buffers aligned for O_DIRECT I/O (the kernel needs buffer, offset and length aligned to
-//! the logical block size). Lives in sys/ because it is the one piece of raw memory handling.
+//! Buffers and descriptors for O_DIRECT I/O (the kernel needs buffer, offset and length aligned
+//! to the logical block size). The buffer needs no `unsafe`: an over-allocated Vec and the
+//! aligned window inside it. Shared by image-write's sink and erase.
 
+use std::fs::File;
+use std::path::Path;
+
+/// Alignment that covers 512- and 4096-byte logical sectors.
+pub const ALIGN: usize = 4096;
+
+/// A fixed-capacity buffer whose start is aligned; `len` bytes of it are in use.
 pub struct AlignedBuf {
-    ptr: *mut u8,
+    raw: Vec<u8>,
+    off: usize,
     cap: usize,
-    align: usize,
     len: usize,
 }
 
-// SAFETY: the buffer is plain memory exclusively owned by this value; moving it between threads
-// moves ownership.
-unsafe impl Send for AlignedBuf {}
-
 impl AlignedBuf {
+    /// An empty buffer of capacity `cap`, aligned to `align`, filled with `extend`.
     pub fn new(cap: usize, align: usize) -> AlignedBuf {
-        let layout = std::alloc::Layout::from_size_align(cap, align).expect("valid layout");
-        // SAFETY: the layout has a non-zero size; a null result is handled below.
-        let ptr = unsafe { std::alloc::alloc(layout) };
-        if ptr.is_null() {
-            std::alloc::handle_alloc_error(layout);
-        }
+        let raw = vec![0u8; cap + align];
+        let off = raw.as_ptr().align_offset(align);
         AlignedBuf {
-            ptr,
+            raw,
+            off,
             cap,
-            align,
             len: 0,
         }
     }
 
+    /// A buffer of `len` zero bytes aligned to [`ALIGN`], all in use (read into or fill it).
+    pub fn zeroed(len: usize) -> AlignedBuf {
+        let mut b = AlignedBuf::new(len, ALIGN);
+        b.len = len;
+        b
+    }
+
     pub fn as_slice(&self) -> &[u8] {
-        // SAFETY: ptr is valid for cap bytes, and the first len <= cap were initialised.
-        unsafe { std::slice::from_raw_parts(self.ptr, self.len) }
+        &self.raw[self.off..self.off + self.len]
+    }
+
+    pub fn as_mut_slice(&mut self) -> &mut [u8] {
+        &mut self.raw[self.off..self.off + self.len]
     }
 
     pub fn extend(&mut self, data: &[u8]) {
         assert!(self.len + data.len() <= self.cap);
-        // SAFETY: bounds checked above; source and destination do not overlap.
-        unsafe { std::ptr::copy_nonoverlapping(data.as_ptr(), self.ptr.add(self.len), data.len()) };
+        let at = self.off + self.len;
+        self.raw[at..at + data.len()].copy_from_slice(data);
         self.len += data.len();
     }
 
     pub fn extend_zeros(&mut self, n: usize) {
         assert!(self.len + n <= self.cap);
-        // SAFETY: bounds checked above.
-        unsafe { std::ptr::write_bytes(self.ptr.add(self.len), 0, n) };
+        let at = self.off + self.len;
+        self.raw[at..at + n].fill(0);
         self.len += n;
     }
 
@@ -61,10 +72,33 @@ impl AlignedBuf {
     }
 }
 
-impl Drop for AlignedBuf {
-    fn drop(&mut self) {
-        let layout = std::alloc::Layout::from_size_align(self.cap, self.align).expect("layout");
-        // SAFETY: allocated in new() with this very layout.
-        unsafe { std::alloc::dealloc(self.ptr, layout) };
+/// Opens a device read-only with O_DIRECT so that verification reads the medium, not the cache.
+pub fn open_direct_read(path: &Path) -> std::io::Result<File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_DIRECT | libc::O_CLOEXEC)
+        .open(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn aligned_and_bounded() {
+        for len in [4096, 1 << 20, 12288] {
+            let mut b = AlignedBuf::zeroed(len);
+            assert_eq!(b.as_slice().as_ptr() as usize % ALIGN, 0);
+            assert_eq!(b.as_mut_slice().len(), len);
+        }
+        let mut b = AlignedBuf::new(8192, 4096);
+        assert_eq!(b.as_slice().as_ptr() as usize % 4096, 0);
+        b.extend(b"abc");
+        b.extend_zeros(5);
+        assert_eq!(b.as_slice(), b"abc\0\0\0\0\0");
+        assert_eq!(b.room(), 8192 - 8);
+        b.clear();
+        assert!(b.is_empty());
     }
 }
