@@ -6,7 +6,7 @@
 use crate::disk::partnodes;
 use crate::progress;
 use crate::report::{IronError, Kind, Result};
-use crate::sys::{blk, sysfs};
+use crate::sys::{blk, devnode, sysfs};
 use std::fs::File;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -141,16 +141,10 @@ fn wait_for_nodes(disk: &str, want: &[PartSpan]) -> Result<Vec<(u32, PathBuf)>> 
     }
 }
 
+/// Creates `/dev/<name>` from the partition's sysfs `dev` numbers (no devtmpfs, no udev).
 fn mknod_from_sysfs(name: &str) -> Option<()> {
-    use nix::sys::stat::{Mode, SFlag, makedev, mknod};
     let dev = sysfs::read(format!("/sys/class/block/{name}/dev"))?;
     let (maj, min) = dev.split_once(':')?;
-    let devno = makedev(maj.parse().ok()?, min.parse().ok()?);
-    mknod(
-        sysfs::path(format!("/dev/{name}")).as_path(),
-        SFlag::S_IFBLK,
-        Mode::from_bits_truncate(0o660),
-        devno,
-    )
-    .ok()
+    let path = sysfs::path(format!("/dev/{name}"));
+    devnode::make_block_node(&path, maj.parse().ok()?, min.parse().ok()?).ok()
 }
