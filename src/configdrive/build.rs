@@ -132,7 +132,7 @@ fn write_output(out: &str, bytes: &[u8], size: u64) -> Result<()> {
         w.flush().map_err(err)?;
         drop(w);
         // stdout carried the image: the JSON report goes to stderr instead.
-        let _ = nix::unistd::dup2_stdout(std::io::stderr());
+        crate::sys::stdio::redirect_stdout_to_stderr();
         return Ok(());
     }
     let mut f = std::fs::File::create(out).map_err(err)?;

@@ -15,5 +15,6 @@ pub mod netaddr;
 pub mod nvme;
 pub mod nvme_admin;
 pub mod smbios;
+pub mod stdio;
 pub mod sysfs;
 pub mod zeroing;
