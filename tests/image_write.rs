@@ -734,3 +734,75 @@ fn qcow2_with_metadata_last_takes_random_access_or_spill() {
     assert_eq!(r["qcow2_path"], "spill", "{r}");
     assert!(disk.read_at(0, want.len()) == want);
 }
+
+/// Regression: a disk that held a GPT, given a smaller image with no GPT of its own (here a bare
+/// ext4 filesystem), kept the old backup header in its last sector; the fix-up after the write
+/// then rebuilt a primary GPT from it *into the image* (LBA 1..33), corrupting it. Now the old
+/// table's leftovers past the image are cleared and only an image's own GPT is ever fixed up.
+#[test]
+fn a_stale_backup_gpt_past_a_smaller_image_is_cleared_not_revived() {
+    require_root!();
+    if !tools() {
+        return;
+    }
+    let img = images();
+    let disk = LoopDisk::new(40 * MIB);
+    sh(&format!("sgdisk -o -n1:2048:+8M {} >/dev/null", disk.dev()));
+    let out = write(&img.p("fs.img"), &disk).run().ok();
+    assert_eq!(out["partitions"], serde_json::Value::Null, "{out}");
+    assert_eq!(out["root_uuid"], serde_json::Value::Null, "{out}");
+    let want = img.bytes("fs.img");
+    assert!(
+        disk.read_at(0, want.len()) == want,
+        "the image was changed after it was written"
+    );
+    // No tool finds a partition table any more: not wipefs, not sgdisk, not the last sector.
+    let sigs = sh(&format!("wipefs -n {}", disk.dev()));
+    assert!(!sigs.contains("gpt") && !sigs.contains("PMBR"), "{sigs}");
+    assert!(disk.read_at(40 * MIB - 512, 512).iter().all(|b| *b == 0));
+    fsck_at(&disk, 0, PART_SIZE);
+}
+
+/// A sparse local file is read around its holes: the holes still count as served bytes (the
+/// checksum covers them), reach the disk as zeros, and stay holes in the cache copy.
+#[test]
+fn a_sparse_local_image_skips_its_holes_and_still_verifies() {
+    require_root!();
+    if !tools() {
+        return;
+    }
+    let work = tempfile::tempdir().unwrap();
+    let src = work.path().join("sparse.img");
+    let s = src.display();
+    sh(&format!(
+        "truncate -s 48M {s} && head -c 3M /dev/urandom | dd of={s} bs=1M seek=20 conv=notrunc status=none \
+         && printf 'tail' | dd of={s} bs=1 seek=$((48 * 1048576 - 4)) conv=notrunc status=none"
+    ));
+    let sum = sha256_file(&s.to_string());
+    let cache = tempfile::tempdir().unwrap();
+    let disk = LoopDisk::new(64 * MIB);
+    disk.write_at(30 * MIB, &[0xee; 4096]);
+    let r = write(&s.to_string(), &disk)
+        .args_checksum(&sum)
+        .arg("--cache-dir")
+        .arg(cache.path())
+        .run()
+        .ok();
+    assert_eq!(r["checksum"]["verified"], true, "{r}");
+    assert_eq!(r["bytes_downloaded"], 48 * MIB);
+    assert_eq!(r["written_sha256"], sum);
+    assert_eq!(r["cache"], "stored");
+    let want = std::fs::read(&src).unwrap();
+    assert!(
+        disk.read_at(0, want.len()) == want,
+        "disk differs from the image"
+    );
+    let cached = cache.path().join(format!("sha256-{sum}"));
+    assert_eq!(sha256_file(&cached.display().to_string()), sum);
+    // The cache copy is sparse too (where the file system keeps holes).
+    let blocks = sh(&format!("stat -c %b {}", cached.display()));
+    let src_blocks = sh(&format!("stat -c %b {s}"));
+    if src_blocks.trim().parse::<u64>().unwrap() < 20_000 {
+        assert!(blocks.trim().parse::<u64>().unwrap() < 20_000, "{blocks}");
+    }
+}

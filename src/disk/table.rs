@@ -37,6 +37,31 @@ pub struct TableInfo {
 
 /// Reads the table on `f` with the device's logical sector size; Ok(None) when there is none.
 pub fn read_table<R: Read + Seek>(f: &mut R, sector: u32) -> Result<Option<TableInfo>> {
+    match read_gpt(f, sector) {
+        Some(t) => Ok(Some(t)),
+        None => read_mbr(f, sector),
+    }
+}
+
+/// The table an image just written carries: as `read_table`, but a GPT counts only when its
+/// primary header (LBA 1) is valid. A lone backup header at the end of the disk is what a
+/// previous table left behind, not part of the image, and must never be "repaired" into it.
+pub fn read_image_table<R: Read + Seek>(f: &mut R, sector: u32) -> Result<Option<TableInfo>> {
+    if has_primary_gpt(f, sector)
+        && let Some(t) = read_gpt(f, sector)
+    {
+        return Ok(Some(t));
+    }
+    read_mbr(f, sector)
+}
+
+/// Whether LBA 1 holds a valid GPT header (signature, revision, size and CRC).
+pub fn has_primary_gpt<R: Read + Seek>(f: &mut R, sector: u32) -> bool {
+    f.seek(SeekFrom::Start(sector as u64)).is_ok() && gptman::GPTHeader::read_from(f).is_ok()
+}
+
+/// A GPT, from its primary header or, failing that, its backup (gptman's fallback).
+fn read_gpt<R: Read + Seek>(f: &mut R, sector: u32) -> Option<TableInfo> {
     let ss = sector as u64;
     if let Ok(gpt) = gptman::GPT::read_from(f, ss) {
         let partitions = gpt
@@ -53,13 +78,18 @@ pub fn read_table<R: Read + Seek>(f: &mut R, sector: u32) -> Result<Option<Table
                 bootable: e.attribute_bits & (1 << 2) != 0,
             })
             .collect();
-        return Ok(Some(TableInfo {
+        return Some(TableInfo {
             table: "gpt",
             sector_size: sector,
             disk_id: guid::to_string(&gpt.header.disk_guid).to_lowercase(),
             partitions,
-        }));
+        });
     }
+    None
+}
+
+fn read_mbr<R: Read + Seek>(f: &mut R, sector: u32) -> Result<Option<TableInfo>> {
+    let ss = sector as u64;
     f.seek(SeekFrom::Start(0))
         .map_err(|e| IronError::io("cannot read the partition table", e))?;
     let mut mbr0 = [0u8; 512];
@@ -98,9 +128,13 @@ pub fn read_table<R: Read + Seek>(f: &mut R, sector: u32) -> Result<Option<Table
 
 /// If the GPT's backup header is not in the last sector (an image smaller than the disk),
 /// rewrites both headers so that the backup sits at the true end and the usable range covers
-/// the whole disk. Returns whether it moved anything.
+/// the whole disk. Returns whether it moved anything. Only an image's own GPT (a valid primary
+/// header) is touched: never one rebuilt from a stale backup header.
 pub fn relocate_backup_gpt(f: &mut File, sector: u32) -> Result<bool> {
     let ss = sector as u64;
+    if !has_primary_gpt(f, sector) {
+        return Ok(false);
+    }
     let Ok(mut gpt) = gptman::GPT::read_from(f, ss) else {
         return Ok(false);
     };

@@ -7,11 +7,12 @@ use crate::fetch::checksum::{Algo, Hasher};
 use crate::fetch::http::{RestartFromZero, is_restart};
 use crate::image::format::{self, Chunk, Detected};
 use crate::image::sink::Sink;
+use crate::image::source::SourceStream;
 use crate::progress::Progress;
 use crate::report::{IronError, Kind, Result};
 use sha2::{Digest, Sha256};
 use std::fs::File;
-use std::io::{self, Read, Write};
+use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
@@ -26,7 +27,7 @@ const CHUNK_DEPTH: usize = 6;
 pub const CHUNK_SIZE: usize = 1 << 20;
 
 pub struct Input {
-    pub reader: Box<dyn Read + Send>,
+    pub reader: Box<dyn SourceStream>,
     pub length: Option<u64>,
     pub algo: Option<Algo>,
     pub tee: Option<File>,
@@ -95,27 +96,43 @@ enum Msg {
     End(Sniffed, Option<String>),
 }
 
+/// What the hash stage hands the decoder.
+enum Feed {
+    Data(Vec<u8>),
+    /// A run of zeros the source knew of without reading it (a hole in a local file).
+    Zeros(u64),
+    Failed,
+}
+
 /// Feeds the decoder from the fetch thread's buffers, returning each for reuse.
 struct ChannelReader {
-    rx: Receiver<std::result::Result<Vec<u8>, ()>>,
+    rx: Receiver<Feed>,
     back: Sender<Vec<u8>>,
     cur: Vec<u8>,
     at: usize,
+    zeros: u64,
 }
 
 impl Read for ChannelReader {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        while self.at >= self.cur.len() {
+        while self.zeros == 0 && self.at >= self.cur.len() {
             let done = std::mem::take(&mut self.cur);
             if done.capacity() > 0 {
                 let _ = self.back.send(done);
             }
             self.at = 0;
             match self.rx.recv() {
-                Ok(Ok(buf)) => self.cur = buf,
-                Ok(Err(())) => return Err(io::Error::other(SourceFailed)),
+                Ok(Feed::Data(buf)) => self.cur = buf,
+                Ok(Feed::Zeros(n)) => self.zeros = n,
+                Ok(Feed::Failed) => return Err(io::Error::other(SourceFailed)),
                 Err(_) => return Ok(0),
             }
+        }
+        if self.zeros > 0 {
+            let n = (out.len() as u64).min(self.zeros) as usize;
+            out[..n].fill(0);
+            self.zeros -= n as u64;
+            return Ok(n);
         }
         let n = out.len().min(self.cur.len() - self.at);
         out[..n].copy_from_slice(&self.cur[self.at..self.at + n]);
@@ -164,7 +181,7 @@ fn source_error(e: io::Error, label: &str) -> Failure {
 /// Reads the source into buffers (recycled through `back`) and passes them on, so that the
 /// socket is drained while the next stage hashes.
 fn fetch(
-    mut reader: Box<dyn Read + Send>,
+    mut reader: Box<dyn SourceStream>,
     length: Option<u64>,
     label: String,
     tx: SyncSender<Piece>,
@@ -177,6 +194,19 @@ fn fetch(
     loop {
         if stop.load(Ordering::SeqCst) {
             return Err(stopped());
+        }
+        match reader.zeros_ahead() {
+            Ok(0) => {}
+            Ok(n) => {
+                reader.skip_zeros(n);
+                progress.inc(n);
+                tx.send(Piece::Zeros(n)).map_err(|_| stopped())?;
+                continue;
+            }
+            Err(e) => {
+                let _ = tx.send(Piece::Failed);
+                return Err(source_error(e, &label));
+            }
         }
         let mut buf = match back.try_recv() {
             Ok(b) => b,
@@ -196,7 +226,13 @@ fn fetch(
                     eof = true;
                     break;
                 }
-                Ok(k) => n += k,
+                Ok(k) => {
+                    n += k;
+                    // A hole begins: send what was read, the hole goes as zeros next.
+                    if matches!(reader.zeros_ahead(), Ok(z) if z > 0) {
+                        break;
+                    }
+                }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => {
                     let _ = tx.send(Piece::Failed);
@@ -221,8 +257,20 @@ fn fetch(
     }
 }
 
+/// Calls `f` on slices of zeros that add up to `n` bytes (hashing a run of zeros).
+fn for_zeros(n: u64, mut f: impl FnMut(&[u8])) {
+    static ZEROS: [u8; 64 << 10] = [0; 64 << 10];
+    let mut left = n;
+    while left > 0 {
+        let k = left.min(ZEROS.len() as u64) as usize;
+        f(&ZEROS[..k]);
+        left -= k as u64;
+    }
+}
+
 enum Piece {
     Data(Vec<u8>),
+    Zeros(u64),
     Eof,
     Failed,
 }
@@ -231,7 +279,7 @@ enum Piece {
 /// When the decoder is done early (a qcow2 may not need its tail) the rest is still hashed.
 fn hash_stage(
     rx: Receiver<Piece>,
-    tx: SyncSender<std::result::Result<Vec<u8>, ()>>,
+    tx: SyncSender<Feed>,
     back: Sender<Vec<u8>>,
     algo: Option<Algo>,
     mut tee: Option<File>,
@@ -239,10 +287,28 @@ fn hash_stage(
     let mut hasher = algo.map(Hasher::new);
     let mut bytes = 0u64;
     let mut draining = false;
+    let cache_error = |e| IronError::io("cannot write to the image cache", e).into();
     loop {
         let buf = match rx.recv() {
             Ok(Piece::Data(b)) => b,
+            Ok(Piece::Zeros(n)) => {
+                bytes += n;
+                if let Some(h) = hasher.as_mut() {
+                    for_zeros(n, |z| h.update(z));
+                }
+                // The cache copy keeps the hole (its length is set at the end).
+                if let Some(t) = tee.as_mut() {
+                    t.seek(SeekFrom::Current(n as i64)).map_err(cache_error)?;
+                }
+                if !draining && tx.send(Feed::Zeros(n)).is_err() {
+                    draining = true;
+                }
+                continue;
+            }
             Ok(Piece::Eof) => {
+                if let Some(t) = tee.as_mut() {
+                    t.set_len(bytes).map_err(cache_error)?;
+                }
                 return Ok(Served {
                     bytes,
                     digest: hasher.map(Hasher::finish_hex),
@@ -250,7 +316,7 @@ fn hash_stage(
                 });
             }
             Ok(Piece::Failed) | Err(_) => {
-                let _ = tx.send(Err(()));
+                let _ = tx.send(Feed::Failed);
                 return Err(IronError::new(Kind::Internal, "the source stopped").into());
             }
         };
@@ -261,12 +327,12 @@ fn hash_stage(
         if let Some(t) = tee.as_mut()
             && let Err(e) = t.write_all(&buf)
         {
-            let _ = tx.send(Err(()));
-            return Err(IronError::io("cannot write to the image cache", e).into());
+            let _ = tx.send(Feed::Failed);
+            return Err(cache_error(e));
         }
         if draining {
             let _ = back.send(buf);
-        } else if let Err(std::sync::mpsc::SendError(Ok(b))) = tx.send(Ok(buf)) {
+        } else if let Err(std::sync::mpsc::SendError(Feed::Data(b))) = tx.send(Feed::Data(buf)) {
             // The decoder stopped: finished early, or failed (then `stop` ends the fetch).
             draining = true;
             let _ = back.send(b);
@@ -297,7 +363,6 @@ fn decode(
     if tx.send(Msg::Detected(d.into())).is_err() {
         return Ok(());
     }
-    let zeros = vec![0u8; 1 << 20];
     loop {
         while let Ok(buf) = recycled.try_recv() {
             stream.recycle(buf);
@@ -308,14 +373,7 @@ fn decode(
         if let Some(h) = hasher.as_mut() {
             match &chunk {
                 Chunk::Data(d) => h.update(d),
-                Chunk::Zero(n) => {
-                    let mut left = *n;
-                    while left > 0 {
-                        let k = left.min(zeros.len() as u64) as usize;
-                        h.update(&zeros[..k]);
-                        left -= k as u64;
-                    }
-                }
+                Chunk::Zero(n) => for_zeros(*n, |z| h.update(z)),
             }
         }
         if tx.send(Msg::Chunk(chunk)).is_err() {
@@ -361,6 +419,7 @@ pub fn run(
         back: back_tx,
         cur: Vec::new(),
         at: 0,
+        zeros: 0,
     };
     let decoder = std::thread::Builder::new()
         .name("decode".into())

@@ -404,6 +404,7 @@ impl Sink {
         }
         self.flush_zero_run()?;
         self.flush_buf()?;
+        self.clear_past_image()?;
         self.sync()?;
         if !self.head.is_empty() {
             let head = std::mem::take(&mut self.head);
@@ -418,6 +419,18 @@ impl Sink {
             }
             self.touched = true;
             self.sync()?;
+        }
+        Ok(())
+    }
+
+    /// A target that held another layout keeps its backup GPT (and md 1.0 or ZFS labels) in
+    /// its last MiB, past the end of a smaller image, where tools would still find that stale
+    /// table. Clear what of that MiB the image did not cover (IPA wipes the disk's metadata
+    /// before writing for the same reason), before the head makes the target look valid.
+    fn clear_past_image(&mut self) -> Result<()> {
+        let from = self.pos.max(self.capacity.saturating_sub(HOLD));
+        if from < self.capacity {
+            self.zero_range(from, self.capacity, false)?;
         }
         Ok(())
     }
@@ -485,6 +498,8 @@ mod tests {
             );
             assert_eq!(&after[..img.len()], &img[..]);
             assert!(after[img.len()..end].iter().all(|b| *b == 0));
+            // What lay past the image in the target's last MiB (a stale backup GPT) is gone.
+            assert!(after[end..].iter().all(|b| *b == 0), "stale tail cleared");
             assert_eq!(stats.written, end as u64);
         }
     }

@@ -301,7 +301,7 @@ pub fn run(args: &WriteArgs) -> Result<Value> {
         if moved {
             progress::info("moved the backup GPT to the end of the disk");
         }
-        if let Some(t) = table::read_table(file, sector)? {
+        if let Some(t) = table::read_image_table(file, sector)? {
             reread::refresh(file, &dest.disk.name, &spans(&t))?;
             partitions = json!(table::describe(file, &dest.disk.name, &t));
             root_uuid = json!(t.disk_id);

@@ -8,6 +8,7 @@ pub mod blk;
 pub mod devnode;
 pub mod ethtool;
 pub mod fsflags;
+pub mod holes;
 pub mod ipmi;
 pub mod lldp;
 pub mod msr;

@@ -1,7 +1,10 @@
 //! Where image bytes come from: an http(s) URL, a local file, or `-` for stdin. Several sources
 //! on the command line are mirrors tried in order.
 
+mod sparse_file;
+
 use crate::fetch::http;
+pub use sparse_file::SparseFile;
 
 use crate::report::{IronError, Kind, Result};
 use std::io::Read;
@@ -54,9 +57,28 @@ impl Source {
     }
 }
 
+/// A source's byte stream. Most streams know nothing about their content; a local sparse file
+/// knows where its holes are, and the fetch thread skips them instead of reading zeros.
+pub trait SourceStream: Read + Send {
+    /// How many bytes from the current position are known to read as zeros without reading
+    /// them (0 when none or unknown).
+    fn zeros_ahead(&mut self) -> std::io::Result<u64> {
+        Ok(0)
+    }
+    /// Moves past `n` bytes that `zeros_ahead` reported.
+    fn skip_zeros(&mut self, n: u64) {
+        unreachable!("skip_zeros({n}) on a stream that reported no zeros")
+    }
+}
+
+impl SourceStream for http::HttpReader {}
+impl SourceStream for std::io::Stdin {}
+impl SourceStream for std::fs::File {}
+impl SourceStream for std::io::Cursor<Vec<u8>> {}
+
 /// An open source: its byte stream and, when known, its length as served.
 pub struct Opened {
-    pub reader: Box<dyn Read + Send>,
+    pub reader: Box<dyn SourceStream>,
     pub length: Option<u64>,
 }
 
@@ -82,10 +104,11 @@ pub fn open(src: &Source, http: &http::Http) -> Result<Opened> {
                     .caused_by(e)
             })?;
             let length = f.metadata().ok().filter(|m| m.is_file()).map(|m| m.len());
-            Ok(Opened {
-                reader: Box::new(f),
-                length,
-            })
+            let reader: Box<dyn SourceStream> = match length {
+                Some(len) => Box::new(SparseFile::new(f, len)),
+                None => Box::new(f),
+            };
+            Ok(Opened { reader, length })
         }
         Source::Stdin => Ok(Opened {
             reader: Box::new(std::io::stdin()),
