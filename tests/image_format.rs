@@ -109,6 +109,7 @@ fn opts() -> Options {
         force: ForceFormat::Auto,
         spill_dir: None,
         chunk_size: 1 << 20,
+        ranged: None,
     }
 }
 

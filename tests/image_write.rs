@@ -733,6 +733,34 @@ fn qcow2_with_metadata_last_takes_random_access_or_spill() {
         .ok();
     assert_eq!(r["qcow2_path"], "spill", "{r}");
     assert!(disk.read_at(0, want.len()) == want);
+    // Over HTTP without a spill directory: the passed bytes again, by Range requests.
+    let disk = LoopDisk::new(64 * MIB);
+    let before = server.requests("/late.qcow2").len();
+    let r = write(&server.url("/late.qcow2"), &disk).run().ok();
+    assert_eq!(r["qcow2_path"], "random_access", "{r}");
+    assert!(disk.read_at(0, want.len()) == want);
+    let asked = server.requests("/late.qcow2");
+    assert!(
+        asked[before..].iter().any(|q| q
+            .headers
+            .get("range")
+            .is_some_and(|v| v.starts_with("bytes="))),
+        "no Range request was made"
+    );
+    // A server without Range support and no spill directory: refused, naming the way out, and
+    // the target left not looking like a disk.
+    let mut route = Route::new(std::fs::read(&img).unwrap());
+    route.ranges = false;
+    server.route("/late-noranges.qcow2", route);
+    let disk = LoopDisk::new(64 * MIB);
+    let e = write(&server.url("/late-noranges.qcow2"), &disk)
+        .run()
+        .fails(2, "unsupported_format");
+    let msg = e["message"].as_str().unwrap();
+    assert!(
+        msg.contains("Range") && msg.contains("--cache-dir"),
+        "{msg}"
+    );
 }
 
 /// Regression: a disk that held a GPT, given a smaller image with no GPT of its own (here a bare

@@ -5,7 +5,7 @@
 
 use crate::progress;
 use crate::report::{IronError, Kind, Result};
-use std::io::{self, Read};
+use std::io::{self, Read, Seek, SeekFrom};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -288,6 +288,14 @@ impl HttpReader {
             "{}: connection lost at byte {} ({why}); resuming",
             self.url, self.pos
         ));
+        self.connect_at_pos()?;
+        self.http.counters.resumes.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Asks for the body from `self.pos` on (Range), accepting only the same entity (ETag or
+    /// Last-Modified) and exactly that range.
+    fn connect_at_pos(&mut self) -> io::Result<()> {
         let validator = self.etag.clone().or_else(|| self.last_modified.clone());
         let resp = self
             .http
@@ -313,9 +321,39 @@ impl HttpReader {
                 resp.status().as_u16()
             ))));
         }
-        self.http.counters.resumes.fetch_add(1, Ordering::Relaxed);
         self.body = Some(resp.into_body().into_reader());
         Ok(())
+    }
+
+    /// Whether the server takes Range requests on this entity (what `Seek` needs).
+    pub fn seekable(&self) -> bool {
+        self.ranges && (self.etag.is_some() || self.last_modified.is_some())
+    }
+}
+
+/// Random access over HTTP: each seek that moves is one Range request on the same entity. The
+/// qcow2 decoder uses it, on a second connection, for bytes its stream has already passed.
+impl Seek for HttpReader {
+    fn seek(&mut self, to: SeekFrom) -> io::Result<u64> {
+        let target = match to {
+            SeekFrom::Start(n) => Some(n),
+            SeekFrom::Current(d) => self.pos.checked_add_signed(d),
+            SeekFrom::End(d) => self.length.and_then(|l| l.checked_add_signed(d)),
+        }
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "seek out of range"))?;
+        if target == self.pos && self.body.is_some() {
+            return Ok(target);
+        }
+        if !self.seekable() {
+            return Err(io::Error::new(
+                io::ErrorKind::Unsupported,
+                format!("{} does not support Range requests", self.url),
+            ));
+        }
+        self.body = None;
+        self.pos = target;
+        self.connect_at_pos()?;
+        Ok(target)
     }
 }
 

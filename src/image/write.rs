@@ -9,7 +9,7 @@ use crate::fetch::checksum::{self, Expected, Spec};
 use crate::fetch::http::Counters;
 use crate::fetch::http::{Http, HttpOptions};
 use crate::image::cache::Cache;
-use crate::image::format::{self, ForceFormat};
+use crate::image::format::{self, ForceFormat, RangeOpener};
 use crate::image::pipeline::{self, Failure, Input, Outcome, Sniffed};
 use crate::image::sink::Sink;
 use crate::image::source::{self, Source};
@@ -394,6 +394,12 @@ fn write_sources(
                         }
                         None => None,
                     };
+                    let ranged = match src {
+                        Source::Http(url) if opened.reader.takes_ranges() => {
+                            Some(range_opener(http, url))
+                        }
+                        _ => None,
+                    };
                     let input = Input {
                         reader: opened.reader,
                         length: opened.length,
@@ -403,6 +409,7 @@ fn write_sources(
                             force: force_format(args.format),
                             spill_dir: args.cache_dir.clone(),
                             chunk_size: pipeline::CHUNK_SIZE,
+                            ranged,
                         },
                         label: label.clone(),
                         seekable: local_qcow2(src),
@@ -486,6 +493,15 @@ fn write_sources(
 }
 
 /// A second handle on a local file that starts with the qcow2 magic.
+/// A second connection to `url` for the qcow2 decoder's Range requests, opened on first need.
+fn range_opener(http: &Http, url: &str) -> RangeOpener {
+    let (http, url) = (http.clone(), url.to_string());
+    RangeOpener(std::sync::Arc::new(move || {
+        let reader = http.open(&url)?;
+        Ok(Box::new(reader) as Box<dyn format::ReadSeek + Send>)
+    }))
+}
+
 fn local_qcow2(src: &Source) -> Option<File> {
     let Source::File(p) = src else { return None };
     let mut f = File::open(p).ok()?;

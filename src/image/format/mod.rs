@@ -11,8 +11,8 @@
 //! - `next_chunk` yields the guest bytes in order; `None` only after every check passed. Its
 //!   errors: `corrupt_image` (truncated stream, trailing garbage, bad qcow2 metadata, a cluster
 //!   that does not decompress), `unsupported_format` (a qcow2 not in streaming order on a
-//!   forward-only source without a spill directory: raised when met, possibly after chunks were
-//!   produced), `io` (spill file), `interrupted`, and the source's own errors unchanged (an
+//!   forward-only source without a spill directory or Range access: raised when met, possibly
+//!   after chunks were produced), `io` (spill file), `network` (a Range request), `interrupted`, and the source's own errors unchanged (an
 //!   `IronError` carried inside an `io::Error` by the source comes back as it was).
 //! - `Chunk::Data` holds at most `max(chunk_size, qcow2 cluster size)` bytes; `Chunk::Zero` may
 //!   cover any length (a whole unallocated qcow2 range at once). Data chunks may still contain
@@ -81,6 +81,21 @@ pub struct Options {
     pub spill_dir: Option<std::path::PathBuf>,
     /// Size of `Chunk::Data` buffers (e.g. 4 MiB).
     pub chunk_size: usize,
+    /// A second, seekable road to the same served bytes (HTTP Range requests), for a qcow2 whose
+    /// metadata follows its data when there is no spill directory. Uncompressed images only.
+    pub ranged: Option<RangeOpener>,
+}
+
+/// Opens a seekable reader on the served bytes, on first need.
+#[derive(Clone)]
+pub struct RangeOpener(
+    pub std::sync::Arc<dyn Fn() -> Result<Box<dyn ReadSeek + Send>> + Send + Sync>,
+);
+
+impl std::fmt::Debug for RangeOpener {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RangeOpener")
+    }
 }
 
 impl Default for Options {
@@ -89,6 +104,7 @@ impl Default for Options {
             force: ForceFormat::Auto,
             spill_dir: None,
             chunk_size: 4 << 20,
+            ranged: None,
         }
     }
 }

@@ -69,9 +69,17 @@ pub trait SourceStream: Read + Send {
     fn skip_zeros(&mut self, n: u64) {
         unreachable!("skip_zeros({n}) on a stream that reported no zeros")
     }
+    /// Whether the same bytes can also be fetched by Range requests (a second, seekable road).
+    fn takes_ranges(&self) -> bool {
+        false
+    }
 }
 
-impl SourceStream for http::HttpReader {}
+impl SourceStream for http::HttpReader {
+    fn takes_ranges(&self) -> bool {
+        self.seekable()
+    }
+}
 impl SourceStream for std::io::Stdin {}
 impl SourceStream for std::fs::File {}
 impl SourceStream for std::io::Cursor<Vec<u8>> {}

@@ -5,7 +5,11 @@
 //!   served from disk ("spill"), never from RAM. The spill file is anonymous (O_TMPFILE or
 //!   unlinked at once), created only when needed, and grows at most to the image's size;
 //! - a seekable source: small forward gaps are read through, anything else seeks; the first
-//!   backward seek turns the path into "random_access".
+//!   backward seek turns the path into "random_access";
+//! - a forward-only stream with a second, seekable road to the same bytes (HTTP Range requests
+//!   on the image's URL) and no spill directory: bytes the stream has passed are fetched again
+//!   by range, in order and over one connection as long as they follow each other
+//!   ("random_access"). The image is then downloaded up to twice, but never held in RAM.
 //!
 //! A short tail of the bytes last read is kept because compressed clusters are stored with
 //! sector-rounded sizes, so the next cluster may start a few bytes before the last read ended.
@@ -16,7 +20,7 @@
 //! spill file or a seek.
 
 use crate::image::format::errors::{read_error, source_error};
-use crate::image::format::{ReadSeek, raw::fill};
+use crate::image::format::{RangeOpener, ReadSeek, raw::fill};
 use crate::report::{Context, IronError, Kind, Result};
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
@@ -59,6 +63,46 @@ pub struct Host {
     skipped_bytes: usize,
     scratch: Vec<u8>,
     path: &'static str,
+    ranged: Option<Ranged>,
+}
+
+/// The second road to a stream's bytes, opened on the first miss.
+struct Ranged {
+    open: RangeOpener,
+    reader: Option<Box<dyn ReadSeek + Send>>,
+    /// Host offset the reader is at.
+    pos: u64,
+}
+
+impl Ranged {
+    fn read_exact_at(&mut self, off: u64, buf: &mut [u8]) -> Result<()> {
+        let len = buf.len();
+        let fail = |e: io::Error| {
+            IronError::new(
+                Kind::Network,
+                format!("fetching {len} bytes at {off} of the qcow2 image by Range request failed"),
+            )
+            .caused_by(e)
+        };
+        if self.reader.is_none() {
+            self.reader = Some((self.open.0)()?);
+            self.pos = 0;
+        }
+        let reader = self.reader.as_mut().expect("just opened");
+        // Clusters usually come back in order: read small gaps through rather than ask again.
+        if off >= self.pos && off - self.pos <= READ_THROUGH {
+            io::copy(&mut (&mut *reader).take(off - self.pos), &mut io::sink()).map_err(fail)?;
+        } else {
+            reader.seek(SeekFrom::Start(off)).map_err(fail)?;
+        }
+        self.pos = off;
+        reader.read_exact(buf).map_err(|e| {
+            self.reader = None;
+            fail(e)
+        })?;
+        self.pos = off + buf.len() as u64;
+        Ok(())
+    }
 }
 
 impl Host {
@@ -92,7 +136,21 @@ impl Host {
             skipped_bytes: 0,
             scratch: Vec::new(),
             path: "sequential",
+            ranged: None,
         }
+    }
+
+    /// Gives a stream a second, seekable road to its bytes, used when no spill file holds them.
+    pub fn set_ranged(&mut self, open: RangeOpener) {
+        self.ranged = Some(Ranged {
+            open,
+            reader: None,
+            pos: 0,
+        });
+    }
+
+    pub fn can_range(&self) -> bool {
+        self.ranged.is_some()
     }
 
     /// "sequential", "spill" or "random_access": how the bytes have been obtained so far.
@@ -191,10 +249,22 @@ impl Host {
             self.path = "spill";
             return Ok(buf.len());
         }
+        if let Some(ranged) = &mut self.ranged {
+            let end = self.pos.min(end);
+            let n = (end - off) as usize;
+            ranged.read_exact_at(off, &mut buf[..n])?;
+            self.path = "random_access";
+            if n == buf.len() {
+                return Ok(n);
+            }
+            // The rest lies ahead of the stream: read on from it.
+            let rest = self.read_at_most(end, &mut buf[n..])?;
+            return Ok(n + rest);
+        }
         Err(IronError::new(
             Kind::UnsupportedFormat,
             format!(
-                "qcow2 image is not in streaming order: host offset {off} is needed after the stream passed it (at {}); give a seekable source or a spill directory",
+                "qcow2 image is not in streaming order: host offset {off} is needed after the stream passed it (at {}); give a seekable source, a spill directory (--cache-dir) or a server that takes Range requests",
                 self.pos
             ),
         ))
@@ -406,6 +476,34 @@ mod tests {
         h.read_exact_at(1234, &mut b).unwrap();
         assert_eq!(b, &d[1234..2234]);
         assert_eq!(h.path(), "spill");
+    }
+
+    #[test]
+    fn range_requests_serve_passed_bytes() {
+        let d = data(20 << 20);
+        let mut h =
+            Host::stream(Box::new(io::Cursor::new(d.clone())), "qcow2 image", None).unwrap();
+        let opened = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let (d2, count) = (d.clone(), opened.clone());
+        h.set_ranged(RangeOpener(std::sync::Arc::new(move || {
+            count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            Ok(Box::new(io::Cursor::new(d2.clone())) as Box<dyn ReadSeek + Send>)
+        })));
+        let mut b = vec![0u8; 1000];
+        h.read_exact_at(18 << 20, &mut b).unwrap();
+        assert_eq!(h.path(), "sequential");
+        // Passed and out of the in-memory window: by range, in order, on one connection.
+        for off in [1234u64, 5000, 300_000] {
+            h.read_exact_at(off, &mut b).unwrap();
+            assert_eq!(b, &d[off as usize..off as usize + 1000]);
+        }
+        assert_eq!(h.path(), "random_access");
+        // Straddling the stream's position: the passed part by range, the rest from the stream.
+        let mut big = vec![0u8; 8000];
+        let at = (18 << 20) + 1000 - 5000;
+        h.read_exact_at(at, &mut big[..]).unwrap();
+        assert_eq!(big, &d[at as usize..at as usize + 8000]);
+        assert_eq!(opened.load(std::sync::atomic::Ordering::SeqCst), 1);
     }
 
     #[test]

@@ -36,7 +36,13 @@ pub fn open_stream(
     } else {
         what
     };
-    let host = Host::stream(input, what, opts.spill_dir.as_deref())?;
+    let mut host = Host::stream(input, what, opts.spill_dir.as_deref())?;
+    // Range requests fetch the bytes of the image as served: only when nothing was decompressed.
+    if compression == "none"
+        && let Some(open) = &opts.ranged
+    {
+        host.set_ranged(open.clone());
+    }
     Ok(Box::new(Qcow2Stream::open(host, compression, opts)?))
 }
 
@@ -396,7 +402,7 @@ impl ImageStream for Qcow2Stream {
 /// L1 table. Data placed before its L2 table can only be found out later; that fails then with
 /// the same `unsupported_format` error.
 fn check_stream_order(host: &Host, hdr: &Header, l1: &[u64]) -> Result<()> {
-    if host.is_seekable() || host.can_spill() {
+    if host.is_seekable() || host.can_spill() || host.can_range() {
         return Ok(());
     }
     let mut last = hdr.l1_table_offset;
@@ -405,7 +411,7 @@ fn check_stream_order(host: &Host, hdr: &Header, l1: &[u64]) -> Result<()> {
             return Err(IronError::new(
                 Kind::UnsupportedFormat,
                 format!(
-                    "qcow2 image is not in streaming order: l2 table {i} at host offset {off} comes before earlier metadata (at {last}); give a seekable source or a spill directory"
+                    "qcow2 image is not in streaming order: l2 table {i} at host offset {off} comes before earlier metadata (at {last}); give a seekable source, a spill directory (--cache-dir) or a server that takes Range requests"
                 ),
             ));
         }
