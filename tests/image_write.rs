@@ -834,3 +834,64 @@ fn a_sparse_local_image_skips_its_holes_and_still_verifies() {
         assert!(blocks.trim().parse::<u64>().unwrap() < 20_000, "{blocks}");
     }
 }
+
+/// HTTPS: the system store alone does not trust a private CA (refused at once, no retries, the
+/// message says what to do); `--ca-cert` adds it; `--insecure` opts out. A self-signed server
+/// certificate made with CA:TRUE is refused even as `--ca-cert` (rustls will not take a CA as
+/// an end entity), and the message says so.
+#[test]
+fn https_with_a_private_ca_and_insecure() {
+    require_root!();
+    if !tools() || !have_tool("openssl") {
+        return;
+    }
+    let root = tempfile::tempdir().unwrap();
+    let pki = tempfile::tempdir().unwrap();
+    let body: Vec<u8> = (0..3_000_000u32).map(|i| (i % 253) as u8).collect();
+    std::fs::write(root.path().join("img.raw"), &body).unwrap();
+    let sum = sha256(&body);
+    let server = common::tls::TlsServer::start(root.path(), pki.path(), false);
+    let url = server.url("/img.raw");
+
+    let disk = LoopDisk::new(8 * MIB);
+    let e = write(&url, &disk).run().fails(1, "network");
+    let text = e.to_string();
+    assert!(
+        text.contains("--ca-cert") && text.contains("--insecure"),
+        "{e}"
+    );
+    // Refused at the first attempt: a certificate does not get better on a retry.
+    assert!(!text.contains("attempts"), "{e}");
+    assert!(
+        disk.read_at(0, 4096).iter().all(|b| *b == 0),
+        "nothing written"
+    );
+
+    let r = write(&url, &disk)
+        .args_checksum(&sum)
+        .arg("--ca-cert")
+        .arg(&server.ca)
+        .run()
+        .ok();
+    assert_eq!(r["checksum"]["verified"], true, "{r}");
+    assert!(disk.read_at(0, body.len()) == body);
+
+    let disk = LoopDisk::new(8 * MIB);
+    let r = write(&url, &disk)
+        .args_checksum(&sum)
+        .arg("--insecure")
+        .run()
+        .ok();
+    assert_eq!(r["checksum"]["verified"], true, "{r}");
+
+    drop(server);
+    let pki = tempfile::tempdir().unwrap();
+    let server = common::tls::TlsServer::start(root.path(), pki.path(), true);
+    let disk = LoopDisk::new(8 * MIB);
+    let e = write(&server.url("/img.raw"), &disk)
+        .arg("--ca-cert")
+        .arg(&server.ca)
+        .run()
+        .fails(1, "network");
+    assert!(e.to_string().contains("CA:TRUE"), "{e}");
+}

@@ -186,7 +186,7 @@ impl Http {
                     // A certificate that does not verify will not verify on a retry either.
                     let lower = text.to_ascii_lowercase();
                     if lower.contains("certificate") || matches!(e, ureq::Error::Tls(_)) {
-                        return Err(err);
+                        return Err(err.with("hint", certificate_hint(&text, url)));
                     }
                     err
                 }
@@ -354,6 +354,28 @@ impl Seek for HttpReader {
         self.pos = target;
         self.connect_at_pos()?;
         Ok(target)
+    }
+}
+
+/// What to do about a certificate that does not verify, in the operator's terms.
+fn certificate_hint(error: &str, url: &str) -> String {
+    if error.contains("CaUsedAsEndEntity") {
+        "the server presents a CA certificate as its own (a self-signed certificate with \
+         CA:TRUE, as `openssl req -x509` makes by default), which is refused even with --ca-cert: \
+         give the server a certificate signed by that CA (CA:FALSE), or use --insecure in a lab"
+            .to_string()
+    } else if error.contains("NotValidForName") {
+        let host = url.split('/').nth(2).unwrap_or(url);
+        format!(
+            "the server's certificate is not valid for '{host}': use the name it was issued for"
+        )
+    } else if error.contains("Expired") || error.contains("NotValidYet") {
+        "the server's certificate is outside its validity period (check the clock: `date`)"
+            .to_string()
+    } else {
+        "the server's certificate does not verify against the system CA store: add its CA with \
+         --ca-cert FILE (PEM), or use --insecure in a lab"
+            .to_string()
     }
 }
 
