@@ -895,3 +895,61 @@ fn https_with_a_private_ca_and_insecure() {
         .fails(1, "network");
     assert!(e.to_string().contains("CA:TRUE"), "{e}");
 }
+
+/// Ironic's image_request_authorization arrives as `--header`, and the ramdisk's proxy as the
+/// usual environment variables: the request is tunnelled through the proxy (CONNECT, which is
+/// how ureq uses an HTTP proxy for every URL) and carries the header; `no_proxy` bypasses the
+/// proxy. A header without a colon is a usage error naming it.
+#[test]
+fn auth_headers_and_a_proxy_from_the_environment() {
+    require_root!();
+    if !tools() {
+        return;
+    }
+    let body: Vec<u8> = (0..2_000_000u32).map(|i| (i % 241) as u8).collect();
+    let origin = HttpServer::start();
+    origin.route("/img.raw", Route::new(body.clone()));
+    let proxy = common::proxy::ConnectProxy::start(origin.port);
+    // A host that does not resolve: only the proxy can reach it.
+    let target = "http://images.invalid/img.raw";
+    let disk = LoopDisk::new(8 * MIB);
+    let r = write(target, &disk)
+        .arg("--header")
+        .arg("Authorization: Bearer s3cret")
+        .args_checksum(&sha256(&body))
+        .env("http_proxy", proxy.url())
+        .env("no_proxy", "")
+        .run()
+        .ok();
+    assert_eq!(r["checksum"]["verified"], true, "{r}");
+    assert!(disk.read_at(0, body.len()) == body);
+    assert_eq!(proxy.targets(), ["images.invalid:80"]);
+    let seen = origin.requests("/img.raw");
+    assert_eq!(seen.len(), 1);
+    assert_eq!(
+        seen[0].headers.get("authorization").map(String::as_str),
+        Some("Bearer s3cret")
+    );
+    // no_proxy: straight to images.invalid, which does not resolve.
+    let disk = LoopDisk::new(8 * MIB);
+    write(target, &disk)
+        .arg("--retries")
+        .arg("0")
+        .env("http_proxy", proxy.url())
+        .env("no_proxy", "images.invalid")
+        .run()
+        .fails(1, "network");
+    assert_eq!(proxy.targets().len(), 1, "no_proxy was not honoured");
+    let e = write(target, &disk)
+        .arg("--header")
+        .arg("Authorization Bearer")
+        .run()
+        .fails(2, "usage");
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap()
+            .contains("'Authorization Bearer'"),
+        "{e}"
+    );
+}

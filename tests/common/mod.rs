@@ -4,6 +4,7 @@
 
 pub mod http;
 pub mod images;
+pub mod proxy;
 pub mod tls;
 
 use serde_json::Value;
