@@ -699,5 +699,6 @@ fn zstd_windows_beyond_long_27_are_refused() {
     let ok = decode(&dir.path().join("small.raw.27.zst"), &opts()).unwrap();
     assert_eq!(ok.len, 1 << 20);
     let (kind, msg) = err_kind(decode(&dir.path().join("small.raw.30.zst"), &opts()));
-    assert_eq!(kind, Kind::CorruptImage, "{msg}");
+    assert_eq!(kind, Kind::UnsupportedFormat, "{msg}");
+    assert!(msg.contains("--long=27"), "{msg}");
 }

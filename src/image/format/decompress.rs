@@ -4,12 +4,12 @@
 //! - gzip: multi-member files are legitimate (pigz, `cat a.gz b.gz`) and decode as their
 //!   concatenation; anything after a member that is not another gzip member is an error, zero
 //!   padding included (gzip(1) only warns about it; we refuse to guess).
-//! - zstd: concatenated frames and skippable frames are accepted; windows up to 2 GiB
-//!   (`zstd --long=31`) are allowed, so `--long` images decode.
+//! - zstd: concatenated frames and skippable frames are accepted; windows up to 128 MiB
+//!   (`zstd --long`, whose default is 27) are allowed, larger ones refused (see `zstd` below).
 //! - xz: concatenated streams and the format's own stream padding are accepted.
 
 use super::errors::read_error;
-use crate::report::Result;
+use crate::report::{IronError, Kind, Result};
 use std::io::{self, BufReader, Read};
 
 /// A decoded stream plus the name of the format it was decoded from (for error messages).
@@ -35,7 +35,7 @@ impl Decoded {
         dec.window_log_max(27)
             .map_err(|e| read_error(e, "zstd stream"))?;
         Ok(Decoded {
-            inner: Box::new(dec),
+            inner: Box::new(WindowRefusal(dec)),
             what: "zstd stream",
         })
     }
@@ -50,6 +50,26 @@ impl Decoded {
 
     pub fn what(&self) -> &'static str {
         self.what
+    }
+}
+
+/// zstd reports a frame whose window is over the cap as "Frame requires too much memory": a
+/// refusal of ours, not a corrupt image, so it says so and what to do.
+struct WindowRefusal<R>(R);
+
+impl<R: Read> Read for WindowRefusal<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.0.read(buf).map_err(|e| {
+            if e.to_string().contains("too much memory") {
+                io::Error::other(IronError::new(
+                    Kind::UnsupportedFormat,
+                    "zstd frame needs a window larger than 128 MiB (made with zstd --long=28 or \
+                     more); recompress it with --long=27 or less",
+                ))
+            } else {
+                e
+            }
+        })
     }
 }
 

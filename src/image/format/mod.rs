@@ -22,7 +22,7 @@
 //! - Memory: one chunk, a 16 MiB window of recently skipped qcow2 bytes, the qcow2 L1 table
 //!   (QEMU's 32 MiB limit; 16 KiB for 1 TiB with 64 KiB clusters), one L2 table and one cluster;
 //!   plus the zstd window the frame asks for (8 MiB or less at the default levels, 128 MiB for
-//!   `--long=27`; frames up to `--long=31` are accepted).
+//!   `--long=27`, the most a frame may ask for: larger windows are refused).
 mod decompress;
 mod errors;
 mod qcow2;
