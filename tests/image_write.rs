@@ -953,3 +953,48 @@ fn auth_headers_and_a_proxy_from_the_environment() {
         "{e}"
     );
 }
+
+/// Regression: an empty image (a 200 with no body, an empty file) was reported as written, with
+/// the disk's old contents left in place, still bootable. Now it fails, the next mirror is
+/// tried, and a directory given as the source is named as such.
+#[test]
+fn an_empty_image_is_a_failure_not_a_written_disk() {
+    require_root!();
+    if !tools() {
+        return;
+    }
+    let img = images();
+    let server = HttpServer::start();
+    server.route("/empty.img", Route::new(Vec::new()));
+    server.route("/disk.img", Route::new(img.bytes("disk.img")));
+    let disk = LoopDisk::new(32 * MIB);
+    disk.write_at(0, b"old contents");
+    let e = write(&server.url("/empty.img"), &disk)
+        .run()
+        .fails(1, "corrupt_image");
+    assert!(e["message"].as_str().unwrap().contains("empty"), "{e}");
+    assert!(disk.read_at(0, 12) == b"old contents", "nothing written");
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty.img");
+    std::fs::write(&empty, b"").unwrap();
+    write(empty.to_str().unwrap(), &disk)
+        .run()
+        .fails(1, "corrupt_image");
+    // A mirror that serves nothing is passed over for the next one.
+    let r = ironbox(&["image-write"])
+        .arg(server.url("/empty.img"))
+        .arg(server.url("/disk.img"))
+        .arg("--disk")
+        .arg(disk.dev())
+        .run()
+        .ok();
+    assert_eq!(r["sources_tried"][0]["ok"], false, "{r}");
+    check_written(&disk, img);
+    let e = write(dir.path().to_str().unwrap(), &disk)
+        .run()
+        .fails(2, "invalid_input");
+    assert!(
+        e["message"].as_str().unwrap().contains("is a directory"),
+        "{e}"
+    );
+}

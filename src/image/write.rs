@@ -175,10 +175,12 @@ fn force_format(f: FormatArg) -> ForceFormat {
     }
 }
 
+/// Failures that belong to one mirror's copy, after which the next mirror is worth a try: the
+/// network, a missing file, and a copy that is corrupt, truncated or empty (a bad upload).
 fn is_source_error(e: &IronError) -> bool {
     matches!(
         e.kind,
-        Kind::Network | Kind::HttpStatus | Kind::NotFound | Kind::Io
+        Kind::Network | Kind::HttpStatus | Kind::NotFound | Kind::Io | Kind::CorruptImage
     )
 }
 
@@ -416,6 +418,16 @@ fn write_sources(
                     };
                     let mut check = |s: &Sniffed, len: Option<u64>| size_check(s, len, dest);
                     let out = pipeline::run(input, sink, &mut check)?;
+                    // An empty body (a misconfigured server, a truncated upload) must not pass
+                    // for a written disk: the old contents would still be there, bootable.
+                    if out.image_size == 0 {
+                        return Err(IronError::new(
+                            Kind::CorruptImage,
+                            format!("the image from {label} is empty: it decoded to 0 bytes"),
+                        )
+                        .with("source", label.clone())
+                        .into());
+                    }
                     Ok((out, tmp))
                 })();
             match attempt {
@@ -492,7 +504,6 @@ fn write_sources(
     ))
 }
 
-/// A second handle on a local file that starts with the qcow2 magic.
 /// A second connection to `url` for the qcow2 decoder's Range requests, opened on first need.
 fn range_opener(http: &Http, url: &str) -> RangeOpener {
     let (http, url) = (http.clone(), url.to_string());
@@ -502,6 +513,7 @@ fn range_opener(http: &Http, url: &str) -> RangeOpener {
     }))
 }
 
+/// A second handle on a local file that starts with the qcow2 magic.
 fn local_qcow2(src: &Source) -> Option<File> {
     let Source::File(p) = src else { return None };
     let mut f = File::open(p).ok()?;

@@ -111,6 +111,13 @@ pub fn open(src: &Source, http: &http::Http) -> Result<Opened> {
                     .with("source", p.display().to_string())
                     .caused_by(e)
             })?;
+            if f.metadata().is_ok_and(|m| m.is_dir()) {
+                return Err(IronError::new(
+                    Kind::InvalidInput,
+                    format!("image source {} is a directory", p.display()),
+                )
+                .with("source", p.display().to_string()));
+            }
             let length = f.metadata().ok().filter(|m| m.is_file()).map(|m| m.len());
             let reader: Box<dyn SourceStream> = match length {
                 Some(len) => Box::new(SparseFile::new(f, len)),
