@@ -129,6 +129,19 @@ fn assert_cloud_init_sees_us(dir: &Path) {
     assert_eq!(r["userdata"], "#cloud-config\nhostname: node-1\n", "{r}");
 }
 
+/// The partition holds an ISO 9660 labelled config-2 (blkid) from which cloud-init's own reader
+/// gets our metadata (extracted with xorriso into `dir`/x).
+fn assert_iso_drive_seen_by_cloud_init(node: &str, dir: &Path) {
+    let id = blkid(node);
+    assert_eq!(
+        (id["TYPE"].as_str(), id["LABEL"].as_str()),
+        ("iso9660", "config-2")
+    );
+    let out = dir.join("x");
+    extract_iso(node, &out);
+    assert_cloud_init_sees_us(&out);
+}
+
 fn disk_hash(d: &LoopDisk) -> String {
     let _ = sh(&format!("blockdev --flushbufs {}", d.dev()));
     sh(&format!("sha256sum {}", d.file.display()))
@@ -336,14 +349,7 @@ fn gpt_whole_disk_image_from_json_then_reuse() {
         p3["uuid"].as_str().unwrap().to_lowercase(),
         r["partition"]["uuid"].as_str().unwrap()
     );
-    let id = blkid(&node);
-    assert_eq!(
-        (id["TYPE"].as_str(), id["LABEL"].as_str()),
-        ("iso9660", "config-2")
-    );
-    let out = dir.path().join("x");
-    extract_iso(&node, &out);
-    assert_cloud_init_sees_us(&out);
+    assert_iso_drive_seen_by_cloud_init(&node, dir.path());
 
     // Our reader finds it by label on the disk.
     let rd = ironbox(&["configdrive", "read", disk.dev()]).run().ok();
@@ -459,14 +465,7 @@ fn https_url_with_a_private_ca_insecure_and_headers() {
     assert_eq!(r["source_format"], "base64+gzip+iso9660", "{r}");
     assert_eq!(r["created"], true, "{r}");
     let node = r["partition"]["node"].as_str().unwrap();
-    let id = blkid(node);
-    assert_eq!(
-        (id["TYPE"].as_str(), id["LABEL"].as_str()),
-        ("iso9660", "config-2")
-    );
-    let out = dir.path().join("x");
-    extract_iso(node, &out);
-    assert_cloud_init_sees_us(&out);
+    assert_iso_drive_seen_by_cloud_init(node, dir.path());
 
     let dir2 = tempfile::tempdir().unwrap();
     let disk = gpt_disk(dir2.path(), "100M", "200M", 512);
@@ -599,14 +598,7 @@ fn mbr_with_four_slots_taken_gets_a_logical_partition() {
     let start = parts[5]["start"].as_u64().unwrap();
     assert_eq!(start * 512, r["partition"]["start"].as_u64().unwrap());
     let node = r["partition"]["node"].as_str().unwrap();
-    let id = blkid(node);
-    assert_eq!(
-        (id["TYPE"].as_str(), id["LABEL"].as_str()),
-        ("iso9660", "config-2")
-    );
-    let out = dir.path().join("x");
-    extract_iso(node, &out);
-    assert_cloud_init_sees_us(&out);
+    assert_iso_drive_seen_by_cloud_init(node, dir.path());
 }
 
 #[test]

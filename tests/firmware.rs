@@ -546,20 +546,21 @@ fn https_images_with_a_private_ca_insecure_and_headers() {
     let server = common::tls::TlsServer::start(www.path(), pki.path(), false);
     let url = server.url("/fw.cap");
     let id = format!("esrt:{DEV_GUID}");
-    let update = |root: &Root, extra: &[&str]| {
+    let update_from = |root: &Root, url: &str, extra: &[&str]| {
         let mut args = vec![
             "firmware",
             "update",
             "--component",
             &id,
             "--image",
-            &url,
+            url,
             "--checksum",
             &sum,
         ];
         args.extend_from_slice(extra);
         root.run(&args)
     };
+    let update = |root: &Root, extra: &[&str]| update_from(root, &url, extra);
 
     let root = sysroot("dell");
     let loader_before = root.file("dev/efi_capsule_loader");
@@ -602,21 +603,8 @@ fn https_images_with_a_private_ca_insecure_and_headers() {
     // --header goes with the request.
     let plain = HttpServer::start();
     plain.route("/fw.cap", Route::new(cap.clone()));
-    let r = root
-        .run(&[
-            "firmware",
-            "update",
-            "--component",
-            &id,
-            "--image",
-            &plain.url("/fw.cap"),
-            "--checksum",
-            &sum,
-            "--header",
-            "Authorization: Bearer t0ken",
-            "--dry-run",
-        ])
-        .ok();
+    let header = ["--header", "Authorization: Bearer t0ken", "--dry-run"];
+    let r = update_from(&root, &plain.url("/fw.cap"), &header).ok();
     assert_eq!(r["status"], "planned", "{r}");
     let reqs = plain.requests("/fw.cap");
     assert_eq!(reqs.len(), 1);
