@@ -252,6 +252,10 @@ complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_
 vfat\t''"
 complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from write" -l size -d 'Size of a new config-2 partition' -r
 complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from write" -l max-size -d 'Largest decoded config drive accepted (IPA\'s limit is 64 MiB)' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from write" -l retries -d 'Retries for connection errors, 408, 429 and 5xx (capped exponential backoff)' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from write" -l timeout -d 'Seconds without a byte before a connection counts as stalled (then resumed)' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from write" -l header -d 'Extra request header, e.g. \'Authorization: Bearer ...\' (repeatable)' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from write" -l ca-cert -d 'Also trust the CA certificates in this PEM file (besides the system store)' -r -F
 complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from write" -l progress -d 'Progress on stderr: bars on a terminal, plain lines otherwise, JSON lines, or nothing' -r -f -a "auto\t''
 bar\t''
 plain\t''
@@ -261,6 +265,7 @@ complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_
 complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from write" -l explain -d 'Include in the report why each disk matched the hints or not'
 complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from write" -l dry-run -d 'Validate and plan, open nothing for writing, print the plan'
 complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from write" -l force -d 'Write even when the disk looks busy (mounted, held)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from write" -l insecure -d 'Do not verify TLS certificates (opt-in, for labs only)'
 complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from write" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
 complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from write" -s v -l verbose -d 'More detail on stderr'
 complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from write" -s q -l quiet -d 'No progress or warnings on stderr'
@@ -320,6 +325,10 @@ plugin\t'A vendor plug-in `ironbox-firmware-<name>` on PATH'"
 complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from update" -l esp -d 'Mount point of the EFI system partition (capsule-on-disk)' -r -F
 complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from update" -l slot -d 'NVMe firmware slot to write (1-7; default: the controller chooses)' -r
 complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from update" -l plugin -d 'The plug-in to use (`ironbox-firmware-<NAME>`; default: the one that lists the component)' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from update" -l retries -d 'Retries for connection errors, 408, 429 and 5xx (capped exponential backoff)' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from update" -l timeout -d 'Seconds without a byte before a connection counts as stalled (then resumed)' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from update" -l header -d 'Extra request header, e.g. \'Authorization: Bearer ...\' (repeatable)' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from update" -l ca-cert -d 'Also trust the CA certificates in this PEM file (besides the system store)' -r -F
 complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from update" -l progress -d 'Progress on stderr: bars on a terminal, plain lines otherwise, JSON lines, or nothing' -r -f -a "auto\t''
 bar\t''
 plain\t''
@@ -328,6 +337,7 @@ none\t''"
 complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from update" -l sysroot -d 'Read sysfs/procfs/dev under DIR instead of / (captured trees, tests)' -r -F
 complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from update" -l allow-downgrade -d 'Allow a version older than the ESRT\'s lowest supported version'
 complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from update" -l dry-run -d 'Fetch, verify and validate everything, write nothing, print the plan'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from update" -l insecure -d 'Do not verify TLS certificates (opt-in, for labs only)'
 complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from update" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
 complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from update" -s v -l verbose -d 'More detail on stderr'
 complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from update" -s q -l quiet -d 'No progress or warnings on stderr'

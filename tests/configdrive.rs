@@ -129,6 +129,19 @@ fn assert_cloud_init_sees_us(dir: &Path) {
     assert_eq!(r["userdata"], "#cloud-config\nhostname: node-1\n", "{r}");
 }
 
+/// The partition holds an ISO 9660 labelled config-2 (blkid) from which cloud-init's own reader
+/// gets our metadata (extracted with xorriso into `dir`/x).
+fn assert_iso_drive_seen_by_cloud_init(node: &str, dir: &Path) {
+    let id = blkid(node);
+    assert_eq!(
+        (id["TYPE"].as_str(), id["LABEL"].as_str()),
+        ("iso9660", "config-2")
+    );
+    let out = dir.join("x");
+    extract_iso(node, &out);
+    assert_cloud_init_sees_us(&out);
+}
+
 fn disk_hash(d: &LoopDisk) -> String {
     let _ = sh(&format!("blockdev --flushbufs {}", d.dev()));
     sh(&format!("sha256sum {}", d.file.display()))
@@ -336,14 +349,7 @@ fn gpt_whole_disk_image_from_json_then_reuse() {
         p3["uuid"].as_str().unwrap().to_lowercase(),
         r["partition"]["uuid"].as_str().unwrap()
     );
-    let id = blkid(&node);
-    assert_eq!(
-        (id["TYPE"].as_str(), id["LABEL"].as_str()),
-        ("iso9660", "config-2")
-    );
-    let out = dir.path().join("x");
-    extract_iso(&node, &out);
-    assert_cloud_init_sees_us(&out);
+    assert_iso_drive_seen_by_cloud_init(&node, dir.path());
 
     // Our reader finds it by label on the disk.
     let rd = ironbox(&["configdrive", "read", disk.dev()]).run().ok();
@@ -420,6 +426,118 @@ fn ironic_base64_gzip_iso_from_url_on_gpt() {
     assert_cloud_init_sees_us(&out);
 }
 
+/// A config drive behind an internal CA (a Swift temp URL, say): refused without --ca-cert with
+/// a hint and the disk untouched, written with --ca-cert or --insecure; --header reaches the
+/// server; a bad --ca-cert or --header is bad usage before anything is fetched.
+#[test]
+fn https_url_with_a_private_ca_insecure_and_headers() {
+    require_root!();
+    if !tools_ok() {
+        return;
+    }
+    if !have_tool("openssl") {
+        eprintln!("SKIPPED: openssl missing (scripts/test installs it)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let www = tempfile::tempdir().unwrap();
+    let pki = tempfile::tempdir().unwrap();
+    let iso = reference_iso(dir.path(), &ironic_dict()["meta_data"]);
+    let payload = ironic_payload(&iso);
+    std::fs::write(www.path().join("cd"), &payload).unwrap();
+    let server = common::tls::TlsServer::start(www.path(), pki.path(), false);
+    let url = server.url("/cd");
+    let write = |disk: &LoopDisk| ironbox(&["configdrive", "write", "--disk", disk.dev(), &url]);
+
+    let disk = gpt_disk(dir.path(), "100M", "200M", 512);
+    let before = disk_hash(&disk);
+    let e = write(&disk).run().fails(1, "network");
+    let hint = e["hint"].as_str().unwrap_or_default();
+    assert!(
+        hint.contains("--ca-cert") && hint.contains("--insecure"),
+        "{e}"
+    );
+    // Refused at the first attempt: a certificate does not get better on a retry.
+    assert!(e.get("attempts").is_none(), "{e}");
+    assert_eq!(disk_hash(&disk), before, "nothing written");
+
+    let r = write(&disk).arg("--ca-cert").arg(&server.ca).run().ok();
+    assert_eq!(r["source_format"], "base64+gzip+iso9660", "{r}");
+    assert_eq!(r["created"], true, "{r}");
+    let node = r["partition"]["node"].as_str().unwrap();
+    assert_iso_drive_seen_by_cloud_init(node, dir.path());
+
+    let dir2 = tempfile::tempdir().unwrap();
+    let disk = gpt_disk(dir2.path(), "100M", "200M", 512);
+    let r = write(&disk).arg("--insecure").run().ok();
+    assert_eq!(r["created"], true, "{r}");
+    let written = std::fs::read(&iso).unwrap();
+    let start = r["partition"]["start"].as_u64().unwrap();
+    assert_eq!(disk.read_at(start, written.len()), written);
+
+    // A --ca-cert that is missing or holds no certificate names the file; nothing is fetched.
+    let before = disk_hash(&disk);
+    let missing = dir.path().join("no-such-ca.pem");
+    let e = write(&disk)
+        .arg("--ca-cert")
+        .arg(&missing)
+        .run()
+        .fails(2, "invalid_input");
+    assert!(
+        e["message"].as_str().unwrap().contains("no-such-ca.pem"),
+        "{e}"
+    );
+    let e = write(&disk)
+        .arg("--ca-cert")
+        .arg(&iso)
+        .run()
+        .fails(2, "invalid_input");
+    assert!(e["message"].as_str().unwrap().contains("no PEM"), "{e}");
+    assert_eq!(disk_hash(&disk), before);
+
+    // --header goes with the request (a dry run fetches and decodes too).
+    let plain = HttpServer::start();
+    plain.route("/cd", Route::new(payload.into_bytes()));
+    let r = ironbox(&["configdrive", "write", "--dry-run", "--disk", disk.dev()])
+        .arg(plain.url("/cd"))
+        .arg("--header")
+        .arg("X-Auth-Token: s3cret")
+        .arg("--header")
+        .arg("X-Trace:1")
+        .run()
+        .ok();
+    assert_eq!(r["dry_run"], true, "{r}");
+    let reqs = plain.requests("/cd");
+    assert_eq!(reqs.len(), 1);
+    assert_eq!(
+        reqs[0].headers.get("x-auth-token").map(String::as_str),
+        Some("s3cret")
+    );
+    assert_eq!(
+        reqs[0].headers.get("x-trace").map(String::as_str),
+        Some("1")
+    );
+    let e = ironbox(&["configdrive", "write", "--disk", disk.dev()])
+        .arg(plain.url("/cd"))
+        .arg("--header")
+        .arg("X-Auth-Token")
+        .run()
+        .fails(2, "usage");
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap()
+            .contains("--header 'X-Auth-Token'"),
+        "{e}"
+    );
+    assert_eq!(
+        plain.requests("/cd").len(),
+        1,
+        "nothing fetched with a bad --header"
+    );
+    assert_eq!(disk_hash(&disk), before);
+}
+
 #[test]
 fn raw_iso_on_mbr_takes_a_free_primary_slot() {
     require_root!();
@@ -480,14 +598,7 @@ fn mbr_with_four_slots_taken_gets_a_logical_partition() {
     let start = parts[5]["start"].as_u64().unwrap();
     assert_eq!(start * 512, r["partition"]["start"].as_u64().unwrap());
     let node = r["partition"]["node"].as_str().unwrap();
-    let id = blkid(node);
-    assert_eq!(
-        (id["TYPE"].as_str(), id["LABEL"].as_str()),
-        ("iso9660", "config-2")
-    );
-    let out = dir.path().join("x");
-    extract_iso(node, &out);
-    assert_cloud_init_sees_us(&out);
+    assert_iso_drive_seen_by_cloud_init(node, dir.path());
 }
 
 #[test]

@@ -530,6 +530,90 @@ fn images_come_over_http_with_retries_and_are_verified() {
     assert_eq!(e["status"], 404);
 }
 
+/// An update image behind an internal CA: refused without --ca-cert with a hint and nothing
+/// handed to the loader, staged with --ca-cert or --insecure; --header reaches the server.
+#[test]
+fn https_images_with_a_private_ca_insecure_and_headers() {
+    if !have_tool("openssl") {
+        eprintln!("SKIPPED: openssl missing (scripts/test installs it)");
+        return;
+    }
+    let cap = capsule(DEV_GUID, 4321);
+    let (_d, _img, sum) = image(&cap);
+    let www = tempfile::tempdir().unwrap();
+    let pki = tempfile::tempdir().unwrap();
+    std::fs::write(www.path().join("fw.cap"), &cap).unwrap();
+    let server = common::tls::TlsServer::start(www.path(), pki.path(), false);
+    let url = server.url("/fw.cap");
+    let id = format!("esrt:{DEV_GUID}");
+    let update_from = |root: &Root, url: &str, extra: &[&str]| {
+        let mut args = vec![
+            "firmware",
+            "update",
+            "--component",
+            &id,
+            "--image",
+            url,
+            "--checksum",
+            &sum,
+        ];
+        args.extend_from_slice(extra);
+        root.run(&args)
+    };
+    let update = |root: &Root, extra: &[&str]| update_from(root, &url, extra);
+
+    let root = sysroot("dell");
+    let loader_before = root.file("dev/efi_capsule_loader");
+    let e = update(&root, &[]).fails(1, "network");
+    let hint = e["hint"].as_str().unwrap_or_default();
+    assert!(
+        hint.contains("--ca-cert") && hint.contains("--insecure"),
+        "{e}"
+    );
+    assert!(e.get("attempts").is_none(), "not retried: {e}");
+    assert_eq!(
+        root.file("dev/efi_capsule_loader"),
+        loader_before,
+        "nothing applied"
+    );
+
+    let ca = server.ca.to_str().unwrap();
+    let r = update(&root, &["--ca-cert", ca]).ok();
+    assert_eq!(r["status"], "staged", "{r}");
+    assert_eq!(r["image"]["verified"], true, "{r}");
+    assert_eq!(root.file("dev/efi_capsule_loader"), cap);
+
+    let root = sysroot("dell");
+    let r = update(&root, &["--insecure"]).ok();
+    assert_eq!(r["status"], "staged", "{r}");
+    assert_eq!(root.file("dev/efi_capsule_loader"), cap);
+
+    // A --ca-cert that is missing names the file; nothing is fetched or applied.
+    let root = sysroot("dell");
+    let e = update(&root, &["--ca-cert", "/nonexistent/ca.pem"]).fails(2, "invalid_input");
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap()
+            .contains("/nonexistent/ca.pem"),
+        "{e}"
+    );
+    assert_eq!(root.file("dev/efi_capsule_loader"), loader_before);
+
+    // --header goes with the request.
+    let plain = HttpServer::start();
+    plain.route("/fw.cap", Route::new(cap.clone()));
+    let header = ["--header", "Authorization: Bearer t0ken", "--dry-run"];
+    let r = update_from(&root, &plain.url("/fw.cap"), &header).ok();
+    assert_eq!(r["status"], "planned", "{r}");
+    let reqs = plain.requests("/fw.cap");
+    assert_eq!(reqs.len(), 1);
+    assert_eq!(
+        reqs[0].headers.get("authorization").map(String::as_str),
+        Some("Bearer t0ken")
+    );
+}
+
 // ---- update: plug-ins -------------------------------------------------------------------------
 
 /// A plug-in that records each request (and a copy of the image it was given) in `dir`.

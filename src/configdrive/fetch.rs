@@ -1,16 +1,14 @@
 //! Reading the config drive source: a URL, a file or stdin, bounded in size.
-//! URLs go through the shared client in `crate::fetch::http`.
+//! URLs go through the shared client built from the command's HTTP flags (`crate::fetch`).
 
-use crate::fetch::http::{Counters, Http, HttpOptions};
+use crate::fetch::http::Http;
 use crate::report::{IronError, Kind, Result};
 use std::io::Read;
-use std::sync::Arc;
-use std::time::Duration;
 
 /// Opens the source as a stream; the decoder bounds how much of it is read.
-pub fn open_source(source: &str) -> Result<Box<dyn Read>> {
+pub fn open_source(source: &str, http: &Http) -> Result<Box<dyn Read>> {
     if source.starts_with("http://") || source.starts_with("https://") {
-        return fetch_url(source);
+        return fetch_url(source, http);
     }
     if source == "-" {
         return Ok(Box::new(std::io::stdin()));
@@ -36,17 +34,10 @@ pub fn too_large(limit: u64) -> IronError {
     .with("limit", limit)
 }
 
-/// GET through the shared client (system CA store, retries with backoff for connection errors,
-/// 408, 429 and 5xx, Range resume of a dropped body); the decoder bounds what is read.
-fn fetch_url(url: &str) -> Result<Box<dyn Read>> {
-    let opts = HttpOptions {
-        retries: 4,
-        timeout: Duration::from_secs(60),
-        headers: Vec::new(),
-        ca_cert: None,
-        insecure: false,
-    };
-    let http = Http::new(opts, Arc::new(Counters::default()))?;
+/// GET through the shared client (system CA store plus --ca-cert, --header, retries with
+/// backoff for connection errors, 408, 429 and 5xx, Range resume of a dropped body); the
+/// decoder bounds what is read.
+fn fetch_url(url: &str, http: &Http) -> Result<Box<dyn Read>> {
     let reader = http.open(url)?;
     // A transfer that cannot resume is an error here: the payload is small, try again.
     Ok(Box::new(reader))

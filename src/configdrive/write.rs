@@ -6,6 +6,8 @@ use super::decode::{self, Decoded, Fs};
 use super::{fat_write, fetch, iso_write, locate, read_image, usage};
 use crate::disk::append_partition::{self, AppendPlan};
 use crate::disk::{DiskArgs, open, partnodes, reread, resolve_target, safety};
+use crate::fetch::http::Counters;
+use crate::fetch::{HttpArgs, http_client};
 use crate::progress;
 use crate::report::{IronError, Kind, Result};
 use crate::sys::blk;
@@ -13,6 +15,7 @@ use serde_json::{Value, json};
 use std::fs::File;
 use std::io::{Seek, SeekFrom, Write};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct WriteArgs {
@@ -41,6 +44,8 @@ pub struct WriteArgs {
     /// Write even when the disk looks busy (mounted, held)
     #[arg(long)]
     pub force: bool,
+    #[command(flatten)]
+    pub http: HttpArgs,
 }
 
 /// Where the drive goes.
@@ -53,13 +58,15 @@ struct Placement {
 }
 
 pub fn run(a: &WriteArgs) -> Result<Value> {
+    // Bad HTTP flags are bad usage whatever the source, caught before anything else.
+    let http = http_client(&a.http, Arc::new(Counters::default()))?;
     // 1. The content, decoded and validated before any disk is looked at.
     let (mut decoded, tree, input_label) = match (&a.source, &a.from_json) {
         (None, None) => return Err(usage("give a SOURCE (URL, file or -) or --from-json FILE")),
         (Some(_), Some(_)) => return Err(usage("give either a SOURCE or --from-json, not both")),
         (None, Some(j)) => (None, tree_from_json_file(j)?, None),
         (Some(src), None) => {
-            let d = decode::decode(fetch::open_source(src)?, a.max_size, src)
+            let d = decode::decode(fetch::open_source(src, &http)?, a.max_size, src)
                 .map_err(|e| e.with("source", src))?;
             // A broken filesystem in the input is bad input (exit 2), not a failed operation.
             let (label, tree) = read_image(&d.image, d.fs, a.max_size).map_err(|mut e| {

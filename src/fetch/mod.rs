@@ -2,5 +2,8 @@
 //! firmware: the HTTP(S) client (system CA store plus `--ca-cert`, retries with backoff, Range
 //! resume) and checksum specs as Ironic passes them (`ALGO:HEX`, bare hex, checksum-file URL).
 
+pub mod args;
 pub mod checksum;
 pub mod http;
+
+pub use args::{HttpArgs, http_client};

@@ -3,11 +3,9 @@
 //! is applied. Checksum specs are parsed by the shared `crate::fetch::checksum`.
 
 use crate::fetch::checksum::{self, Algo, Hasher, Spec};
-use crate::fetch::http::{Counters, Http, HttpOptions};
+use crate::fetch::http::Http;
 use crate::report::{Context, IronError, Kind, Result};
 use std::io::Read;
-use std::sync::Arc;
-use std::time::Duration;
 
 pub const MAX_IMAGE: u64 = 256 * 1024 * 1024;
 
@@ -84,17 +82,11 @@ fn read_capped(r: impl Read, source: &str) -> Result<Vec<u8>> {
     Ok(data)
 }
 
-/// Reads the whole image: a path, `file://` or `http(s)://` URL.
-pub fn fetch(source: &str) -> Result<Vec<u8>> {
+/// Reads the whole image: a path, `file://` or `http(s)://` URL (through `http`, the client
+/// built from the command's HTTP flags).
+pub fn fetch(source: &str, http: &Http) -> Result<Vec<u8>> {
     if source.starts_with("http://") || source.starts_with("https://") {
-        let opts = HttpOptions {
-            retries: 3,
-            timeout: Duration::from_secs(60),
-            headers: Vec::new(),
-            ca_cert: None,
-            insecure: false,
-        };
-        let reader = Http::new(opts, Arc::new(Counters::default()))?.open(source)?;
+        let reader = http.open(source)?;
         if reader.length.is_some_and(|l| l > MAX_IMAGE) {
             return Err(too_large(source));
         }

@@ -20,6 +20,7 @@ mod status;
 mod update;
 mod virt;
 
+use crate::fetch::HttpArgs;
 use crate::report::Result;
 use serde_json::Value;
 use std::path::PathBuf;
@@ -102,6 +103,8 @@ pub struct UpdateArgs {
     /// The plug-in to use (`ironbox-firmware-<NAME>`; default: the one that lists the component)
     #[arg(long, value_name = "NAME")]
     pub plugin: Option<String>,
+    #[command(flatten)]
+    pub http: HttpArgs,
 }
 
 #[derive(clap::Args, Debug, Clone)]

@@ -3,9 +3,12 @@
 //! apply it (or, with --dry-run, print the plan).
 
 use super::{Method, UpdateArgs, capsule, disk, efivars, esrt, fetch, nvme, plugin};
+use crate::fetch::http::Counters;
+use crate::fetch::http_client;
 use crate::report::{Context, IronError, Kind, Result};
 use crate::sys::sysfs;
 use serde_json::{Map, Value, json};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// What the update targets, once resolved.
@@ -119,6 +122,8 @@ fn resolve(a: &UpdateArgs) -> Result<(Target, Method)> {
 
 pub fn run(a: &UpdateArgs) -> Result<Value> {
     let sum = fetch::parse_checksum(&a.checksum)?;
+    // Bad HTTP flags are bad usage whatever the image source, caught before anything else.
+    let http = http_client(&a.http, Arc::new(Counters::default()))?;
     if a.method == Some(Method::CapsuleOnDisk) && a.esp.is_none() {
         return Err(IronError::usage(
             "--method capsule-on-disk needs --esp DIR (the mounted EFI system partition)",
@@ -164,7 +169,7 @@ pub fn run(a: &UpdateArgs) -> Result<Value> {
         }
     }
 
-    let data = fetch::fetch(&a.image)?;
+    let data = fetch::fetch(&a.image, &http)?;
     fetch::verify(&data, &sum, &a.image)?;
     report.insert(
         "image".into(),

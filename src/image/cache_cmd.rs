@@ -2,9 +2,10 @@
 
 use crate::fetch::checksum::Hasher;
 use crate::fetch::http::Counters;
+use crate::fetch::{HttpArgs, http_client};
 use crate::image::cache::{Cache, parse_size};
 use crate::image::source::{self, Source};
-use crate::image::{HttpArgs, write};
+use crate::image::write;
 use crate::progress::Progress;
 use crate::report::{IronError, Kind, Result};
 use serde_json::{Value, json};
@@ -90,7 +91,7 @@ pub fn run(args: &super::CacheArgs) -> Result<Value> {
 fn fetch(src: &str, spec: &str, dir: &std::path::Path, http_args: &HttpArgs) -> Result<Value> {
     let started = std::time::Instant::now();
     let counters = Arc::new(Counters::default());
-    let http = write::http_client(http_args, counters.clone())?;
+    let http = http_client(http_args, counters.clone())?;
     let source = Source::parse(src);
     let expected = write::resolve_checksum(spec, &source, &http)?;
     let key = expected.key();

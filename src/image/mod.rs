@@ -10,29 +10,10 @@ pub mod source;
 mod write;
 
 use crate::disk::DiskArgs;
+use crate::fetch::HttpArgs;
 use crate::report::Result;
 use serde_json::Value;
 use std::path::PathBuf;
-
-/// HTTP behaviour shared by image-write and image-cache fetch.
-#[derive(clap::Args, Debug, Clone)]
-pub struct HttpArgs {
-    /// Retries for connection errors, 408, 429 and 5xx (capped exponential backoff)
-    #[arg(long, default_value_t = 9, value_name = "N")]
-    pub retries: u32,
-    /// Seconds without a byte before a connection counts as stalled (then resumed)
-    #[arg(long, default_value_t = 60.0, value_name = "SECS")]
-    pub timeout: f64,
-    /// Extra request header, e.g. 'Authorization: Bearer ...' (repeatable)
-    #[arg(long = "header", value_name = "'NAME: VALUE'")]
-    pub headers: Vec<String>,
-    /// Also trust the CA certificates in this PEM file (besides the system store)
-    #[arg(long, value_name = "FILE")]
-    pub ca_cert: Option<PathBuf>,
-    /// Do not verify TLS certificates (opt-in, for labs only)
-    #[arg(long)]
-    pub insecure: bool,
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum FormatArg {

@@ -6,14 +6,14 @@ use crate::disk::reread::{self, PartSpan};
 use crate::disk::table::{self, TableInfo};
 use crate::disk::{BlockDevice, fsid, open, partnodes, resolve_target, safety};
 use crate::fetch::checksum::{self, Expected, Spec};
-use crate::fetch::http::Counters;
-use crate::fetch::http::{Http, HttpOptions};
+use crate::fetch::http::{Counters, Http};
+use crate::fetch::http_client;
 use crate::image::cache::Cache;
 use crate::image::format::{self, ForceFormat, RangeOpener};
 use crate::image::pipeline::{self, Failure, Input, Outcome, Sniffed};
 use crate::image::sink::Sink;
 use crate::image::source::{self, Source};
-use crate::image::{FormatArg, HttpArgs, WriteArgs};
+use crate::image::{FormatArg, WriteArgs};
 use crate::progress;
 use crate::report::{IronError, Kind, Result};
 use serde_json::{Value, json};
@@ -23,35 +23,7 @@ use std::io::{Read, Seek, SeekFrom};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::time::{Duration, Instant};
-
-pub fn http_client(a: &HttpArgs, counters: Arc<Counters>) -> Result<Http> {
-    let mut headers = Vec::new();
-    for h in &a.headers {
-        let Some((k, v)) = h.split_once(':') else {
-            return Err(IronError::usage(format!(
-                "invalid --header '{h}' (expected 'Name: value')"
-            )));
-        };
-        headers.push((k.trim().to_string(), v.trim().to_string()));
-    }
-    if !(a.timeout > 0.0 && a.timeout.is_finite()) {
-        return Err(IronError::usage(format!(
-            "invalid --timeout {} (seconds, > 0)",
-            a.timeout
-        )));
-    }
-    Http::new(
-        HttpOptions {
-            retries: a.retries,
-            timeout: Duration::from_secs_f64(a.timeout),
-            headers,
-            ca_cert: a.ca_cert.clone(),
-            insecure: a.insecure,
-        },
-        counters,
-    )
-}
+use std::time::Instant;
 
 /// Turns `--checksum` into an expected digest, fetching a checksum file when it is a URL.
 pub fn resolve_checksum(spec: &str, first: &Source, http: &Http) -> Result<Expected> {

@@ -1,0 +1,59 @@
+//! The HTTP client flags every command that fetches a URL takes (image-write, image-cache fetch,
+//! configdrive write, firmware update), and the client they build: one set of names, defaults
+//! and checks, so an operator's private CA or auth header works the same for each.
+
+use crate::fetch::http::{Counters, Http, HttpOptions};
+use crate::report::{IronError, Result};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// HTTP behaviour shared by the commands that fetch URLs.
+#[derive(clap::Args, Debug, Clone)]
+pub struct HttpArgs {
+    /// Retries for connection errors, 408, 429 and 5xx (capped exponential backoff)
+    #[arg(long, default_value_t = 9, value_name = "N")]
+    pub retries: u32,
+    /// Seconds without a byte before a connection counts as stalled (then resumed)
+    #[arg(long, default_value_t = 60.0, value_name = "SECS")]
+    pub timeout: f64,
+    /// Extra request header, e.g. 'Authorization: Bearer ...' (repeatable)
+    #[arg(long = "header", value_name = "'NAME: VALUE'")]
+    pub headers: Vec<String>,
+    /// Also trust the CA certificates in this PEM file (besides the system store)
+    #[arg(long, value_name = "FILE")]
+    pub ca_cert: Option<PathBuf>,
+    /// Do not verify TLS certificates (opt-in, for labs only)
+    #[arg(long)]
+    pub insecure: bool,
+}
+
+/// The client for these flags; a malformed `--header` or `--timeout`, or a `--ca-cert` that
+/// cannot be read or holds no certificate, is an error naming it.
+pub fn http_client(a: &HttpArgs, counters: Arc<Counters>) -> Result<Http> {
+    let mut headers = Vec::new();
+    for h in &a.headers {
+        let Some((k, v)) = h.split_once(':') else {
+            return Err(IronError::usage(format!(
+                "invalid --header '{h}' (expected 'Name: value')"
+            )));
+        };
+        headers.push((k.trim().to_string(), v.trim().to_string()));
+    }
+    if !(a.timeout > 0.0 && a.timeout.is_finite()) {
+        return Err(IronError::usage(format!(
+            "invalid --timeout {} (seconds, > 0)",
+            a.timeout
+        )));
+    }
+    Http::new(
+        HttpOptions {
+            retries: a.retries,
+            timeout: Duration::from_secs_f64(a.timeout),
+            headers,
+            ca_cert: a.ca_cert.clone(),
+            insecure: a.insecure,
+        },
+        counters,
+    )
+}
