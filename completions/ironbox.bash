@@ -1703,7 +1703,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__image__subcmd__write)
-            opts="-v -q -h -V --disk --hints --candidates --explain --partition --checksum --format --sparse --verify --cache-dir --retries --timeout --header --ca-cert --insecure --dry-run --force --preserve-on-error --pretty --progress --verbose --quiet --sysroot --help --version"
+            opts="-v -q -h -V --disk --hints --candidates --explain --partition --checksum --format --sparse --verify --no-written-sha256 --cache-dir --retries --timeout --header --ca-cert --insecure --dry-run --force --preserve-on-error --pretty --progress --verbose --quiet --sysroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

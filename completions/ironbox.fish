@@ -122,6 +122,7 @@ none\t''"
 complete -c ironbox -n "__fish_ironbox_using_subcommand image-write" -l sysroot -d 'Read sysfs/procfs/dev under DIR instead of / (captured trees, tests)' -r -F
 complete -c ironbox -n "__fish_ironbox_using_subcommand image-write" -l explain -d 'Include in the report why each disk matched the hints or not'
 complete -c ironbox -n "__fish_ironbox_using_subcommand image-write" -l verify -d 'Read back what was written and compare its sha256 with the decoded image\'s'
+complete -c ironbox -n "__fish_ironbox_using_subcommand image-write" -l no-written-sha256 -d 'Do not hash the decoded image (written_sha256 is then null). Hashing reads every zero of a sparse image at about 2 GB/s; without it the time follows the data only'
 complete -c ironbox -n "__fish_ironbox_using_subcommand image-write" -l insecure -d 'Do not verify TLS certificates (opt-in, for labs only)'
 complete -c ironbox -n "__fish_ironbox_using_subcommand image-write" -l dry-run -d 'Validate everything and print the plan; open nothing for writing'
 complete -c ironbox -n "__fish_ironbox_using_subcommand image-write" -l force -d 'Override the busy rules (mounted, swap, holders, protected filesystems)'

@@ -828,6 +828,22 @@ fn a_sparse_local_image_skips_its_holes_and_still_verifies() {
     let cached = cache.path().join(format!("sha256-{sum}"));
     assert_eq!(sha256_file(&cached.display().to_string()), sum);
     // The cache copy is sparse too (where the file system keeps holes).
+    // Without the decoded image's hash: same disk, written_sha256 null; not with --verify.
+    let disk = LoopDisk::new(64 * MIB);
+    let r = write(&s.to_string(), &disk)
+        .arg("--no-written-sha256")
+        .run()
+        .ok();
+    assert_eq!(r["written_sha256"], serde_json::Value::Null, "{r}");
+    assert!(
+        disk.read_at(0, want.len()) == want,
+        "disk differs from the image"
+    );
+    write(&s.to_string(), &disk)
+        .arg("--no-written-sha256")
+        .arg("--verify")
+        .run()
+        .fails(2, "usage");
     let blocks = sh(&format!("stat -c %b {}", cached.display()));
     let src_blocks = sh(&format!("stat -c %b {s}"));
     if src_blocks.trim().parse::<u64>().unwrap() < 20_000 {

@@ -33,6 +33,9 @@ pub struct Input {
     pub tee: Option<File>,
     pub format: format::Options,
     pub label: String,
+    /// Hash the decoded image (`written_sha256`); off only on request, for sparse images whose
+    /// zeros would otherwise all be hashed.
+    pub hash_decoded: bool,
     /// A second handle on a local qcow2 file: the decoder then reads it with random access
     /// (needed when metadata follows data) while the fetch thread still hashes it in order.
     pub seekable: Option<File>,
@@ -69,7 +72,8 @@ pub struct Outcome {
     pub sniffed: Sniffed,
     pub served: Served,
     pub image_size: u64,
-    /// sha256 of the decoded image; None when it equals the served sha256 (raw, uncompressed).
+    /// sha256 of the decoded image (the served one when they are the same bytes); None when
+    /// not asked for.
     pub decoded_sha256: Option<String>,
 }
 
@@ -347,6 +351,7 @@ fn decode(
     tx: SyncSender<Msg>,
     recycled: Receiver<Vec<u8>>,
     served_is_sha256: bool,
+    hash_decoded: bool,
 ) -> std::result::Result<(), IronError> {
     let mut stream = match seekable {
         Some(f) => {
@@ -359,7 +364,7 @@ fn decode(
     // Raw and uncompressed: the decoded image is the served stream, already hashed with sha256.
     // Hashing here, not in the writer, keeps the writer free for I/O.
     let mut hasher =
-        (!(d.format == "raw" && d.compression == "none" && served_is_sha256)).then(Sha256::new);
+        (hash_decoded && !same_as_served(&d.into(), served_is_sha256)).then(Sha256::new);
     if tx.send(Msg::Detected(d.into())).is_err() {
         return Ok(());
     }
@@ -397,6 +402,7 @@ pub fn run(
     let (chunk_tx, chunk_rx) = sync_channel::<Msg>(CHUNK_DEPTH);
     let length = input.length;
     let served_is_sha256 = input.algo == Some(Algo::Sha256);
+    let hash_decoded = input.hash_decoded;
     let stop = Arc::new(AtomicBool::new(false));
     let stop2 = stop.clone();
     let label = input.label.clone();
@@ -431,6 +437,7 @@ pub fn run(
                 chunk_tx,
                 recycle_rx,
                 served_is_sha256,
+                hash_decoded,
             )
         })
         .map_err(|e| IronError::io("cannot start the decode thread", e))?;
@@ -521,10 +528,21 @@ pub fn run(
         )
         .into());
     };
+    let decoded_sha256 = match decoded {
+        Some(d) => Some(d),
+        None if hash_decoded && same_as_served(&sniffed, served_is_sha256) => served.digest.clone(),
+        None => None,
+    };
     Ok(Outcome {
         sniffed,
         served,
         image_size,
-        decoded_sha256: decoded,
+        decoded_sha256,
     })
+}
+
+/// Raw and uncompressed: the decoded image is the served stream, whose sha256 the hash stage
+/// computes anyway when the checksum is a sha256. Hashing it again in the decoder is waste.
+fn same_as_served(s: &Sniffed, served_is_sha256: bool) -> bool {
+    s.format == "raw" && s.compression == "none" && served_is_sha256
 }

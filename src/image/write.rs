@@ -240,17 +240,14 @@ pub fn run(args: &WriteArgs) -> Result<Value> {
     }
     let stats = sink.stats;
     let io_mode = sink.io_mode();
-    let written_sha256 = outcome
-        .decoded_sha256
-        .clone()
-        .or_else(|| outcome.served.digest.clone())
-        .unwrap_or_default();
+    let written_sha256 = outcome.decoded_sha256.clone();
 
     // Read back before the GPT fix-up changes the headers.
     let mut verify = Value::Null;
     if args.verify {
         let readback = read_back(&dest.path, outcome.image_size)?;
-        let ok = readback == written_sha256;
+        // --verify conflicts with --no-written-sha256: the decoded image was hashed.
+        let ok = written_sha256.as_deref() == Some(readback.as_str());
         verify = json!({"read_back_sha256": readback, "matches": ok});
         if !ok {
             return Err(IronError::new(
@@ -387,6 +384,7 @@ fn write_sources(
                         },
                         label: label.clone(),
                         seekable: local_qcow2(src),
+                        hash_decoded: !args.no_written_sha256,
                     };
                     let mut check = |s: &Sniffed, len: Option<u64>| size_check(s, len, dest);
                     let out = pipeline::run(input, sink, &mut check)?;
