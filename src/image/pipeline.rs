@@ -117,19 +117,30 @@ struct ChannelReader {
     zeros: u64,
 }
 
+impl ChannelReader {
+    /// Once the current buffer is used up: returns it for reuse and takes the next piece.
+    /// Ok(false) at the end of the stream.
+    fn next_piece(&mut self) -> io::Result<bool> {
+        let done = std::mem::take(&mut self.cur);
+        if done.capacity() > 0 {
+            let _ = self.back.send(done);
+        }
+        self.at = 0;
+        match self.rx.recv() {
+            Ok(Feed::Data(buf)) => self.cur = buf,
+            Ok(Feed::Zeros(n)) => self.zeros = n,
+            Ok(Feed::Failed) => return Err(io::Error::other(SourceFailed)),
+            Err(_) => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+
 impl Read for ChannelReader {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
         while self.zeros == 0 && self.at >= self.cur.len() {
-            let done = std::mem::take(&mut self.cur);
-            if done.capacity() > 0 {
-                let _ = self.back.send(done);
-            }
-            self.at = 0;
-            match self.rx.recv() {
-                Ok(Feed::Data(buf)) => self.cur = buf,
-                Ok(Feed::Zeros(n)) => self.zeros = n,
-                Ok(Feed::Failed) => return Err(io::Error::other(SourceFailed)),
-                Err(_) => return Ok(0),
+            if !self.next_piece()? {
+                return Ok(0);
             }
         }
         if self.zeros > 0 {
@@ -142,6 +153,23 @@ impl Read for ChannelReader {
         out[..n].copy_from_slice(&self.cur[self.at..self.at + n]);
         self.at += n;
         Ok(n)
+    }
+}
+
+/// Holes of a local sparse file reach a raw image's decoder as runs of zeros it passes on as
+/// `Chunk::Zero`, never as buffers of zeros (qcow2 and compressed streams read them as zeros).
+impl format::ZeroFeed for ChannelReader {
+    fn zeros_ahead(&mut self) -> io::Result<u64> {
+        if self.zeros > 0 || self.at < self.cur.len() {
+            return Ok(self.zeros);
+        }
+        // The current buffer is used up: see what comes next.
+        self.next_piece()?;
+        Ok(self.zeros)
+    }
+
+    fn skip_zeros(&mut self, n: u64) {
+        self.zeros -= n.min(self.zeros);
     }
 }
 
@@ -358,7 +386,7 @@ fn decode(
             drop(reader);
             format::open_seekable(Box::new(f), &opts)?
         }
-        None => format::open(Box::new(reader), &opts)?,
+        None => format::open_feed(Box::new(reader), &opts)?,
     };
     let d = stream.detected();
     // Raw and uncompressed: the decoded image is the served stream, already hashed with sha256.

@@ -31,6 +31,15 @@ impl<R: io::Seek> io::Seek for SourceReader<R> {
     }
 }
 
+impl<R: super::ZeroFeed> super::ZeroFeed for SourceReader<R> {
+    fn zeros_ahead(&mut self) -> io::Result<u64> {
+        self.0.zeros_ahead().map_err(tag)
+    }
+    fn skip_zeros(&mut self, n: u64) {
+        self.0.skip_zeros(n)
+    }
+}
+
 fn tag(e: io::Error) -> io::Error {
     if e.kind() == io::ErrorKind::Interrupted {
         return e; // retried by the reader loops

@@ -112,10 +112,47 @@ impl Default for Options {
 pub trait ReadSeek: std::io::Read + std::io::Seek {}
 impl<T: std::io::Read + std::io::Seek> ReadSeek for T {}
 
+/// A reader that may know of runs of zeros ahead without reading them (holes of a local sparse
+/// file, passed down the pipeline unread): a raw image turns them into `Chunk::Zero` instead of
+/// buffers filled with zeros that the sink would scan again.
+pub trait ZeroFeed: Read + Send {
+    /// Bytes from here on that read as zeros, to be passed with `skip_zeros`; 0 when none are
+    /// known (the next bytes may still be zeros).
+    fn zeros_ahead(&mut self) -> std::io::Result<u64> {
+        Ok(0)
+    }
+    fn skip_zeros(&mut self, _n: u64) {}
+}
+
+/// A reader that knows of no zeros ahead.
+struct Plain<R>(R);
+
+impl<R: Read> Read for Plain<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.0.read(buf)
+    }
+}
+
+impl<R: Read + Send> ZeroFeed for Plain<R> {}
+
+impl ZeroFeed for Box<dyn ZeroFeed> {
+    fn zeros_ahead(&mut self) -> std::io::Result<u64> {
+        (**self).zeros_ahead()
+    }
+    fn skip_zeros(&mut self, n: u64) {
+        (**self).skip_zeros(n)
+    }
+}
+
 /// Sniffs `input` (the bytes as served, after checksumming) and returns the decoded guest stream.
 pub fn open(input: Box<dyn std::io::Read + Send>, opts: &Options) -> Result<Box<dyn ImageStream>> {
+    open_feed(Box::new(Plain(input)), opts)
+}
+
+/// Same, from a reader that may pass runs of zeros on unread.
+pub fn open_feed(input: Box<dyn ZeroFeed>, opts: &Options) -> Result<Box<dyn ImageStream>> {
     let (head, input) = peek(SourceReader(input)).map_err(|e| source_error(&e))?;
-    let input: Box<dyn Read + Send> = Box::new(input);
+    let input: Box<dyn ZeroFeed> = Box::new(input);
     let decoded = match sniff(&head) {
         Magic::Gzip => Decoded::gzip(input),
         Magic::Zstd => Decoded::zstd(input)?,
@@ -135,14 +172,14 @@ pub fn open(input: Box<dyn std::io::Read + Send>, opts: &Options) -> Result<Box<
                 ),
             ))
         }
-        magic => open_plain(magic, inner, compression, what, opts),
+        magic => open_plain(magic, Box::new(Plain(inner)), compression, what, opts),
     }
 }
 
 /// The image format layer once compression is undone: raw or qcow2 over a forward-only stream.
 fn open_plain(
     magic: Magic,
-    input: Box<dyn Read + Send>,
+    input: Box<dyn ZeroFeed>,
     compression: &'static str,
     what: &'static str,
     opts: &Options,

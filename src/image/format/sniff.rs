@@ -53,18 +53,24 @@ pub type Replayed<R> = io::Chain<io::Cursor<Vec<u8>>, R>;
 /// replays them before the rest.
 pub fn peek<R: Read>(mut input: R) -> io::Result<(Vec<u8>, Replayed<R>)> {
     let mut head = vec![0u8; SNIFF_LEN];
-    let mut got = 0;
-    while got < head.len() {
-        match input.read(&mut head[got..]) {
-            Ok(0) => break,
-            Ok(n) => got += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        }
-    }
+    let got = super::raw::fill(&mut input, &mut head)?;
     head.truncate(got);
     let replay = io::Cursor::new(head.clone());
     Ok((head, replay.chain(input)))
+}
+
+/// Zeros known ahead only once the replayed head is used up.
+impl<R: super::ZeroFeed> super::ZeroFeed for Replayed<R> {
+    fn zeros_ahead(&mut self) -> io::Result<u64> {
+        let (head, rest) = self.get_mut();
+        if head.position() < head.get_ref().len() as u64 {
+            return Ok(0);
+        }
+        rest.zeros_ahead()
+    }
+    fn skip_zeros(&mut self, n: u64) {
+        self.get_mut().1.skip_zeros(n)
+    }
 }
 
 #[cfg(test)]
