@@ -398,6 +398,7 @@ fn ironic_base64_gzip_iso_from_url_on_gpt() {
     assert_eq!(r["source_format"], "base64+gzip+iso9660");
     assert_eq!(r["created"], true);
     assert_eq!(server.requests("/cd").len(), 2, "one retry after the 503");
+    assert_eq!(r["retries"], 1, "the retry is reported");
     // A missing URL is not retried and leaves the disk alone.
     let before = disk_hash(&disk);
     let e = ironbox(&[

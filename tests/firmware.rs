@@ -498,6 +498,7 @@ fn images_come_over_http_with_retries_and_are_verified() {
         .ok();
     assert_eq!(r["status"], "staged");
     assert_eq!(srv.requests("/fw.cap").len(), 2);
+    assert_eq!(r["image"]["retries"], 1, "the retry is reported");
     assert_eq!(root.file("dev/efi_capsule_loader"), cap);
     // A server announcing more than 256 MiB is refused before the body is read.
     let mut big = Route::new(vec![0u8; 16]);

@@ -59,7 +59,8 @@ struct Placement {
 
 pub fn run(a: &WriteArgs) -> Result<Value> {
     // Bad HTTP flags are bad usage whatever the source, caught before anything else.
-    let http = http_client(&a.http, Arc::new(Counters::default()))?;
+    let counters = Arc::new(Counters::default());
+    let http = http_client(&a.http, counters.clone())?;
     // 1. The content, decoded and validated before any disk is looked at.
     let (mut decoded, tree, input_label) = match (&a.source, &a.from_json) {
         (None, None) => return Err(usage("give a SOURCE (URL, file or -) or --from-json FILE")),
@@ -189,6 +190,9 @@ pub fn run(a: &WriteArgs) -> Result<Value> {
         "source_format": source_format,
         "rebuilt_as_vfat": rebuilt_as_vfat,
         "files": tree.paths(),
+        // What fetching a URL source took (0 for files and stdin), as image-write reports.
+        "retries": counters.retries.load(std::sync::atomic::Ordering::Relaxed),
+        "resumes": counters.resumes.load(std::sync::atomic::Ordering::Relaxed),
     });
     if !refusals.is_empty() {
         report["overridden_refusals"] = json!(refusals);

@@ -123,7 +123,8 @@ fn resolve(a: &UpdateArgs) -> Result<(Target, Method)> {
 pub fn run(a: &UpdateArgs) -> Result<Value> {
     let sum = fetch::parse_checksum(&a.checksum)?;
     // Bad HTTP flags are bad usage whatever the image source, caught before anything else.
-    let http = http_client(&a.http, Arc::new(Counters::default()))?;
+    let counters = Arc::new(Counters::default());
+    let http = http_client(&a.http, counters.clone())?;
     if a.method == Some(Method::CapsuleOnDisk) && a.esp.is_none() {
         return Err(IronError::usage(
             "--method capsule-on-disk needs --esp DIR (the mounted EFI system partition)",
@@ -173,7 +174,12 @@ pub fn run(a: &UpdateArgs) -> Result<Value> {
     fetch::verify(&data, &sum, &a.image)?;
     report.insert(
         "image".into(),
-        json!({"source": a.image, "size": data.len(), "checksum": {"algorithm": sum.algo, "value": sum.hex}, "verified": true}),
+        json!({
+            "source": a.image, "size": data.len(),
+            "checksum": {"algorithm": sum.algo, "value": sum.hex}, "verified": true,
+            "retries": counters.retries.load(std::sync::atomic::Ordering::Relaxed),
+            "resumes": counters.resumes.load(std::sync::atomic::Ordering::Relaxed),
+        }),
     );
 
     match target {
