@@ -7,7 +7,7 @@
 //! MBR: a free primary slot outside the extended partition, else a logical partition inside the
 //! extended one; everything below 2^32 sectors (2 TiB with 512-byte sectors).
 
-use crate::disk::{guid, table};
+use crate::disk::{guid, mbr_entry, table};
 use crate::report::{IronError, Kind, Result};
 use serde::Serialize;
 use std::fs::File;
@@ -238,16 +238,6 @@ pub fn apply(f: &mut File, plan: &AppendPlan) -> Result<String> {
     // offsets in u32 bytes, which overflows beyond 4 GiB.)
     let mbr = mbrman::MBR::read_from(f, plan.sector)
         .map_err(|e| IronError::new(Kind::InvalidLayout, "cannot read the MBR").caused_by(e))?;
-    let entry = |sys: u8, lba: u64, n: u64| -> [u8; 16] {
-        let mut e = [0u8; 16];
-        // CHS fields say "use LBA", as current partitioners write them.
-        e[1..4].copy_from_slice(&[0xfe, 0xff, 0xff]);
-        e[4] = sys;
-        e[5..8].copy_from_slice(&[0xfe, 0xff, 0xff]);
-        e[8..12].copy_from_slice(&(lba as u32).to_le_bytes());
-        e[12..16].copy_from_slice(&(n as u32).to_le_bytes());
-        e
-    };
     if plan.logical {
         let ext = extended(&mbr)
             .ok_or_else(|| IronError::new(Kind::Internal, "the extended partition vanished"))?;
@@ -255,7 +245,13 @@ pub fn apply(f: &mut File, plan: &AppendPlan) -> Result<String> {
         let ext_sys = ext.sys;
         let ebr = plan.ebr;
         let mut sec = vec![0u8; ss as usize];
-        sec[446..462].copy_from_slice(&entry(plan.mbr_type, start - ebr, sectors));
+        sec[446..462].copy_from_slice(&mbr_entry::encode(
+            plan.mbr_type,
+            false,
+            start - ebr,
+            sectors,
+            start,
+        )?);
         sec[510] = 0x55;
         sec[511] = 0xaa;
         write_at(f, ebr * ss, &sec)?;
@@ -267,12 +263,14 @@ pub fn apply(f: &mut File, plan: &AppendPlan) -> Result<String> {
             let prev_ebr = prev.absolute_ebr_lba as u64;
             let mut p = read_at(f, prev_ebr * ss, ss as usize)?;
             let link_sys = if ext_sys == 0x85 { 0x05 } else { ext_sys };
-            p[462..478].copy_from_slice(&entry(link_sys, ebr - ext_start, start + sectors - ebr));
+            let link = (ebr - ext_start, start + sectors - ebr);
+            p[462..478].copy_from_slice(&mbr_entry::encode(link_sys, false, link.0, link.1, ebr)?);
             write_at(f, prev_ebr * ss, &p)?;
         }
     } else {
         let off = 446 + 16 * (plan.number as u64 - 1);
-        write_at(f, off, &entry(plan.mbr_type, start, sectors))?;
+        let e = mbr_entry::encode(plan.mbr_type, false, start, sectors, start)?;
+        write_at(f, off, &e)?;
     }
     f.sync_all()
         .map_err(|e| IronError::io("cannot flush the disk", e))?;

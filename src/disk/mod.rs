@@ -6,6 +6,7 @@ pub mod device;
 pub mod fsid;
 pub mod guid;
 pub mod hints;
+pub mod mbr_entry;
 pub mod mounts;
 pub mod open;
 pub mod partnodes;

@@ -3,6 +3,7 @@
 //! entries plus an EBR chain for logical partitions). Shared by partition and configdrive.
 //! Also says which spans the kernel should know afterwards (for `reread::refresh`).
 
+use crate::disk::mbr_entry;
 use crate::disk::reread::PartSpan;
 use crate::report::{IronError, Kind, Result};
 use std::io::{Read, Seek, SeekFrom, Write};
@@ -101,26 +102,13 @@ fn write_gpt<F: Read + Write + Seek>(f: &mut F, t: &NewTable, guid: [u8; 16]) ->
     Ok(())
 }
 
-/// CHS tuple for an LBA with the conventional 255 heads × 63 sectors geometry, saturating at
-/// 1023/254/63 as every tool does beyond 8 GiB.
 fn chs(lba: u64) -> mbrman::CHS {
-    let (h, s) = (255u64, 63u64);
-    let c = lba / (h * s);
-    if c > 1023 {
-        return mbrman::CHS::new(1023, 254, 63);
-    }
-    mbrman::CHS::new(c as u16, ((lba / s) % h) as u8, (lba % s + 1) as u8)
+    let (c, h, s) = mbr_entry::chs(lba);
+    mbrman::CHS::new(c, h, s)
 }
 
 fn mbr_entry(sys: u8, boot: bool, start: u64, sectors: u64) -> Result<mbrman::MBRPartitionEntry> {
-    let too_far = || {
-        IronError::new(
-            Kind::InvalidLayout,
-            "a partition lies beyond what an msdos table can address (2^32 sectors)",
-        )
-    };
-    let first = u32::try_from(start).map_err(|_| too_far())?;
-    let n = u32::try_from(sectors).map_err(|_| too_far())?;
+    let (first, n) = mbr_entry::lba_fields(start, sectors)?;
     Ok(mbrman::MBRPartitionEntry {
         boot: if boot { 0x80 } else { 0x00 },
         first_chs: chs(start),
@@ -176,15 +164,22 @@ fn write_mbr<F: Read + Write + Seek>(f: &mut F, t: &NewTable, id: u32) -> Result
             )
         })? / ss;
         let mut sector = vec![0u8; ss as usize];
-        let me = mbr_entry(b, e.bootable, e.start / ss - ebr, e.size / ss)?;
-        encode_entry(&mut sector[446..462], &me, e.start / ss);
+        let (start, size) = (e.start / ss, e.size / ss);
+        sector[446..462].copy_from_slice(&mbr_entry::encode(
+            b,
+            e.bootable,
+            start - ebr,
+            size,
+            start,
+        )?);
         if let Some(next) = logicals.get(i + 1) {
             let next_ebr = next.ebr.unwrap_or(next.start) / ss;
             let next_end = (next.start + next.size) / ss;
             // The link covers the next EBR through the end of its partition, relative to the
             // start of the extended partition.
-            let link = mbr_entry(0x05, false, next_ebr - ext_start, next_end - next_ebr)?;
-            encode_entry(&mut sector[462..478], &link, next_ebr);
+            let link = (next_ebr - ext_start, next_end - next_ebr);
+            sector[462..478]
+                .copy_from_slice(&mbr_entry::encode(0x05, false, link.0, link.1, next_ebr)?);
         }
         sector[510] = 0x55;
         sector[511] = 0xaa;
@@ -202,21 +197,6 @@ fn write_mbr<F: Read + Write + Seek>(f: &mut F, t: &NewTable, id: u32) -> Result
         .and_then(|_| f.write_all(&[0u8; 440]))
         .map_err(|e| IronError::io("cannot clear the boot code area", e))?;
     Ok(())
-}
-
-/// One 16-byte MBR/EBR entry; CHS computed from the absolute LBA `abs`.
-fn encode_entry(out: &mut [u8], e: &mbrman::MBRPartitionEntry, abs: u64) {
-    let put_chs = |o: &mut [u8], c: mbrman::CHS| {
-        o[0] = c.head;
-        o[1] = (c.sector & 0x3f) | (((c.cylinder >> 8) as u8 & 0x03) << 6);
-        o[2] = (c.cylinder & 0xff) as u8;
-    };
-    out[0] = e.boot;
-    put_chs(&mut out[1..4], chs(abs));
-    out[4] = e.sys;
-    put_chs(&mut out[5..8], chs(abs + e.sectors as u64 - 1));
-    out[8..12].copy_from_slice(&e.starting_lba.to_le_bytes());
-    out[12..16].copy_from_slice(&e.sectors.to_le_bytes());
 }
 
 /// The partitions the kernel should list after this table is written: every entry, with an
