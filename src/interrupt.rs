@@ -14,16 +14,7 @@ extern "C" fn on_signal(_: libc::c_int) {
 
 /// Installs the flag-setting handler for SIGINT and SIGTERM.
 pub fn install() {
-    use nix::sys::signal::{SaFlags, SigAction, SigHandler, SigSet, Signal, sigaction};
-    let action = SigAction::new(
-        SigHandler::Handler(on_signal),
-        SaFlags::SA_RESTART,
-        SigSet::empty(),
-    );
-    for sig in [Signal::SIGINT, Signal::SIGTERM] {
-        // SAFETY: the handler only performs an atomic store, which is async-signal-safe.
-        let _ = unsafe { sigaction(sig, &action) };
-    }
+    crate::sys::signal::on_interrupt(on_signal);
 }
 
 pub fn requested() -> bool {

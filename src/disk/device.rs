@@ -277,9 +277,7 @@ pub fn disk_name_for_path(path: &Path) -> Option<(String, Option<u32>)> {
     if !meta.file_type().is_block_device() {
         return None;
     }
-    let rdev = meta.rdev();
-    let devno = format!("{}:{}", libc::major(rdev), libc::minor(rdev));
-    name_for_devno(&devno)
+    name_for_devno(&crate::sys::devnode::devno(meta.rdev()))
 }
 
 /// Maps `major:minor` to (disk name, partition number) through /sys/dev/block.

@@ -71,8 +71,7 @@ impl MountTable {
             if let Ok(meta) = std::fs::metadata(sysfs::path(&dev)) {
                 let rdev = meta.rdev();
                 if rdev != 0 {
-                    self.swaps
-                        .push(format!("{}:{}", libc::major(rdev), libc::minor(rdev)));
+                    self.swaps.push(crate::sys::devnode::devno(rdev));
                 }
             }
         }

@@ -415,12 +415,8 @@ fn run_method(
             }
         }
         Method::Overwrite => {
-            use std::os::unix::fs::OpenOptionsExt;
             // A second, direct descriptor; the first one holds the exclusive claim.
-            let direct = std::fs::OpenOptions::new()
-                .write(true)
-                .custom_flags(libc::O_DIRECT | libc::O_CLOEXEC)
-                .open(&dev.path)
+            let direct = crate::sys::aligned::open_direct_write(&dev.path)
                 .map_err(|e| IronError::io(format!("cannot open {shown} for direct writes"), e))?;
             let passes = overwrite::passes(args.passes, !args.no_final_zero);
             let total = dev.size * passes.len() as u64;

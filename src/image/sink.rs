@@ -6,11 +6,11 @@
 use crate::disk::open::open_for_write;
 use crate::image::format::{Chunk, is_all_zero};
 use crate::report::{IronError, Kind, Result};
-use crate::sys::aligned::AlignedBuf;
+use crate::sys::aligned::{self, AlignedBuf};
 use crate::sys::zeroing;
 use std::collections::VecDeque;
-use std::fs::{File, OpenOptions};
-use std::os::unix::fs::{FileExt, OpenOptionsExt};
+use std::fs::File;
+use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
 /// Bytes held back at each end of the image until the checksum matched.
@@ -20,7 +20,7 @@ const ZERO_BLOCK: u64 = 64 << 10;
 /// Size of one write.
 const WRITE_SIZE: usize = 4 << 20;
 /// O_DIRECT alignment (covers 512- and 4096-byte logical sectors).
-const ALIGN: u64 = 4096;
+const ALIGN: u64 = aligned::ALIGN as u64;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -90,11 +90,7 @@ impl Sink {
         // A second descriptor with O_DIRECT for the aligned bulk of the data. The exclusive claim
         // is held by `file`, so this one opens without O_EXCL.
         let direct = if use_direct() {
-            OpenOptions::new()
-                .write(true)
-                .custom_flags(libc::O_DIRECT | libc::O_CLOEXEC)
-                .open(path)
-                .ok()
+            aligned::open_direct_write(path).ok()
         } else {
             None
         };
@@ -110,7 +106,7 @@ impl Sink {
             head: Vec::new(),
             delay: VecDeque::new(),
             delay_len: 0,
-            buf: AlignedBuf::new(WRITE_SIZE, ALIGN as usize),
+            buf: AlignedBuf::new(WRITE_SIZE, aligned::ALIGN),
             buf_off: 0,
             zero_run: None,
             touched: false,

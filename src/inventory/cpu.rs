@@ -62,9 +62,8 @@ fn architecture() -> String {
     sysfs::read_nonempty("/proc/sys/kernel/arch")
         .or_else(|| {
             (!sysfs::is_captured())
-                .then(|| nix::sys::utsname::uname().ok())
+                .then(crate::sys::uname::machine)
                 .flatten()
-                .map(|u| u.machine().to_string_lossy().into_owned())
         })
         .unwrap_or_else(|| std::env::consts::ARCH.to_string())
 }

@@ -140,8 +140,7 @@ fn to_value<T: serde::Serialize>(v: T) -> Value {
 fn hostname() -> Option<String> {
     sysfs::read_nonempty("/proc/sys/kernel/hostname").or_else(|| {
         (!sysfs::is_captured())
-            .then(|| nix::sys::utsname::uname().ok())
+            .then(crate::sys::uname::nodename)
             .flatten()
-            .map(|u| u.nodename().to_string_lossy().into_owned())
     })
 }

@@ -72,6 +72,16 @@ impl AlignedBuf {
     }
 }
 
+/// Opens a device for writing with O_DIRECT and without O_EXCL: a second descriptor beside the
+/// one that holds the exclusive claim (see `disk::open`), for aligned bulk writes.
+pub fn open_direct_write(path: &Path) -> std::io::Result<File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .custom_flags(libc::O_DIRECT | libc::O_CLOEXEC)
+        .open(path)
+}
+
 /// Opens a device read-only with O_DIRECT so that verification reads the medium, not the cache.
 pub fn open_direct_read(path: &Path) -> std::io::Result<File> {
     use std::os::unix::fs::OpenOptionsExt;
