@@ -3,9 +3,8 @@
 //! FAT sectors, which we control here. A config drive is a handful of small files, so the whole
 //! layout is computed up front and files are stored contiguously.
 
-use super::tree::Tree;
+use super::tree::{Dir, Tree};
 use crate::report::{IronError, Kind, Result};
-use std::collections::BTreeMap;
 
 pub const LABEL: &str = "CONFIG-2";
 /// FAT16 tops out at 65524 clusters; 256 MiB with 4 KiB clusters stays well inside.
@@ -94,12 +93,6 @@ impl Layout<'_> {
         }
         Ok(())
     }
-}
-
-#[derive(Default)]
-struct Dir {
-    dirs: BTreeMap<String, Dir>,
-    files: BTreeMap<String, Vec<u8>>,
 }
 
 struct Geometry {
@@ -192,16 +185,7 @@ pub fn build(tree: &Tree, size: u64, sector: u32) -> Result<FatImage> {
         ));
     }
     let g = geometry(size, sector)?;
-    let mut root = Dir::default();
-    for (path, data) in &tree.files {
-        let parts: Vec<&str> = path.split('/').collect();
-        let mut d = &mut root;
-        for p in &parts[..parts.len() - 1] {
-            d = d.dirs.entry(p.to_string()).or_default();
-        }
-        d.files
-            .insert(parts[parts.len() - 1].to_string(), data.clone());
-    }
+    let root = tree.nested();
 
     let mut lay = Layout {
         g: &g,

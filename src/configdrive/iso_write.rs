@@ -1,12 +1,11 @@
 //! ISO 9660 with Rock Ridge and Joliet, volume id `config-2`, as `mkisofs -R -J -V config-2`
 //! makes it. hadris-iso does the writing (MACHINE-NOTES: its images pass xorriso and Linux).
 
-use super::tree::Tree;
+use super::tree::{Dir, Tree};
 use crate::report::{IronError, Kind, Result};
 use hadris_iso::read::PathSeparator;
 use hadris_iso::write::options::{CreationFeatures, IsoFormatOptions};
 use hadris_iso::write::{File as IsoFile, InputFiles, IsoImageWriter};
-use std::collections::BTreeMap;
 use std::io::Cursor;
 use std::sync::Arc;
 
@@ -50,21 +49,6 @@ pub fn build(tree: &Tree) -> Result<Vec<u8>> {
 }
 
 fn nest(tree: &Tree) -> Vec<IsoFile> {
-    #[derive(Default)]
-    struct Dir {
-        dirs: BTreeMap<String, Dir>,
-        files: BTreeMap<String, Vec<u8>>,
-    }
-    let mut root = Dir::default();
-    for (path, data) in &tree.files {
-        let parts: Vec<&str> = path.split('/').collect();
-        let mut d = &mut root;
-        for p in &parts[..parts.len() - 1] {
-            d = d.dirs.entry(p.to_string()).or_default();
-        }
-        d.files
-            .insert(parts[parts.len() - 1].to_string(), data.clone());
-    }
     fn convert(d: Dir) -> Vec<IsoFile> {
         let mut out = Vec::new();
         for (name, sub) in d.dirs {
@@ -81,5 +65,5 @@ fn nest(tree: &Tree) -> Vec<IsoFile> {
         }
         out
     }
-    convert(root)
+    convert(tree.nested())
 }

@@ -13,12 +13,34 @@ pub struct Tree {
     pub files: BTreeMap<String, Vec<u8>>,
 }
 
+/// The files nested by directory, as filesystem writers lay them out.
+#[derive(Debug, Default)]
+pub struct Dir {
+    pub dirs: BTreeMap<String, Dir>,
+    pub files: BTreeMap<String, Vec<u8>>,
+}
+
 /// The versions openstacksdk's `populate_directory` writes; cloud-init reads `latest`.
 pub const VERSIONS: &[&str] = &["2012-08-10", "latest"];
 
 impl Tree {
     pub fn paths(&self) -> Vec<String> {
         self.files.keys().cloned().collect()
+    }
+
+    /// The files as a directory hierarchy (what the FAT and ISO writers walk).
+    pub fn nested(&self) -> Dir {
+        let mut root = Dir::default();
+        for (path, data) in &self.files {
+            let parts: Vec<&str> = path.split('/').collect();
+            let mut d = &mut root;
+            for p in &parts[..parts.len() - 1] {
+                d = d.dirs.entry(p.to_string()).or_default();
+            }
+            d.files
+                .insert(parts[parts.len() - 1].to_string(), data.clone());
+        }
+        root
     }
 
     pub fn total_bytes(&self) -> u64 {
