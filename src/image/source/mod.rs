@@ -6,8 +6,8 @@ mod sparse_file;
 use crate::fetch::http;
 pub use sparse_file::SparseFile;
 
+use crate::image::format::ZeroFeed;
 use crate::report::{IronError, Kind, Result};
-use std::io::Read;
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,31 +58,25 @@ impl Source {
 }
 
 /// A source's byte stream. Most streams know nothing about their content; a local sparse file
-/// knows where its holes are, and the fetch thread skips them instead of reading zeros.
-pub trait SourceStream: Read + Send {
-    /// How many bytes from the current position are known to read as zeros without reading
-    /// them (0 when none or unknown).
-    fn zeros_ahead(&mut self) -> std::io::Result<u64> {
-        Ok(0)
-    }
-    /// Moves past `n` bytes that `zeros_ahead` reported.
-    fn skip_zeros(&mut self, n: u64) {
-        unreachable!("skip_zeros({n}) on a stream that reported no zeros")
-    }
+/// knows where its holes are (`ZeroFeed`), and the fetch thread skips them instead of reading
+/// zeros, as the raw decoder does further down.
+pub trait SourceStream: ZeroFeed {
     /// Whether the same bytes can also be fetched by Range requests (a second, seekable road).
     fn takes_ranges(&self) -> bool {
         false
     }
 }
 
+impl ZeroFeed for http::HttpReader {}
 impl SourceStream for http::HttpReader {
     fn takes_ranges(&self) -> bool {
         self.seekable()
     }
 }
+impl ZeroFeed for std::io::Stdin {}
 impl SourceStream for std::io::Stdin {}
+impl ZeroFeed for std::fs::File {}
 impl SourceStream for std::fs::File {}
-impl SourceStream for std::io::Cursor<Vec<u8>> {}
 
 /// An open source: its byte stream and, when known, its length as served.
 pub struct Opened {

@@ -3,6 +3,7 @@
 //! written in time spent on its data, not on 7 GiB of zeros copied out of the page cache.
 
 use super::SourceStream;
+use crate::image::format::ZeroFeed;
 use crate::sys::holes;
 use std::fs::File;
 use std::io::{self, Read};
@@ -58,7 +59,9 @@ impl Read for SparseFile {
     }
 }
 
-impl SourceStream for SparseFile {
+impl SourceStream for SparseFile {}
+
+impl ZeroFeed for SparseFile {
     fn zeros_ahead(&mut self) -> io::Result<u64> {
         if self.pos >= self.len {
             return Ok(0);
