@@ -216,14 +216,23 @@ pub fn run(args: &WriteArgs) -> Result<Value> {
     }
 
     let mut sink = Sink::open(&dest.path, !args.force, dest.capacity, args.sparse)?;
-    let result = write_sources(
-        args, &mut sink, &dest, &sources, &expected, &cache, &key, &http,
-    );
-    let (outcome, tried, stored) = match result {
+    let plan = Plan {
+        args,
+        dest: &dest,
+        sources: &sources,
+        expected: &expected,
+        cache: &cache,
+        key: &key,
+        http: &http,
+    };
+    let written = write_verify_fixup(&plan, &mut sink);
+    // One rule for every failure path (mirrors, restarts, verify, post-write steps, and the
+    // refusals other checks add later): once anything reached the target, a failure leaves its
+    // first and last MiB zeroed. (The old ends were already cleared before the first byte.)
+    let done = match written {
         Ok(x) => x,
-        Err((e, tried)) => {
-            // Wipe only if the pass got past the size checks (it may have written).
-            if sink.position() > 0 && !args.preserve_on_error {
+        Err(e) => {
+            if sink.touched && !args.preserve_on_error {
                 progress::warn(&format!(
                     "write failed: zeroing the partition-table areas of {}",
                     dest.path.display()
@@ -232,12 +241,89 @@ pub fn run(args: &WriteArgs) -> Result<Value> {
                     progress::warn(&format!("could not zero the table areas: {w}"));
                 }
             }
-            return Err(e.with("sources_tried", tried));
+            return Err(e);
         }
     };
-    if stored {
+    if done.stored {
         cache_state = "stored";
     }
+    let written_sha256 = done.outcome.decoded_sha256.clone();
+
+    let secs = started.elapsed().as_secs_f64();
+    let checksum = match &expected {
+        Some(e) => json!({
+            "algorithm": e.algo.name(), "expected": e.hex,
+            "actual": done.outcome.served.digest, "verified": true,
+        }),
+        None => json!({"algorithm": null, "expected": null, "actual": null, "verified": false}),
+    };
+    let mut report = json!({
+        "target": dest.path,
+        "disk": dest.disk.path,
+        "partition": dest.partition,
+        "sources_tried": done.tried,
+        "format": done.outcome.sniffed.format,
+        "compression": done.outcome.sniffed.compression,
+        "bytes_downloaded": done.outcome.served.bytes,
+        "image_size": done.outcome.image_size,
+        "bytes_written": done.stats.written,
+        "bytes_zeroed": done.stats.zeroed,
+        "bytes_skipped": done.stats.skipped,
+        "checksum": checksum,
+        "written_sha256": written_sha256,
+        "resumes": counters.resumes.load(Ordering::Relaxed),
+        "retries": counters.retries.load(Ordering::Relaxed),
+        "cache": cache_state,
+        "qcow2_path": done.outcome.sniffed.qcow2_path,
+        "io": done.io_mode,
+        "sparse": args.sparse,
+        "duration_s": secs,
+        "rate_bytes_per_s": (done.outcome.image_size as f64 / secs.max(1e-9)) as u64,
+        "partitions": done.partitions,
+        "root_uuid": done.root_uuid,
+    });
+    if args.verify {
+        report["verify"] = done.verify;
+    }
+    if !overridden.is_empty() {
+        report["overridden"] = json!(overridden);
+    }
+    if args.disk.explain {
+        report["selection"] = json!(target.selection);
+    }
+    Ok(report)
+}
+
+/// What one write works from: the arguments, the target and the resolved sources.
+#[derive(Clone, Copy)]
+struct Plan<'a> {
+    args: &'a WriteArgs,
+    dest: &'a Dest,
+    sources: &'a [Source],
+    expected: &'a Option<Expected>,
+    cache: &'a Option<Cache>,
+    key: &'a Option<String>,
+    http: &'a Http,
+}
+
+/// What a successful write leaves for the report.
+struct Finished {
+    outcome: Outcome,
+    tried: Vec<Value>,
+    stored: bool,
+    stats: crate::image::sink::Stats,
+    io_mode: &'static str,
+    verify: Value,
+    partitions: Value,
+    root_uuid: Value,
+}
+
+/// Everything that may write to the target: the passes, `--verify`, the GPT fix-up and re-read.
+/// The caller wipes on any error.
+fn write_verify_fixup(plan: &Plan, sink: &mut Sink) -> Result<Finished> {
+    let Plan { args, dest, .. } = *plan;
+    let (outcome, tried, stored) =
+        write_sources(plan, sink).map_err(|(e, tried)| e.with("sources_tried", tried))?;
     let stats = sink.stats;
     let io_mode = sink.io_mode();
     let written_sha256 = outcome.decoded_sha256.clone();
@@ -245,7 +331,8 @@ pub fn run(args: &WriteArgs) -> Result<Value> {
     // Read back before the GPT fix-up changes the headers.
     let mut verify = Value::Null;
     if args.verify {
-        let readback = read_back(&dest.path, outcome.image_size)?;
+        let readback = read_back(&dest.path, outcome.image_size)
+            .map_err(|e| e.with("sources_tried", &tried))?;
         // --verify conflicts with --no-written-sha256: the decoded image was hashed.
         let ok = written_sha256.as_deref() == Some(readback.as_str());
         verify = json!({"read_back_sha256": readback, "matches": ok});
@@ -258,7 +345,8 @@ pub fn run(args: &WriteArgs) -> Result<Value> {
                 ),
             )
             .with("expected", &written_sha256)
-            .with("actual", &readback));
+            .with("actual", &readback)
+            .with("sources_tried", &tried));
         }
     }
 
@@ -282,66 +370,35 @@ pub fn run(args: &WriteArgs) -> Result<Value> {
         root_uuid = json!(fsid::identify(file).and_then(|i| i.uuid));
     }
 
-    let secs = started.elapsed().as_secs_f64();
-    let checksum = match &expected {
-        Some(e) => json!({
-            "algorithm": e.algo.name(), "expected": e.hex,
-            "actual": outcome.served.digest, "verified": true,
-        }),
-        None => json!({"algorithm": null, "expected": null, "actual": null, "verified": false}),
-    };
-    let mut report = json!({
-        "target": dest.path,
-        "disk": dest.disk.path,
-        "partition": dest.partition,
-        "sources_tried": tried,
-        "format": outcome.sniffed.format,
-        "compression": outcome.sniffed.compression,
-        "bytes_downloaded": outcome.served.bytes,
-        "image_size": outcome.image_size,
-        "bytes_written": stats.written,
-        "bytes_zeroed": stats.zeroed,
-        "bytes_skipped": stats.skipped,
-        "checksum": checksum,
-        "written_sha256": written_sha256,
-        "resumes": counters.resumes.load(Ordering::Relaxed),
-        "retries": counters.retries.load(Ordering::Relaxed),
-        "cache": cache_state,
-        "qcow2_path": outcome.sniffed.qcow2_path,
-        "io": io_mode,
-        "sparse": args.sparse,
-        "duration_s": secs,
-        "rate_bytes_per_s": (outcome.image_size as f64 / secs.max(1e-9)) as u64,
-        "partitions": partitions,
-        "root_uuid": root_uuid,
-    });
-    if args.verify {
-        report["verify"] = verify;
-    }
-    if !overridden.is_empty() {
-        report["overridden"] = json!(overridden);
-    }
-    if args.disk.explain {
-        report["selection"] = json!(target.selection);
-    }
-    Ok(report)
+    Ok(Finished {
+        outcome,
+        tried,
+        stored,
+        stats,
+        io_mode,
+        verify,
+        partitions,
+        root_uuid,
+    })
 }
 
 type Written = (Outcome, Vec<Value>, bool);
 
 /// Tries each mirror in order (restarting one from zero when it cannot resume) until one pass
 /// succeeds and verifies. Returns the outcome, the sources tried and whether the cache was filled.
-#[allow(clippy::too_many_arguments)]
 fn write_sources(
-    args: &WriteArgs,
+    plan: &Plan,
     sink: &mut Sink,
-    dest: &Dest,
-    sources: &[Source],
-    expected: &Option<Expected>,
-    cache: &Option<Cache>,
-    key: &Option<String>,
-    http: &Http,
 ) -> std::result::Result<Written, (IronError, Vec<Value>)> {
+    let Plan {
+        args,
+        dest,
+        sources,
+        expected,
+        cache,
+        key,
+        http,
+    } = *plan;
     let mut tried: Vec<Value> = Vec::new();
     let mut last: Option<IronError> = None;
     let filling = cache.is_some()

@@ -1,0 +1,165 @@
+//! Faults end to end through the binary on loop disks: whatever fails after the first byte of
+//! an image reached the target (a later mirror, a restart, `--verify`, SIGKILL), the disk must
+//! not look like it holds a valid table. Checked with blkid -p, wipefs -n, sfdisk and the bytes.
+mod common;
+
+use common::http::{HttpServer, Route};
+use common::images::Images;
+use common::{LoopDisk, have_tool, ironbox, is_root, sh, sh_status};
+use std::path::Path;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+const MIB: u64 = 1 << 20;
+const DISK: u64 = 64 * MIB;
+const IMAGE: u64 = 24 * MIB;
+
+/// These tests cannot be skipped green: without root or the tools they fail.
+fn require() {
+    assert!(is_root(), "tests/faults.rs needs root (loop devices)");
+    for t in ["sgdisk", "sfdisk", "blkid", "wipefs", "gzip", "losetup"] {
+        assert!(have_tool(t), "tests/faults.rs needs {t}");
+    }
+}
+
+/// A 24 MiB GPT image of random data with a zero run at 4..8 MiB, and a gzip of it cut short
+/// (decodes most of it, then fails as corrupt).
+fn images() -> &'static Images {
+    static IMAGES: OnceLock<Images> = OnceLock::new();
+    IMAGES.get_or_init(|| {
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("faults-fixtures");
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let d = dir.display();
+        sh(&format!(
+            "truncate -s {IMAGE} {d}/disk.img \
+             && dd if=/dev/urandom of={d}/disk.img bs=1M seek=1 count=22 conv=notrunc status=none \
+             && dd if=/dev/zero of={d}/disk.img bs=1M seek=4 count=4 conv=notrunc status=none \
+             && sgdisk -n1:2048:0 -c1:newimage {d}/disk.img >/dev/null \
+             && gzip -c {d}/disk.img | head -c -200000 > {d}/truncated.img.gz"
+        ));
+        Images { dir }
+    })
+}
+
+/// A disk that holds a valid GPT of its own (the previous tenant's layout).
+fn old_disk() -> LoopDisk {
+    let disk = LoopDisk::new(DISK);
+    sh(&format!(
+        "sgdisk -n1:2048:+8M -c1:oldroot -n2:0:+8M -c2:olddata {} >/dev/null",
+        disk.dev()
+    ));
+    assert_eq!(sh_status(&format!("sfdisk --json {}", disk.dev())).0, 0);
+    disk
+}
+
+/// The first and last MiB are zero and no independent tool finds a table or signature.
+fn assert_looks_blank(disk: &LoopDisk) {
+    assert!(
+        disk.read_at(0, MIB as usize).iter().all(|b| *b == 0),
+        "first MiB not zeroed"
+    );
+    assert!(
+        disk.read_at(DISK - MIB, MIB as usize)
+            .iter()
+            .all(|b| *b == 0),
+        "last MiB not zeroed"
+    );
+    let (code, out, _) = sh_status(&format!("blkid -p {}", disk.dev()));
+    assert_eq!(code, 2, "blkid -p found something: {out}");
+    let wipefs = sh(&format!("wipefs -n {}", disk.dev()));
+    assert!(wipefs.trim().is_empty(), "wipefs -n lists: {wipefs}");
+    let (code, out, _) = sh_status(&format!("sfdisk --json {}", disk.dev()));
+    assert_ne!(code, 0, "sfdisk still reads a table: {out}");
+}
+
+#[test]
+fn a_mirror_that_wrote_then_failed_and_a_missing_next_mirror_leave_no_table() {
+    require();
+    let img = images();
+    let server = HttpServer::start();
+    server.route("/cut.img.gz", Route::new(img.bytes("truncated.img.gz")));
+    let disk = old_disk();
+    let e = ironbox(&["image-write", &server.url("/cut.img.gz")])
+        .arg(server.url("/missing.img"))
+        .args(["--disk", disk.dev()])
+        .run()
+        .fails(1, "http_status");
+    let tried = e["sources_tried"].as_array().unwrap();
+    assert_eq!(tried.len(), 2, "{e}");
+    assert_eq!(tried[0]["error"]["kind"], "corrupt_image");
+    assert_looks_blank(&disk);
+}
+
+#[test]
+fn a_restart_without_ranges_that_meets_a_404_leaves_no_table() {
+    require();
+    let img = images();
+    let server = HttpServer::start();
+    let mut r = Route::new(img.bytes("disk.img"));
+    r.ranges = false;
+    r.drop_after = Some(20 * MIB as usize);
+    r.faults = 1;
+    r.status_after_faults = Some(404);
+    server.route("/gone.img", r);
+    let disk = old_disk();
+    ironbox(&["image-write", &server.url("/gone.img")])
+        .args(["--disk", disk.dev()])
+        .run()
+        .fails(1, "http_status");
+    assert_eq!(server.requests("/gone.img").len(), 2, "dropped, then 404");
+    assert_looks_blank(&disk);
+}
+
+#[test]
+fn a_verify_mismatch_exits_3_and_leaves_no_table() {
+    require();
+    let img = images();
+    let disk = old_disk();
+    // The image's zero run (4..8 MiB) is skipped over 0xff: the read-back cannot match.
+    disk.write_at(4 * MIB, &vec![0xff; 4 * MIB as usize]);
+    let e = ironbox(&["image-write", &img.p("disk.img"), "--disk", disk.dev()])
+        .args(["--sparse", "skip", "--verify"])
+        .run()
+        .fails(3, "verification_failed");
+    assert!(e["actual"].is_string() && e["actual"] != e["expected"]);
+    assert_looks_blank(&disk);
+}
+
+#[test]
+fn sigkill_mid_write_leaves_no_valid_old_table() {
+    require();
+    let img = images();
+    let body = img.bytes("disk.img");
+    let server = HttpServer::start();
+    let mut r = Route::new(body.clone());
+    r.stall_after = Some(16 * MIB as usize);
+    r.faults = 1;
+    server.route("/stall.img", r);
+    let disk = old_disk();
+    let mut child = std::process::Command::new(common::bin())
+        .args([
+            "--progress",
+            "none",
+            "image-write",
+            &server.url("/stall.img"),
+        ])
+        .args(["--disk", disk.dev(), "--timeout", "300"])
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait (bounded) until image data is on the disk, then kill without a chance to clean up.
+    let probe = (2 * MIB) as usize;
+    let mut landed = false;
+    for _ in 0..600 {
+        if disk.read_at(probe as u64, 4096) == body[probe..probe + 4096] {
+            landed = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(landed, "the image's data never reached the disk");
+    assert_looks_blank(&disk);
+}
