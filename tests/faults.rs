@@ -163,3 +163,28 @@ fn sigkill_mid_write_leaves_no_valid_old_table() {
     assert!(landed, "the image's data never reached the disk");
     assert_looks_blank(&disk);
 }
+
+/// A VMFS disk whose GPT header points its entry array past any device (2^62 LBAs): the probe
+/// used to fail on that seek, the error was ignored and the disk passed as writable.
+#[test]
+fn a_vmfs_disk_behind_a_hostile_gpt_is_refused_not_writable() {
+    require();
+    let img = images();
+    let disk = LoopDisk::new(DISK);
+    let mut header = b"EFI PART".to_vec();
+    header.resize(92, 0);
+    header[72..80].copy_from_slice(&(1u64 << 62).to_le_bytes());
+    header[80..84].copy_from_slice(&128u32.to_le_bytes());
+    header[84..88].copy_from_slice(&128u32.to_le_bytes());
+    disk.write_at(512, &header);
+    disk.write_at(MIB, &[0x0d, 0xd0, 0x01, 0xc0]);
+    let before = std::fs::read(&disk.file).unwrap();
+    let e = ironbox(&["check-disk", "--disk", disk.dev()])
+        .run()
+        .fails(4, "protected_filesystem");
+    assert!(e["holder"].as_str().unwrap().contains("vmfs"), "{e}");
+    ironbox(&["image-write", &img.p("disk.img"), "--disk", disk.dev()])
+        .run()
+        .fails(4, "protected_filesystem");
+    assert!(std::fs::read(&disk.file).unwrap() == before, "disk changed");
+}
