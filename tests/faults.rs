@@ -188,3 +188,115 @@ fn a_vmfs_disk_behind_a_hostile_gpt_is_refused_not_writable() {
         .fails(4, "protected_filesystem");
     assert!(std::fs::read(&disk.file).unwrap() == before, "disk changed");
 }
+
+/// Copies the GPT areas (first and last MiB) of a table made by sgdisk on a file onto the disk
+/// with plain writes, as `dd` would: the kernel is not told, so its partition nodes go stale.
+fn dd_table(disk: &LoopDisk, sgdisk_args: &str) {
+    let t = disk.dir.path().join("table.img");
+    sh(&format!(
+        "rm -f {t} && truncate -s {DISK} {t} && sgdisk {sgdisk_args} {t} >/dev/null",
+        t = t.display()
+    ));
+    let bytes = std::fs::read(&t).unwrap();
+    disk.write_at(0, &bytes[..MIB as usize]);
+    disk.write_at(DISK - MIB, &bytes[(DISK - MIB) as usize..]);
+}
+
+fn sysfs_start(disk: &LoopDisk, n: u32) -> u64 {
+    let p = format!("/sys/class/block/{0}/{0}p{n}/start", disk.name());
+    std::fs::read_to_string(p).unwrap().trim().parse().unwrap()
+}
+
+/// A disk whose kernel view is stale: the kernel has p1 at 1 MiB (filled with 0xaa), the table
+/// on disk has p1 "target" at 20 MiB. Returns the disk and a 4 MiB random image.
+fn stale_partition_disk() -> (LoopDisk, Vec<u8>) {
+    let disk = LoopDisk::new(DISK);
+    dd_table(&disk, "-n1:2048:+8M -c1:old -n2:0:+8M -c2:other");
+    sh(&format!("partx -a {}", disk.dev()));
+    assert_eq!(sysfs_start(&disk, 1), 2048);
+    disk.write_at(MIB, &vec![0xaa; 8 * MIB as usize]);
+    dd_table(&disk, "-n1:40960:+8M -c1:target");
+    let image = sh(&format!(
+        "head -c {} /dev/urandom > {d}/part.img && echo {d}/part.img",
+        4 * MIB,
+        d = disk.dir.path().display()
+    ));
+    (disk, std::fs::read(image.trim()).unwrap())
+}
+
+#[test]
+fn a_stale_partition_node_is_fixed_from_the_table_before_writing() {
+    require();
+    let (disk, image) = stale_partition_disk();
+    let part = disk.dir.path().join("part.img");
+    let r = ironbox(&["image-write"])
+        .arg(&part)
+        .args(["--disk", disk.dev(), "--partition", "target"])
+        .run()
+        .ok();
+    assert_eq!(r["partition"], 1);
+    // The kernel now agrees with the table, the image is at 20 MiB, and the old p1 is intact.
+    assert_eq!(sysfs_start(&disk, 1), 40960);
+    assert!(
+        disk.read_at(20 * MIB, image.len()) == image,
+        "image not at 20 MiB"
+    );
+    assert!(
+        disk.read_at(MIB, 8 * MIB as usize)
+            .iter()
+            .all(|b| *b == 0xaa),
+        "the stale node's range was written"
+    );
+}
+
+/// Runs the binary under `strace -f -e trace=ioctl`; asserts exit 0 and that no ioctl that
+/// changes a disk or the kernel's view of it was issued. Returns the report.
+fn dry_run_traced(disk: &LoopDisk, args: &[&std::ffi::OsStr]) -> serde_json::Value {
+    let trace = disk.dir.path().join("trace");
+    let out = std::process::Command::new("strace")
+        .args(["-f", "-e", "trace=ioctl", "-o"])
+        .arg(&trace)
+        .arg(common::bin())
+        .args(["--progress", "none"])
+        .args(args)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["dry_run"], true, "{doc}");
+    let trace = std::fs::read_to_string(trace).unwrap();
+    for op in [
+        "BLKRRPART",
+        "BLKPG",
+        "BLKZEROOUT",
+        "BLKDISCARD",
+        "BLKSECDISCARD",
+    ] {
+        assert!(!trace.contains(op), "a dry run issued {op}:\n{trace}");
+    }
+    doc
+}
+
+#[test]
+fn a_partition_dry_run_issues_no_state_changing_ioctl() {
+    require();
+    assert!(have_tool("strace"), "needs strace");
+    let (disk, _) = stale_partition_disk();
+    let part = disk.dir.path().join("part.img");
+    let args = |extra: &[&str]| {
+        let mut v: Vec<std::ffi::OsString> = vec!["image-write".into(), part.clone().into()];
+        v.extend(extra.iter().map(|a| a.into()));
+        v
+    };
+    let a = args(&["--disk", disk.dev(), "--partition", "target", "--dry-run"]);
+    let a: Vec<&std::ffi::OsStr> = a.iter().map(|x| x.as_os_str()).collect();
+    let doc = dry_run_traced(&disk, &a);
+    assert_eq!(doc["partition_node"], "stale");
+    assert_eq!(sysfs_start(&disk, 1), 2048, "the kernel's view changed");
+    // No node at all: a dry run must not create it.
+    sh(&format!("partx -d {}", disk.dev()));
+    let doc = dry_run_traced(&disk, &a);
+    assert_eq!(doc["partition_node"], "missing");
+    let p1 = format!("/sys/class/block/{0}/{0}p1", disk.name());
+    assert!(!Path::new(&p1).exists(), "a dry run created {p1}");
+}

@@ -42,9 +42,11 @@ struct Dest {
     path: PathBuf,
     capacity: u64,
     partition: Option<u32>,
+    /// With --partition: how the kernel's node compared with the table (before any fix-up).
+    node: Option<NodeState>,
 }
 
-fn find_partition(disk: &BlockDevice, want: &str) -> Result<Dest> {
+fn find_partition(disk: &BlockDevice, want: &str, dry_run: bool) -> Result<Dest> {
     let mut f = open::open_for_read(&disk.path)?;
     let table = table::read_table(&mut f, disk.logical_sector_size)?.ok_or_else(|| {
         IronError::new(
@@ -71,29 +73,77 @@ fn find_partition(disk: &BlockDevice, want: &str) -> Result<Dest> {
             .with("device", disk.path.display().to_string())
             .with("partition", want)
         })?;
-    let node = match partnodes::partition_node(&disk.name, entry.number) {
-        Some(n) => n,
-        None => {
-            let spans = spans(&table);
-            reread::refresh(&f, &disk.name, &spans)?;
-            partnodes::partition_node(&disk.name, entry.number).ok_or_else(|| {
-                IronError::new(
-                    Kind::NotFound,
-                    format!(
-                        "partition {} of {} has no device node",
-                        entry.number,
-                        disk.path.display()
-                    ),
-                )
-            })?
+    let span = spans(&table)
+        .into_iter()
+        .find(|s| s.number == entry.number)
+        .expect("the entry is in the table");
+    let mut state = node_state(&disk.name, span);
+    // A dry run reports what the kernel shows and changes nothing (no BLKRRPART, no BLKPG).
+    if state != NodeState::Current && !dry_run {
+        reread::refresh(&f, &disk.name, &spans(&table))?;
+        state = node_state(&disk.name, span);
+        if state != NodeState::Current {
+            return Err(stale_node(disk, span));
         }
-    };
+    }
+    let node = partnodes::partition_node(&disk.name, entry.number);
     Ok(Dest {
         disk: disk.clone(),
-        path: node,
+        path: node.unwrap_or_else(|| disk.path.clone()),
         capacity: entry.size,
         partition: Some(entry.number),
+        node: Some(state),
     })
+}
+
+/// How the kernel's partition node compares with the table just read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+enum NodeState {
+    /// The node exists with the table's start and size.
+    Current,
+    /// The node exists but starts or ends elsewhere (a table written by dd, a refused re-read).
+    Stale,
+    Missing,
+}
+
+fn node_state(disk: &str, want: PartSpan) -> NodeState {
+    let have = partnodes::kernel_partitions(disk);
+    match have.iter().find(|(n, _, _)| *n == want.number) {
+        Some(&(_, s, z)) if s == want.start && z == want.size => {
+            if partnodes::partition_node(disk, want.number).is_some() {
+                NodeState::Current
+            } else {
+                NodeState::Missing
+            }
+        }
+        Some(_) => NodeState::Stale,
+        None => NodeState::Missing,
+    }
+}
+
+fn stale_node(disk: &BlockDevice, want: PartSpan) -> IronError {
+    let have = partnodes::kernel_partitions(&disk.name)
+        .into_iter()
+        .find(|(n, _, _)| *n == want.number);
+    IronError::new(
+        Kind::DeviceBusy,
+        format!(
+            "the kernel's partition {} of {} does not match the table (start {} size {} bytes) \
+             and could not be updated; nothing was written",
+            want.number,
+            disk.path.display(),
+            want.start,
+            want.size
+        ),
+    )
+    .with("device", disk.path.display().to_string())
+    .with("rule", "stale_partition_node")
+    .with("partition", want.number)
+    .with("kernel_start", have.map(|h| h.1))
+    .with("kernel_size", have.map(|h| h.2))
+    .with("table_start", want.start)
+    .with("table_size", want.size)
 }
 
 fn spans(t: &TableInfo) -> Vec<PartSpan> {
@@ -176,12 +226,13 @@ pub fn run(args: &WriteArgs) -> Result<Value> {
     let disk = target.device.clone();
     let overridden = safety::check(&disk, args.force)?;
     let dest = match &args.partition {
-        Some(p) => find_partition(&disk, p)?,
+        Some(p) => find_partition(&disk, p, args.dry_run)?,
         None => Dest {
             path: disk.path.clone(),
             capacity: disk.size,
             disk: disk.clone(),
             partition: None,
+            node: None,
         },
     };
 
@@ -596,6 +647,7 @@ fn dry_run_plan(
         "target": dest.path,
         "disk": dest.disk.path,
         "partition": dest.partition,
+        "partition_node": dest.node,
         "capacity": dest.capacity,
         "logical_sector_size": dest.disk.logical_sector_size,
         "sources": sources.iter().map(Source::display).collect::<Vec<_>>(),
