@@ -189,17 +189,24 @@ fn a_vmfs_disk_behind_a_hostile_gpt_is_refused_not_writable() {
     assert!(std::fs::read(&disk.file).unwrap() == before, "disk changed");
 }
 
-/// Copies the GPT areas (first and last MiB) of a table made by sgdisk on a file onto the disk
-/// with plain writes, as `dd` would: the kernel is not told, so its partition nodes go stale.
-fn dd_table(disk: &LoopDisk, sgdisk_args: &str) {
+/// Copies the GPT areas (first and last MiB) of a table made by sgdisk on a file of `size`
+/// bytes onto the disk with plain writes, as `dd` would: the kernel is not told, so its
+/// partition nodes go stale. A file larger than the disk gives a table that reaches past it.
+fn dd_table_sized(disk: &LoopDisk, size: u64, sgdisk_args: &str) {
     let t = disk.dir.path().join("table.img");
     sh(&format!(
-        "rm -f {t} && truncate -s {DISK} {t} && sgdisk {sgdisk_args} {t} >/dev/null",
+        "rm -f {t} && truncate -s {size} {t} && sgdisk {sgdisk_args} {t} >/dev/null",
         t = t.display()
     ));
     let bytes = std::fs::read(&t).unwrap();
     disk.write_at(0, &bytes[..MIB as usize]);
-    disk.write_at(DISK - MIB, &bytes[(DISK - MIB) as usize..]);
+    if size == DISK {
+        disk.write_at(DISK - MIB, &bytes[(DISK - MIB) as usize..]);
+    }
+}
+
+fn dd_table(disk: &LoopDisk, sgdisk_args: &str) {
+    dd_table_sized(disk, DISK, sgdisk_args)
 }
 
 fn sysfs_start(disk: &LoopDisk, n: u32) -> u64 {
@@ -299,4 +306,29 @@ fn a_partition_dry_run_issues_no_state_changing_ioctl() {
     assert_eq!(doc["partition_node"], "missing");
     let p1 = format!("/sys/class/block/{0}/{0}p1", disk.name());
     assert!(!Path::new(&p1).exists(), "a dry run created {p1}");
+}
+
+/// `partition --wipe` over a previous tenant's broken GPT: a partition past the end of the disk
+/// (its edges used to be zeroed with ENOSPC) and an entry array past the end.
+#[test]
+fn partition_wipe_repartitions_over_a_table_past_the_end() {
+    require();
+    let layout = r#"{"table": "gpt", "partitions": [{"size": "rest"}]}"#;
+    for bad in ["-n1:2048:+16M -n2:163840:+20M", "-j 200000 -n1:208896:+8M"] {
+        let disk = LoopDisk::new(DISK);
+        dd_table_sized(&disk, 2 * DISK, bad);
+        let r = ironbox(&["partition", "--disk", disk.dev(), "--wipe", "--layout", "-"])
+            .stdin(layout)
+            .run()
+            .ok();
+        assert_eq!(r["partitions"].as_array().unwrap().len(), 1, "{bad}: {r}");
+        let v = sh(&format!("sgdisk -v {}", disk.dev()));
+        assert!(v.contains("No problems found"), "{bad}: sgdisk -v: {v}");
+        let j: serde_json::Value =
+            serde_json::from_str(&sh(&format!("sfdisk --json {}", disk.dev()))).unwrap();
+        assert_eq!(
+            j["partitiontable"]["partitions"].as_array().unwrap().len(),
+            1
+        );
+    }
 }
