@@ -332,3 +332,64 @@ fn partition_wipe_repartitions_over_a_table_past_the_end() {
         );
     }
 }
+
+/// An msdos table as bytes: (type, start LBA, sectors) per primary entry.
+fn mbr(entries: &[(u8, u32, u32)]) -> Vec<u8> {
+    let mut m = vec![0u8; 512];
+    for (i, &(ty, start, len)) in entries.iter().enumerate() {
+        let e = &mut m[446 + i * 16..446 + (i + 1) * 16];
+        e[4] = ty;
+        e[8..12].copy_from_slice(&start.to_le_bytes());
+        e[12..16].copy_from_slice(&len.to_le_bytes());
+    }
+    m[510] = 0x55;
+    m[511] = 0xaa;
+    m
+}
+
+/// Whole-disk images whose own table cannot exist on the target: the post-write steps used to
+/// fail with `io` and leave the image (and its bad table) on the disk.
+#[test]
+fn an_image_with_an_invalid_table_is_corrupt_and_wiped() {
+    require();
+    let img = images();
+    let dir = tempfile::tempdir().unwrap();
+    let mut cases: Vec<(&str, Vec<u8>)> = Vec::new();
+    let mut body = img.bytes("disk.img");
+    // The image's GPT goes (primary and backup): only the msdos table below remains.
+    body[512..34 * 512].fill(0);
+    let n = body.len();
+    body[n - 33 * 512..].fill(0);
+    // Overlapping msdos partitions.
+    body[..512].copy_from_slice(&mbr(&[(0x83, 2048, 20480), (0x83, 4096, 20480)]));
+    cases.push(("overlap", body.clone()));
+    // A partition that runs past the end of the 64 MiB disk.
+    body[..512].copy_from_slice(&mbr(&[(0x83, 2048, 200_000)]));
+    cases.push(("past-end-mbr", body));
+    // A GPT made for 128 MiB, cut to 24 MiB: its second partition lies past the disk.
+    let t = dir.path().join("gpt-big.img");
+    sh(&format!(
+        "truncate -s {} {t} && sgdisk -n1:2048:+8M -n2:163840:+20M {t} >/dev/null && truncate -s {IMAGE} {t}",
+        2 * DISK,
+        t = t.display()
+    ));
+    cases.push(("past-end-gpt", std::fs::read(&t).unwrap()));
+    for (name, bytes) in cases {
+        let path = dir.path().join(format!("{name}.img"));
+        std::fs::write(&path, &bytes).unwrap();
+        let disk = old_disk();
+        let e = ironbox(&["image-write"])
+            .arg(&path)
+            .args(["--disk", disk.dev()])
+            .run()
+            .fails(1, "corrupt_image");
+        assert!(
+            e["message"]
+                .as_str()
+                .unwrap()
+                .contains("partition table is invalid"),
+            "{name}: {e}"
+        );
+        assert_looks_blank(&disk);
+    }
+}

@@ -4,7 +4,7 @@
 
 use crate::disk::reread::{self, PartSpan};
 use crate::disk::table::{self, TableInfo};
-use crate::disk::{BlockDevice, fsid, open, partnodes, resolve_target, safety};
+use crate::disk::{BlockDevice, fsid, open, partnodes, resolve_target, safety, table_check};
 use crate::fetch::checksum::{self, Expected, Spec};
 use crate::fetch::http::{Counters, Http};
 use crate::fetch::http_client;
@@ -407,6 +407,10 @@ fn write_verify_fixup(plan: &Plan, sink: &mut Sink) -> Result<Finished> {
     let file = sink.file();
     if dest.partition.is_none() {
         let sector = dest.disk.logical_sector_size;
+        // The image's own table must fit the disk before anything acts on it (the caller wipes).
+        if let Some(t) = table::read_image_table(file, sector)? {
+            table_check::validate(&t, dest.capacity)?;
+        }
         let moved = table::relocate_backup_gpt(file, sector)?;
         if moved {
             progress::info("moved the backup GPT to the end of the disk");
