@@ -126,7 +126,7 @@ complete -c ironbox -n "__fish_ironbox_using_subcommand image-write" -l no-writt
 complete -c ironbox -n "__fish_ironbox_using_subcommand image-write" -l insecure -d 'Do not verify TLS certificates (opt-in, for labs only)'
 complete -c ironbox -n "__fish_ironbox_using_subcommand image-write" -l dry-run -d 'Validate everything and print the plan; open nothing for writing'
 complete -c ironbox -n "__fish_ironbox_using_subcommand image-write" -l force -d 'Override the busy rules (mounted, swap, holders, protected filesystems)'
-complete -c ironbox -n "__fish_ironbox_using_subcommand image-write" -l preserve-on-error -d 'On failure, leave the partition-table areas as they are instead of zeroing them'
+complete -c ironbox -n "__fish_ironbox_using_subcommand image-write" -l preserve-on-error -d 'On failure, keep what was written instead of zeroing the first and last MiB (the old ones are cleared before the first byte all the same)'
 complete -c ironbox -n "__fish_ironbox_using_subcommand image-write" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
 complete -c ironbox -n "__fish_ironbox_using_subcommand image-write" -s v -l verbose -d 'More detail on stderr'
 complete -c ironbox -n "__fish_ironbox_using_subcommand image-write" -s q -l quiet -d 'No progress or warnings on stderr'

@@ -29,6 +29,8 @@ pub enum Kind {
     DeviceReadOnly,
     SystemDisk,
     ProtectedFilesystem,
+    /// A safety probe could not read what it checks: a refusal, never a pass.
+    SafetyProbeFailed,
     HasSignatures,
     NoSpace,
     UnsafeImage,
@@ -65,6 +67,7 @@ impl Kind {
         Kind::DeviceReadOnly,
         Kind::SystemDisk,
         Kind::ProtectedFilesystem,
+        Kind::SafetyProbeFailed,
         Kind::HasSignatures,
         Kind::NoSpace,
         Kind::UnsafeImage,
@@ -99,6 +102,7 @@ impl Kind {
             Kind::DeviceReadOnly => "device_read_only",
             Kind::SystemDisk => "system_disk",
             Kind::ProtectedFilesystem => "protected_filesystem",
+            Kind::SafetyProbeFailed => "safety_probe_failed",
             Kind::HasSignatures => "has_signatures",
             Kind::NoSpace => "no_space",
             Kind::UnsafeImage => "unsafe_image",
@@ -125,8 +129,8 @@ impl Kind {
             Usage | InvalidInput | InvalidHints | InvalidLayout | InvalidChecksum
             | ImageTooLarge | ConfigdriveTooLarge | UnsupportedFormat => exit::USAGE,
             ChecksumMismatch | VerificationFailed => exit::VERIFY,
-            DeviceBusy | DeviceReadOnly | SystemDisk | ProtectedFilesystem | HasSignatures
-            | NoSpace | UnsafeImage => exit::REFUSED,
+            DeviceBusy | DeviceReadOnly | SystemDisk | ProtectedFilesystem | SafetyProbeFailed
+            | HasSignatures | NoSpace | UnsafeImage => exit::REFUSED,
             Interrupted => exit::INTERRUPTED,
             _ => exit::FAILED,
         }

@@ -15,6 +15,7 @@ pub mod safety;
 pub mod signatures;
 pub mod slice;
 pub mod table;
+pub mod table_check;
 pub mod target;
 pub mod write_table;
 

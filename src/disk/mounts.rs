@@ -12,6 +12,8 @@ pub struct MountTable {
     /// devno of the filesystem mounted at `/`
     pub root_devno: Option<String>,
     swaps: Vec<String>,
+    /// /proc/self/mountinfo could be read (else nothing can be said about what is mounted).
+    pub readable: bool,
 }
 
 /// Undo mountinfo's octal escapes (`\040` for a space).
@@ -38,6 +40,7 @@ impl MountTable {
     pub fn read() -> MountTable {
         let mut t = MountTable::default();
         if let Some(info) = sysfs::read("/proc/self/mountinfo") {
+            t.readable = true;
             t.parse_mountinfo(&info);
         }
         if let Some(swaps) = sysfs::read("/proc/swaps") {

@@ -24,6 +24,7 @@ impl Refusal {
             "read_only" => Kind::DeviceReadOnly,
             "system_disk" => Kind::SystemDisk,
             "protected_filesystem" => Kind::ProtectedFilesystem,
+            "probe_failed" => Kind::SafetyProbeFailed,
             _ => Kind::DeviceBusy,
         };
         let hint = if self.forceable {
@@ -47,8 +48,9 @@ impl Refusal {
 }
 
 /// Disks that hold the running system: whatever backs `/` (through dm/md slaves), and the boot
-/// medium of a live ramdisk when one is mounted at a well-known place.
-pub fn system_disks(mounts: &MountTable) -> Vec<String> {
+/// medium of a live ramdisk when one is mounted at a well-known place. Err names what could
+/// not be resolved (a root on a block device whose disk cannot be found): callers refuse.
+pub fn system_disks(mounts: &MountTable) -> std::result::Result<Vec<String>, String> {
     let mut out = Vec::new();
     let mut roots: Vec<String> = mounts.root_devno.iter().cloned().collect();
     for mp in [
@@ -61,19 +63,30 @@ pub fn system_disks(mounts: &MountTable) -> Vec<String> {
         roots.extend(mounts.devnos_mounted_at(mp));
     }
     for devno in roots {
-        if let Some((name, _)) = name_for_devno(&devno) {
-            collect_backing_disks(&name, &mut out, 0);
+        // Major 0: tmpfs, rootfs, overlay... (a ramdisk's root) is on no disk.
+        if devno.starts_with("0:") {
+            continue;
+        }
+        match name_for_devno(&devno) {
+            Some((name, _)) => collect_backing_disks(&name, &mut out, 0)?,
+            None => return Err(format!("no block device in sysfs for the system's {devno}")),
         }
     }
     out.sort();
     out.dedup();
-    out
+    Ok(out)
 }
 
 /// Follows `slaves/` down from dm/md devices to the physical disks under them.
-fn collect_backing_disks(name: &str, out: &mut Vec<String>, depth: u32) {
+fn collect_backing_disks(
+    name: &str,
+    out: &mut Vec<String>,
+    depth: u32,
+) -> std::result::Result<(), String> {
     if depth > 8 {
-        return;
+        return Err(format!(
+            "the stack of devices under {name} is deeper than 8"
+        ));
     }
     let slaves = sysfs::list(format!("/sys/class/block/{name}/slaves"));
     if slaves.is_empty() {
@@ -88,20 +101,27 @@ fn collect_backing_disks(name: &str, out: &mut Vec<String>, depth: u32) {
         out.extend(disk);
     } else {
         for s in slaves {
-            collect_backing_disks(&s, out, depth + 1);
+            collect_backing_disks(&s, out, depth + 1)?;
         }
     }
+    Ok(())
 }
 
 /// Every rule the disk breaks. Empty means it may be written.
 pub fn refusals(dev: &BlockDevice, mounts: &MountTable, probe_signatures: bool) -> Vec<Refusal> {
     let mut out = Vec::new();
-    if system_disks(mounts).contains(&dev.name) {
-        out.push(Refusal {
+    let system = system_disks(mounts);
+    match &system {
+        Ok(disks) if disks.contains(&dev.name) => out.push(Refusal {
             rule: "system_disk",
             holder: format!("{} holds the running system", dev.path.display()),
             forceable: false,
-        });
+        }),
+        Ok(_) => {}
+        Err(e) => out.push(probe_failed("system_disk", e, false)),
+    }
+    if !sysfs::is_captured() {
+        out.extend(live_probe_failures(dev, mounts));
     }
     if dev.read_only {
         out.push(Refusal {
@@ -123,34 +143,78 @@ pub fn refusals(dev: &BlockDevice, mounts: &MountTable, probe_signatures: bool) 
         });
     }
     // Never open the running system's disk, not even read-only, once it is refused.
-    if probe_signatures && !sysfs::is_captured() && out.iter().all(|r| r.rule != "system_disk") {
-        for sig in protected_signatures(dev) {
-            out.push(Refusal {
-                rule: "protected_filesystem",
-                holder: sig,
-                forceable: true,
-            });
+    if probe_signatures && !sysfs::is_captured() && system.is_ok_and(|d| !d.contains(&dev.name)) {
+        let mut targets = vec![(dev.path.clone(), dev.size)];
+        targets.extend(dev.partitions.iter().map(|p| (p.path.clone(), p.size)));
+        out.extend(protected_signatures(&targets, dev.logical_sector_size));
+    }
+    out
+}
+
+/// A probe that could not read what it checks: refused, naming the probe and the error, and
+/// forceable only as far as the rule it stands for is.
+fn probe_failed(probe: &str, error: &str, forceable: bool) -> Refusal {
+    Refusal {
+        rule: "probe_failed",
+        holder: format!("the {probe} probe failed: {error}"),
+        forceable,
+    }
+}
+
+/// The facts the rules above read from sysfs and procfs must be readable: a missing `ro`,
+/// `holders/` or mount table would otherwise read as "writable, unheld, unmounted".
+fn live_probe_failures(dev: &BlockDevice, mounts: &MountTable) -> Vec<Refusal> {
+    let mut out = Vec::new();
+    if !mounts.readable {
+        out.push(probe_failed(
+            "mounted",
+            "/proc/self/mountinfo cannot be read",
+            false,
+        ));
+    }
+    if sysfs::read_u64(format!("/sys/class/block/{}/ro", dev.name)).is_none() {
+        out.push(probe_failed(
+            "read_only",
+            &format!("/sys/class/block/{}/ro cannot be read", dev.name),
+            false,
+        ));
+    }
+    let names =
+        std::iter::once(dev.name.as_str()).chain(dev.partitions.iter().map(|p| p.name.as_str()));
+    for name in names {
+        let dir = format!("/sys/class/block/{name}/holders");
+        if !sysfs::exists(&dir) {
+            out.push(probe_failed("held", &format!("{dir} cannot be read"), true));
         }
     }
     out
 }
 
-/// Protected filesystems (GPFS, VMFS, GFS2) on the disk or any of its partitions. Read-only.
-pub fn protected_signatures(dev: &BlockDevice) -> Vec<String> {
-    let mut found = Vec::new();
-    let mut targets = vec![(dev.path.clone(), dev.size)];
-    targets.extend(dev.partitions.iter().map(|p| (p.path.clone(), p.size)));
+/// Protected filesystems (GPFS, VMFS, GFS2) on each (node, size), read-only. A node that cannot
+/// be opened or probed is a refusal too (forceable, as the rule is): never a pass.
+pub fn protected_signatures(targets: &[(std::path::PathBuf, u64)], sector: u32) -> Vec<Refusal> {
+    let mut out = Vec::new();
     for (path, size) in targets {
-        let Ok(mut f) = std::fs::File::open(&path) else {
-            continue;
-        };
-        if let Ok(sigs) = signatures::probe(&mut f, size, dev.logical_sector_size) {
-            for s in sigs.iter().filter(|s| PROTECTED.contains(&s.kind)) {
-                found.push(format!("{} carries a {} signature", path.display(), s.kind));
+        let probed =
+            std::fs::File::open(path).and_then(|mut f| signatures::probe(&mut f, *size, sector));
+        match probed {
+            Ok(sigs) => {
+                for s in sigs.iter().filter(|s| PROTECTED.contains(&s.kind)) {
+                    out.push(Refusal {
+                        rule: "protected_filesystem",
+                        holder: format!("{} carries a {} signature", path.display(), s.kind),
+                        forceable: true,
+                    });
+                }
             }
+            Err(e) => out.push(probe_failed(
+                "protected_filesystem",
+                &format!("cannot read {}: {e}", path.display()),
+                true,
+            )),
         }
     }
-    found
+    out
 }
 
 /// Applies the rules: Ok when the disk may be written (with `force` overriding busy rules).
@@ -238,13 +302,42 @@ mod tests {
         let t = fixture();
         with_root_check(t.path(), || {
             let mounts = MountTable::read();
-            assert_eq!(system_disks(&mounts), vec!["sda".to_string()]);
+            assert_eq!(system_disks(&mounts), Ok(vec!["sda".to_string()]));
             let sda = read_disk("sda", &mounts).unwrap();
             let r = refusals(&sda, &mounts, false);
             assert!(
                 r.iter().any(|x| x.rule == "system_disk" && !x.forceable),
                 "{r:?}"
             );
+        });
+    }
+
+    #[test]
+    fn a_probe_that_cannot_read_is_a_refusal() {
+        let r = protected_signatures(&[("/nonexistent/ironbox-node".into(), 1 << 20)], 512);
+        assert_eq!(r.len(), 1, "{r:?}");
+        assert_eq!(r[0].rule, "probe_failed");
+        assert!(r[0].holder.contains("protected_filesystem probe failed"));
+        assert!(r[0].holder.contains("/nonexistent/ironbox-node"));
+    }
+
+    #[test]
+    fn a_root_on_an_unknown_block_device_fails_closed() {
+        let t = fixture();
+        write(
+            t.path(),
+            "proc/self/mountinfo",
+            "22 1 8:99 / / rw,relatime shared:1 - ext4 /dev/sdz rw\n",
+        );
+        with_root_check(t.path(), || {
+            let mounts = MountTable::read();
+            assert!(system_disks(&mounts).is_err());
+            let sdb = read_disk("sdb", &mounts).unwrap();
+            let r = refusals(&sdb, &mounts, false);
+            let failed = r.iter().find(|x| x.rule == "probe_failed" && !x.forceable);
+            let e = failed.expect("a refusal").to_error(&sdb);
+            assert_eq!(e.kind, Kind::SafetyProbeFailed);
+            assert_eq!(e.kind.exit_code(), 4);
         });
     }
 

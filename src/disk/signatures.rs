@@ -77,7 +77,12 @@ pub fn probe<R: Read + Seek>(r: &mut R, size: u64, sector: u32) -> io::Result<Ve
     let sector = sector as u64;
     // Partition tables: GPT header at LBA 1 (either sector size, since images may differ from
     // the device), and the backup header in the last sector.
+    // Nothing is read past `size`: a small node (an extended partition's 1 KiB stub) answers
+    // such reads with EINVAL, and a probe error is a refusal.
     for lba1 in [512u64, 4096] {
+        if lba1 + 92 > size {
+            continue;
+        }
         if let Some(b) = read_at(r, lba1, 8)?
             && b == b"EFI PART"
         {
@@ -85,7 +90,7 @@ pub fn probe<R: Read + Seek>(r: &mut R, size: u64, sector: u32) -> io::Result<Ve
                 kind: "gpt",
                 offset: lba1,
             });
-            if let Some(entry) = gpt_has_type(r, lba1, &GPFS_TYPE_GUID)? {
+            if let Some(entry) = gpt_has_type(r, size, lba1, &GPFS_TYPE_GUID)? {
                 found.push(Signature {
                     kind: "gpfs",
                     offset: entry,
@@ -102,7 +107,8 @@ pub fn probe<R: Read + Seek>(r: &mut R, size: u64, sector: u32) -> io::Result<Ve
             offset: size - sector,
         });
     }
-    if let Some(mbr) = read_at(r, 0, 512)?
+    if size >= 512
+        && let Some(mbr) = read_at(r, 0, 512)?
         && mbr[510] == 0x55
         && mbr[511] == 0xaa
     {
@@ -184,8 +190,11 @@ fn ext_plausible<R: Read + Seek>(r: &mut R) -> io::Result<bool> {
 }
 
 /// Looks through the GPT entry array for a partition of the given type; returns the entry offset.
+/// An array placed outside the device (garbage or hostile) holds nothing: it is skipped rather
+/// than read, so that a bad table cannot turn the whole probe into an error.
 fn gpt_has_type<R: Read + Seek>(
     r: &mut R,
+    size: u64,
     header_at: u64,
     guid: &[u8; 16],
 ) -> io::Result<Option<u64>> {
@@ -197,11 +206,16 @@ fn gpt_has_type<R: Read + Seek>(
     let count = u32::from_le_bytes(h[80..84].try_into().unwrap()).min(1024) as u64;
     let esize = u32::from_le_bytes(h[84..88].try_into().unwrap()).max(128) as u64;
     for i in 0..count {
-        let off = entries_lba.saturating_mul(lba_size) + i * esize;
-        match read_at(r, off, 16)? {
-            Some(b) if b == guid => return Ok(Some(off)),
-            Some(_) => {}
-            None => break,
+        let off = entries_lba
+            .checked_mul(lba_size)
+            .and_then(|o| o.checked_add(i * esize));
+        match off {
+            Some(off) if off.saturating_add(16) <= size => match read_at(r, off, 16)? {
+                Some(b) if b == guid => return Ok(Some(off)),
+                Some(_) => {}
+                None => break,
+            },
+            _ => break,
         }
     }
     Ok(None)
@@ -229,6 +243,19 @@ mod tests {
             kinds.contains(&"gpt") && kinds.contains(&"ext4"),
             "{kinds:?}"
         );
+    }
+
+    #[test]
+    fn a_gpt_entry_array_past_the_end_does_not_hide_vmfs() {
+        let mut img = vec![0u8; 4 << 20];
+        img[512..520].copy_from_slice(b"EFI PART");
+        for lba in [u64::MAX, 1 << 62, 1 << 40] {
+            img[512 + 72..512 + 80].copy_from_slice(&lba.to_le_bytes());
+            img[512 + 80..512 + 84].copy_from_slice(&128u32.to_le_bytes());
+            img[1 << 20..(1 << 20) + 4].copy_from_slice(&[0x0d, 0xd0, 0x01, 0xc0]);
+            let found = probe(&mut Cursor::new(&img), img.len() as u64, 512).unwrap();
+            assert!(found.iter().any(|s| s.kind == "vmfs"), "{lba}: {found:?}");
+        }
     }
 
     #[test]

@@ -62,7 +62,7 @@ pub struct WriteArgs {
     /// Override the busy rules (mounted, swap, holders, protected filesystems)
     #[arg(long)]
     pub force: bool,
-    /// On failure, leave the partition-table areas as they are instead of zeroing them
+    /// On failure, keep what was written instead of zeroing the first and last MiB (the old ones are cleared before the first byte all the same)
     #[arg(long)]
     pub preserve_on_error: bool,
 }

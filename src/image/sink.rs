@@ -1,7 +1,10 @@
 //! The block sink: large aligned writes, zero runs turned into BLKZEROOUT (or skipped, or
 //! written), and the hold-back that keeps a failed or tampered write from leaving a disk that
 //! looks valid: the first MiB of the image and its last MiB (where a backup GPT sits) reach the
-//! disk only in `finish`, after the caller verified the checksum.
+//! disk only in `finish`, after the caller verified the checksum. Before the first byte of any
+//! attempt lands, the target's old first and last MiB are zeroed and fsync'd, once per sink
+//! (mirrors and restarts share it), so that from then on, whatever stops the process (an error,
+//! SIGKILL, power loss), the disk never shows its old table over new data.
 
 use crate::disk::open::open_for_write;
 use crate::image::format::{Chunk, is_all_zero};
@@ -72,7 +75,10 @@ pub struct Sink {
     buf_off: u64,
     zero_run: Option<(u64, u64)>,
     /// Whether anything reached the disk (decides if a failure must wipe the table areas).
+    /// Survives `reset`: a later mirror failing early does not undo what an earlier one wrote.
     pub touched: bool,
+    /// The target's old first and last MiB were zeroed (done once, before the first write).
+    ends_cleared: bool,
     pub stats: Stats,
     /// Data buffers written out, for the decoder to reuse.
     pub spent: Vec<Vec<u8>>,
@@ -110,6 +116,7 @@ impl Sink {
             buf_off: 0,
             zero_run: None,
             touched: false,
+            ends_cleared: false,
             stats: Stats::default(),
             spent: Vec::new(),
         })
@@ -128,7 +135,8 @@ impl Sink {
         self.pos
     }
 
-    /// Forgets everything pushed (a source restarted from byte zero).
+    /// Forgets everything pushed (a source restarted from byte zero). What reached the disk is
+    /// not forgotten: `touched` stays set, so a failure of the next attempt still wipes.
     pub fn reset(&mut self) {
         self.pos = 0;
         self.head.clear();
@@ -301,6 +309,7 @@ impl Sink {
         if self.buf.is_empty() {
             return Ok(());
         }
+        self.clear_old_ends()?;
         let off = self.buf_off;
         let data = self.buf.as_slice();
         let aligned = if self.direct.is_some() && off.is_multiple_of(ALIGN) {
@@ -335,6 +344,7 @@ impl Sink {
             self.stats.skipped += e - s;
             return Ok(());
         }
+        self.clear_old_ends()?;
         self.zero_range(s, e, true)
     }
 
@@ -394,6 +404,7 @@ impl Sink {
     /// Writes everything held back (call only after the checksum matched), then fsyncs. The
     /// head goes last, so the disk looks like the image only once all of it is there.
     pub fn finish(&mut self) -> Result<()> {
+        self.clear_old_ends()?;
         while let Some((o, op)) = self.delay.pop_front() {
             self.delay_len -= op.len();
             self.emit(o, op)?;
@@ -431,12 +442,28 @@ impl Sink {
         Ok(())
     }
 
+    /// Before the first byte lands: zero the target's old first and last MiB and fsync, so a
+    /// process stopped at any later point (SIGKILL included) leaves no old table over new data.
+    fn clear_old_ends(&mut self) -> Result<()> {
+        if self.ends_cleared {
+            return Ok(());
+        }
+        self.ends_cleared = true;
+        self.zero_ends()
+    }
+
     /// After a failure: zero the first and last MiB (partition tables, backup GPT, superblocks)
     /// so the target no longer looks bootable.
     pub fn wipe_tables(&mut self) -> Result<()> {
         self.delay.clear();
         self.buf.clear();
         self.zero_run = None;
+        self.head.clear();
+        self.zero_ends()
+    }
+
+    fn zero_ends(&mut self) -> Result<()> {
+        self.touched = true;
         let first = HOLD.min(self.capacity);
         self.zero_range(0, first, false)?;
         if self.capacity > first {
@@ -483,15 +510,22 @@ mod tests {
         let img = image();
         for chunk in [1000, 64 << 10, 3 << 20] {
             let (before, stats, after) = run(Sparse::Write, chunk);
+            // The old head is cleared before the first write (untouched when nothing was
+            // written yet); the new one is held.
+            let head = &before[..HOLD as usize];
             assert!(
-                before[..HOLD as usize].iter().all(|b| *b == 0xee),
-                "head held"
+                head.iter().all(|b| *b == 0) || head.iter().all(|b| *b == 0xee),
+                "old head cleared, new head held"
             );
             let end = img.len() + 4096;
             assert!(
-                before[end - HOLD as usize..end].iter().all(|b| *b == 0xee),
+                before[end - HOLD as usize..img.len()] != img[end - HOLD as usize..],
                 "tail held"
             );
+            // Once anything was written, the target's old last MiB was cleared too.
+            if head[0] == 0 {
+                assert!(before[3 << 20..].iter().all(|b| *b == 0));
+            }
             assert_eq!(&after[..img.len()], &img[..]);
             assert!(after[img.len()..end].iter().all(|b| *b == 0));
             // What lay past the image in the target's last MiB (a stale backup GPT) is gone.

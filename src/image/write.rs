@@ -4,7 +4,7 @@
 
 use crate::disk::reread::{self, PartSpan};
 use crate::disk::table::{self, TableInfo};
-use crate::disk::{BlockDevice, fsid, open, partnodes, resolve_target, safety};
+use crate::disk::{BlockDevice, fsid, open, partnodes, resolve_target, safety, table_check};
 use crate::fetch::checksum::{self, Expected, Spec};
 use crate::fetch::http::{Counters, Http};
 use crate::fetch::http_client;
@@ -42,9 +42,11 @@ struct Dest {
     path: PathBuf,
     capacity: u64,
     partition: Option<u32>,
+    /// With --partition: how the kernel's node compared with the table (before any fix-up).
+    node: Option<NodeState>,
 }
 
-fn find_partition(disk: &BlockDevice, want: &str) -> Result<Dest> {
+fn find_partition(disk: &BlockDevice, want: &str, dry_run: bool) -> Result<Dest> {
     let mut f = open::open_for_read(&disk.path)?;
     let table = table::read_table(&mut f, disk.logical_sector_size)?.ok_or_else(|| {
         IronError::new(
@@ -71,29 +73,77 @@ fn find_partition(disk: &BlockDevice, want: &str) -> Result<Dest> {
             .with("device", disk.path.display().to_string())
             .with("partition", want)
         })?;
-    let node = match partnodes::partition_node(&disk.name, entry.number) {
-        Some(n) => n,
-        None => {
-            let spans = spans(&table);
-            reread::refresh(&f, &disk.name, &spans)?;
-            partnodes::partition_node(&disk.name, entry.number).ok_or_else(|| {
-                IronError::new(
-                    Kind::NotFound,
-                    format!(
-                        "partition {} of {} has no device node",
-                        entry.number,
-                        disk.path.display()
-                    ),
-                )
-            })?
+    let span = spans(&table)
+        .into_iter()
+        .find(|s| s.number == entry.number)
+        .expect("the entry is in the table");
+    let mut state = node_state(&disk.name, span);
+    // A dry run reports what the kernel shows and changes nothing (no BLKRRPART, no BLKPG).
+    if state != NodeState::Current && !dry_run {
+        reread::refresh(&f, &disk.name, &spans(&table))?;
+        state = node_state(&disk.name, span);
+        if state != NodeState::Current {
+            return Err(stale_node(disk, span));
         }
-    };
+    }
+    let node = partnodes::partition_node(&disk.name, entry.number);
     Ok(Dest {
         disk: disk.clone(),
-        path: node,
+        path: node.unwrap_or_else(|| disk.path.clone()),
         capacity: entry.size,
         partition: Some(entry.number),
+        node: Some(state),
     })
+}
+
+/// How the kernel's partition node compares with the table just read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+enum NodeState {
+    /// The node exists with the table's start and size.
+    Current,
+    /// The node exists but starts or ends elsewhere (a table written by dd, a refused re-read).
+    Stale,
+    Missing,
+}
+
+fn node_state(disk: &str, want: PartSpan) -> NodeState {
+    let have = partnodes::kernel_partitions(disk);
+    match have.iter().find(|(n, _, _)| *n == want.number) {
+        Some(&(_, s, z)) if s == want.start && z == want.size => {
+            if partnodes::partition_node(disk, want.number).is_some() {
+                NodeState::Current
+            } else {
+                NodeState::Missing
+            }
+        }
+        Some(_) => NodeState::Stale,
+        None => NodeState::Missing,
+    }
+}
+
+fn stale_node(disk: &BlockDevice, want: PartSpan) -> IronError {
+    let have = partnodes::kernel_partitions(&disk.name)
+        .into_iter()
+        .find(|(n, _, _)| *n == want.number);
+    IronError::new(
+        Kind::DeviceBusy,
+        format!(
+            "the kernel's partition {} of {} does not match the table (start {} size {} bytes) \
+             and could not be updated; nothing was written",
+            want.number,
+            disk.path.display(),
+            want.start,
+            want.size
+        ),
+    )
+    .with("device", disk.path.display().to_string())
+    .with("rule", "stale_partition_node")
+    .with("partition", want.number)
+    .with("kernel_start", have.map(|h| h.1))
+    .with("kernel_size", have.map(|h| h.2))
+    .with("table_start", want.start)
+    .with("table_size", want.size)
 }
 
 fn spans(t: &TableInfo) -> Vec<PartSpan> {
@@ -176,12 +226,13 @@ pub fn run(args: &WriteArgs) -> Result<Value> {
     let disk = target.device.clone();
     let overridden = safety::check(&disk, args.force)?;
     let dest = match &args.partition {
-        Some(p) => find_partition(&disk, p)?,
+        Some(p) => find_partition(&disk, p, args.dry_run)?,
         None => Dest {
             path: disk.path.clone(),
             capacity: disk.size,
             disk: disk.clone(),
             partition: None,
+            node: None,
         },
     };
 
@@ -216,14 +267,23 @@ pub fn run(args: &WriteArgs) -> Result<Value> {
     }
 
     let mut sink = Sink::open(&dest.path, !args.force, dest.capacity, args.sparse)?;
-    let result = write_sources(
-        args, &mut sink, &dest, &sources, &expected, &cache, &key, &http,
-    );
-    let (outcome, tried, stored) = match result {
+    let plan = Plan {
+        args,
+        dest: &dest,
+        sources: &sources,
+        expected: &expected,
+        cache: &cache,
+        key: &key,
+        http: &http,
+    };
+    let written = write_verify_fixup(&plan, &mut sink);
+    // One rule for every failure path (mirrors, restarts, verify, post-write steps, and the
+    // refusals other checks add later): once anything reached the target, a failure leaves its
+    // first and last MiB zeroed. (The old ends were already cleared before the first byte.)
+    let done = match written {
         Ok(x) => x,
-        Err((e, tried)) => {
-            // Wipe only if the pass got past the size checks (it may have written).
-            if sink.position() > 0 && !args.preserve_on_error {
+        Err(e) => {
+            if sink.touched && !args.preserve_on_error {
                 progress::warn(&format!(
                     "write failed: zeroing the partition-table areas of {}",
                     dest.path.display()
@@ -232,12 +292,89 @@ pub fn run(args: &WriteArgs) -> Result<Value> {
                     progress::warn(&format!("could not zero the table areas: {w}"));
                 }
             }
-            return Err(e.with("sources_tried", tried));
+            return Err(e);
         }
     };
-    if stored {
+    if done.stored {
         cache_state = "stored";
     }
+    let written_sha256 = done.outcome.decoded_sha256.clone();
+
+    let secs = started.elapsed().as_secs_f64();
+    let checksum = match &expected {
+        Some(e) => json!({
+            "algorithm": e.algo.name(), "expected": e.hex,
+            "actual": done.outcome.served.digest, "verified": true,
+        }),
+        None => json!({"algorithm": null, "expected": null, "actual": null, "verified": false}),
+    };
+    let mut report = json!({
+        "target": dest.path,
+        "disk": dest.disk.path,
+        "partition": dest.partition,
+        "sources_tried": done.tried,
+        "format": done.outcome.sniffed.format,
+        "compression": done.outcome.sniffed.compression,
+        "bytes_downloaded": done.outcome.served.bytes,
+        "image_size": done.outcome.image_size,
+        "bytes_written": done.stats.written,
+        "bytes_zeroed": done.stats.zeroed,
+        "bytes_skipped": done.stats.skipped,
+        "checksum": checksum,
+        "written_sha256": written_sha256,
+        "resumes": counters.resumes.load(Ordering::Relaxed),
+        "retries": counters.retries.load(Ordering::Relaxed),
+        "cache": cache_state,
+        "qcow2_path": done.outcome.sniffed.qcow2_path,
+        "io": done.io_mode,
+        "sparse": args.sparse,
+        "duration_s": secs,
+        "rate_bytes_per_s": (done.outcome.image_size as f64 / secs.max(1e-9)) as u64,
+        "partitions": done.partitions,
+        "root_uuid": done.root_uuid,
+    });
+    if args.verify {
+        report["verify"] = done.verify;
+    }
+    if !overridden.is_empty() {
+        report["overridden"] = json!(overridden);
+    }
+    if args.disk.explain {
+        report["selection"] = json!(target.selection);
+    }
+    Ok(report)
+}
+
+/// What one write works from: the arguments, the target and the resolved sources.
+#[derive(Clone, Copy)]
+struct Plan<'a> {
+    args: &'a WriteArgs,
+    dest: &'a Dest,
+    sources: &'a [Source],
+    expected: &'a Option<Expected>,
+    cache: &'a Option<Cache>,
+    key: &'a Option<String>,
+    http: &'a Http,
+}
+
+/// What a successful write leaves for the report.
+struct Finished {
+    outcome: Outcome,
+    tried: Vec<Value>,
+    stored: bool,
+    stats: crate::image::sink::Stats,
+    io_mode: &'static str,
+    verify: Value,
+    partitions: Value,
+    root_uuid: Value,
+}
+
+/// Everything that may write to the target: the passes, `--verify`, the GPT fix-up and re-read.
+/// The caller wipes on any error.
+fn write_verify_fixup(plan: &Plan, sink: &mut Sink) -> Result<Finished> {
+    let Plan { args, dest, .. } = *plan;
+    let (outcome, tried, stored) =
+        write_sources(plan, sink).map_err(|(e, tried)| e.with("sources_tried", tried))?;
     let stats = sink.stats;
     let io_mode = sink.io_mode();
     let written_sha256 = outcome.decoded_sha256.clone();
@@ -245,7 +382,8 @@ pub fn run(args: &WriteArgs) -> Result<Value> {
     // Read back before the GPT fix-up changes the headers.
     let mut verify = Value::Null;
     if args.verify {
-        let readback = read_back(&dest.path, outcome.image_size)?;
+        let readback = read_back(&dest.path, outcome.image_size)
+            .map_err(|e| e.with("sources_tried", &tried))?;
         // --verify conflicts with --no-written-sha256: the decoded image was hashed.
         let ok = written_sha256.as_deref() == Some(readback.as_str());
         verify = json!({"read_back_sha256": readback, "matches": ok});
@@ -258,7 +396,8 @@ pub fn run(args: &WriteArgs) -> Result<Value> {
                 ),
             )
             .with("expected", &written_sha256)
-            .with("actual", &readback));
+            .with("actual", &readback)
+            .with("sources_tried", &tried));
         }
     }
 
@@ -268,6 +407,10 @@ pub fn run(args: &WriteArgs) -> Result<Value> {
     let file = sink.file();
     if dest.partition.is_none() {
         let sector = dest.disk.logical_sector_size;
+        // The image's own table must fit the disk before anything acts on it (the caller wipes).
+        if let Some(t) = table::read_image_table(file, sector)? {
+            table_check::validate(&t, dest.capacity)?;
+        }
         let moved = table::relocate_backup_gpt(file, sector)?;
         if moved {
             progress::info("moved the backup GPT to the end of the disk");
@@ -282,66 +425,35 @@ pub fn run(args: &WriteArgs) -> Result<Value> {
         root_uuid = json!(fsid::identify(file).and_then(|i| i.uuid));
     }
 
-    let secs = started.elapsed().as_secs_f64();
-    let checksum = match &expected {
-        Some(e) => json!({
-            "algorithm": e.algo.name(), "expected": e.hex,
-            "actual": outcome.served.digest, "verified": true,
-        }),
-        None => json!({"algorithm": null, "expected": null, "actual": null, "verified": false}),
-    };
-    let mut report = json!({
-        "target": dest.path,
-        "disk": dest.disk.path,
-        "partition": dest.partition,
-        "sources_tried": tried,
-        "format": outcome.sniffed.format,
-        "compression": outcome.sniffed.compression,
-        "bytes_downloaded": outcome.served.bytes,
-        "image_size": outcome.image_size,
-        "bytes_written": stats.written,
-        "bytes_zeroed": stats.zeroed,
-        "bytes_skipped": stats.skipped,
-        "checksum": checksum,
-        "written_sha256": written_sha256,
-        "resumes": counters.resumes.load(Ordering::Relaxed),
-        "retries": counters.retries.load(Ordering::Relaxed),
-        "cache": cache_state,
-        "qcow2_path": outcome.sniffed.qcow2_path,
-        "io": io_mode,
-        "sparse": args.sparse,
-        "duration_s": secs,
-        "rate_bytes_per_s": (outcome.image_size as f64 / secs.max(1e-9)) as u64,
-        "partitions": partitions,
-        "root_uuid": root_uuid,
-    });
-    if args.verify {
-        report["verify"] = verify;
-    }
-    if !overridden.is_empty() {
-        report["overridden"] = json!(overridden);
-    }
-    if args.disk.explain {
-        report["selection"] = json!(target.selection);
-    }
-    Ok(report)
+    Ok(Finished {
+        outcome,
+        tried,
+        stored,
+        stats,
+        io_mode,
+        verify,
+        partitions,
+        root_uuid,
+    })
 }
 
 type Written = (Outcome, Vec<Value>, bool);
 
 /// Tries each mirror in order (restarting one from zero when it cannot resume) until one pass
 /// succeeds and verifies. Returns the outcome, the sources tried and whether the cache was filled.
-#[allow(clippy::too_many_arguments)]
 fn write_sources(
-    args: &WriteArgs,
+    plan: &Plan,
     sink: &mut Sink,
-    dest: &Dest,
-    sources: &[Source],
-    expected: &Option<Expected>,
-    cache: &Option<Cache>,
-    key: &Option<String>,
-    http: &Http,
 ) -> std::result::Result<Written, (IronError, Vec<Value>)> {
+    let Plan {
+        args,
+        dest,
+        sources,
+        expected,
+        cache,
+        key,
+        http,
+    } = *plan;
     let mut tried: Vec<Value> = Vec::new();
     let mut last: Option<IronError> = None;
     let filling = cache.is_some()
@@ -539,6 +651,7 @@ fn dry_run_plan(
         "target": dest.path,
         "disk": dest.disk.path,
         "partition": dest.partition,
+        "partition_node": dest.node,
         "capacity": dest.capacity,
         "logical_sector_size": dest.disk.logical_sector_size,
         "sources": sources.iter().map(Source::display).collect::<Vec<_>>(),

@@ -358,11 +358,19 @@ fn stale_ranges(
         .map(|p| (p.entry.start, p.entry.size))
         .chain(old.iter().copied())
     {
+        // An old table may be garbage (past the end, overflowing): its edges are clamped below.
+        let end = start.saturating_add(size);
         let n = EDGE.min(size);
-        ranges.push((start, start + n));
-        ranges.push((start + size - n, start + size));
+        ranges.push((start, start.saturating_add(n)));
+        ranges.push((end - n, end));
     }
     let mut out = Vec::new();
+    // Only what lies on the disk is zeroed: an old partition past the end has nothing to clear
+    // there (and writing past the end is ENOSPC, leaving the disk half-wiped).
+    let ranges = ranges
+        .into_iter()
+        .map(|(s, e)| (s.min(disk_size), e.min(disk_size)))
+        .filter(|(s, e)| e > s);
     for (s, e) in ranges {
         let mut pieces = vec![(s, e)];
         for k in kept {
@@ -441,5 +449,26 @@ mod tests {
         }
         assert!(ranges.contains(&(0, M / 2)), "{ranges:?}");
         assert!(ranges.contains(&(99 * M, 100 * M)), "{ranges:?}");
+    }
+
+    #[test]
+    fn stale_ranges_of_a_garbage_old_table_stay_on_the_disk() {
+        const M: u64 = 1 << 20;
+        let l = layout::parse(r#"{"table": "gpt", "partitions": [{"size": "rest"}]}"#).unwrap();
+        let p = plan::plan(
+            &l,
+            &Geometry::new(64 * M, 512, 0),
+            &[],
+            DiskId::Gpt([1; 16]),
+        )
+        .unwrap();
+        // Past the end, straddling the end, overflowing u64.
+        let old = [(80 * M, 20 * M), (60 * M, 20 * M), (u64::MAX - M, 4 * M)];
+        let ranges = stale_ranges(&p, &[], &old, 64 * M);
+        for (a, b) in &ranges {
+            assert!(a < b && *b <= 64 * M, "{a}..{b} is not on the disk");
+        }
+        assert!(ranges.contains(&(60 * M, 61 * M)), "{ranges:?}");
+        assert!(ranges.contains(&(0, M)) && ranges.contains(&(63 * M, 64 * M)));
     }
 }

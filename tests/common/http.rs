@@ -20,6 +20,9 @@ pub struct Route {
     /// Stop sending (but keep the socket open) after this many bytes, for the first `faults` requests.
     pub stall_after: Option<usize>,
     pub faults: usize,
+    /// After the `faults` faulty requests, answer every later one with this status (and an
+    /// empty body): a file that went away between a dropped transfer and its restart.
+    pub status_after_faults: Option<u16>,
     /// Extra response headers.
     pub headers: Vec<(String, String)>,
     /// Do not send Content-Length (chunk-less, close-delimited body).
@@ -142,6 +145,10 @@ fn handle(stream: TcpStream, state: Arc<Mutex<State>>) -> std::io::Result<()> {
             continue;
         }
         let faulty = nth - route.fail_first.len() < route.faults;
+        if let (false, Some(code)) = (faulty, route.status_after_faults) {
+            write!(out, "HTTP/1.1 {code} Gone Now\r\nContent-Length: 0\r\n\r\n")?;
+            continue;
+        }
         let body = &route.body;
         let mut start = 0usize;
         let mut status = "200 OK";

@@ -2,6 +2,20 @@
 
 use std::path::{Path, PathBuf};
 
+/// A folder of test images built once per test binary.
+pub struct Images {
+    pub dir: PathBuf,
+}
+
+impl Images {
+    pub fn p(&self, name: &str) -> String {
+        self.dir.join(name).display().to_string()
+    }
+    pub fn bytes(&self, name: &str) -> Vec<u8> {
+        std::fs::read(self.dir.join(name)).unwrap()
+    }
+}
+
 /// Writes a qcow2 v3 with 64 KiB clusters whose data clusters come first and whose L1 and L2
 /// tables sit at the end of the file (what a converter writing metadata last would make).
 /// Returns (image, the raw guest bytes).

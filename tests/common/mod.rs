@@ -257,6 +257,10 @@ impl Ironbox {
         self.cmd.arg(a);
         self
     }
+    pub fn args<S: AsRef<std::ffi::OsStr>>(mut self, a: impl IntoIterator<Item = S>) -> Self {
+        self.cmd.args(a);
+        self
+    }
     pub fn env(mut self, k: &str, v: impl AsRef<std::ffi::OsStr>) -> Self {
         self.cmd.env(k, v);
         self

@@ -1,0 +1,395 @@
+//! Faults end to end through the binary on loop disks: whatever fails after the first byte of
+//! an image reached the target (a later mirror, a restart, `--verify`, SIGKILL), the disk must
+//! not look like it holds a valid table. Checked with blkid -p, wipefs -n, sfdisk and the bytes.
+mod common;
+
+use common::http::{HttpServer, Route};
+use common::images::Images;
+use common::{LoopDisk, have_tool, ironbox, is_root, sh, sh_status};
+use std::path::Path;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+const MIB: u64 = 1 << 20;
+const DISK: u64 = 64 * MIB;
+const IMAGE: u64 = 24 * MIB;
+
+/// These tests cannot be skipped green: without root or the tools they fail.
+fn require() {
+    assert!(is_root(), "tests/faults.rs needs root (loop devices)");
+    for t in ["sgdisk", "sfdisk", "blkid", "wipefs", "gzip", "losetup"] {
+        assert!(have_tool(t), "tests/faults.rs needs {t}");
+    }
+}
+
+/// A 24 MiB GPT image of random data with a zero run at 4..8 MiB, and a gzip of it cut short
+/// (decodes most of it, then fails as corrupt).
+fn images() -> &'static Images {
+    static IMAGES: OnceLock<Images> = OnceLock::new();
+    IMAGES.get_or_init(|| {
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("faults-fixtures");
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let d = dir.display();
+        sh(&format!(
+            "truncate -s {IMAGE} {d}/disk.img \
+             && dd if=/dev/urandom of={d}/disk.img bs=1M seek=1 count=22 conv=notrunc status=none \
+             && dd if=/dev/zero of={d}/disk.img bs=1M seek=4 count=4 conv=notrunc status=none \
+             && sgdisk -n1:2048:0 -c1:newimage {d}/disk.img >/dev/null \
+             && gzip -c {d}/disk.img | head -c -200000 > {d}/truncated.img.gz"
+        ));
+        Images { dir }
+    })
+}
+
+/// A disk that holds a valid GPT of its own (the previous tenant's layout).
+fn old_disk() -> LoopDisk {
+    let disk = LoopDisk::new(DISK);
+    sh(&format!(
+        "sgdisk -n1:2048:+8M -c1:oldroot -n2:0:+8M -c2:olddata {} >/dev/null",
+        disk.dev()
+    ));
+    assert_eq!(sh_status(&format!("sfdisk --json {}", disk.dev())).0, 0);
+    disk
+}
+
+/// The first and last MiB are zero and no independent tool finds a table or signature.
+fn assert_looks_blank(disk: &LoopDisk) {
+    assert!(
+        disk.read_at(0, MIB as usize).iter().all(|b| *b == 0),
+        "first MiB not zeroed"
+    );
+    assert!(
+        disk.read_at(DISK - MIB, MIB as usize)
+            .iter()
+            .all(|b| *b == 0),
+        "last MiB not zeroed"
+    );
+    let (code, out, _) = sh_status(&format!("blkid -p {}", disk.dev()));
+    assert_eq!(code, 2, "blkid -p found something: {out}");
+    let wipefs = sh(&format!("wipefs -n {}", disk.dev()));
+    assert!(wipefs.trim().is_empty(), "wipefs -n lists: {wipefs}");
+    let (code, out, _) = sh_status(&format!("sfdisk --json {}", disk.dev()));
+    assert_ne!(code, 0, "sfdisk still reads a table: {out}");
+}
+
+#[test]
+fn a_mirror_that_wrote_then_failed_and_a_missing_next_mirror_leave_no_table() {
+    require();
+    let img = images();
+    let server = HttpServer::start();
+    server.route("/cut.img.gz", Route::new(img.bytes("truncated.img.gz")));
+    let disk = old_disk();
+    let e = ironbox(&["image-write", &server.url("/cut.img.gz")])
+        .arg(server.url("/missing.img"))
+        .args(["--disk", disk.dev()])
+        .run()
+        .fails(1, "http_status");
+    let tried = e["sources_tried"].as_array().unwrap();
+    assert_eq!(tried.len(), 2, "{e}");
+    assert_eq!(tried[0]["error"]["kind"], "corrupt_image");
+    assert_looks_blank(&disk);
+}
+
+#[test]
+fn a_restart_without_ranges_that_meets_a_404_leaves_no_table() {
+    require();
+    let img = images();
+    let server = HttpServer::start();
+    let mut r = Route::new(img.bytes("disk.img"));
+    r.ranges = false;
+    r.drop_after = Some(20 * MIB as usize);
+    r.faults = 1;
+    r.status_after_faults = Some(404);
+    server.route("/gone.img", r);
+    let disk = old_disk();
+    ironbox(&["image-write", &server.url("/gone.img")])
+        .args(["--disk", disk.dev()])
+        .run()
+        .fails(1, "http_status");
+    assert_eq!(server.requests("/gone.img").len(), 2, "dropped, then 404");
+    assert_looks_blank(&disk);
+}
+
+#[test]
+fn a_verify_mismatch_exits_3_and_leaves_no_table() {
+    require();
+    let img = images();
+    let disk = old_disk();
+    // The image's zero run (4..8 MiB) is skipped over 0xff: the read-back cannot match.
+    disk.write_at(4 * MIB, &vec![0xff; 4 * MIB as usize]);
+    let e = ironbox(&["image-write", &img.p("disk.img"), "--disk", disk.dev()])
+        .args(["--sparse", "skip", "--verify"])
+        .run()
+        .fails(3, "verification_failed");
+    assert!(e["actual"].is_string() && e["actual"] != e["expected"]);
+    assert_looks_blank(&disk);
+}
+
+#[test]
+fn sigkill_mid_write_leaves_no_valid_old_table() {
+    require();
+    let img = images();
+    let body = img.bytes("disk.img");
+    let server = HttpServer::start();
+    let mut r = Route::new(body.clone());
+    r.stall_after = Some(16 * MIB as usize);
+    r.faults = 1;
+    server.route("/stall.img", r);
+    let disk = old_disk();
+    let mut child = std::process::Command::new(common::bin())
+        .args([
+            "--progress",
+            "none",
+            "image-write",
+            &server.url("/stall.img"),
+        ])
+        .args(["--disk", disk.dev(), "--timeout", "300"])
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait (bounded) until image data is on the disk, then kill without a chance to clean up.
+    let probe = (2 * MIB) as usize;
+    let mut landed = false;
+    for _ in 0..600 {
+        if disk.read_at(probe as u64, 4096) == body[probe..probe + 4096] {
+            landed = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(landed, "the image's data never reached the disk");
+    assert_looks_blank(&disk);
+}
+
+/// A VMFS disk whose GPT header points its entry array past any device (2^62 LBAs): the probe
+/// used to fail on that seek, the error was ignored and the disk passed as writable.
+#[test]
+fn a_vmfs_disk_behind_a_hostile_gpt_is_refused_not_writable() {
+    require();
+    let img = images();
+    let disk = LoopDisk::new(DISK);
+    let mut header = b"EFI PART".to_vec();
+    header.resize(92, 0);
+    header[72..80].copy_from_slice(&(1u64 << 62).to_le_bytes());
+    header[80..84].copy_from_slice(&128u32.to_le_bytes());
+    header[84..88].copy_from_slice(&128u32.to_le_bytes());
+    disk.write_at(512, &header);
+    disk.write_at(MIB, &[0x0d, 0xd0, 0x01, 0xc0]);
+    let before = std::fs::read(&disk.file).unwrap();
+    let e = ironbox(&["check-disk", "--disk", disk.dev()])
+        .run()
+        .fails(4, "protected_filesystem");
+    assert!(e["holder"].as_str().unwrap().contains("vmfs"), "{e}");
+    ironbox(&["image-write", &img.p("disk.img"), "--disk", disk.dev()])
+        .run()
+        .fails(4, "protected_filesystem");
+    assert!(std::fs::read(&disk.file).unwrap() == before, "disk changed");
+}
+
+/// Copies the GPT areas (first and last MiB) of a table made by sgdisk on a file of `size`
+/// bytes onto the disk with plain writes, as `dd` would: the kernel is not told, so its
+/// partition nodes go stale. A file larger than the disk gives a table that reaches past it.
+fn dd_table_sized(disk: &LoopDisk, size: u64, sgdisk_args: &str) {
+    let t = disk.dir.path().join("table.img");
+    sh(&format!(
+        "rm -f {t} && truncate -s {size} {t} && sgdisk {sgdisk_args} {t} >/dev/null",
+        t = t.display()
+    ));
+    let bytes = std::fs::read(&t).unwrap();
+    disk.write_at(0, &bytes[..MIB as usize]);
+    if size == DISK {
+        disk.write_at(DISK - MIB, &bytes[(DISK - MIB) as usize..]);
+    }
+}
+
+fn dd_table(disk: &LoopDisk, sgdisk_args: &str) {
+    dd_table_sized(disk, DISK, sgdisk_args)
+}
+
+fn sysfs_start(disk: &LoopDisk, n: u32) -> u64 {
+    let p = format!("/sys/class/block/{0}/{0}p{n}/start", disk.name());
+    std::fs::read_to_string(p).unwrap().trim().parse().unwrap()
+}
+
+/// A disk whose kernel view is stale: the kernel has p1 at 1 MiB (filled with 0xaa), the table
+/// on disk has p1 "target" at 20 MiB. Returns the disk and a 4 MiB random image.
+fn stale_partition_disk() -> (LoopDisk, Vec<u8>) {
+    let disk = LoopDisk::new(DISK);
+    dd_table(&disk, "-n1:2048:+8M -c1:old -n2:0:+8M -c2:other");
+    sh(&format!("partx -a {}", disk.dev()));
+    assert_eq!(sysfs_start(&disk, 1), 2048);
+    disk.write_at(MIB, &vec![0xaa; 8 * MIB as usize]);
+    dd_table(&disk, "-n1:40960:+8M -c1:target");
+    let image = sh(&format!(
+        "head -c {} /dev/urandom > {d}/part.img && echo {d}/part.img",
+        4 * MIB,
+        d = disk.dir.path().display()
+    ));
+    (disk, std::fs::read(image.trim()).unwrap())
+}
+
+#[test]
+fn a_stale_partition_node_is_fixed_from_the_table_before_writing() {
+    require();
+    let (disk, image) = stale_partition_disk();
+    let part = disk.dir.path().join("part.img");
+    let r = ironbox(&["image-write"])
+        .arg(&part)
+        .args(["--disk", disk.dev(), "--partition", "target"])
+        .run()
+        .ok();
+    assert_eq!(r["partition"], 1);
+    // The kernel now agrees with the table, the image is at 20 MiB, and the old p1 is intact.
+    assert_eq!(sysfs_start(&disk, 1), 40960);
+    assert!(
+        disk.read_at(20 * MIB, image.len()) == image,
+        "image not at 20 MiB"
+    );
+    assert!(
+        disk.read_at(MIB, 8 * MIB as usize)
+            .iter()
+            .all(|b| *b == 0xaa),
+        "the stale node's range was written"
+    );
+}
+
+/// Runs the binary under `strace -f -e trace=ioctl`; asserts exit 0 and that no ioctl that
+/// changes a disk or the kernel's view of it was issued. Returns the report.
+fn dry_run_traced(disk: &LoopDisk, args: &[&std::ffi::OsStr]) -> serde_json::Value {
+    let trace = disk.dir.path().join("trace");
+    let out = std::process::Command::new("strace")
+        .args(["-f", "-e", "trace=ioctl", "-o"])
+        .arg(&trace)
+        .arg(common::bin())
+        .args(["--progress", "none"])
+        .args(args)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["dry_run"], true, "{doc}");
+    let trace = std::fs::read_to_string(trace).unwrap();
+    for op in [
+        "BLKRRPART",
+        "BLKPG",
+        "BLKZEROOUT",
+        "BLKDISCARD",
+        "BLKSECDISCARD",
+    ] {
+        assert!(!trace.contains(op), "a dry run issued {op}:\n{trace}");
+    }
+    doc
+}
+
+#[test]
+fn a_partition_dry_run_issues_no_state_changing_ioctl() {
+    require();
+    assert!(have_tool("strace"), "needs strace");
+    let (disk, _) = stale_partition_disk();
+    let part = disk.dir.path().join("part.img");
+    let args = |extra: &[&str]| {
+        let mut v: Vec<std::ffi::OsString> = vec!["image-write".into(), part.clone().into()];
+        v.extend(extra.iter().map(|a| a.into()));
+        v
+    };
+    let a = args(&["--disk", disk.dev(), "--partition", "target", "--dry-run"]);
+    let a: Vec<&std::ffi::OsStr> = a.iter().map(|x| x.as_os_str()).collect();
+    let doc = dry_run_traced(&disk, &a);
+    assert_eq!(doc["partition_node"], "stale");
+    assert_eq!(sysfs_start(&disk, 1), 2048, "the kernel's view changed");
+    // No node at all: a dry run must not create it.
+    sh(&format!("partx -d {}", disk.dev()));
+    let doc = dry_run_traced(&disk, &a);
+    assert_eq!(doc["partition_node"], "missing");
+    let p1 = format!("/sys/class/block/{0}/{0}p1", disk.name());
+    assert!(!Path::new(&p1).exists(), "a dry run created {p1}");
+}
+
+/// `partition --wipe` over a previous tenant's broken GPT: a partition past the end of the disk
+/// (its edges used to be zeroed with ENOSPC) and an entry array past the end.
+#[test]
+fn partition_wipe_repartitions_over_a_table_past_the_end() {
+    require();
+    let layout = r#"{"table": "gpt", "partitions": [{"size": "rest"}]}"#;
+    for bad in ["-n1:2048:+16M -n2:163840:+20M", "-j 200000 -n1:208896:+8M"] {
+        let disk = LoopDisk::new(DISK);
+        dd_table_sized(&disk, 2 * DISK, bad);
+        let r = ironbox(&["partition", "--disk", disk.dev(), "--wipe", "--layout", "-"])
+            .stdin(layout)
+            .run()
+            .ok();
+        assert_eq!(r["partitions"].as_array().unwrap().len(), 1, "{bad}: {r}");
+        let v = sh(&format!("sgdisk -v {}", disk.dev()));
+        assert!(v.contains("No problems found"), "{bad}: sgdisk -v: {v}");
+        let j: serde_json::Value =
+            serde_json::from_str(&sh(&format!("sfdisk --json {}", disk.dev()))).unwrap();
+        assert_eq!(
+            j["partitiontable"]["partitions"].as_array().unwrap().len(),
+            1
+        );
+    }
+}
+
+/// An msdos table as bytes: (type, start LBA, sectors) per primary entry.
+fn mbr(entries: &[(u8, u32, u32)]) -> Vec<u8> {
+    let mut m = vec![0u8; 512];
+    for (i, &(ty, start, len)) in entries.iter().enumerate() {
+        let e = &mut m[446 + i * 16..446 + (i + 1) * 16];
+        e[4] = ty;
+        e[8..12].copy_from_slice(&start.to_le_bytes());
+        e[12..16].copy_from_slice(&len.to_le_bytes());
+    }
+    m[510] = 0x55;
+    m[511] = 0xaa;
+    m
+}
+
+/// Whole-disk images whose own table cannot exist on the target: the post-write steps used to
+/// fail with `io` and leave the image (and its bad table) on the disk.
+#[test]
+fn an_image_with_an_invalid_table_is_corrupt_and_wiped() {
+    require();
+    let img = images();
+    let dir = tempfile::tempdir().unwrap();
+    let mut cases: Vec<(&str, Vec<u8>)> = Vec::new();
+    let mut body = img.bytes("disk.img");
+    // The image's GPT goes (primary and backup): only the msdos table below remains.
+    body[512..34 * 512].fill(0);
+    let n = body.len();
+    body[n - 33 * 512..].fill(0);
+    // Overlapping msdos partitions.
+    body[..512].copy_from_slice(&mbr(&[(0x83, 2048, 20480), (0x83, 4096, 20480)]));
+    cases.push(("overlap", body.clone()));
+    // A partition that runs past the end of the 64 MiB disk.
+    body[..512].copy_from_slice(&mbr(&[(0x83, 2048, 200_000)]));
+    cases.push(("past-end-mbr", body));
+    // A GPT made for 128 MiB, cut to 24 MiB: its second partition lies past the disk.
+    let t = dir.path().join("gpt-big.img");
+    sh(&format!(
+        "truncate -s {} {t} && sgdisk -n1:2048:+8M -n2:163840:+20M {t} >/dev/null && truncate -s {IMAGE} {t}",
+        2 * DISK,
+        t = t.display()
+    ));
+    cases.push(("past-end-gpt", std::fs::read(&t).unwrap()));
+    for (name, bytes) in cases {
+        let path = dir.path().join(format!("{name}.img"));
+        std::fs::write(&path, &bytes).unwrap();
+        let disk = old_disk();
+        let e = ironbox(&["image-write"])
+            .arg(&path)
+            .args(["--disk", disk.dev()])
+            .run()
+            .fails(1, "corrupt_image");
+        assert!(
+            e["message"]
+                .as_str()
+                .unwrap()
+                .contains("partition table is invalid"),
+            "{name}: {e}"
+        );
+        assert_looks_blank(&disk);
+    }
+}
