@@ -21,6 +21,7 @@ pub enum Kind {
     ImageTooLarge,
     ConfigdriveTooLarge,
     UnsupportedFormat,
+    SectorSizeMismatch,
     // exit 3: verification failed
     ChecksumMismatch,
     VerificationFailed,
@@ -59,6 +60,7 @@ impl Kind {
         Kind::ImageTooLarge,
         Kind::ConfigdriveTooLarge,
         Kind::UnsupportedFormat,
+        Kind::SectorSizeMismatch,
         Kind::ChecksumMismatch,
         Kind::VerificationFailed,
         Kind::DeviceBusy,
@@ -93,6 +95,7 @@ impl Kind {
             Kind::ImageTooLarge => "image_too_large",
             Kind::ConfigdriveTooLarge => "configdrive_too_large",
             Kind::UnsupportedFormat => "unsupported_format",
+            Kind::SectorSizeMismatch => "sector_size_mismatch",
             Kind::ChecksumMismatch => "checksum_mismatch",
             Kind::VerificationFailed => "verification_failed",
             Kind::DeviceBusy => "device_busy",
@@ -123,7 +126,9 @@ impl Kind {
         use Kind::*;
         match self {
             Usage | InvalidInput | InvalidHints | InvalidLayout | InvalidChecksum
-            | ImageTooLarge | ConfigdriveTooLarge | UnsupportedFormat => exit::USAGE,
+            | ImageTooLarge | ConfigdriveTooLarge | UnsupportedFormat | SectorSizeMismatch => {
+                exit::USAGE
+            }
             ChecksumMismatch | VerificationFailed => exit::VERIFY,
             DeviceBusy | DeviceReadOnly | SystemDisk | ProtectedFilesystem | HasSignatures
             | NoSpace | UnsafeImage => exit::REFUSED,

@@ -182,6 +182,23 @@ fn dry_run_from_json(disk: &LoopDisk, md: &Path) -> Value {
     .ok()
 }
 
+/// sfdisk reads a GPT with `partitions` entries, and the MBR holds the 0xEE entry alone.
+fn assert_only_protective_mbr(disk: &LoopDisk, partitions: usize) {
+    let t = sfdisk_json(disk.dev());
+    assert_eq!(t["partitiontable"]["label"], "gpt", "{t}");
+    assert_eq!(
+        t["partitiontable"]["partitions"].as_array().unwrap().len(),
+        partitions,
+        "{t}"
+    );
+    let mbr = disk.read_at(446, 64);
+    assert_eq!(mbr[4], 0xee, "MBR entry 1 is not protective: {mbr:02x?}");
+    assert!(
+        mbr[16..].iter().all(|b| *b == 0),
+        "MBR entries 2-4 used: {mbr:02x?}"
+    );
+}
+
 fn sfdisk_json(dev: &str) -> Value {
     serde_json::from_str(&sh(&format!("sfdisk --json {dev}"))).unwrap()
 }
@@ -717,6 +734,8 @@ fn four_k_sector_disk_gets_vfat_rebuilt_from_the_iso() {
     assert_eq!(id["BLOCK_SIZE"], "4096");
     let v = sh(&format!("sgdisk -v {}", disk.dev()));
     assert!(v.contains("No problems found"), "{v}");
+    // A GPT partition, never a hybrid MBR: sector 0 keeps its one protective entry.
+    assert_only_protective_mbr(&disk, 3);
     let img = dir.path().join("part.img");
     sh(&format!(
         "dd if={node} of={} bs=1M status=none",
@@ -1134,4 +1153,40 @@ fn a_signature_the_wipe_does_not_reach_fails_the_write_with_verification_failed(
             .any(|s| s["kind"] == "iso9660"),
         "{e}"
     );
+}
+
+#[test]
+fn a_gpt_written_for_512_byte_sectors_on_a_4k_disk_is_refused_not_made_hybrid() {
+    require_root!();
+    require_signature_tools();
+    let dir = tempfile::tempdir().unwrap();
+    // What a raw copy of a 512-byte-sector GPT image onto a 4Kn disk leaves: a protective MBR
+    // and a GPT no 4096-byte reader finds.
+    let img = dir.path().join("512.img");
+    sh(&format!(
+        "truncate -s 100M {0} && sgdisk -o -n 1:2048:+20M -t 1:ef00 -n 2:0:+30M {0} >/dev/null",
+        img.display()
+    ));
+    let disk = LoopDisk::with_sector_size(256 << 20, 4096);
+    sh(&format!(
+        "dd if={} of={} bs=1M conv=notrunc,fsync status=none",
+        img.display(),
+        disk.dev()
+    ));
+    let before = disk_hash(&disk);
+    let md = write_json(dir.path(), "md.json", &ironic_dict());
+    let e = ironbox(&["configdrive", "write", "--disk", disk.dev(), "--from-json"])
+        .arg(&md)
+        .run()
+        .fails(2, "invalid_layout");
+    let msg = e["message"].as_str().unwrap();
+    assert!(
+        msg.contains("protective MBR") && msg.contains("4096-byte"),
+        "{e}"
+    );
+    assert_eq!(disk_hash(&disk), before, "the disk was touched");
+    // Nor is the 0xEE entry a partition for the reader.
+    ironbox(&["configdrive", "read", disk.dev()])
+        .run()
+        .fails(1, "not_found");
 }
