@@ -21,6 +21,7 @@ pub enum Kind {
     ImageTooLarge,
     ConfigdriveTooLarge,
     UnsupportedFormat,
+    SectorSizeMismatch,
     // exit 3: verification failed
     ChecksumMismatch,
     VerificationFailed,
@@ -61,6 +62,7 @@ impl Kind {
         Kind::ImageTooLarge,
         Kind::ConfigdriveTooLarge,
         Kind::UnsupportedFormat,
+        Kind::SectorSizeMismatch,
         Kind::ChecksumMismatch,
         Kind::VerificationFailed,
         Kind::DeviceBusy,
@@ -96,6 +98,7 @@ impl Kind {
             Kind::ImageTooLarge => "image_too_large",
             Kind::ConfigdriveTooLarge => "configdrive_too_large",
             Kind::UnsupportedFormat => "unsupported_format",
+            Kind::SectorSizeMismatch => "sector_size_mismatch",
             Kind::ChecksumMismatch => "checksum_mismatch",
             Kind::VerificationFailed => "verification_failed",
             Kind::DeviceBusy => "device_busy",
@@ -127,7 +130,9 @@ impl Kind {
         use Kind::*;
         match self {
             Usage | InvalidInput | InvalidHints | InvalidLayout | InvalidChecksum
-            | ImageTooLarge | ConfigdriveTooLarge | UnsupportedFormat => exit::USAGE,
+            | ImageTooLarge | ConfigdriveTooLarge | UnsupportedFormat | SectorSizeMismatch => {
+                exit::USAGE
+            }
             ChecksumMismatch | VerificationFailed => exit::VERIFY,
             DeviceBusy | DeviceReadOnly | SystemDisk | ProtectedFilesystem | SafetyProbeFailed
             | HasSignatures | NoSpace | UnsafeImage => exit::REFUSED,

@@ -167,6 +167,38 @@ fn gpt_disk(dir: &Path, image: &str, disk: &str, sector: u32) -> LoopDisk {
     d
 }
 
+/// `configdrive write --dry-run --from-json MD` on `disk`: the plan.
+fn dry_run_from_json(disk: &LoopDisk, md: &Path) -> Value {
+    ironbox(&[
+        "configdrive",
+        "write",
+        "--disk",
+        disk.dev(),
+        "--dry-run",
+        "--from-json",
+    ])
+    .arg(md)
+    .run()
+    .ok()
+}
+
+/// sfdisk reads a GPT with `partitions` entries, and the MBR holds the 0xEE entry alone.
+fn assert_only_protective_mbr(disk: &LoopDisk, partitions: usize) {
+    let t = sfdisk_json(disk.dev());
+    assert_eq!(t["partitiontable"]["label"], "gpt", "{t}");
+    assert_eq!(
+        t["partitiontable"]["partitions"].as_array().unwrap().len(),
+        partitions,
+        "{t}"
+    );
+    let mbr = disk.read_at(446, 64);
+    assert_eq!(mbr[4], 0xee, "MBR entry 1 is not protective: {mbr:02x?}");
+    assert!(
+        mbr[16..].iter().all(|b| *b == 0),
+        "MBR entries 2-4 used: {mbr:02x?}"
+    );
+}
+
 fn sfdisk_json(dev: &str) -> Value {
     serde_json::from_str(&sh(&format!("sfdisk --json {dev}"))).unwrap()
 }
@@ -315,17 +347,7 @@ fn gpt_whole_disk_image_from_json_then_reuse() {
 
     // Dry run: a plan, nothing written.
     let before = disk_hash(&disk);
-    let plan = ironbox(&[
-        "configdrive",
-        "write",
-        "--disk",
-        disk.dev(),
-        "--dry-run",
-        "--from-json",
-    ])
-    .arg(&md)
-    .run()
-    .ok();
+    let plan = dry_run_from_json(&disk, &md);
     assert_eq!(plan["plan"]["relocate_backup_gpt"], true, "{plan}");
     assert_eq!(disk_hash(&disk), before);
 
@@ -712,6 +734,8 @@ fn four_k_sector_disk_gets_vfat_rebuilt_from_the_iso() {
     assert_eq!(id["BLOCK_SIZE"], "4096");
     let v = sh(&format!("sgdisk -v {}", disk.dev()));
     assert!(v.contains("No problems found"), "{v}");
+    // A GPT partition, never a hybrid MBR: sector 0 keeps its one protective entry.
+    assert_only_protective_mbr(&disk, 3);
     let img = dir.path().join("part.img");
     sh(&format!(
         "dd if={node} of={} bs=1M status=none",
@@ -892,4 +916,277 @@ fn mbr_first_logical_partition_and_the_2tib_limit() {
     assert_eq!(r["partition"]["start"], (1u64 << 41) - (64 << 20), "{r}");
     let parts = sfdisk_json(big.dev())["partitiontable"]["partitions"].clone();
     assert_eq!(parts[1]["start"], (1u64 << 32) - 131072);
+}
+
+// ---- Stale signatures in the config-2 partition's byte range (issue 14) ----
+
+/// The tools the stale-signature tests need: missing ones fail the test, never skip it.
+fn require_signature_tools() {
+    assert!(tools_ok(), "the config drive tools are missing");
+    for t in ["wipefs", "mkfs.ext4", "mkfs.xfs", "pvcreate"] {
+        assert!(have_tool(t), "{t} missing: install it (scripts/test does)");
+    }
+}
+
+/// An md 1.x superblock (version 1.0 when at the end), with the checksum blkid verifies.
+/// mdadm cannot write one here: this kernel has no md driver.
+fn md1_superblock(super_sector: u64, data_sectors: u64) -> Vec<u8> {
+    let mut sb = vec![0u8; 256 + 2 * 4];
+    let put32 =
+        |sb: &mut Vec<u8>, at: usize, v: u32| sb[at..at + 4].copy_from_slice(&v.to_le_bytes());
+    let put64 =
+        |sb: &mut Vec<u8>, at: usize, v: u64| sb[at..at + 8].copy_from_slice(&v.to_le_bytes());
+    put32(&mut sb, 0, 0xa92b_4efc); // magic
+    put32(&mut sb, 4, 1); // major version
+    for (i, b) in sb[16..32].iter_mut().enumerate() {
+        *b = i as u8 + 1; // set uuid
+    }
+    sb[32..38].copy_from_slice(b"host:0");
+    put32(&mut sb, 72, 1); // raid1
+    put64(&mut sb, 80, data_sectors);
+    put32(&mut sb, 92, 2); // raid disks
+    put64(&mut sb, 136, data_sectors);
+    put64(&mut sb, 144, super_sector);
+    put32(&mut sb, 220, 4); // max_dev
+    let sum: u64 = sb
+        .chunks(4)
+        .map(|w| u32::from_le_bytes(w.try_into().unwrap()) as u64)
+        .sum();
+    put32(&mut sb, 216, ((sum & 0xffff_ffff) + (sum >> 32)) as u32);
+    sb
+}
+
+/// md 0.90: magic, version 0.90.0, 64 KiB aligned, 64 KiB from the end.
+fn md090_superblock() -> Vec<u8> {
+    let mut sb = vec![0u8; 4096];
+    for (at, v) in [(0usize, 0xa92b_4efcu32), (4, 0), (8, 90), (12, 0)] {
+        sb[at..at + 4].copy_from_slice(&v.to_le_bytes());
+    }
+    sb
+}
+
+/// blkid's verdict on a byte range of the disk, as it would see that partition.
+fn blkid_range(d: &LoopDisk, start: u64, size: u64) -> String {
+    sh(&format!(
+        "blkid -p -o export -O {start} -S {size} {} || true",
+        d.file.display()
+    ))
+}
+
+/// Where `configdrive write` will put config-2 on `disk` (from its dry run).
+fn planned_range(disk: &LoopDisk, md: &Path) -> (u64, u64) {
+    let plan = dry_run_from_json(disk, md);
+    (
+        plan["partition"]["start"].as_u64().unwrap(),
+        plan["partition"]["size"].as_u64().unwrap(),
+    )
+}
+
+/// The new partition holds the config-2 ISO alone: blkid -p, wipefs -n and cloud-init agree.
+fn assert_only_config2(node: &str, dir: &Path) {
+    let w = sh(&format!("wipefs -n -J {node}"));
+    let w: Value = serde_json::from_str(if w.trim().is_empty() {
+        "{\"signatures\":[]}"
+    } else {
+        &w
+    })
+    .unwrap();
+    let types: Vec<&str> = w["signatures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(types, ["iso9660"], "wipefs -n {node}: {w}");
+    assert_iso_drive_seen_by_cloud_init(node, dir);
+}
+
+#[test]
+fn stale_md_superblocks_at_the_end_of_the_config2_range_are_wiped() {
+    require_root!();
+    require_signature_tools();
+    let dir = tempfile::tempdir().unwrap();
+    let md = write_json(dir.path(), "md.json", &ironic_dict());
+    for version in ["1.0", "0.90"] {
+        let disk = gpt_disk(dir.path(), "100M", "300M", 512);
+        let (start, size) = planned_range(&disk, &md);
+        // What an earlier RAID layout left: its superblock at the end of that range.
+        let (at, sb) = if version == "1.0" {
+            let at = (size - 8192) & !4095;
+            (at, md1_superblock(at / 512, at / 512))
+        } else {
+            ((size & !65_535) - 65_536, md090_superblock())
+        };
+        disk.write_at(start + at, &sb);
+        let before = blkid_range(&disk, start, size);
+        assert!(
+            before.contains("TYPE=linux_raid_member"),
+            "{version}: {before}"
+        );
+
+        let r = ironbox(&["configdrive", "write", "--disk", disk.dev(), "--from-json"])
+            .arg(&md)
+            .run()
+            .ok();
+        assert_eq!(
+            (
+                r["partition"]["start"].as_u64(),
+                r["partition"]["size"].as_u64()
+            ),
+            (Some(start), Some(size)),
+            "{r}"
+        );
+        let node = r["partition"]["node"].as_str().unwrap().to_string();
+        assert_only_config2(&node, dir.path());
+        assert!(r["bytes_wiped"].as_u64().unwrap() >= 2 << 20, "{r}");
+        assert!(
+            disk.read_at(start + at, 4).iter().all(|b| *b == 0),
+            "{version}"
+        );
+        let rd = ironbox(&["configdrive", "read", disk.dev()]).run().ok();
+        assert_eq!(rd["problems"], json!([]), "{rd}");
+    }
+}
+
+#[test]
+fn stale_ext4_xfs_and_lvm_in_the_config2_range_are_wiped() {
+    require_root!();
+    require_signature_tools();
+    let dir = tempfile::tempdir().unwrap();
+    let md = write_json(dir.path(), "md.json", &ironic_dict());
+    for kind in ["ext4", "xfs", "LVM2_member"] {
+        let disk = gpt_disk(dir.path(), "100M", "300M", 512);
+        let (start, size) = planned_range(&disk, &md);
+        // A real filesystem or PV label of exactly that size, made by its own tool.
+        let old = dir.path().join(format!("old-{kind}"));
+        sh(&format!(
+            "rm -f {0} && truncate -s {size} {0}",
+            old.display()
+        ));
+        match kind {
+            "ext4" => drop(sh(&format!("mkfs.ext4 -q -F {}", old.display()))),
+            // mkfs.xfs wants 300 MB at least: a bigger one's first MiB (its superblock).
+            "xfs" => drop(sh(&format!(
+                "truncate -s 320M {0} && mkfs.xfs -q -f {0} && truncate -s {size} {0}",
+                old.display()
+            ))),
+            _ => {
+                let pv = LoopDisk::new(size);
+                sh(&format!(
+                    "pvcreate -q -f --devices {0} {0} >/dev/null 2>&1 && dd if={0} of={1} bs=1M count=1 conv=notrunc status=none",
+                    pv.dev(),
+                    old.display()
+                ));
+            }
+        }
+        sh(&format!(
+            "dd if={} of={} bs=1M seek={} oflag=seek_bytes conv=notrunc,fsync status=none",
+            old.display(),
+            disk.dev(),
+            start
+        ));
+        let before = blkid_range(&disk, start, size);
+        assert!(before.contains(&format!("TYPE={kind}")), "{kind}: {before}");
+
+        let r = ironbox(&["configdrive", "write", "--disk", disk.dev(), "--from-json"])
+            .arg(&md)
+            .run()
+            .ok();
+        let node = r["partition"]["node"].as_str().unwrap().to_string();
+        assert_only_config2(&node, dir.path());
+    }
+}
+
+#[test]
+fn read_names_a_signature_beside_the_config_drive() {
+    require_root!();
+    require_signature_tools();
+    let dir = tempfile::tempdir().unwrap();
+    let md = write_json(dir.path(), "md.json", &ironic_dict());
+    let disk = gpt_disk(dir.path(), "100M", "300M", 512);
+    let r = ironbox(&["configdrive", "write", "--disk", disk.dev(), "--from-json"])
+        .arg(&md)
+        .run()
+        .ok();
+    let (start, size) = (
+        r["partition"]["start"].as_u64().unwrap(),
+        r["partition"]["size"].as_u64().unwrap(),
+    );
+    // Something else writes an md 1.0 superblock at the partition's end afterwards.
+    let at = (size - 8192) & !4095;
+    disk.write_at(start + at, &md1_superblock(at / 512, at / 512));
+    assert!(blkid_range(&disk, start, size).contains("linux_raid_member"));
+    let e = ironbox(&["configdrive", "read", disk.dev()])
+        .run()
+        .fails(3, "verification_failed");
+    let msg = e["message"].as_str().unwrap();
+    assert!(msg.contains("linux_raid_member"), "{e}");
+    // Writing again clears it.
+    let r = ironbox(&["configdrive", "write", "--disk", disk.dev(), "--from-json"])
+        .arg(&md)
+        .run()
+        .ok();
+    assert_only_config2(r["partition"]["node"].as_str().unwrap(), dir.path());
+}
+
+#[test]
+fn a_signature_the_wipe_does_not_reach_fails_the_write_with_verification_failed() {
+    require_root!();
+    require_signature_tools();
+    let dir = tempfile::tempdir().unwrap();
+    let md = write_json(dir.path(), "md.json", &ironic_dict());
+    let disk = gpt_disk(dir.path(), "100M", "300M", 512);
+    let (start, _) = planned_range(&disk, &md);
+    // A VMFS heartbeat magic 2 MiB in: outside the wiped ends, seen by the post-write probe.
+    disk.write_at(start + (2 << 20), &[0x5e, 0xf1, 0xab, 0x2f]);
+    let e = ironbox(&["configdrive", "write", "--disk", disk.dev(), "--from-json"])
+        .arg(&md)
+        .run()
+        .fails(3, "verification_failed");
+    let msg = e["message"].as_str().unwrap();
+    assert!(msg.contains("vmfs at byte 2097152"), "{e}");
+    assert!(
+        e["signatures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["kind"] == "iso9660"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_gpt_written_for_512_byte_sectors_on_a_4k_disk_is_refused_not_made_hybrid() {
+    require_root!();
+    require_signature_tools();
+    let dir = tempfile::tempdir().unwrap();
+    // What a raw copy of a 512-byte-sector GPT image onto a 4Kn disk leaves: a protective MBR
+    // and a GPT no 4096-byte reader finds.
+    let img = dir.path().join("512.img");
+    sh(&format!(
+        "truncate -s 100M {0} && sgdisk -o -n 1:2048:+20M -t 1:ef00 -n 2:0:+30M {0} >/dev/null",
+        img.display()
+    ));
+    let disk = LoopDisk::with_sector_size(256 << 20, 4096);
+    sh(&format!(
+        "dd if={} of={} bs=1M conv=notrunc,fsync status=none",
+        img.display(),
+        disk.dev()
+    ));
+    let before = disk_hash(&disk);
+    let md = write_json(dir.path(), "md.json", &ironic_dict());
+    let e = ironbox(&["configdrive", "write", "--disk", disk.dev(), "--from-json"])
+        .arg(&md)
+        .run()
+        .fails(2, "invalid_layout");
+    let msg = e["message"].as_str().unwrap();
+    assert!(
+        msg.contains("protective MBR") && msg.contains("4096-byte"),
+        "{e}"
+    );
+    assert_eq!(disk_hash(&disk), before, "the disk was touched");
+    // Nor is the 0xEE entry a partition for the reader.
+    ironbox(&["configdrive", "read", disk.dev()])
+        .run()
+        .fails(1, "not_found");
 }

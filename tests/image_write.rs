@@ -454,16 +454,11 @@ fn an_image_bigger_than_the_disk_is_refused() {
     assert!(disk.read_at(0, MIB as usize).iter().all(|b| *b == 0));
 }
 
-#[test]
-fn a_4096_byte_sector_disk() {
-    require_root!();
-    if !tools() {
-        return;
-    }
+/// `dir`/4k.img and 4k.img.zst: a GPT made for 4096-byte sectors (by sgdisk on a 4Kn loop
+/// device) holding the ext4 filesystem at 1 MiB.
+fn gpt_4k_image(dir: &Path) {
     let img = images();
-    // A GPT made for 4096-byte sectors, by sgdisk on a 4Kn loop device.
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path().display();
+    let d = dir.display();
     sh(&format!("truncate -s {IMAGE_SIZE} {d}/4k.img"));
     {
         let lo = sh(&format!("losetup -f --show --sector-size 4096 {d}/4k.img"));
@@ -476,6 +471,17 @@ fn a_4096_byte_sector_disk() {
         "dd if={} of={d}/4k.img bs=1M seek=1 conv=notrunc status=none && zstd -q {d}/4k.img",
         img.p("fs.img")
     ));
+}
+
+#[test]
+fn a_4096_byte_sector_disk() {
+    require_root!();
+    if !tools() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().display();
+    gpt_4k_image(dir.path());
     let disk = LoopDisk::with_sector_size(64 * MIB, 4096);
     let r = write(&format!("{d}/4k.img.zst"), &disk).run().ok();
     assert_eq!(r["partitions"][0]["start"], MIB);
@@ -1004,4 +1010,73 @@ fn an_empty_image_is_a_failure_not_a_written_disk() {
         e["message"].as_str().unwrap().contains("is a directory"),
         "{e}"
     );
+}
+
+/// After a refused write, nothing on `disk` looks like a partition table or filesystem.
+fn assert_no_valid_table(disk: &LoopDisk) {
+    let (_, w, _) = sh_status(&format!("wipefs -n {}", disk.dev()));
+    assert!(w.trim().is_empty(), "wipefs -n finds: {w}");
+    let (code, b, _) = sh_status(&format!("blkid -p {}", disk.dev()));
+    assert_ne!(code, 0, "blkid -p finds: {b}");
+    let (_, v, e) = sh_status(&format!("sgdisk -v {}", disk.dev()));
+    // sgdisk says this when it finds no table at all (and then "No problems" of its own).
+    assert!(v.contains("Creating new GPT entries"), "sgdisk -v: {v}{e}");
+}
+
+#[test]
+fn a_512_byte_sector_image_on_a_4k_disk_is_refused_before_writing() {
+    require_root!();
+    assert!(tools(), "image-write test tools missing");
+    let img = images();
+    // A small disk (where the kernel's BLKPG failed) and a large sparse one (where it
+    // "succeeded" with the protective entry as partition 1), raw and qcow2.
+    for (size, name) in [(4u64 << 30, "disk.img"), (20 << 30, "disk.qcow2")] {
+        let disk = LoopDisk::with_sector_size(size, 4096);
+        let e = write(&img.p(name), &disk)
+            .run()
+            .fails(2, "sector_size_mismatch");
+        let msg = e["message"].as_str().unwrap();
+        assert!(
+            msg.contains("512-byte sectors") && msg.contains("4096-byte logical sectors"),
+            "{e}"
+        );
+        assert!(msg.contains("4Kn image") && msg.contains("512e"), "{e}");
+        assert_eq!(
+            (
+                e["image_sector_size"].as_u64(),
+                e["disk_sector_size"].as_u64()
+            ),
+            (Some(512), Some(4096))
+        );
+        assert_no_valid_table(&disk);
+        assert!(
+            disk.read_at(0, 1 << 20).iter().all(|b| *b == 0),
+            "{name}: bytes were written"
+        );
+    }
+}
+
+#[test]
+fn a_4kn_image_on_a_512_byte_disk_is_refused_and_an_old_table_is_left_alone() {
+    require_root!();
+    assert!(tools(), "image-write test tools missing");
+    let dir = tempfile::tempdir().unwrap();
+    gpt_4k_image(dir.path());
+    let src = dir.path().join("4k.img.zst").display().to_string();
+    let disk = LoopDisk::new(64 * MIB);
+    let e = write(&src, &disk).run().fails(2, "sector_size_mismatch");
+    assert!(
+        e["message"].as_str().unwrap().contains("4096-byte sectors"),
+        "{e}"
+    );
+    assert_no_valid_table(&disk);
+    // Refused from the image's head: a disk that held a table before still holds it, as after
+    // any other refusal before writing.
+    sh(&format!(
+        "sgdisk -o -n 1:2048:+8M {} >/dev/null",
+        disk.dev()
+    ));
+    let before = disk.read_at(0, 1 << 20);
+    write(&src, &disk).run().fails(2, "sector_size_mismatch");
+    assert!(disk.read_at(0, 1 << 20) == before, "the disk was written");
 }

@@ -8,6 +8,7 @@
 //!   one at the end of the disk when there is none.
 //! - `read`: finds the drive by label and reports what cloud-init will see, with problems.
 
+pub mod alone;
 pub mod build;
 pub mod decode;
 pub mod fat_read;

@@ -28,7 +28,9 @@ pub fn run(a: &ReadArgs) -> Result<Value> {
         vec![512, 4096]
     };
     let mut found = Vec::new();
+    let mut sector = sectors[0];
     for s in sectors {
+        sector = s;
         found = locate::candidates(&mut f, s)?;
         if !found.is_empty() {
             break;
@@ -61,6 +63,9 @@ pub fn run(a: &ReadArgs) -> Result<Value> {
             ),
         ));
     };
+    // A config drive blkid sees as something else (a stale md superblock beside it) is one
+    // cloud-init will not find, whatever its contents.
+    super::alone::check(&mut f, drive.start, drive.size, sector, fs, &shown)?;
     let tree = match fs {
         Fs::Iso9660 => iso_read::read_tree(&mut f, drive.start, DEFAULT_MAX_SIZE)?.1,
         Fs::Vfat => fat_read::read_tree(&mut f, drive.start, DEFAULT_MAX_SIZE)?.1,

@@ -5,7 +5,7 @@ use super::build::tree_from_json_file;
 use super::decode::{self, Decoded, Fs};
 use super::{fat_write, fetch, iso_write, locate, read_image, usage};
 use crate::disk::append_partition::{self, AppendPlan};
-use crate::disk::{DiskArgs, open, partnodes, reread, resolve_target, safety};
+use crate::disk::{DiskArgs, open, partnodes, reread, resolve_target, safety, signatures};
 use crate::fetch::http::Counters;
 use crate::fetch::{HttpArgs, http_client};
 use crate::progress;
@@ -221,8 +221,15 @@ pub fn run(a: &WriteArgs) -> Result<Value> {
         .iter()
         .find(|(n, _)| *n == placement.number)
         .map(|(_, p)| p.display().to_string());
-    // Zero at least the first MiB so no stale signature (an old ISO's descriptors at 32 KiB, a
-    // FAT boot sector) survives under the new filesystem.
+    // Clear whatever an earlier layout left in this byte range (md superblocks at the end, LVM,
+    // ZFS labels, old superblocks) before the new filesystem goes in, then zero at least the
+    // first MiB so nothing survives under it either.
+    let wiped = signatures::wipe_stale(&f, placement.start, placement.size).map_err(|e| {
+        IronError::io(
+            "cannot clear old signatures in the config drive partition",
+            e,
+        )
+    })?;
     let span = (image.len() as u64).max(1 << 20).min(placement.size);
     let written = write_region(&mut f, placement.start, &image, span)?;
     let _ = blk::flush_buffers(&f);
@@ -240,9 +247,13 @@ pub fn run(a: &WriteArgs) -> Result<Value> {
         )
         .with("device", dev.path.display().to_string()));
     }
+    // 7. And what blkid will see: that filesystem alone.
+    let shown = dev.path.display().to_string();
+    super::alone::check(&mut f, placement.start, placement.size, sector, fs, &shown)?;
     report["partition"]["node"] = json!(node);
     report["partition"]["uuid"] = json!(uuid);
     report["bytes_written"] = json!(written);
+    report["bytes_wiped"] = json!(wiped);
     report["refresh"] = json!(refresh.method);
     Ok(report)
 }

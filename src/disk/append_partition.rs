@@ -73,12 +73,17 @@ pub fn plan(
     let disk_sectors = disk_bytes / ss;
     let align_s = (align / ss).max(1);
     let want = align_up(size.div_ceil(ss), align_s);
-    let info = table::read_table(f, sector)?.ok_or_else(|| {
-        IronError::new(
-            Kind::InvalidLayout,
-            "the disk has no partition table (GPT or MBR) to add a partition to",
-        )
-    })?;
+    let Some(info) = table::read_table(f, sector)? else {
+        // Never an MBR entry beside a protective one: that would be a hybrid MBR.
+        let msg = if table::has_protective_mbr(f) {
+            format!(
+                "the disk has a protective MBR but no GPT readable with its {sector}-byte sectors (a table written for another sector size?): refusing to add a partition"
+            )
+        } else {
+            "the disk has no partition table (GPT or MBR) to add a partition to".to_string()
+        };
+        return Err(IronError::new(Kind::InvalidLayout, msg));
+    };
     let base = AppendPlan {
         table: info.table,
         number: 0,

@@ -12,6 +12,7 @@ pub mod open;
 pub mod partnodes;
 pub mod reread;
 pub mod safety;
+pub mod sector_layout;
 pub mod signatures;
 pub mod slice;
 pub mod table;

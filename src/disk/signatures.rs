@@ -181,6 +181,61 @@ pub fn probe<R: Read + Seek>(r: &mut R, size: u64, sector: u32) -> io::Result<Ve
     Ok(found)
 }
 
+/// Where stale signatures of a byte range of `len` bytes can sit, as (offset, length) within it:
+/// the first and last MiB (md 0.90/1.0 at the end, md 1.1/1.2, LVM, bcache, ZFS labels 0-3,
+/// most superblocks at the start) plus the backup superblocks that are cheap to name (btrfs
+/// mirrors, ext's first backup for each block size). Clipped to the range, merged.
+pub fn stale_areas(len: u64) -> Vec<(u64, u64)> {
+    const MIB: u64 = 1 << 20;
+    let mut areas = vec![(0, MIB.min(len)), (len.saturating_sub(MIB), MIB.min(len))];
+    // btrfs mirrors at 64 MiB and 256 GiB; ext backups in block group 1 (1, 2 and 4 KiB blocks).
+    for off in [
+        64 * MIB,
+        256 << 30,
+        8193 * 1024,
+        16_384 * 2048,
+        32_768 * 4096,
+    ] {
+        if off < len {
+            areas.push((off & !4095, 8192.min(len - (off & !4095))));
+        }
+    }
+    areas.sort_unstable();
+    let mut merged: Vec<(u64, u64)> = Vec::new();
+    for (o, l) in areas {
+        match merged.last_mut() {
+            Some((mo, ml)) if o <= *mo + *ml => *ml = (*ml).max(o + l - *mo),
+            _ => merged.push((o, l)),
+        }
+    }
+    merged
+}
+
+/// Zeros every `stale_areas` of the range `start..start + len` of `f` (a new partition's bytes,
+/// before its filesystem is written), so that no older signature survives beside the new one.
+/// Returns the bytes zeroed.
+pub fn wipe_stale(f: &std::fs::File, start: u64, len: u64) -> io::Result<u64> {
+    use std::os::unix::fs::FileExt;
+    let zeros = vec![0u8; 1 << 16];
+    let mut total = 0;
+    for (o, l) in stale_areas(len) {
+        let mut done = 0;
+        while done < l {
+            let n = (l - done).min(zeros.len() as u64) as usize;
+            f.write_all_at(&zeros[..n], start + o + done)?;
+            done += n as u64;
+        }
+        total += l;
+    }
+    Ok(total)
+}
+
+/// Kinds that name a filesystem or volume a mount or a blkid probe would pick, as opposed to a
+/// partition table (`gpt`, `dos`, `PMBR`, `gpt_backup`).
+pub fn is_table(kind: &str) -> bool {
+    matches!(kind, "gpt" | "gpt_backup" | "dos" | "PMBR")
+}
+
 /// ext's 0xEF53 is two bytes: also require a sane block-size exponent to avoid false hits.
 fn ext_plausible<R: Read + Seek>(r: &mut R) -> io::Result<bool> {
     Ok(
@@ -256,6 +311,44 @@ mod tests {
             let found = probe(&mut Cursor::new(&img), img.len() as u64, 512).unwrap();
             assert!(found.iter().any(|s| s.kind == "vmfs"), "{lba}: {found:?}");
         }
+    }
+
+    #[test]
+    fn stale_areas_cover_both_ends_and_clip_to_the_range() {
+        let a = stale_areas(64 << 20);
+        assert_eq!(a.first(), Some(&(0, 1 << 20)));
+        assert_eq!(a.last(), Some(&((63 << 20), 1 << 20)));
+        // ext's first backup superblock with 1 KiB and 2 KiB blocks.
+        assert!(a.contains(&((8193 * 1024) & !4095, 8192)), "{a:?}");
+        assert!(a.contains(&(32 << 20, 8192)), "{a:?}");
+        // Smaller than 2 MiB: the two ends merge into the whole range.
+        assert_eq!(stale_areas(1_500_000), vec![(0, 1_500_000)]);
+        let big = stale_areas(1 << 30);
+        assert!(big.contains(&(64 << 20, 8192)), "{big:?}");
+        assert!(big.contains(&(128 << 20, 8192)), "{big:?}");
+        assert_eq!(big.last(), Some(&((1 << 30) - (1 << 20), 1 << 20)));
+    }
+
+    #[test]
+    fn wipe_stale_clears_an_md_superblock_at_the_end() {
+        let path = std::env::temp_dir().join(format!("ironbox-wipe-{}", std::process::id()));
+        let size = 8u64 << 20;
+        let mut img = vec![0u8; size as usize];
+        let v10 = ((size - 8192) & !4095) as usize;
+        img[v10..v10 + 4].copy_from_slice(&[0xfc, 0x4e, 0x2b, 0xa9]);
+        img[1080] = 0x53;
+        img[1081] = 0xef;
+        std::fs::write(&path, &img).unwrap();
+        let f = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(&path)
+            .unwrap();
+        assert!(!probe(&mut &f, size, 512).unwrap().is_empty());
+        wipe_stale(&f, 0, size).unwrap();
+        let left = probe(&mut &f, size, 512).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        assert!(left.is_empty(), "{left:?}");
     }
 
     #[test]

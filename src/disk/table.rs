@@ -35,6 +35,19 @@ pub struct TableInfo {
     pub partitions: Vec<TableEntry>,
 }
 
+/// The MBR type byte of a GPT's protective entry.
+const PROTECTIVE: u8 = 0xee;
+
+/// Whether sector 0 holds an MBR with a protective (0xEE) entry: a GPT disk, whether or not its
+/// GPT is readable with the sector size at hand.
+pub fn has_protective_mbr<R: Read + Seek>(f: &mut R) -> bool {
+    let mut mbr = [0u8; 512];
+    f.seek(SeekFrom::Start(0)).is_ok()
+        && f.read_exact(&mut mbr).is_ok()
+        && mbr[510..512] == [0x55, 0xaa]
+        && (0..4).any(|i| mbr[446 + i * 16 + 4] == PROTECTIVE)
+}
+
 /// Reads the table on `f` with the device's logical sector size; Ok(None) when there is none.
 pub fn read_table<R: Read + Seek>(f: &mut R, sector: u32) -> Result<Option<TableInfo>> {
     match read_gpt(f, sector) {
@@ -101,6 +114,12 @@ fn read_mbr<R: Read + Seek>(f: &mut R, sector: u32) -> Result<Option<TableInfo>>
         return Ok(None);
     };
     if mbr.iter().all(|(_, e)| !e.is_used()) {
+        return Ok(None);
+    }
+    // A protective (or hybrid) MBR says "this is a GPT disk": when no GPT could be read with
+    // this sector size, the disk has no table we can interpret, and its 0xEE entry is never a
+    // partition (reporting it as one, or adding entries beside it, makes a hybrid MBR).
+    if mbr.iter().any(|(_, e)| e.is_used() && e.sys == PROTECTIVE) {
         return Ok(None);
     }
     let sig = u32::from_le_bytes(mbr.header.disk_signature);
@@ -198,4 +217,31 @@ pub fn describe(f: &mut File, disk_name: &str, table: &TableInfo) -> Vec<Partiti
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Cursor;
+
+    /// Sector 0 of a GPT disk: one 0xEE entry from LBA 1 to the end.
+    fn protective_mbr(disk: &mut [u8], sectors: u32) {
+        let e = &mut disk[446..462];
+        e[4] = PROTECTIVE;
+        e[8..12].copy_from_slice(&1u32.to_le_bytes());
+        e[12..16].copy_from_slice(&(sectors - 1).to_le_bytes());
+        disk[510] = 0x55;
+        disk[511] = 0xaa;
+    }
+
+    #[test]
+    fn a_protective_entry_without_a_readable_gpt_is_no_table() {
+        let mut disk = vec![0u8; 4 << 20];
+        protective_mbr(&mut disk, (4 << 20) / 512);
+        assert!(has_protective_mbr(&mut Cursor::new(&disk)));
+        for sector in [512, 4096] {
+            let t = read_table(&mut Cursor::new(&disk), sector).unwrap();
+            assert!(t.is_none(), "{sector}: {t:?}");
+        }
+    }
 }

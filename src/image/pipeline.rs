@@ -420,11 +420,61 @@ fn decode(
 
 /// Runs one pass from `input` into `sink`. `check` sees the sniffed format before anything is
 /// written (size checks). Nothing held back is released: the caller verifies, then finishes.
+/// What the caller checks before the sink sees the image: the sniffed format and length
+/// (`sniffed`), and the decoded image's first `head_len` bytes (`head`, called once, before the
+/// chunk that completes them is pushed, or at the end for a shorter image).
+pub struct Checks<'a> {
+    pub sniffed: &'a mut dyn FnMut(&Sniffed, Option<u64>) -> Result<()>,
+    pub head_len: usize,
+    pub head: &'a mut dyn FnMut(&[u8]) -> Result<()>,
+}
+
+/// Gathers the decoded head for `Checks::head`. Returns Some(bytes) once, when complete.
+struct HeadProbe {
+    buf: Vec<u8>,
+    want: usize,
+    done: bool,
+}
+
+impl HeadProbe {
+    fn feed(&mut self, c: &Chunk) -> Option<&[u8]> {
+        if self.done {
+            return None;
+        }
+        let room = self.want - self.buf.len();
+        match c {
+            Chunk::Data(d) => self.buf.extend_from_slice(&d[..d.len().min(room)]),
+            Chunk::Zero(n) => self
+                .buf
+                .resize(self.buf.len() + (*n).min(room as u64) as usize, 0),
+        }
+        self.finish_if(self.buf.len() >= self.want)
+    }
+
+    fn finish_if(&mut self, ready: bool) -> Option<&[u8]> {
+        if self.done || !ready {
+            return None;
+        }
+        self.done = true;
+        Some(&self.buf)
+    }
+}
+
 pub fn run(
     mut input: Input,
     sink: &mut Sink,
-    check: &mut dyn FnMut(&Sniffed, Option<u64>) -> Result<()>,
+    checks: Checks,
 ) -> std::result::Result<Outcome, Failure> {
+    let Checks {
+        sniffed: check,
+        head_len,
+        head: head_check,
+    } = checks;
+    let mut head = HeadProbe {
+        buf: Vec::with_capacity(head_len),
+        want: head_len,
+        done: head_len == 0,
+    };
     let (src_tx, src_rx) = sync_channel(FETCH_DEPTH);
     let (back_tx, back_rx) = channel();
     let (chunk_tx, chunk_rx) = sync_channel::<Msg>(CHUNK_DEPTH);
@@ -502,6 +552,12 @@ pub fn run(
                 sniffed = Some(s);
             }
             Msg::Chunk(c) => {
+                if let Some(h) = head.feed(&c)
+                    && let Err(e) = head_check(h)
+                {
+                    sink_err = Some(e.into());
+                    break;
+                }
                 image_size += match &c {
                     Chunk::Data(d) => d.len() as u64,
                     Chunk::Zero(n) => *n,
@@ -515,6 +571,12 @@ pub fn run(
                 }
             }
             Msg::End(s, digest) => {
+                if let Some(h) = head.finish_if(true)
+                    && let Err(e) = head_check(h)
+                {
+                    sink_err = Some(e.into());
+                    break;
+                }
                 sniffed = Some(s);
                 decoded = digest;
                 ended = true;

@@ -4,7 +4,9 @@
 
 use crate::disk::reread::{self, PartSpan};
 use crate::disk::table::{self, TableInfo};
-use crate::disk::{BlockDevice, fsid, open, partnodes, resolve_target, safety, table_check};
+use crate::disk::{
+    BlockDevice, fsid, open, partnodes, resolve_target, safety, sector_layout, table_check,
+};
 use crate::fetch::checksum::{self, Expected, Spec};
 use crate::fetch::http::{Counters, Http};
 use crate::fetch::http_client;
@@ -499,7 +501,22 @@ fn write_sources(
                         hash_decoded: !args.no_written_sha256,
                     };
                     let mut check = |s: &Sniffed, len: Option<u64>| size_check(s, len, dest);
-                    let out = pipeline::run(input, sink, &mut check)?;
+                    // A whole-disk image made for another sector size is refused from its
+                    // head, before any byte of it reaches the disk.
+                    let device = dest.path.display().to_string();
+                    let disk_sector = dest.disk.logical_sector_size;
+                    let mut head =
+                        |h: &[u8]| sector_layout::check_image_head(h, disk_sector, &device);
+                    let checks = pipeline::Checks {
+                        sniffed: &mut check,
+                        head_len: if dest.partition.is_none() {
+                            sector_layout::HEAD_NEEDED
+                        } else {
+                            0
+                        },
+                        head: &mut head,
+                    };
+                    let out = pipeline::run(input, sink, checks)?;
                     // An empty body (a misconfigured server, a truncated upload) must not pass
                     // for a written disk: the old contents would still be there, bootable.
                     if out.image_size == 0 {
