@@ -6,6 +6,7 @@ pub mod aligned;
 pub mod ata;
 pub mod blk;
 pub mod devnode;
+pub mod efivars;
 pub mod ethtool;
 pub mod fsflags;
 pub mod holes;
