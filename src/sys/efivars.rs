@@ -95,5 +95,6 @@ const EFIVARFS_MAGIC: libc::__fsword_t = 0xde5e_81e4;
 
 /// Whether `dir` is a mounted efivarfs (and not a test's plain directory).
 pub fn is_efivarfs(dir: &Path) -> bool {
-    nix::sys::statfs::statfs(dir).is_ok_and(|s| s.filesystem_type() == nix::sys::statfs::FsType(EFIVARFS_MAGIC))
+    nix::sys::statfs::statfs(dir)
+        .is_ok_and(|s| s.filesystem_type() == nix::sys::statfs::FsType(EFIVARFS_MAGIC))
 }
