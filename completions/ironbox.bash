@@ -52,6 +52,9 @@ _ironbox() {
             ironbox__subcmd__bootloader,clean-nvram)
                 cmd="ironbox__subcmd__bootloader__subcmd__clean__subcmd__nvram"
                 ;;
+            ironbox__subcmd__bootloader,grub)
+                cmd="ironbox__subcmd__bootloader__subcmd__grub"
+                ;;
             ironbox__subcmd__bootloader,help)
                 cmd="ironbox__subcmd__bootloader__subcmd__help"
                 ;;
@@ -60,6 +63,9 @@ _ironbox() {
                 ;;
             ironbox__subcmd__bootloader__subcmd__help,clean-nvram)
                 cmd="ironbox__subcmd__bootloader__subcmd__help__subcmd__clean__subcmd__nvram"
+                ;;
+            ironbox__subcmd__bootloader__subcmd__help,grub)
+                cmd="ironbox__subcmd__bootloader__subcmd__help__subcmd__grub"
                 ;;
             ironbox__subcmd__bootloader__subcmd__help,help)
                 cmd="ironbox__subcmd__bootloader__subcmd__help__subcmd__help"
@@ -196,6 +202,9 @@ _ironbox() {
             ironbox__subcmd__help__subcmd__bootloader,clean-nvram)
                 cmd="ironbox__subcmd__help__subcmd__bootloader__subcmd__clean__subcmd__nvram"
                 ;;
+            ironbox__subcmd__help__subcmd__bootloader,grub)
+                cmd="ironbox__subcmd__help__subcmd__bootloader__subcmd__grub"
+                ;;
             ironbox__subcmd__help__subcmd__bootloader,uefi)
                 cmd="ironbox__subcmd__help__subcmd__bootloader__subcmd__uefi"
                 ;;
@@ -303,7 +312,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__bootloader)
-            opts="-v -q -h -V --pretty --progress --verbose --quiet --sysroot --help --version uefi clean-nvram help"
+            opts="-v -q -h -V --pretty --progress --verbose --quiet --sysroot --help --version uefi clean-nvram grub help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -354,8 +363,62 @@ _ironbox() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        ironbox__subcmd__bootloader__subcmd__grub)
+            opts="-v -q -h -V --disk --hints --candidates --explain --root --esp --mode --bootloader-id --dry-run --efivars --pretty --progress --verbose --quiet --sysroot --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --disk)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hints)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --candidates)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --esp)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mode)
+                    COMPREPLY=($(compgen -W "bios uefi" -- "${cur}"))
+                    return 0
+                    ;;
+                --bootloader-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --efivars)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto bar plain json none" -- "${cur}"))
+                    return 0
+                    ;;
+                --sysroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         ironbox__subcmd__bootloader__subcmd__help)
-            opts="uefi clean-nvram help"
+            opts="uefi clean-nvram grub help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -369,6 +432,20 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__bootloader__subcmd__help__subcmd__clean__subcmd__nvram)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__bootloader__subcmd__help__subcmd__grub)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1299,7 +1376,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__help__subcmd__bootloader)
-            opts="uefi clean-nvram"
+            opts="uefi clean-nvram grub"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1313,6 +1390,20 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__help__subcmd__bootloader__subcmd__clean__subcmd__nvram)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__help__subcmd__bootloader__subcmd__grub)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

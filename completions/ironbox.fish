@@ -430,20 +430,21 @@ complete -c ironbox -n "__fish_ironbox_using_subcommand erase" -s v -l verbose -
 complete -c ironbox -n "__fish_ironbox_using_subcommand erase" -s q -l quiet -d 'No progress or warnings on stderr'
 complete -c ironbox -n "__fish_ironbox_using_subcommand erase" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ironbox -n "__fish_ironbox_using_subcommand erase" -s V -l version -d 'Print version'
-complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and not __fish_seen_subcommand_from uefi clean-nvram help" -l progress -d 'Progress on stderr: bars on a terminal, plain lines otherwise, JSON lines, or nothing' -r -f -a "auto\t''
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and not __fish_seen_subcommand_from uefi clean-nvram grub help" -l progress -d 'Progress on stderr: bars on a terminal, plain lines otherwise, JSON lines, or nothing' -r -f -a "auto\t''
 bar\t''
 plain\t''
 json\t''
 none\t''"
-complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and not __fish_seen_subcommand_from uefi clean-nvram help" -l sysroot -d 'Read sysfs/procfs/dev under DIR instead of / (captured trees, tests)' -r -F
-complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and not __fish_seen_subcommand_from uefi clean-nvram help" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
-complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and not __fish_seen_subcommand_from uefi clean-nvram help" -s v -l verbose -d 'More detail on stderr'
-complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and not __fish_seen_subcommand_from uefi clean-nvram help" -s q -l quiet -d 'No progress or warnings on stderr'
-complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and not __fish_seen_subcommand_from uefi clean-nvram help" -s h -l help -d 'Print help'
-complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and not __fish_seen_subcommand_from uefi clean-nvram help" -s V -l version -d 'Print version'
-complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and not __fish_seen_subcommand_from uefi clean-nvram help" -f -a "uefi" -d 'Add Boot#### entries for the loaders on the disk\'s ESP and put them first in BootOrder'
-complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and not __fish_seen_subcommand_from uefi clean-nvram help" -f -a "clean-nvram" -d 'Remove Boot#### entries matching patterns (IPA\'s clean_uefi_nvram)'
-complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and not __fish_seen_subcommand_from uefi clean-nvram help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and not __fish_seen_subcommand_from uefi clean-nvram grub help" -l sysroot -d 'Read sysfs/procfs/dev under DIR instead of / (captured trees, tests)' -r -F
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and not __fish_seen_subcommand_from uefi clean-nvram grub help" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and not __fish_seen_subcommand_from uefi clean-nvram grub help" -s v -l verbose -d 'More detail on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and not __fish_seen_subcommand_from uefi clean-nvram grub help" -s q -l quiet -d 'No progress or warnings on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and not __fish_seen_subcommand_from uefi clean-nvram grub help" -s h -l help -d 'Print help'
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and not __fish_seen_subcommand_from uefi clean-nvram grub help" -s V -l version -d 'Print version'
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and not __fish_seen_subcommand_from uefi clean-nvram grub help" -f -a "uefi" -d 'Add Boot#### entries for the loaders on the disk\'s ESP and put them first in BootOrder'
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and not __fish_seen_subcommand_from uefi clean-nvram grub help" -f -a "clean-nvram" -d 'Remove Boot#### entries matching patterns (IPA\'s clean_uefi_nvram)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and not __fish_seen_subcommand_from uefi clean-nvram grub help" -f -a "grub" -d 'Install grub from a partition image\'s own root (chroot), for BIOS or UEFI'
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and not __fish_seen_subcommand_from uefi clean-nvram grub help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from uefi" -l disk -d 'Target disk: a device path, a /dev/disk/by-* link, or `auto` to pick one with --hints' -r
 complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from uefi" -l hints -d 'Root-device hints as JSON, IPA semantics, e.g. \'{"size": ">= 100", "rotational": false}\'' -r
 complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from uefi" -l candidates -d 'With --disk auto: choose only among these disks (comma-separated; loop devices allowed)' -r -F
@@ -476,8 +477,31 @@ complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_s
 complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from clean-nvram" -s q -l quiet -d 'No progress or warnings on stderr'
 complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from clean-nvram" -s h -l help -d 'Print help'
 complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from clean-nvram" -s V -l version -d 'Print version'
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from grub" -l disk -d 'Target disk: a device path, a /dev/disk/by-* link, or `auto` to pick one with --hints' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from grub" -l hints -d 'Root-device hints as JSON, IPA semantics, e.g. \'{"size": ">= 100", "rotational": false}\'' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from grub" -l candidates -d 'With --disk auto: choose only among these disks (comma-separated; loop devices allowed)' -r -F
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from grub" -l root -d 'The image\'s root partition: its number on the disk or its device node' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from grub" -l esp -d 'The ESP (UEFI): number or node; default the disk\'s GPT ESP' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from grub" -l mode -d 'Firmware to install for (default: uefi when booted in UEFI mode, else bios)' -r -f -a "bios\t''
+uefi\t''"
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from grub" -l bootloader-id -d 'UEFI: the directory under EFI/ and the boot entry\'s description' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from grub" -l efivars -r -F
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from grub" -l progress -d 'Progress on stderr: bars on a terminal, plain lines otherwise, JSON lines, or nothing' -r -f -a "auto\t''
+bar\t''
+plain\t''
+json\t''
+none\t''"
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from grub" -l sysroot -d 'Read sysfs/procfs/dev under DIR instead of / (captured trees, tests)' -r -F
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from grub" -l explain -d 'Include in the report why each disk matched the hints or not'
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from grub" -l dry-run -d 'Validate and print the plan; mount and run nothing'
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from grub" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from grub" -s v -l verbose -d 'More detail on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from grub" -s q -l quiet -d 'No progress or warnings on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from grub" -s h -l help -d 'Print help'
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from grub" -s V -l version -d 'Print version'
 complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from help" -f -a "uefi" -d 'Add Boot#### entries for the loaders on the disk\'s ESP and put them first in BootOrder'
 complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from help" -f -a "clean-nvram" -d 'Remove Boot#### entries matching patterns (IPA\'s clean_uefi_nvram)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from help" -f -a "grub" -d 'Install grub from a partition image\'s own root (chroot), for BIOS or UEFI'
 complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c ironbox -n "__fish_ironbox_using_subcommand check-disk" -l disk -d 'Target disk: a device path, a /dev/disk/by-* link, or `auto` to pick one with --hints' -r
 complete -c ironbox -n "__fish_ironbox_using_subcommand check-disk" -l hints -d 'Root-device hints as JSON, IPA semantics, e.g. \'{"size": ">= 100", "rotational": false}\'' -r
@@ -532,3 +556,4 @@ complete -c ironbox -n "__fish_ironbox_using_subcommand help; and __fish_seen_su
 complete -c ironbox -n "__fish_ironbox_using_subcommand help; and __fish_seen_subcommand_from firmware" -f -a "virtualization" -d 'CPU virtualization, its firmware enablement, IOMMU and SR-IOV; switch it on or off'
 complete -c ironbox -n "__fish_ironbox_using_subcommand help; and __fish_seen_subcommand_from bootloader" -f -a "uefi" -d 'Add Boot#### entries for the loaders on the disk\'s ESP and put them first in BootOrder'
 complete -c ironbox -n "__fish_ironbox_using_subcommand help; and __fish_seen_subcommand_from bootloader" -f -a "clean-nvram" -d 'Remove Boot#### entries matching patterns (IPA\'s clean_uefi_nvram)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand help; and __fish_seen_subcommand_from bootloader" -f -a "grub" -d 'Install grub from a partition image\'s own root (chroot), for BIOS or UEFI'

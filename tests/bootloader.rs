@@ -291,3 +291,142 @@ fn refuses_without_efivars_and_bad_patterns() {
         .run()
         .fails(2, "invalid_input");
 }
+
+// --- bootloader grub (partition images). This host's kernel has ext4 but no vfat, so the
+// chroot flow is driven in BIOS mode with a stand-in grub (busybox scripts that record their
+// arguments and what they could see); UEFI mode needs the VM.
+
+/// A 64 MiB GPT disk: p1 BIOS boot (or Linux when `bios_boot` is false), p2 an ext4 root
+/// built from `tree` (relative path, content, executable). Partition nodes made with partx.
+fn disk_with_root(tree: &[(&str, &[u8], bool)], bios_boot: bool) -> LoopDisk {
+    let disk = LoopDisk::new(64 << 20);
+    let t1 = if bios_boot { "ef02" } else { "8300" };
+    sh(&format!(
+        "sgdisk -n1:2048:+1M -t1:{t1} -n2:4096:0 -t2:8300 {} >/dev/null",
+        disk.dev()
+    ));
+    let root = disk.dir.path().join("root");
+    for (path, data, exec) in tree {
+        let p = root.join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, data).unwrap();
+        if *exec {
+            sh(&format!("chmod 755 {}", p.display()));
+        }
+    }
+    std::fs::create_dir_all(root.join("boot/grub")).unwrap();
+    let img = disk.dir.path().join("root.img");
+    sh(&format!(
+        "mkfs.ext4 -q -F -d {} {} 30M",
+        root.display(),
+        img.display()
+    ));
+    disk.write_at(4096 * 512, &std::fs::read(&img).unwrap());
+    sh(&format!("partx -a {} 2>/dev/null || true", disk.dev()));
+    assert!(
+        Path::new(&format!("{}p2", disk.dev())).exists(),
+        "partx made no partition nodes"
+    );
+    disk
+}
+
+fn grub_tree(install_exit: u8) -> Vec<(&'static str, Vec<u8>, bool)> {
+    let busybox = std::fs::read("/bin/busybox").expect("a static /bin/busybox (busybox-static)");
+    let install = format!(
+        "#!/bin/sh\necho \"$@\" >/grub-install.args\n\
+         [ -c /dev/null ] && [ -e /proc/self/status ] && [ -d /sys/block ] && echo yes >/binds.seen\n\
+         exit {install_exit}\n"
+    );
+    vec![
+        ("bin/busybox", busybox.clone(), true),
+        ("bin/sh", busybox, true),
+        ("usr/sbin/grub-install", install.into_bytes(), true),
+        (
+            "usr/sbin/grub-mkconfig",
+            b"#!/bin/sh\necho \"$@\" >/grub-mkconfig.args\n/bin/busybox echo menuentry >\"$2\"\n"
+                .to_vec(),
+            true,
+        ),
+    ]
+}
+
+fn tree_ref<'a>(t: &'a [(&'static str, Vec<u8>, bool)]) -> Vec<(&'static str, &'a [u8], bool)> {
+    t.iter().map(|(p, d, x)| (*p, d.as_slice(), *x)).collect()
+}
+
+/// A file of the ext4 root read with debugfs (independent of any mount).
+fn ext4_cat(disk: &LoopDisk, path: &str) -> String {
+    sh(&format!(
+        "debugfs -R 'cat {path}' {}p2 2>/dev/null",
+        disk.dev()
+    ))
+}
+
+fn grub_bios(disk: &LoopDisk, root: &str) -> Run {
+    ironbox(&[
+        "bootloader",
+        "grub",
+        "--disk",
+        disk.dev(),
+        "--root",
+        root,
+        "--mode",
+        "bios",
+    ])
+    .run()
+}
+
+fn no_mounts_left() {
+    let m = std::fs::read_to_string("/proc/mounts").unwrap();
+    assert!(!m.contains("ironbox-grub"), "mounts left behind:\n{m}");
+}
+
+#[test]
+fn grub_bios_runs_the_images_grub_in_a_chroot_and_unmounts() {
+    need_tools();
+    let t = grub_tree(0);
+    let disk = disk_with_root(&tree_ref(&t), true);
+    let r = grub_bios(&disk, "2").ok();
+    assert_eq!(r["mode"], "bios");
+    assert_eq!(r["root_fs"], "ext4");
+    assert_eq!(r["steps"][0]["command"][0], "/usr/sbin/grub-install");
+    assert_eq!(r["mounts"].as_array().unwrap().len(), 5, "{r}"); // root + dev proc sys run
+    no_mounts_left();
+    assert_eq!(
+        ext4_cat(&disk, "/grub-install.args").trim(),
+        format!("--target=i386-pc {}", disk.dev())
+    );
+    assert_eq!(ext4_cat(&disk, "/binds.seen").trim(), "yes");
+    assert_eq!(
+        ext4_cat(&disk, "/grub-mkconfig.args").trim(),
+        "-o /boot/grub/grub.cfg"
+    );
+    assert_eq!(ext4_cat(&disk, "/boot/grub/grub.cfg").trim(), "menuentry");
+}
+
+#[test]
+fn grub_failures_are_clear_and_leave_nothing_mounted() {
+    need_tools();
+    // The image's grub-install fails: its stderr tail is in the error, everything unmounted.
+    let t = grub_tree(3);
+    let disk = disk_with_root(&tree_ref(&t), true);
+    let e = grub_bios(&disk, "2").fails(1, "external");
+    assert!(e["message"].as_str().unwrap().contains("exit 3"), "{e}");
+    no_mounts_left();
+    // No grub in the image.
+    let t = vec![("etc/os-release", b"ID=none\n".to_vec(), false)];
+    let disk = disk_with_root(&tree_ref(&t), true);
+    let e = grub_bios(&disk, "2").fails(1, "not_found");
+    assert!(
+        e["message"].as_str().unwrap().contains("no grub-install"),
+        "{e}"
+    );
+    no_mounts_left();
+    // BIOS on a GPT without a BIOS boot partition: refused before mounting anything.
+    let t = grub_tree(0);
+    let disk = disk_with_root(&tree_ref(&t), false);
+    grub_bios(&disk, "2").fails(2, "invalid_layout");
+    // A root that is not a partition of the disk.
+    grub_bios(&disk, "7").fails(2, "invalid_input");
+    assert!(ext4_cat(&disk, "/grub-install.args").is_empty());
+}

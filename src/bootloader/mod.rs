@@ -1,10 +1,11 @@
 //! `ironbox bootloader`: make a deployed disk bootable. UEFI Boot#### entries written through
-//! efivarfs (no efibootmgr), and IPA's NVRAM cleaning step.
+//! efivarfs (no efibootmgr), IPA's NVRAM cleaning step, and grub for partition images.
 
 pub mod boot_order;
 pub mod clean;
 pub mod device_path;
 pub mod esp;
+pub mod grub;
 pub mod load_option;
 pub mod loaders;
 pub mod nvram;
@@ -26,6 +27,8 @@ pub enum Sub {
     Uefi(uefi::UefiArgs),
     /// Remove Boot#### entries matching patterns (IPA's clean_uefi_nvram)
     CleanNvram(clean::CleanArgs),
+    /// Install grub from a partition image's own root (chroot), for BIOS or UEFI
+    Grub(grub::GrubArgs),
 }
 
 /// Where the UEFI variables are: efivarfs, or a directory of such files in tests.
@@ -45,5 +48,6 @@ pub fn run(a: &Args) -> Result<Value> {
     match &a.command {
         Sub::Uefi(u) => uefi::run(u),
         Sub::CleanNvram(c) => clean::run(c),
+        Sub::Grub(g) => grub::run(g),
     }
 }

@@ -12,6 +12,7 @@ pub mod fsflags;
 pub mod holes;
 pub mod ipmi;
 pub mod lldp;
+pub mod mount;
 pub mod msr;
 pub mod netaddr;
 pub mod nvme;
