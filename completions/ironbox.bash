@@ -16,6 +16,9 @@ _ironbox() {
             ",$1")
                 cmd="ironbox"
                 ;;
+            ironbox,bootloader)
+                cmd="ironbox__subcmd__bootloader"
+                ;;
             ironbox,check-disk)
                 cmd="ironbox__subcmd__check__subcmd__disk"
                 ;;
@@ -45,6 +48,30 @@ _ironbox() {
                 ;;
             ironbox,partition)
                 cmd="ironbox__subcmd__partition"
+                ;;
+            ironbox__subcmd__bootloader,clean-nvram)
+                cmd="ironbox__subcmd__bootloader__subcmd__clean__subcmd__nvram"
+                ;;
+            ironbox__subcmd__bootloader,grub)
+                cmd="ironbox__subcmd__bootloader__subcmd__grub"
+                ;;
+            ironbox__subcmd__bootloader,help)
+                cmd="ironbox__subcmd__bootloader__subcmd__help"
+                ;;
+            ironbox__subcmd__bootloader,uefi)
+                cmd="ironbox__subcmd__bootloader__subcmd__uefi"
+                ;;
+            ironbox__subcmd__bootloader__subcmd__help,clean-nvram)
+                cmd="ironbox__subcmd__bootloader__subcmd__help__subcmd__clean__subcmd__nvram"
+                ;;
+            ironbox__subcmd__bootloader__subcmd__help,grub)
+                cmd="ironbox__subcmd__bootloader__subcmd__help__subcmd__grub"
+                ;;
+            ironbox__subcmd__bootloader__subcmd__help,help)
+                cmd="ironbox__subcmd__bootloader__subcmd__help__subcmd__help"
+                ;;
+            ironbox__subcmd__bootloader__subcmd__help,uefi)
+                cmd="ironbox__subcmd__bootloader__subcmd__help__subcmd__uefi"
                 ;;
             ironbox__subcmd__configdrive,build)
                 cmd="ironbox__subcmd__configdrive__subcmd__build"
@@ -139,6 +166,9 @@ _ironbox() {
             ironbox__subcmd__firmware__subcmd__settings__subcmd__help,set)
                 cmd="ironbox__subcmd__firmware__subcmd__settings__subcmd__help__subcmd__set"
                 ;;
+            ironbox__subcmd__help,bootloader)
+                cmd="ironbox__subcmd__help__subcmd__bootloader"
+                ;;
             ironbox__subcmd__help,check-disk)
                 cmd="ironbox__subcmd__help__subcmd__check__subcmd__disk"
                 ;;
@@ -168,6 +198,15 @@ _ironbox() {
                 ;;
             ironbox__subcmd__help,partition)
                 cmd="ironbox__subcmd__help__subcmd__partition"
+                ;;
+            ironbox__subcmd__help__subcmd__bootloader,clean-nvram)
+                cmd="ironbox__subcmd__help__subcmd__bootloader__subcmd__clean__subcmd__nvram"
+                ;;
+            ironbox__subcmd__help__subcmd__bootloader,grub)
+                cmd="ironbox__subcmd__help__subcmd__bootloader__subcmd__grub"
+                ;;
+            ironbox__subcmd__help__subcmd__bootloader,uefi)
+                cmd="ironbox__subcmd__help__subcmd__bootloader__subcmd__uefi"
                 ;;
             ironbox__subcmd__help__subcmd__configdrive,build)
                 cmd="ironbox__subcmd__help__subcmd__configdrive__subcmd__build"
@@ -251,12 +290,230 @@ _ironbox() {
 
     case "${cmd}" in
         ironbox)
-            opts="-v -q -h -V --pretty --progress --verbose --quiet --sysroot --help --version inventory partition image-write image-cache configdrive firmware erase check-disk generate help"
+            opts="-v -q -h -V --pretty --progress --verbose --quiet --sysroot --help --version inventory partition image-write image-cache configdrive firmware erase bootloader check-disk generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --progress)
+                    COMPREPLY=($(compgen -W "auto bar plain json none" -- "${cur}"))
+                    return 0
+                    ;;
+                --sysroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__bootloader)
+            opts="-v -q -h -V --pretty --progress --verbose --quiet --sysroot --help --version uefi clean-nvram grub help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --progress)
+                    COMPREPLY=($(compgen -W "auto bar plain json none" -- "${cur}"))
+                    return 0
+                    ;;
+                --sysroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__bootloader__subcmd__clean__subcmd__nvram)
+            opts="-v -q -h -V --match --dry-run --efivars --pretty --progress --verbose --quiet --sysroot --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --match)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --efivars)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto bar plain json none" -- "${cur}"))
+                    return 0
+                    ;;
+                --sysroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__bootloader__subcmd__grub)
+            opts="-v -q -h -V --disk --hints --candidates --explain --root --esp --mode --bootloader-id --dry-run --efivars --pretty --progress --verbose --quiet --sysroot --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --disk)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hints)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --candidates)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --esp)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mode)
+                    COMPREPLY=($(compgen -W "bios uefi" -- "${cur}"))
+                    return 0
+                    ;;
+                --bootloader-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --efivars)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto bar plain json none" -- "${cur}"))
+                    return 0
+                    ;;
+                --sysroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__bootloader__subcmd__help)
+            opts="uefi clean-nvram grub help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__bootloader__subcmd__help__subcmd__clean__subcmd__nvram)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__bootloader__subcmd__help__subcmd__grub)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__bootloader__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__bootloader__subcmd__help__subcmd__uefi)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__bootloader__subcmd__uefi)
+            opts="-v -q -h -V --disk --hints --candidates --explain --label --dry-run --efivars --pretty --progress --verbose --quiet --sysroot --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --disk)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hints)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --candidates)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --label)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --efivars)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --progress)
                     COMPREPLY=($(compgen -W "auto bar plain json none" -- "${cur}"))
                     return 0
@@ -1105,8 +1362,64 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__help)
-            opts="inventory partition image-write image-cache configdrive firmware erase check-disk generate help"
+            opts="inventory partition image-write image-cache configdrive firmware erase bootloader check-disk generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__help__subcmd__bootloader)
+            opts="uefi clean-nvram grub"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__help__subcmd__bootloader__subcmd__clean__subcmd__nvram)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__help__subcmd__bootloader__subcmd__grub)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__help__subcmd__bootloader__subcmd__uefi)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -42,6 +42,7 @@ complete -c ironbox -n "__fish_ironbox_needs_command" -f -a "image-cache" -d 'Ma
 complete -c ironbox -n "__fish_ironbox_needs_command" -f -a "configdrive" -d 'Build, write and read OpenStack config drives'
 complete -c ironbox -n "__fish_ironbox_needs_command" -f -a "firmware" -d 'List, update and check firmware; BIOS settings; virtualization'
 complete -c ironbox -n "__fish_ironbox_needs_command" -f -a "erase" -d 'Erase disks with the strongest method each supports, verified, with a certificate'
+complete -c ironbox -n "__fish_ironbox_needs_command" -f -a "bootloader" -d 'Make a deployed disk bootable: UEFI boot entries, NVRAM cleaning'
 complete -c ironbox -n "__fish_ironbox_needs_command" -f -a "check-disk" -d 'Resolve a target disk and check the safety rules without touching it'
 complete -c ironbox -n "__fish_ironbox_needs_command" -f -a "generate" -d 'Write completions/ and man/ from these definitions'
 complete -c ironbox -n "__fish_ironbox_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -429,6 +430,79 @@ complete -c ironbox -n "__fish_ironbox_using_subcommand erase" -s v -l verbose -
 complete -c ironbox -n "__fish_ironbox_using_subcommand erase" -s q -l quiet -d 'No progress or warnings on stderr'
 complete -c ironbox -n "__fish_ironbox_using_subcommand erase" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ironbox -n "__fish_ironbox_using_subcommand erase" -s V -l version -d 'Print version'
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and not __fish_seen_subcommand_from uefi clean-nvram grub help" -l progress -d 'Progress on stderr: bars on a terminal, plain lines otherwise, JSON lines, or nothing' -r -f -a "auto\t''
+bar\t''
+plain\t''
+json\t''
+none\t''"
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and not __fish_seen_subcommand_from uefi clean-nvram grub help" -l sysroot -d 'Read sysfs/procfs/dev under DIR instead of / (captured trees, tests)' -r -F
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and not __fish_seen_subcommand_from uefi clean-nvram grub help" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and not __fish_seen_subcommand_from uefi clean-nvram grub help" -s v -l verbose -d 'More detail on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and not __fish_seen_subcommand_from uefi clean-nvram grub help" -s q -l quiet -d 'No progress or warnings on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and not __fish_seen_subcommand_from uefi clean-nvram grub help" -s h -l help -d 'Print help'
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and not __fish_seen_subcommand_from uefi clean-nvram grub help" -s V -l version -d 'Print version'
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and not __fish_seen_subcommand_from uefi clean-nvram grub help" -f -a "uefi" -d 'Add Boot#### entries for the loaders on the disk\'s ESP and put them first in BootOrder'
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and not __fish_seen_subcommand_from uefi clean-nvram grub help" -f -a "clean-nvram" -d 'Remove Boot#### entries matching patterns (IPA\'s clean_uefi_nvram)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and not __fish_seen_subcommand_from uefi clean-nvram grub help" -f -a "grub" -d 'Install grub from a partition image\'s own root (chroot), for BIOS or UEFI'
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and not __fish_seen_subcommand_from uefi clean-nvram grub help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from uefi" -l disk -d 'Target disk: a device path, a /dev/disk/by-* link, or `auto` to pick one with --hints' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from uefi" -l hints -d 'Root-device hints as JSON, IPA semantics, e.g. \'{"size": ">= 100", "rotational": false}\'' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from uefi" -l candidates -d 'With --disk auto: choose only among these disks (comma-separated; loop devices allowed)' -r -F
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from uefi" -l label -d 'Description of the entries made (default: the label in the image\'s BOOTX64.CSV, else "ironbox")' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from uefi" -l efivars -r -F
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from uefi" -l progress -d 'Progress on stderr: bars on a terminal, plain lines otherwise, JSON lines, or nothing' -r -f -a "auto\t''
+bar\t''
+plain\t''
+json\t''
+none\t''"
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from uefi" -l sysroot -d 'Read sysfs/procfs/dev under DIR instead of / (captured trees, tests)' -r -F
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from uefi" -l explain -d 'Include in the report why each disk matched the hints or not'
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from uefi" -l dry-run -d 'Validate and print the plan; write no variable'
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from uefi" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from uefi" -s v -l verbose -d 'More detail on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from uefi" -s q -l quiet -d 'No progress or warnings on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from uefi" -s h -l help -d 'Print help'
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from uefi" -s V -l version -d 'Print version'
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from clean-nvram" -l match -d 'Remove entries whose device path or description matches REGEX (case-insensitive; repeatable; default: ^HD\\( shim.*\\.efi grub.*\\.efi)' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from clean-nvram" -l efivars -r -F
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from clean-nvram" -l progress -d 'Progress on stderr: bars on a terminal, plain lines otherwise, JSON lines, or nothing' -r -f -a "auto\t''
+bar\t''
+plain\t''
+json\t''
+none\t''"
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from clean-nvram" -l sysroot -d 'Read sysfs/procfs/dev under DIR instead of / (captured trees, tests)' -r -F
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from clean-nvram" -l dry-run -d 'Print what would be removed; change nothing'
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from clean-nvram" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from clean-nvram" -s v -l verbose -d 'More detail on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from clean-nvram" -s q -l quiet -d 'No progress or warnings on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from clean-nvram" -s h -l help -d 'Print help'
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from clean-nvram" -s V -l version -d 'Print version'
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from grub" -l disk -d 'Target disk: a device path, a /dev/disk/by-* link, or `auto` to pick one with --hints' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from grub" -l hints -d 'Root-device hints as JSON, IPA semantics, e.g. \'{"size": ">= 100", "rotational": false}\'' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from grub" -l candidates -d 'With --disk auto: choose only among these disks (comma-separated; loop devices allowed)' -r -F
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from grub" -l root -d 'The image\'s root partition: its number on the disk or its device node' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from grub" -l esp -d 'The ESP (UEFI): number or node; default the disk\'s GPT ESP' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from grub" -l mode -d 'Firmware to install for (default: uefi when booted in UEFI mode, else bios)' -r -f -a "bios\t''
+uefi\t''"
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from grub" -l bootloader-id -d 'UEFI: the directory under EFI/ and the boot entry\'s description' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from grub" -l efivars -r -F
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from grub" -l progress -d 'Progress on stderr: bars on a terminal, plain lines otherwise, JSON lines, or nothing' -r -f -a "auto\t''
+bar\t''
+plain\t''
+json\t''
+none\t''"
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from grub" -l sysroot -d 'Read sysfs/procfs/dev under DIR instead of / (captured trees, tests)' -r -F
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from grub" -l explain -d 'Include in the report why each disk matched the hints or not'
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from grub" -l dry-run -d 'Validate and print the plan; mount and run nothing'
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from grub" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from grub" -s v -l verbose -d 'More detail on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from grub" -s q -l quiet -d 'No progress or warnings on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from grub" -s h -l help -d 'Print help'
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from grub" -s V -l version -d 'Print version'
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from help" -f -a "uefi" -d 'Add Boot#### entries for the loaders on the disk\'s ESP and put them first in BootOrder'
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from help" -f -a "clean-nvram" -d 'Remove Boot#### entries matching patterns (IPA\'s clean_uefi_nvram)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from help" -f -a "grub" -d 'Install grub from a partition image\'s own root (chroot), for BIOS or UEFI'
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c ironbox -n "__fish_ironbox_using_subcommand check-disk" -l disk -d 'Target disk: a device path, a /dev/disk/by-* link, or `auto` to pick one with --hints' -r
 complete -c ironbox -n "__fish_ironbox_using_subcommand check-disk" -l hints -d 'Root-device hints as JSON, IPA semantics, e.g. \'{"size": ">= 100", "rotational": false}\'' -r
 complete -c ironbox -n "__fish_ironbox_using_subcommand check-disk" -l candidates -d 'With --disk auto: choose only among these disks (comma-separated; loop devices allowed)' -r -F
@@ -457,16 +531,17 @@ complete -c ironbox -n "__fish_ironbox_using_subcommand generate" -s v -l verbos
 complete -c ironbox -n "__fish_ironbox_using_subcommand generate" -s q -l quiet -d 'No progress or warnings on stderr'
 complete -c ironbox -n "__fish_ironbox_using_subcommand generate" -s h -l help -d 'Print help'
 complete -c ironbox -n "__fish_ironbox_using_subcommand generate" -s V -l version -d 'Print version'
-complete -c ironbox -n "__fish_ironbox_using_subcommand help; and not __fish_seen_subcommand_from inventory partition image-write image-cache configdrive firmware erase check-disk generate help" -f -a "inventory" -d 'Hardware inventory in IPA\'s shape (cpu, memory, disks, interfaces, system, boot, bmc)'
-complete -c ironbox -n "__fish_ironbox_using_subcommand help; and not __fish_seen_subcommand_from inventory partition image-write image-cache configdrive firmware erase check-disk generate help" -f -a "partition" -d 'Write a GPT or MBR partition table from a JSON layout or IPA-style flags'
-complete -c ironbox -n "__fish_ironbox_using_subcommand help; and not __fish_seen_subcommand_from inventory partition image-write image-cache configdrive firmware erase check-disk generate help" -f -a "image-write" -d 'Stream an image (raw, gzip, zstd, xz, qcow2) from a URL, file or stdin to a disk, verified'
-complete -c ironbox -n "__fish_ironbox_using_subcommand help; and not __fish_seen_subcommand_from inventory partition image-write image-cache configdrive firmware erase check-disk generate help" -f -a "image-cache" -d 'Manage the local content-addressed image cache'
-complete -c ironbox -n "__fish_ironbox_using_subcommand help; and not __fish_seen_subcommand_from inventory partition image-write image-cache configdrive firmware erase check-disk generate help" -f -a "configdrive" -d 'Build, write and read OpenStack config drives'
-complete -c ironbox -n "__fish_ironbox_using_subcommand help; and not __fish_seen_subcommand_from inventory partition image-write image-cache configdrive firmware erase check-disk generate help" -f -a "firmware" -d 'List, update and check firmware; BIOS settings; virtualization'
-complete -c ironbox -n "__fish_ironbox_using_subcommand help; and not __fish_seen_subcommand_from inventory partition image-write image-cache configdrive firmware erase check-disk generate help" -f -a "erase" -d 'Erase disks with the strongest method each supports, verified, with a certificate'
-complete -c ironbox -n "__fish_ironbox_using_subcommand help; and not __fish_seen_subcommand_from inventory partition image-write image-cache configdrive firmware erase check-disk generate help" -f -a "check-disk" -d 'Resolve a target disk and check the safety rules without touching it'
-complete -c ironbox -n "__fish_ironbox_using_subcommand help; and not __fish_seen_subcommand_from inventory partition image-write image-cache configdrive firmware erase check-disk generate help" -f -a "generate" -d 'Write completions/ and man/ from these definitions'
-complete -c ironbox -n "__fish_ironbox_using_subcommand help; and not __fish_seen_subcommand_from inventory partition image-write image-cache configdrive firmware erase check-disk generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand help; and not __fish_seen_subcommand_from inventory partition image-write image-cache configdrive firmware erase bootloader check-disk generate help" -f -a "inventory" -d 'Hardware inventory in IPA\'s shape (cpu, memory, disks, interfaces, system, boot, bmc)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand help; and not __fish_seen_subcommand_from inventory partition image-write image-cache configdrive firmware erase bootloader check-disk generate help" -f -a "partition" -d 'Write a GPT or MBR partition table from a JSON layout or IPA-style flags'
+complete -c ironbox -n "__fish_ironbox_using_subcommand help; and not __fish_seen_subcommand_from inventory partition image-write image-cache configdrive firmware erase bootloader check-disk generate help" -f -a "image-write" -d 'Stream an image (raw, gzip, zstd, xz, qcow2) from a URL, file or stdin to a disk, verified'
+complete -c ironbox -n "__fish_ironbox_using_subcommand help; and not __fish_seen_subcommand_from inventory partition image-write image-cache configdrive firmware erase bootloader check-disk generate help" -f -a "image-cache" -d 'Manage the local content-addressed image cache'
+complete -c ironbox -n "__fish_ironbox_using_subcommand help; and not __fish_seen_subcommand_from inventory partition image-write image-cache configdrive firmware erase bootloader check-disk generate help" -f -a "configdrive" -d 'Build, write and read OpenStack config drives'
+complete -c ironbox -n "__fish_ironbox_using_subcommand help; and not __fish_seen_subcommand_from inventory partition image-write image-cache configdrive firmware erase bootloader check-disk generate help" -f -a "firmware" -d 'List, update and check firmware; BIOS settings; virtualization'
+complete -c ironbox -n "__fish_ironbox_using_subcommand help; and not __fish_seen_subcommand_from inventory partition image-write image-cache configdrive firmware erase bootloader check-disk generate help" -f -a "erase" -d 'Erase disks with the strongest method each supports, verified, with a certificate'
+complete -c ironbox -n "__fish_ironbox_using_subcommand help; and not __fish_seen_subcommand_from inventory partition image-write image-cache configdrive firmware erase bootloader check-disk generate help" -f -a "bootloader" -d 'Make a deployed disk bootable: UEFI boot entries, NVRAM cleaning'
+complete -c ironbox -n "__fish_ironbox_using_subcommand help; and not __fish_seen_subcommand_from inventory partition image-write image-cache configdrive firmware erase bootloader check-disk generate help" -f -a "check-disk" -d 'Resolve a target disk and check the safety rules without touching it'
+complete -c ironbox -n "__fish_ironbox_using_subcommand help; and not __fish_seen_subcommand_from inventory partition image-write image-cache configdrive firmware erase bootloader check-disk generate help" -f -a "generate" -d 'Write completions/ and man/ from these definitions'
+complete -c ironbox -n "__fish_ironbox_using_subcommand help; and not __fish_seen_subcommand_from inventory partition image-write image-cache configdrive firmware erase bootloader check-disk generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c ironbox -n "__fish_ironbox_using_subcommand help; and __fish_seen_subcommand_from image-cache" -f -a "fetch" -d 'Download SOURCE, verify it against --checksum and store it under its checksum'
 complete -c ironbox -n "__fish_ironbox_using_subcommand help; and __fish_seen_subcommand_from image-cache" -f -a "list" -d 'List cached images, least recently used first'
 complete -c ironbox -n "__fish_ironbox_using_subcommand help; and __fish_seen_subcommand_from image-cache" -f -a "evict" -d 'Remove one cached image by key (ALGO-HEX)'
@@ -479,3 +554,6 @@ complete -c ironbox -n "__fish_ironbox_using_subcommand help; and __fish_seen_su
 complete -c ironbox -n "__fish_ironbox_using_subcommand help; and __fish_seen_subcommand_from firmware" -f -a "status" -d 'Whether the last update took (ESRT last attempt, NVMe active slot, pending capsules)'
 complete -c ironbox -n "__fish_ironbox_using_subcommand help; and __fish_seen_subcommand_from firmware" -f -a "settings" -d 'BIOS settings through the kernel\'s firmware-attributes class'
 complete -c ironbox -n "__fish_ironbox_using_subcommand help; and __fish_seen_subcommand_from firmware" -f -a "virtualization" -d 'CPU virtualization, its firmware enablement, IOMMU and SR-IOV; switch it on or off'
+complete -c ironbox -n "__fish_ironbox_using_subcommand help; and __fish_seen_subcommand_from bootloader" -f -a "uefi" -d 'Add Boot#### entries for the loaders on the disk\'s ESP and put them first in BootOrder'
+complete -c ironbox -n "__fish_ironbox_using_subcommand help; and __fish_seen_subcommand_from bootloader" -f -a "clean-nvram" -d 'Remove Boot#### entries matching patterns (IPA\'s clean_uefi_nvram)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand help; and __fish_seen_subcommand_from bootloader" -f -a "grub" -d 'Install grub from a partition image\'s own root (chroot), for BIOS or UEFI'

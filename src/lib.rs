@@ -1,6 +1,7 @@
 //! ironbox: bare-metal provisioning toolbox. The binary is a thin shell over this library so
 //! that tests and benchmarks reach the same code.
 
+pub mod bootloader;
 pub mod check_disk;
 pub mod cli;
 pub mod configdrive;
@@ -38,6 +39,7 @@ pub fn run(cli: Cli) -> Result<Value> {
         Command::Configdrive(a) => configdrive::run(&a),
         Command::Firmware(a) => firmware::run(&a),
         Command::Erase(a) => erase::run(&a),
+        Command::Bootloader(a) => bootloader::run(&a),
         Command::CheckDisk(a) => check_disk::run(&a),
         Command::Generate(a) => docs::run(&a),
         Command::External(argv) => extension::run(argv),
