@@ -330,7 +330,7 @@ mod tests {
     }
 
     #[test]
-    fn wipe_stale_clears_an_md_superblock_at_the_end() {
+    fn wipe_stale_clears_md_zfs_bcache_lvm_and_ext_signatures() {
         let path = std::env::temp_dir().join(format!("ironbox-wipe-{}", std::process::id()));
         let size = 8u64 << 20;
         let mut img = vec![0u8; size as usize];
@@ -338,6 +338,28 @@ mod tests {
         img[v10..v10 + 4].copy_from_slice(&[0xfc, 0x4e, 0x2b, 0xa9]);
         img[1080] = 0x53;
         img[1081] = 0xef;
+        // md 0.90, a ZFS label 3 uberblock at the end, bcache and LVM at the start.
+        let v090 = ((size & !65_535) - 65_536) as usize;
+        img[v090..v090 + 4].copy_from_slice(&[0xfc, 0x4e, 0x2b, 0xa9]);
+        let zfs = (size - 262_144 + 131_072) as usize;
+        img[zfs..zfs + 4].copy_from_slice(&[0x0c, 0xb1, 0xba, 0x00]);
+        img[4096 + 24..4096 + 40]
+            .copy_from_slice(&HEAD_MAGICS.iter().find(|m| m.0 == "bcache").unwrap().2[..16]);
+        img[536..544].copy_from_slice(b"LVM2 001");
+        let before: Vec<_> = probe(&mut std::io::Cursor::new(&img), size, 512)
+            .unwrap()
+            .into_iter()
+            .map(|s| s.kind)
+            .collect();
+        for k in [
+            "linux_raid_member",
+            "zfs_member",
+            "bcache",
+            "LVM2_member",
+            "ext4",
+        ] {
+            assert!(before.contains(&k), "{k}: {before:?}");
+        }
         std::fs::write(&path, &img).unwrap();
         let f = std::fs::OpenOptions::new()
             .read(true)
