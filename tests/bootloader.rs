@@ -116,18 +116,6 @@ fn uefi(disk: &LoopDisk, vars: &Path, extra: &[&str]) -> Run {
         .run()
 }
 
-trait Args {
-    fn args(self, a: &[&str]) -> Self;
-}
-impl Args for Ironbox {
-    fn args(mut self, a: &[&str]) -> Self {
-        for x in a {
-            self = self.arg(x);
-        }
-        self
-    }
-}
-
 #[test]
 fn uefi_entry_for_a_loader_only_under_efi_debian_then_reused_then_cleaned() {
     need_tools();
