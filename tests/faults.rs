@@ -468,3 +468,73 @@ fn an_endless_body_after_a_complete_qcow2_is_not_read_forever() {
     );
     assert_looks_blank(&disk);
 }
+
+/// Peak RSS in KiB of a run of the binary, from `/usr/bin/time -v`; returns (exit code, JSON).
+/// `stdin`: a file to feed the command.
+fn run_measured(args: &[&str], stdin: Option<&Path>) -> (i32, serde_json::Value, u64) {
+    let input = match stdin {
+        Some(p) => std::process::Stdio::from(std::fs::File::open(p).unwrap()),
+        None => std::process::Stdio::null(),
+    };
+    let out = std::process::Command::new("/usr/bin/time")
+        .arg("-v")
+        .arg(common::bin())
+        .args(["--progress", "none"])
+        .args(args)
+        .stdin(input)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    let rss = err
+        .lines()
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix("Maximum resident set size (kbytes): ")
+        })
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no RSS in: {err}"));
+    let doc = serde_json::from_slice(&out.stdout).unwrap();
+    (out.status.code().unwrap_or(-1), doc, rss)
+}
+
+/// Ironic's dict with 70 MiB of user_data: refused before the disk is touched (it used to take
+/// 565 MB of RAM and write a 141 MiB partition first), in well under the ramdisk's 256 MiB.
+#[test]
+fn an_oversized_configdrive_from_json_is_refused_before_writing() {
+    require();
+    assert!(Path::new("/usr/bin/time").exists(), "needs /usr/bin/time");
+    let disk = old_disk();
+    let json = disk.dir.path().join("drive.json");
+    let mut doc = br#"{"meta_data": {"uuid": "u-1", "hostname": "n1"}, "user_data": ""#.to_vec();
+    doc.resize(doc.len() + (70 << 20), b'a');
+    doc.extend_from_slice(b"\"}");
+    std::fs::write(&json, &doc).unwrap();
+    let before = std::fs::read(&disk.file).unwrap();
+    let j = json.display().to_string();
+    let file_args = [
+        "configdrive",
+        "write",
+        "--disk",
+        disk.dev(),
+        "--from-json",
+        &j,
+    ];
+    let stdin_args = [
+        "configdrive",
+        "write",
+        "--disk",
+        disk.dev(),
+        "--from-json",
+        "-",
+    ];
+    for (args, stdin) in [(&file_args, None), (&stdin_args, Some(json.as_path()))] {
+        let (code, out, rss) = run_measured(args, stdin);
+        assert_eq!(code, 2, "{out}");
+        assert_eq!(out["error"]["kind"], "configdrive_too_large", "{out}");
+        assert!(rss < 256 << 10, "peak RSS {rss} KiB");
+        assert!(
+            std::fs::read(&disk.file).unwrap() == before,
+            "the disk changed"
+        );
+    }
+}
