@@ -17,7 +17,9 @@ const IMAGE: u64 = 24 * MIB;
 /// These tests cannot be skipped green: without root or the tools they fail.
 fn require() {
     assert!(is_root(), "tests/faults.rs needs root (loop devices)");
-    for t in ["sgdisk", "sfdisk", "blkid", "wipefs", "gzip", "losetup"] {
+    for t in [
+        "sgdisk", "sfdisk", "blkid", "wipefs", "gzip", "losetup", "qemu-img", "partx",
+    ] {
         assert!(have_tool(t), "tests/faults.rs needs {t}");
     }
 }
@@ -36,10 +38,20 @@ fn images() -> &'static Images {
              && dd if=/dev/urandom of={d}/disk.img bs=1M seek=1 count=22 conv=notrunc status=none \
              && dd if=/dev/zero of={d}/disk.img bs=1M seek=4 count=4 conv=notrunc status=none \
              && sgdisk -n1:2048:0 -c1:newimage {d}/disk.img >/dev/null \
-             && gzip -c {d}/disk.img | head -c -200000 > {d}/truncated.img.gz"
+             && gzip -c {d}/disk.img | head -c -200000 > {d}/truncated.img.gz \
+             && qemu-img convert -O qcow2 {d}/disk.img {d}/disk.qcow2"
         ));
         Images { dir }
     })
+}
+
+/// A server with one route at `path` serving fixture `name`, adjusted by `tweak`.
+fn serve(path: &str, name: &str, tweak: impl FnOnce(&mut Route)) -> HttpServer {
+    let server = HttpServer::start();
+    let mut r = Route::new(images().bytes(name));
+    tweak(&mut r);
+    server.route(path, r);
+    server
 }
 
 /// A disk that holds a valid GPT of its own (the previous tenant's layout).
@@ -94,14 +106,12 @@ fn a_mirror_that_wrote_then_failed_and_a_missing_next_mirror_leave_no_table() {
 #[test]
 fn a_restart_without_ranges_that_meets_a_404_leaves_no_table() {
     require();
-    let img = images();
-    let server = HttpServer::start();
-    let mut r = Route::new(img.bytes("disk.img"));
-    r.ranges = false;
-    r.drop_after = Some(20 * MIB as usize);
-    r.faults = 1;
-    r.status_after_faults = Some(404);
-    server.route("/gone.img", r);
+    let server = serve("/gone.img", "disk.img", |r| {
+        r.ranges = false;
+        r.drop_after = Some(20 * MIB as usize);
+        r.faults = 1;
+        r.status_after_faults = Some(404);
+    });
     let disk = old_disk();
     ironbox(&["image-write", &server.url("/gone.img")])
         .args(["--disk", disk.dev()])
@@ -391,5 +401,140 @@ fn an_image_with_an_invalid_table_is_corrupt_and_wiped() {
             "{name}: {e}"
         );
         assert_looks_blank(&disk);
+    }
+}
+
+/// A server that sends a byte every half second never trips the per-read timeout; the stall
+/// rate (less than 64 KiB per --timeout of waiting) does, each resume trickles again, and the
+/// write gives up after --retries instead of running for weeks.
+#[test]
+fn a_trickling_server_is_a_stall_and_the_write_gives_up() {
+    require();
+    let server = serve("/trickle.img", "disk.img", |r| {
+        // Past the image's zero run, so that data reached the disk before the trickle.
+        r.trickle_after = Some(20 * MIB as usize);
+        r.trickle_ms = 500;
+        r.faults = 100;
+    });
+    let disk = old_disk();
+    let run = ironbox(&["image-write", &server.url("/trickle.img")])
+        .args(["--disk", disk.dev(), "--timeout", "2", "--retries", "1"])
+        .run();
+    let e = run.fails(1, "network");
+    assert!(
+        e["message"].as_str().unwrap().contains("kept failing"),
+        "{e}"
+    );
+    assert_eq!(server.requests("/trickle.img").len(), 2, "one resume");
+    assert_looks_blank(&disk);
+}
+
+/// A close-delimited body that goes on (zeros) forever after a complete qcow2: without a
+/// checksum the write ends once the image is complete; with one, the drain is bounded and the
+/// endless body is corrupt.
+#[test]
+fn an_endless_body_after_a_complete_qcow2_is_not_read_forever() {
+    require();
+    let img = images();
+    let server = serve("/endless.qcow2", "disk.qcow2", |r| {
+        r.ranges = false;
+        r.no_length = true;
+        r.endless_tail = true;
+    });
+    let disk = old_disk();
+    let rep = ironbox(&["image-write", &server.url("/endless.qcow2")])
+        .args(["--disk", disk.dev()])
+        .run()
+        .ok();
+    assert_eq!(rep["format"], "qcow2");
+    // The middle (the GPT ends are fixed up for the larger disk).
+    let want = img.bytes("disk.img");
+    let mid = MIB as usize..(IMAGE - MIB) as usize;
+    assert!(
+        disk.read_at(MIB, mid.len()) == want[mid],
+        "the image was not written"
+    );
+    let sum = sh(&format!("sha256sum {}", img.p("disk.qcow2")))[..64].to_string();
+    let e = ironbox(&["image-write", &server.url("/endless.qcow2")])
+        .args(["--disk", disk.dev(), "--checksum", &format!("sha256:{sum}")])
+        .run()
+        .fails(1, "corrupt_image");
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap()
+            .contains("goes on past the end"),
+        "{e}"
+    );
+    assert_looks_blank(&disk);
+}
+
+/// Peak RSS in KiB of a run of the binary, from `/usr/bin/time -v`; returns (exit code, JSON).
+/// `stdin`: a file to feed the command.
+fn run_measured(args: &[&str], stdin: Option<&Path>) -> (i32, serde_json::Value, u64) {
+    let input = match stdin {
+        Some(p) => std::process::Stdio::from(std::fs::File::open(p).unwrap()),
+        None => std::process::Stdio::null(),
+    };
+    let out = std::process::Command::new("/usr/bin/time")
+        .arg("-v")
+        .arg(common::bin())
+        .args(["--progress", "none"])
+        .args(args)
+        .stdin(input)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    let rss = err
+        .lines()
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix("Maximum resident set size (kbytes): ")
+        })
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no RSS in: {err}"));
+    let doc = serde_json::from_slice(&out.stdout).unwrap();
+    (out.status.code().unwrap_or(-1), doc, rss)
+}
+
+/// Ironic's dict with 70 MiB of user_data: refused before the disk is touched (it used to take
+/// 565 MB of RAM and write a 141 MiB partition first), in well under the ramdisk's 256 MiB.
+#[test]
+fn an_oversized_configdrive_from_json_is_refused_before_writing() {
+    require();
+    assert!(Path::new("/usr/bin/time").exists(), "needs /usr/bin/time");
+    let disk = old_disk();
+    let json = disk.dir.path().join("drive.json");
+    let mut doc = br#"{"meta_data": {"uuid": "u-1", "hostname": "n1"}, "user_data": ""#.to_vec();
+    doc.resize(doc.len() + (70 << 20), b'a');
+    doc.extend_from_slice(b"\"}");
+    std::fs::write(&json, &doc).unwrap();
+    let before = std::fs::read(&disk.file).unwrap();
+    let j = json.display().to_string();
+    let file_args = [
+        "configdrive",
+        "write",
+        "--disk",
+        disk.dev(),
+        "--from-json",
+        &j,
+    ];
+    let stdin_args = [
+        "configdrive",
+        "write",
+        "--disk",
+        disk.dev(),
+        "--from-json",
+        "-",
+    ];
+    for (args, stdin) in [(&file_args, None), (&stdin_args, Some(json.as_path()))] {
+        let (code, out, rss) = run_measured(args, stdin);
+        assert_eq!(code, 2, "{out}");
+        assert_eq!(out["error"]["kind"], "configdrive_too_large", "{out}");
+        assert!(rss < 256 << 10, "peak RSS {rss} KiB");
+        assert!(
+            std::fs::read(&disk.file).unwrap() == before,
+            "the disk changed"
+        );
     }
 }

@@ -53,18 +53,50 @@ fn read_file(p: &PathBuf) -> Result<Vec<u8>> {
 
 /// Loads Ironic's dict from a file (`-` for stdin).
 pub fn tree_from_json_file(p: &PathBuf) -> Result<Tree> {
+    tree_from_json_limited(p, u64::MAX)
+}
+
+/// As `tree_from_json_file`, refusing (`configdrive_too_large`) a drive of more than `limit`
+/// bytes before building anything: a file or stdin is read at most 2 × `limit` + 1 MiB far
+/// (base64 and JSON escaping), and the files of the tree must add up to `limit` at most.
+pub fn tree_from_json_limited(p: &PathBuf, limit: u64) -> Result<Tree> {
+    let cap = limit.saturating_mul(2).saturating_add(1 << 20);
     let bytes = if p.as_os_str() == "-" {
         let mut b = Vec::new();
-        std::io::Read::read_to_end(&mut std::io::stdin(), &mut b)
+        std::io::Read::read_to_end(&mut std::io::Read::take(std::io::stdin(), cap + 1), &mut b)
             .map_err(|e| IronError::io("cannot read stdin", e))?;
         b
     } else {
+        if std::fs::metadata(p).is_ok_and(|m| m.len() > cap) {
+            return Err(super::fetch::too_large(limit).with("input", p.display().to_string()));
+        }
         read_file(p)?
     };
+    if bytes.len() as u64 > cap {
+        return Err(super::fetch::too_large(limit).with("input", p.display().to_string()));
+    }
     let doc: Value = serde_json::from_slice(&bytes).map_err(|e| {
         IronError::invalid(format!("{} is not valid JSON", p.display())).caused_by(e)
     })?;
-    Tree::from_ironic_json(&doc)
+    drop(bytes);
+    // user_data goes under every version directory: refuse it before those copies are made.
+    let user = doc
+        .get("user_data")
+        .and_then(Value::as_str)
+        .map_or(0, str::len) as u64;
+    if user.saturating_mul(super::tree::VERSIONS.len() as u64) > limit {
+        return Err(super::fetch::too_large(limit)
+            .with("input", p.display().to_string())
+            .with("user_data_bytes", user));
+    }
+    let tree = Tree::from_ironic_json(&doc)?;
+    drop(doc);
+    if tree.total_bytes() > limit {
+        return Err(super::fetch::too_large(limit)
+            .with("input", p.display().to_string())
+            .with("files_bytes", tree.total_bytes()));
+    }
+    Ok(tree)
 }
 
 fn json_file(p: &PathBuf) -> Result<Vec<u8>> {

@@ -1,7 +1,7 @@
 //! `ironbox configdrive write`: decode what Ironic hands the agent, validate it, pick or plan the
 //! `config-2` partition, and only then touch the disk.
 
-use super::build::tree_from_json_file;
+use super::build::tree_from_json_limited;
 use super::decode::{self, Decoded, Fs};
 use super::{fat_write, fetch, iso_write, locate, read_image, usage};
 use crate::disk::append_partition::{self, AppendPlan};
@@ -65,7 +65,7 @@ pub fn run(a: &WriteArgs) -> Result<Value> {
     let (mut decoded, tree, input_label) = match (&a.source, &a.from_json) {
         (None, None) => return Err(usage("give a SOURCE (URL, file or -) or --from-json FILE")),
         (Some(_), Some(_)) => return Err(usage("give either a SOURCE or --from-json, not both")),
-        (None, Some(j)) => (None, tree_from_json_file(j)?, None),
+        (None, Some(j)) => (None, tree_from_json_limited(j, a.max_size)?, None),
         (Some(src), None) => {
             let d = decode::decode(fetch::open_source(src, &http)?, a.max_size, src)
                 .map_err(|e| e.with("source", src))?;
@@ -131,6 +131,10 @@ pub fn run(a: &WriteArgs) -> Result<Value> {
     } else {
         iso.as_ref().map(|i| i.len() as u64)
     };
+    // The drive as built must be within the limit too, before any partition is made for it.
+    if let Some(n) = fixed_len.filter(|n| *n > a.max_size) {
+        return Err(fetch::too_large(a.max_size).with("image_size", n));
+    }
 
     // 4. Placement, read-only.
     let mut rf = open::open_for_read(&dev.path)?;

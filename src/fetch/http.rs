@@ -225,6 +225,7 @@ impl Http {
             last_modified,
             ranges,
             failures: 0,
+            window: (Duration::ZERO, 0),
         })
     }
 
@@ -262,9 +263,39 @@ pub struct HttpReader {
     last_modified: Option<String>,
     ranges: bool,
     failures: u32,
+    /// The stall-rate window: time spent waiting in reads, and the bytes they brought. Only
+    /// the wait counts, so a consumer that pauses (back-pressure) is never taken for a stall.
+    window: (Duration, u64),
 }
 
+/// Fewer bytes than this in one `--timeout` window is a stall, even if no single read waited
+/// that long: a server trickling a byte now and then would otherwise keep a write alive forever.
+pub const STALL_BYTES: u64 = 64 << 10;
+
 impl HttpReader {
+    /// Counts a read that waited `waited` for `n` bytes; Err when a whole window of waiting
+    /// brought too few.
+    fn rate_check(&mut self, waited: Duration, n: usize) -> io::Result<()> {
+        let (spent, bytes) = &mut self.window;
+        *spent += waited;
+        *bytes += n as u64;
+        if *spent < self.http.opts.timeout {
+            return Ok(());
+        }
+        let got = *bytes;
+        self.window = (Duration::ZERO, 0);
+        if got < STALL_BYTES {
+            return Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                format!(
+                    "only {got} bytes in {:.0} s (less than {STALL_BYTES} per --timeout window)",
+                    self.http.opts.timeout.as_secs_f64()
+                ),
+            ));
+        }
+        Ok(())
+    }
+
     /// Reconnects at `self.pos` after a drop or stall.
     fn resume(&mut self, why: &io::Error) -> io::Result<()> {
         self.body = None;
@@ -322,6 +353,7 @@ impl HttpReader {
             ))));
         }
         self.body = Some(resp.into_body().into_reader());
+        self.window = (Duration::ZERO, 0);
         Ok(())
     }
 
@@ -399,7 +431,9 @@ impl Read for HttpReader {
             let Some(body) = self.body.as_mut() else {
                 return Err(io::Error::other("the connection is closed"));
             };
+            let began = std::time::Instant::now();
             let res = body.read(buf);
+            let waited = began.elapsed();
             let err = match res {
                 Ok(0) => match self.length {
                     Some(l) if self.pos < l => io::Error::new(
@@ -410,7 +444,15 @@ impl Read for HttpReader {
                 },
                 Ok(n) => {
                     self.pos += n as u64;
-                    return Ok(n);
+                    match self.rate_check(waited, n) {
+                        Ok(()) => return Ok(n),
+                        // The bytes just read are kept; the next read resumes after them.
+                        Err(e) => {
+                            crate::interrupt::check().map_err(io::Error::other)?;
+                            self.resume(&e)?;
+                            return Ok(n);
+                        }
+                    }
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => e,

@@ -307,6 +307,13 @@ enum Piece {
     Failed,
 }
 
+/// How many bytes past what the decoder needed are still read (and hashed) before the body is
+/// called endless: as many again as the image took, at least 256 MiB (a qcow2's tail of unused
+/// clusters or padding stays well within that).
+fn drain_limit(needed: u64) -> u64 {
+    needed.max(256 << 20)
+}
+
 /// Hashes the bytes as served and tees them into the cache, then hands them to the decoder.
 /// When the decoder is done early (a qcow2 may not need its tail) the rest is still hashed.
 fn hash_stage(
@@ -319,6 +326,8 @@ fn hash_stage(
     let mut hasher = algo.map(Hasher::new);
     let mut bytes = 0u64;
     let mut draining = false;
+    // Bytes served when the decoder finished; what follows is drained only as far as a bound.
+    let mut done_at = 0u64;
     let cache_error = |e| IronError::io("cannot write to the image cache", e).into();
     loop {
         let buf = match rx.recv() {
@@ -334,6 +343,7 @@ fn hash_stage(
                 }
                 if !draining && tx.send(Feed::Zeros(n)).is_err() {
                     draining = true;
+                    done_at = bytes;
                 }
                 continue;
             }
@@ -353,6 +363,29 @@ fn hash_stage(
             }
         };
         bytes += buf.len() as u64;
+        if draining {
+            // Nothing needs the rest of the body: stop reading it (the fetch thread stops when
+            // its channel closes). A checksum or the cache needs it all, but only so much.
+            if hasher.is_none() && tee.is_none() {
+                return Ok(Served {
+                    bytes,
+                    digest: None,
+                    tee,
+                });
+            }
+            if bytes - done_at > drain_limit(done_at) {
+                let _ = tx.send(Feed::Failed);
+                return Err(IronError::new(
+                    Kind::CorruptImage,
+                    format!(
+                        "the body goes on past the end of the image: {} bytes after the {done_at} \
+                         the image needed, and still more",
+                        bytes - done_at
+                    ),
+                )
+                .into());
+            }
+        }
         if let Some(h) = hasher.as_mut() {
             h.update(&buf);
         }
@@ -367,6 +400,7 @@ fn hash_stage(
         } else if let Err(std::sync::mpsc::SendError(Feed::Data(b))) = tx.send(Feed::Data(buf)) {
             // The decoder stopped: finished early, or failed (then `stop` ends the fetch).
             draining = true;
+            done_at = bytes;
             let _ = back.send(b);
         }
     }

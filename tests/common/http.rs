@@ -20,6 +20,13 @@ pub struct Route {
     /// Stop sending (but keep the socket open) after this many bytes, for the first `faults` requests.
     pub stall_after: Option<usize>,
     pub faults: usize,
+    /// After this many bytes, send one byte every `trickle_ms` ms, for the first `faults`
+    /// requests (a server that never quite stalls).
+    pub trickle_after: Option<usize>,
+    pub trickle_ms: u64,
+    /// After the body, keep sending zeros until the client goes away (with `no_length`: a body
+    /// that never ends).
+    pub endless_tail: bool,
     /// After the `faults` faulty requests, answer every later one with this status (and an
     /// empty body): a file that went away between a dropped transfer and its restart.
     pub status_after_faults: Option<u16>,
@@ -194,6 +201,17 @@ fn handle(stream: TcpStream, state: Arc<Mutex<State>>) -> std::io::Result<()> {
                 let _ = out.shutdown(std::net::Shutdown::Both);
                 return Ok(());
             }
+            if let Some(n) = route.trickle_after {
+                let n = n.saturating_sub(start).min(data.len());
+                out.write_all(&data[..n])?;
+                out.flush()?;
+                for b in &data[n..] {
+                    std::thread::sleep(Duration::from_millis(route.trickle_ms));
+                    out.write_all(std::slice::from_ref(b))?;
+                    out.flush()?;
+                }
+                return Ok(());
+            }
             if let Some(n) = route.stall_after {
                 let n = n.saturating_sub(start).min(data.len());
                 out.write_all(&data[..n])?;
@@ -204,6 +222,12 @@ fn handle(stream: TcpStream, state: Arc<Mutex<State>>) -> std::io::Result<()> {
         }
         out.write_all(data)?;
         out.flush()?;
+        if route.endless_tail {
+            let zeros = vec![0u8; 64 << 10];
+            loop {
+                out.write_all(&zeros)?;
+            }
+        }
         if route.no_length {
             return Ok(());
         }
