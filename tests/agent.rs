@@ -511,3 +511,101 @@ fn no_ironic_parameters_is_invalid_input() {
     assert_eq!(code, 2);
     assert_eq!(report["error"]["kind"], "invalid_input");
 }
+
+/// A DNS responder on 127.0.0.1 (UDP): `ironic.test` A → 127.0.0.1, no AAAA, NXDOMAIN for
+/// anything else. Returns its port and the names asked.
+fn dns_responder() -> (u16, Arc<Mutex<Vec<String>>>) {
+    let sock = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let port = sock.local_addr().unwrap().port();
+    let asked = Arc::new(Mutex::new(Vec::new()));
+    let a2 = asked.clone();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 512];
+        while let Ok((n, peer)) = sock.recv_from(&mut buf) {
+            let q = &buf[..n];
+            // The question name, label by label (the agent never compresses its query).
+            let (mut i, mut labels) = (12, Vec::new());
+            while i < n && q[i] != 0 {
+                let l = q[i] as usize;
+                labels.push(String::from_utf8_lossy(&q[i + 1..i + 1 + l]).into_owned());
+                i += 1 + l;
+            }
+            let name = labels.join(".");
+            let qtype = u16::from_be_bytes([q[i + 1], q[i + 2]]);
+            a2.lock().unwrap().push(format!("{name}/{qtype}"));
+            let mut m = q[..i + 5].to_vec();
+            let known = name == "ironic.test";
+            m[2] = 0x81;
+            m[3] = if known { 0x80 } else { 0x83 };
+            if known && qtype == 1 {
+                m[7] = 1;
+                m.extend_from_slice(&[0xC0, 12, 0, 1, 0, 1, 0, 0, 0, 30, 0, 4, 127, 0, 0, 1]);
+            }
+            let _ = sock.send_to(&m, peer);
+        }
+    });
+    (port, asked)
+}
+
+#[test]
+fn api_host_name_resolved_through_resolv_conf_and_hosts() {
+    let fake = FakeIronic::start(Box::new(|req, _| match route(&req.path) {
+        "/" => root(),
+        "/v1/lookup" => lookup_ok("tok-1"),
+        "/v1/heartbeat" => (202, String::new()),
+        _ => (500, String::new()),
+    }));
+    let (dns_port, asked) = dns_responder();
+    let files = tempfile::tempdir().unwrap();
+    let resolv = files.path().join("resolv.conf");
+    std::fs::write(
+        &resolv,
+        format!("search nowhere.invalid\nnameserver 127.0.0.1:{dns_port}\noptions timeout:2\n"),
+    )
+    .unwrap();
+    let hosts = files.path().join("hosts");
+    std::fs::write(&hosts, "127.0.0.1 localhost\n127.0.0.1 ironic-by-hosts\n").unwrap();
+    // Through DNS.
+    let mut agent = Agent::start(
+        &format!(
+            "ipa-api-url=http://ironic.test:{} ipa-lookup-interval=0.1",
+            fake.port
+        ),
+        &[("IRONBOX_RESOLV_CONF", &resolv), ("IRONBOX_HOSTS", &hosts)],
+    );
+    let beats = fake.wait_for("/v1/heartbeat", 1, &mut agent);
+    assert_eq!(beats[0].json()["callback_url"], "https://127.0.0.1:9999");
+    let names = asked.lock().unwrap().clone();
+    assert!(names.contains(&"ironic.test/1".to_string()), "{names:?}");
+    drop(agent);
+    // Through the hosts file: no query at all.
+    let before = asked.lock().unwrap().len();
+    let mut agent = Agent::start(
+        &format!(
+            "ipa-api-url=http://ironic-by-hosts:{} ipa-lookup-interval=0.1",
+            fake.port
+        ),
+        &[("IRONBOX_RESOLV_CONF", &resolv), ("IRONBOX_HOSTS", &hosts)],
+    );
+    fake.wait_for("/v1/heartbeat", 2, &mut agent);
+    assert_eq!(asked.lock().unwrap().len(), before, "hosts answered first");
+    drop(agent);
+    // An unknown name: NXDOMAIN is logged and retried, never a crash.
+    let mut agent = Agent::start(
+        &format!(
+            "ipa-api-url=http://nosuch.test:{} ipa-lookup-interval=0.1",
+            fake.port
+        ),
+        &[("IRONBOX_RESOLV_CONF", &resolv), ("IRONBOX_HOSTS", &hosts)],
+    );
+    let end = Instant::now() + Duration::from_secs(60);
+    while !agent.stderr().contains("cannot resolve nosuch.test") {
+        assert!(Instant::now() < end, "{}", agent.stderr());
+        assert!(
+            agent.child.try_wait().unwrap().is_none(),
+            "{}",
+            agent.stderr()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}

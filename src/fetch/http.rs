@@ -108,7 +108,7 @@ pub fn build_agent(opts: &HttpOptions) -> Result<Agent> {
         .root_certs(roots)
         .disable_verification(opts.insecure)
         .build();
-    Ok(Agent::config_builder()
+    let config = Agent::config_builder()
         .http_status_as_error(false)
         .tls_config(tls)
         .proxy(ureq::Proxy::try_from_env())
@@ -116,8 +116,13 @@ pub fn build_agent(opts: &HttpOptions) -> Result<Agent> {
         .timeout_recv_response(Some(opts.timeout))
         .timeout_per_read(Some(opts.timeout))
         .user_agent(concat!("ironbox/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .into())
+        .build();
+    // Our resolver: the static binary's libc cannot resolve names (no NSS).
+    Ok(Agent::with_parts(
+        config,
+        ureq::unversioned::transport::DefaultConnector::new(),
+        crate::fetch::dns::Resolver,
+    ))
 }
 
 impl Http {
