@@ -27,7 +27,6 @@ impl Rng {
 
 pub struct Backoff {
     next: f64,
-    first: f64,
     cap: f64,
     rng: Rng,
 }
@@ -38,7 +37,6 @@ impl Backoff {
         let first = first.as_secs_f64().max(0.01);
         Backoff {
             next: first,
-            first,
             cap: cap.max(first),
             rng: Rng::new(),
         }
@@ -48,10 +46,6 @@ impl Backoff {
         let d = self.next * self.rng.uniform(0.75, 1.0);
         self.next = (self.next * 2.0).min(self.cap);
         Duration::from_secs_f64(d)
-    }
-
-    pub fn reset(&mut self) {
-        self.next = self.first;
     }
 }
 

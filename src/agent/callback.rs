@@ -1,6 +1,7 @@
 //! The callback URL Ironic records for this node: `<protocol>://<host>:9999`, host being
 //! ipa-advertise-host or this node's source address on the route to the API host. The route is
-//! asked of the kernel with a connected UDP socket: connect() on UDP sends no packet.
+//! asked of the kernel with a connected UDP socket: connect() on UDP sends no packet. A
+//! link-local source does not count, as in IPA.
 
 use std::net::{IpAddr, SocketAddr, UdpSocket};
 
@@ -50,7 +51,12 @@ pub fn source_address(url: &str) -> Option<IpAddr> {
     let sock = UdpSocket::bind(bind).ok()?;
     sock.connect(target).ok()?;
     let ip = sock.local_addr().ok()?.ip();
-    (!ip.is_unspecified()).then_some(ip)
+    // IPA ignores a link-local source: Ironic could not reach it.
+    let link_local = match ip {
+        IpAddr::V4(v4) => v4.is_link_local(),
+        IpAddr::V6(v6) => v6.is_unicast_link_local(),
+    };
+    (!ip.is_unspecified() && !link_local).then_some(ip)
 }
 
 /// `https://host:9999`, IPv6 literals bracketed.

@@ -1,10 +1,11 @@
 //! `POST /v1/heartbeat/{uuid}` every 0.3–0.6 × heartbeat_timeout (random in that range, as IPA),
 //! with callback_url, agent_token and agent_version. Returns when Ironic refuses the node or the
 //! token (404, 401, 403: a power action wiped the token), so the caller looks up again; a locked
-//! node (409), 5xx or an unreachable API are retried with capped backoff, forever.
+//! node (409), 5xx or an unreachable API are retried 5–10 s apart (IPA's error interval:
+//! 5 s × uniform(1, 2)), forever.
 
 use super::api::{Api, Outcome};
-use super::backoff::{Backoff, Rng};
+use super::backoff::Rng;
 use super::lookup::Node;
 use super::state::{self, Recorder, State, now_iso};
 use crate::report::Result;
@@ -17,6 +18,9 @@ pub const AGENT_VERSION: &str = env!("CARGO_PKG_VERSION");
 /// IPA's jitter range for the interval between heartbeats.
 const MIN_JITTER: f64 = 0.3;
 const MAX_JITTER: f64 = 0.6;
+/// IPA's retry after a failed heartbeat: this many seconds times uniform(1, 2); never more
+/// than heartbeat_timeout (short timeouts in labs and tests).
+const ERROR_INTERVAL: f64 = 5.0;
 
 #[derive(Serialize)]
 struct Body<'a> {
@@ -54,8 +58,7 @@ pub fn run(api: &mut Api, node: &Node, callback_url: &str, rec: &mut Recorder) -
         agent_token: node.token.as_deref(),
     })
     .unwrap_or_default();
-    let cap = (node.heartbeat_timeout * MAX_JITTER).clamp(1.0, 30.0);
-    let mut backoff = Backoff::new(Duration::from_secs(1), cap);
+    let error_interval = ERROR_INTERVAL.min(node.heartbeat_timeout);
     let mut rng = Rng::new();
     let mut refusals = 0u32;
     let mut failing = false;
@@ -85,7 +88,6 @@ pub fn run(api: &mut Api, node: &Node, callback_url: &str, rec: &mut Recorder) -
                 }
                 failing = false;
                 refusals = 0;
-                backoff.reset();
                 Duration::from_secs_f64(
                     node.heartbeat_timeout * rng.uniform(MIN_JITTER, MAX_JITTER),
                 )
@@ -112,10 +114,12 @@ pub fn run(api: &mut Api, node: &Node, callback_url: &str, rec: &mut Recorder) -
                         return Ok(());
                     }
                 }
-                let wait = backoff.next();
+                let wait = Duration::from_secs_f64(error_interval * rng.uniform(1.0, 2.0));
                 if !failing {
                     state::log(&format!(
-                        "heartbeat failed ({outcome}); retrying with backoff"
+                        "heartbeat failed ({outcome}); retrying every {:.0}-{:.0} s",
+                        error_interval,
+                        error_interval * 2.0
                     ));
                 }
                 failing = true;
