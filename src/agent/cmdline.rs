@@ -99,7 +99,10 @@ impl Params {
         let m = parse(line);
         let nonempty = |k: &str| m.get(k).filter(|v| !v.is_empty()).cloned();
         Params {
-            api_url: nonempty("ipa-api-url").map(|u| u.trim_end_matches('/').to_string()),
+            // IPA takes a comma-separated list; the first URL is used here.
+            api_url: nonempty("ipa-api-url")
+                .and_then(|u| u.split(',').find(|u| !u.is_empty()).map(str::to_string))
+                .map(|u| u.trim_end_matches('/').to_string()),
             inspection_callback_url: nonempty("ipa-inspection-callback-url"),
             boot_mac: m.get("BOOTIF").and_then(|v| bootif_mac(v)),
             insecure: m.get("ipa-insecure").is_some_and(|v| truthy(v)),
@@ -150,6 +153,8 @@ mod tests {
         assert_eq!(p.lookup_timeout, Duration::from_secs(30));
         assert_eq!(p.lookup_interval, Duration::from_millis(500));
         assert_eq!(p.advertise_protocol, "https");
+        let list = Params::from_cmdline("ipa-api-url=http://a:6385,http://b:6385");
+        assert_eq!(list.api_url.as_deref(), Some("http://a:6385"));
         let d = Params::from_cmdline("ipa-lookup-timeout=nan ipa-insecure=0 ipa-debug");
         assert_eq!(d.lookup_timeout, Duration::from_secs(600));
         assert_eq!(d.lookup_interval, Duration::from_secs(1));
