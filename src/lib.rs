@@ -2,6 +2,7 @@
 //! that tests and benchmarks reach the same code.
 
 pub mod bootloader;
+pub mod agent;
 pub mod check_disk;
 pub mod cli;
 pub mod configdrive;
@@ -32,6 +33,7 @@ pub fn run(cli: Cli) -> Result<Value> {
     }
     interrupt::install();
     match cli.command {
+        Command::Agent(a) => agent::run(&a),
         Command::Inventory(a) => inventory::run(&a),
         Command::Partition(a) => partition::run(&a),
         Command::ImageWrite(a) => image::run_write(&a),
