@@ -16,6 +16,9 @@ _ironbox() {
             ",$1")
                 cmd="ironbox"
                 ;;
+            ironbox,agent)
+                cmd="ironbox__subcmd__agent"
+                ;;
             ironbox,check-disk)
                 cmd="ironbox__subcmd__check__subcmd__disk"
                 ;;
@@ -139,6 +142,9 @@ _ironbox() {
             ironbox__subcmd__firmware__subcmd__settings__subcmd__help,set)
                 cmd="ironbox__subcmd__firmware__subcmd__settings__subcmd__help__subcmd__set"
                 ;;
+            ironbox__subcmd__help,agent)
+                cmd="ironbox__subcmd__help__subcmd__agent"
+                ;;
             ironbox__subcmd__help,check-disk)
                 cmd="ironbox__subcmd__help__subcmd__check__subcmd__disk"
                 ;;
@@ -251,12 +257,54 @@ _ironbox() {
 
     case "${cmd}" in
         ironbox)
-            opts="-v -q -h -V --pretty --progress --verbose --quiet --sysroot --help --version inventory partition image-write image-cache configdrive firmware erase check-disk generate help"
+            opts="-v -q -h -V --pretty --progress --verbose --quiet --sysroot --help --version agent inventory partition image-write image-cache configdrive firmware erase check-disk generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --progress)
+                    COMPREPLY=($(compgen -W "auto bar plain json none" -- "${cur}"))
+                    return 0
+                    ;;
+                --sysroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__agent)
+            opts="-v -q -h -V --cmdline --state-dir --ca-cert --network-wait --request-timeout --pretty --progress --verbose --quiet --sysroot --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --cmdline)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --network-wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --progress)
                     COMPREPLY=($(compgen -W "auto bar plain json none" -- "${cur}"))
                     return 0
@@ -1105,8 +1153,22 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__help)
-            opts="inventory partition image-write image-cache configdrive firmware erase check-disk generate help"
+            opts="agent inventory partition image-write image-cache configdrive firmware erase check-disk generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__help__subcmd__agent)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -55,6 +55,8 @@ pub struct GlobalArgs {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// Speak Ironic's agent protocol: inspection POST, lookup, heartbeats (IPA's kernel parameters)
+    Agent(crate::agent::Args),
     /// Hardware inventory in IPA's shape (cpu, memory, disks, interfaces, system, boot, bmc)
     Inventory(crate::inventory::Args),
     /// Write a GPT or MBR partition table from a JSON layout or IPA-style flags
@@ -83,6 +85,7 @@ pub enum Command {
 /// Names that select a command when the binary is run through a link (`inventory`,
 /// `ironbox-inventory`).
 pub const MULTICALL_COMMANDS: &[&str] = &[
+    "agent",
     "inventory",
     "partition",
     "image-write",

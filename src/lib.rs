@@ -1,6 +1,7 @@
 //! ironbox: bare-metal provisioning toolbox. The binary is a thin shell over this library so
 //! that tests and benchmarks reach the same code.
 
+pub mod agent;
 pub mod check_disk;
 pub mod cli;
 pub mod configdrive;
@@ -31,6 +32,7 @@ pub fn run(cli: Cli) -> Result<Value> {
     }
     interrupt::install();
     match cli.command {
+        Command::Agent(a) => agent::run(&a),
         Command::Inventory(a) => inventory::run(&a),
         Command::Partition(a) => partition::run(&a),
         Command::ImageWrite(a) => image::run_write(&a),

@@ -73,49 +73,56 @@ fn load_pem(path: &std::path::Path, out: &mut Vec<Certificate<'static>>) -> io::
     Ok(out.len() - before)
 }
 
+/// A ureq agent with the system CA store plus `opts.ca_cert`, verification off with
+/// `opts.insecure`, proxies from the environment, and `opts.timeout` on each phase; shared with
+/// the Ironic agent so every HTTP user trusts the same roots.
+pub fn build_agent(opts: &HttpOptions) -> Result<Agent> {
+    let mut certs = Vec::new();
+    for b in SYSTEM_BUNDLES {
+        if load_pem(std::path::Path::new(b), &mut certs).is_ok_and(|n| n > 0) {
+            break;
+        }
+    }
+    if let Some(ca) = &opts.ca_cert {
+        let n = load_pem(ca, &mut certs).map_err(|e| {
+            IronError::new(
+                Kind::InvalidInput,
+                format!("cannot read --ca-cert {}", ca.display()),
+            )
+            .caused_by(e)
+        })?;
+        if n == 0 {
+            return Err(IronError::new(
+                Kind::InvalidInput,
+                format!("--ca-cert {} holds no PEM certificate", ca.display()),
+            ));
+        }
+    }
+    // Without any system bundle, fall back to the bundled Mozilla roots.
+    let roots = if certs.is_empty() {
+        RootCerts::WebPki
+    } else {
+        RootCerts::new_with_certs(&certs)
+    };
+    let tls = TlsConfig::builder()
+        .root_certs(roots)
+        .disable_verification(opts.insecure)
+        .build();
+    Ok(Agent::config_builder()
+        .http_status_as_error(false)
+        .tls_config(tls)
+        .proxy(ureq::Proxy::try_from_env())
+        .timeout_connect(Some(opts.timeout))
+        .timeout_recv_response(Some(opts.timeout))
+        .timeout_per_read(Some(opts.timeout))
+        .user_agent(concat!("ironbox/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .into())
+}
+
 impl Http {
     pub fn new(opts: HttpOptions, counters: Arc<Counters>) -> Result<Http> {
-        let mut certs = Vec::new();
-        for b in SYSTEM_BUNDLES {
-            if load_pem(std::path::Path::new(b), &mut certs).is_ok_and(|n| n > 0) {
-                break;
-            }
-        }
-        if let Some(ca) = &opts.ca_cert {
-            let n = load_pem(ca, &mut certs).map_err(|e| {
-                IronError::new(
-                    Kind::InvalidInput,
-                    format!("cannot read --ca-cert {}", ca.display()),
-                )
-                .caused_by(e)
-            })?;
-            if n == 0 {
-                return Err(IronError::new(
-                    Kind::InvalidInput,
-                    format!("--ca-cert {} holds no PEM certificate", ca.display()),
-                ));
-            }
-        }
-        // Without any system bundle, fall back to the bundled Mozilla roots.
-        let roots = if certs.is_empty() {
-            RootCerts::WebPki
-        } else {
-            RootCerts::new_with_certs(&certs)
-        };
-        let tls = TlsConfig::builder()
-            .root_certs(roots)
-            .disable_verification(opts.insecure)
-            .build();
-        let agent: Agent = Agent::config_builder()
-            .http_status_as_error(false)
-            .tls_config(tls)
-            .proxy(ureq::Proxy::try_from_env())
-            .timeout_connect(Some(opts.timeout))
-            .timeout_recv_response(Some(opts.timeout))
-            .timeout_per_read(Some(opts.timeout))
-            .user_agent(concat!("ironbox/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .into();
+        let agent = build_agent(&opts)?;
         Ok(Http {
             agent,
             opts: Arc::new(opts),
@@ -243,7 +250,7 @@ impl Http {
     }
 }
 
-fn sleep_interruptible(d: Duration) -> Result<()> {
+pub fn sleep_interruptible(d: Duration) -> Result<()> {
     let end = std::time::Instant::now() + d;
     while std::time::Instant::now() < end {
         crate::interrupt::check()?;

@@ -4,6 +4,7 @@
 
 pub mod args;
 pub mod checksum;
+pub mod dns;
 pub mod http;
 
 pub use args::{HttpArgs, http_client};

@@ -144,3 +144,23 @@ fn hostname() -> Option<String> {
             .flatten()
     })
 }
+
+/// The MAC addresses of the interfaces the inventory reports (for the agent's lookup).
+pub fn interface_macs() -> Vec<String> {
+    interfaces::collect(None)
+        .into_iter()
+        .filter_map(|i| i.mac_address)
+        .collect()
+}
+
+impl Default for Args {
+    /// Every section, as `ironbox inventory` with no flags.
+    fn default() -> Args {
+        Args {
+            sections: vec![],
+            include_loop: false,
+            lldp: false,
+            lldp_timeout: 30.0,
+        }
+    }
+}

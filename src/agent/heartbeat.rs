@@ -1,0 +1,145 @@
+//! `POST /v1/heartbeat/{uuid}` every 0.3–0.6 × heartbeat_timeout (random in that range, as IPA),
+//! with callback_url, agent_token and agent_version. Returns when Ironic refuses the node or the
+//! token (404, 401, 403: a power action wiped the token), so the caller looks up again; a locked
+//! node (409), 5xx or an unreachable API are retried with capped backoff, forever.
+
+use super::api::{Api, Outcome};
+use super::backoff::{Backoff, Rng};
+use super::lookup::Node;
+use super::state::{self, Recorder, State, now_iso};
+use crate::report::Result;
+use serde::Serialize;
+use std::time::Duration;
+
+/// The version this agent reports (Ironic records it as the node's agent_version).
+pub const AGENT_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// IPA's jitter range for the interval between heartbeats.
+const MIN_JITTER: f64 = 0.3;
+const MAX_JITTER: f64 = 0.6;
+
+#[derive(Serialize)]
+struct Body<'a> {
+    callback_url: &'a str,
+    agent_version: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    agent_token: Option<&'a str>,
+}
+
+/// What to do after a heartbeat answer.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Next {
+    Continue,
+    Retry,
+    LookupAgain,
+}
+
+pub fn classify(o: &Outcome) -> Next {
+    match o {
+        Outcome::Status(200 | 202 | 204, ..) => Next::Continue,
+        Outcome::Status(401 | 403 | 404, ..) => Next::LookupAgain,
+        _ => Next::Retry,
+    }
+}
+
+/// Consecutive refusals of another kind (400, 406...) after which a fresh lookup is worth more
+/// than repeating the same request.
+const REFUSALS_BEFORE_LOOKUP: u32 = 5;
+
+pub fn run(api: &mut Api, node: &Node, callback_url: &str, rec: &mut Recorder) -> Result<()> {
+    let url = format!("{}/v1/heartbeat/{}", api.base(), node.uuid);
+    let body = serde_json::to_value(Body {
+        callback_url,
+        agent_version: AGENT_VERSION,
+        agent_token: node.token.as_deref(),
+    })
+    .unwrap_or_default();
+    let cap = (node.heartbeat_timeout * MAX_JITTER).clamp(1.0, 30.0);
+    let mut backoff = Backoff::new(Duration::from_secs(1), cap);
+    let mut rng = Rng::new();
+    let mut refusals = 0u32;
+    let mut failing = false;
+    loop {
+        crate::interrupt::check()?;
+        let outcome = match api.version() {
+            Ok(v) => api.call("POST", &url, Some(&v), Some(&body)),
+            Err(o) => o,
+        };
+        rec.status.last_heartbeat = Some(now_iso());
+        rec.status.last_heartbeat_result = Some(outcome.to_string());
+        let next = classify(&outcome);
+        let wait = match next {
+            Next::Continue => {
+                rec.status.heartbeats += 1;
+                rec.status.last_error = None;
+                if failing || rec.status.state != State::Heartbeating {
+                    rec.enter(
+                        State::Heartbeating,
+                        &format!(
+                            "heartbeating for node {} as {callback_url} (every {:.1}-{:.1} s)",
+                            node.uuid,
+                            node.heartbeat_timeout * MIN_JITTER,
+                            node.heartbeat_timeout * MAX_JITTER
+                        ),
+                    );
+                }
+                failing = false;
+                refusals = 0;
+                backoff.reset();
+                Duration::from_secs_f64(
+                    node.heartbeat_timeout * rng.uniform(MIN_JITTER, MAX_JITTER),
+                )
+            }
+            Next::LookupAgain => {
+                rec.status.heartbeat_failures += 1;
+                state::log(&format!("heartbeat refused ({outcome}); looking up again"));
+                rec.status.last_error = Some(format!("heartbeat: {outcome}"));
+                rec.save();
+                return Ok(());
+            }
+            Next::Retry => {
+                rec.status.heartbeat_failures += 1;
+                if matches!(outcome, Outcome::Failed(_)) {
+                    api.reset_version();
+                }
+                if matches!(outcome, Outcome::Status(c, ..) if (400..500).contains(&c) && c != 409)
+                {
+                    refusals += 1;
+                    if refusals >= REFUSALS_BEFORE_LOOKUP {
+                        state::log(&format!(
+                            "heartbeat refused {refusals} times ({outcome}); looking up again"
+                        ));
+                        return Ok(());
+                    }
+                }
+                let wait = backoff.next();
+                if !failing {
+                    state::log(&format!(
+                        "heartbeat failed ({outcome}); retrying with backoff"
+                    ));
+                }
+                failing = true;
+                rec.status.last_error = Some(format!("heartbeat: {outcome}"));
+                wait
+            }
+        };
+        rec.save();
+        crate::fetch::http::sleep_interruptible(wait)?;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answers() {
+        let s = |c| Outcome::Status(c, None, String::new());
+        assert_eq!(classify(&s(202)), Next::Continue);
+        assert_eq!(classify(&s(401)), Next::LookupAgain);
+        assert_eq!(classify(&s(404)), Next::LookupAgain);
+        assert_eq!(classify(&s(409)), Next::Retry);
+        assert_eq!(classify(&s(503)), Next::Retry);
+        assert_eq!(classify(&Outcome::Failed("refused".into())), Next::Retry);
+    }
+}
