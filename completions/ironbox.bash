@@ -25,6 +25,9 @@ _ironbox() {
             ironbox,erase)
                 cmd="ironbox__subcmd__erase"
                 ;;
+            ironbox,export)
+                cmd="ironbox__subcmd__export"
+                ;;
             ironbox,firmware)
                 cmd="ironbox__subcmd__firmware"
                 ;;
@@ -69,6 +72,36 @@ _ironbox() {
                 ;;
             ironbox__subcmd__configdrive__subcmd__help,write)
                 cmd="ironbox__subcmd__configdrive__subcmd__help__subcmd__write"
+                ;;
+            ironbox__subcmd__export,help)
+                cmd="ironbox__subcmd__export__subcmd__help"
+                ;;
+            ironbox__subcmd__export,iscsi)
+                cmd="ironbox__subcmd__export__subcmd__iscsi"
+                ;;
+            ironbox__subcmd__export,list)
+                cmd="ironbox__subcmd__export__subcmd__list"
+                ;;
+            ironbox__subcmd__export,nvme-tcp)
+                cmd="ironbox__subcmd__export__subcmd__nvme__subcmd__tcp"
+                ;;
+            ironbox__subcmd__export,stop)
+                cmd="ironbox__subcmd__export__subcmd__stop"
+                ;;
+            ironbox__subcmd__export__subcmd__help,help)
+                cmd="ironbox__subcmd__export__subcmd__help__subcmd__help"
+                ;;
+            ironbox__subcmd__export__subcmd__help,iscsi)
+                cmd="ironbox__subcmd__export__subcmd__help__subcmd__iscsi"
+                ;;
+            ironbox__subcmd__export__subcmd__help,list)
+                cmd="ironbox__subcmd__export__subcmd__help__subcmd__list"
+                ;;
+            ironbox__subcmd__export__subcmd__help,nvme-tcp)
+                cmd="ironbox__subcmd__export__subcmd__help__subcmd__nvme__subcmd__tcp"
+                ;;
+            ironbox__subcmd__export__subcmd__help,stop)
+                cmd="ironbox__subcmd__export__subcmd__help__subcmd__stop"
                 ;;
             ironbox__subcmd__firmware,help)
                 cmd="ironbox__subcmd__firmware__subcmd__help"
@@ -148,6 +181,9 @@ _ironbox() {
             ironbox__subcmd__help,erase)
                 cmd="ironbox__subcmd__help__subcmd__erase"
                 ;;
+            ironbox__subcmd__help,export)
+                cmd="ironbox__subcmd__help__subcmd__export"
+                ;;
             ironbox__subcmd__help,firmware)
                 cmd="ironbox__subcmd__help__subcmd__firmware"
                 ;;
@@ -177,6 +213,18 @@ _ironbox() {
                 ;;
             ironbox__subcmd__help__subcmd__configdrive,write)
                 cmd="ironbox__subcmd__help__subcmd__configdrive__subcmd__write"
+                ;;
+            ironbox__subcmd__help__subcmd__export,iscsi)
+                cmd="ironbox__subcmd__help__subcmd__export__subcmd__iscsi"
+                ;;
+            ironbox__subcmd__help__subcmd__export,list)
+                cmd="ironbox__subcmd__help__subcmd__export__subcmd__list"
+                ;;
+            ironbox__subcmd__help__subcmd__export,nvme-tcp)
+                cmd="ironbox__subcmd__help__subcmd__export__subcmd__nvme__subcmd__tcp"
+                ;;
+            ironbox__subcmd__help__subcmd__export,stop)
+                cmd="ironbox__subcmd__help__subcmd__export__subcmd__stop"
                 ;;
             ironbox__subcmd__help__subcmd__firmware,list)
                 cmd="ironbox__subcmd__help__subcmd__firmware__subcmd__list"
@@ -251,7 +299,7 @@ _ironbox() {
 
     case "${cmd}" in
         ironbox)
-            opts="-v -q -h -V --pretty --progress --verbose --quiet --sysroot --help --version inventory partition image-write image-cache configdrive firmware erase check-disk generate help"
+            opts="-v -q -h -V --pretty --progress --verbose --quiet --sysroot --help --version inventory partition image-write image-cache configdrive firmware erase export check-disk generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -583,6 +631,276 @@ _ironbox() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto bar plain json none" -- "${cur}"))
+                    return 0
+                    ;;
+                --sysroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__export)
+            opts="-v -q -h -V --pretty --progress --verbose --quiet --sysroot --help --version iscsi nvme-tcp list stop help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --progress)
+                    COMPREPLY=($(compgen -W "auto bar plain json none" -- "${cur}"))
+                    return 0
+                    ;;
+                --sysroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__export__subcmd__help)
+            opts="iscsi nvme-tcp list stop help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__export__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__export__subcmd__help__subcmd__iscsi)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__export__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__export__subcmd__help__subcmd__nvme__subcmd__tcp)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__export__subcmd__help__subcmd__stop)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__export__subcmd__iscsi)
+            opts="-v -q -h -V --disk --hints --candidates --explain --partition --force --dry-run --iqn --portal --allow --chap-user --chap-secret-file --mutual-user --mutual-secret-file --read-only --pretty --progress --verbose --quiet --sysroot --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --disk)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hints)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --candidates)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --partition)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --iqn)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --portal)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --allow)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --chap-user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --chap-secret-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mutual-user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mutual-secret-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto bar plain json none" -- "${cur}"))
+                    return 0
+                    ;;
+                --sysroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__export__subcmd__list)
+            opts="-v -q -h -V --pretty --progress --verbose --quiet --sysroot --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --progress)
+                    COMPREPLY=($(compgen -W "auto bar plain json none" -- "${cur}"))
+                    return 0
+                    ;;
+                --sysroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__export__subcmd__nvme__subcmd__tcp)
+            opts="-v -q -h -V --disk --hints --candidates --explain --partition --force --dry-run --nqn --addr --port --allow-host --pretty --progress --verbose --quiet --sysroot --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --disk)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hints)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --candidates)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --partition)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --nqn)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --addr)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --allow-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto bar plain json none" -- "${cur}"))
+                    return 0
+                    ;;
+                --sysroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__export__subcmd__stop)
+            opts="-v -q -h -V --all --pretty --progress --verbose --quiet --sysroot --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --progress)
                     COMPREPLY=($(compgen -W "auto bar plain json none" -- "${cur}"))
                     return 0
@@ -1105,7 +1423,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__help)
-            opts="inventory partition image-write image-cache configdrive firmware erase check-disk generate help"
+            opts="inventory partition image-write image-cache configdrive firmware erase export check-disk generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1191,6 +1509,76 @@ _ironbox() {
         ironbox__subcmd__help__subcmd__erase)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__help__subcmd__export)
+            opts="iscsi nvme-tcp list stop"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__help__subcmd__export__subcmd__iscsi)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__help__subcmd__export__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__help__subcmd__export__subcmd__nvme__subcmd__tcp)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__help__subcmd__export__subcmd__stop)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -69,6 +69,8 @@ pub enum Command {
     Firmware(crate::firmware::Args),
     /// Erase disks with the strongest method each supports, verified, with a certificate
     Erase(crate::erase::Args),
+    /// Export a disk over iSCSI or NVMe/TCP; list and stop exports
+    Export(crate::export::Args),
     /// Resolve a target disk and check the safety rules without touching it
     #[command(hide = true)]
     CheckDisk(crate::check_disk::Args),
@@ -90,4 +92,5 @@ pub const MULTICALL_COMMANDS: &[&str] = &[
     "configdrive",
     "firmware",
     "erase",
+    "export",
 ];

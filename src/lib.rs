@@ -7,6 +7,7 @@ pub mod configdrive;
 pub mod disk;
 pub mod docs;
 pub mod erase;
+pub mod export;
 pub mod extension;
 pub mod fetch;
 pub mod firmware;
@@ -38,6 +39,7 @@ pub fn run(cli: Cli) -> Result<Value> {
         Command::Configdrive(a) => configdrive::run(&a),
         Command::Firmware(a) => firmware::run(&a),
         Command::Erase(a) => erase::run(&a),
+        Command::Export(a) => export::run(&a),
         Command::CheckDisk(a) => check_disk::run(&a),
         Command::Generate(a) => docs::run(&a),
         Command::External(argv) => extension::run(argv),

@@ -5,6 +5,7 @@
 pub mod aligned;
 pub mod ata;
 pub mod blk;
+pub mod configfs;
 pub mod devnode;
 pub mod ethtool;
 pub mod fsflags;
