@@ -16,11 +16,17 @@ _ironbox() {
             ",$1")
                 cmd="ironbox"
                 ;;
+            ironbox,attach)
+                cmd="ironbox__subcmd__attach"
+                ;;
             ironbox,check-disk)
                 cmd="ironbox__subcmd__check__subcmd__disk"
                 ;;
             ironbox,configdrive)
                 cmd="ironbox__subcmd__configdrive"
+                ;;
+            ironbox,detach)
+                cmd="ironbox__subcmd__detach"
                 ;;
             ironbox,erase)
                 cmd="ironbox__subcmd__erase"
@@ -49,6 +55,18 @@ _ironbox() {
             ironbox,partition)
                 cmd="ironbox__subcmd__partition"
                 ;;
+            ironbox__subcmd__attach,help)
+                cmd="ironbox__subcmd__attach__subcmd__help"
+                ;;
+            ironbox__subcmd__attach,nvme-tcp)
+                cmd="ironbox__subcmd__attach__subcmd__nvme__subcmd__tcp"
+                ;;
+            ironbox__subcmd__attach__subcmd__help,help)
+                cmd="ironbox__subcmd__attach__subcmd__help__subcmd__help"
+                ;;
+            ironbox__subcmd__attach__subcmd__help,nvme-tcp)
+                cmd="ironbox__subcmd__attach__subcmd__help__subcmd__nvme__subcmd__tcp"
+                ;;
             ironbox__subcmd__configdrive,build)
                 cmd="ironbox__subcmd__configdrive__subcmd__build"
                 ;;
@@ -72,6 +90,18 @@ _ironbox() {
                 ;;
             ironbox__subcmd__configdrive__subcmd__help,write)
                 cmd="ironbox__subcmd__configdrive__subcmd__help__subcmd__write"
+                ;;
+            ironbox__subcmd__detach,help)
+                cmd="ironbox__subcmd__detach__subcmd__help"
+                ;;
+            ironbox__subcmd__detach,nvme-tcp)
+                cmd="ironbox__subcmd__detach__subcmd__nvme__subcmd__tcp"
+                ;;
+            ironbox__subcmd__detach__subcmd__help,help)
+                cmd="ironbox__subcmd__detach__subcmd__help__subcmd__help"
+                ;;
+            ironbox__subcmd__detach__subcmd__help,nvme-tcp)
+                cmd="ironbox__subcmd__detach__subcmd__help__subcmd__nvme__subcmd__tcp"
                 ;;
             ironbox__subcmd__export,help)
                 cmd="ironbox__subcmd__export__subcmd__help"
@@ -172,11 +202,17 @@ _ironbox() {
             ironbox__subcmd__firmware__subcmd__settings__subcmd__help,set)
                 cmd="ironbox__subcmd__firmware__subcmd__settings__subcmd__help__subcmd__set"
                 ;;
+            ironbox__subcmd__help,attach)
+                cmd="ironbox__subcmd__help__subcmd__attach"
+                ;;
             ironbox__subcmd__help,check-disk)
                 cmd="ironbox__subcmd__help__subcmd__check__subcmd__disk"
                 ;;
             ironbox__subcmd__help,configdrive)
                 cmd="ironbox__subcmd__help__subcmd__configdrive"
+                ;;
+            ironbox__subcmd__help,detach)
+                cmd="ironbox__subcmd__help__subcmd__detach"
                 ;;
             ironbox__subcmd__help,erase)
                 cmd="ironbox__subcmd__help__subcmd__erase"
@@ -205,6 +241,9 @@ _ironbox() {
             ironbox__subcmd__help,partition)
                 cmd="ironbox__subcmd__help__subcmd__partition"
                 ;;
+            ironbox__subcmd__help__subcmd__attach,nvme-tcp)
+                cmd="ironbox__subcmd__help__subcmd__attach__subcmd__nvme__subcmd__tcp"
+                ;;
             ironbox__subcmd__help__subcmd__configdrive,build)
                 cmd="ironbox__subcmd__help__subcmd__configdrive__subcmd__build"
                 ;;
@@ -213,6 +252,9 @@ _ironbox() {
                 ;;
             ironbox__subcmd__help__subcmd__configdrive,write)
                 cmd="ironbox__subcmd__help__subcmd__configdrive__subcmd__write"
+                ;;
+            ironbox__subcmd__help__subcmd__detach,nvme-tcp)
+                cmd="ironbox__subcmd__help__subcmd__detach__subcmd__nvme__subcmd__tcp"
                 ;;
             ironbox__subcmd__help__subcmd__export,iscsi)
                 cmd="ironbox__subcmd__help__subcmd__export__subcmd__iscsi"
@@ -299,12 +341,114 @@ _ironbox() {
 
     case "${cmd}" in
         ironbox)
-            opts="-v -q -h -V --pretty --progress --verbose --quiet --sysroot --help --version inventory partition image-write image-cache configdrive firmware erase export check-disk generate help"
+            opts="-v -q -h -V --pretty --progress --verbose --quiet --sysroot --help --version inventory partition image-write image-cache configdrive firmware erase export attach detach check-disk generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --progress)
+                    COMPREPLY=($(compgen -W "auto bar plain json none" -- "${cur}"))
+                    return 0
+                    ;;
+                --sysroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__attach)
+            opts="-v -q -h -V --pretty --progress --verbose --quiet --sysroot --help --version nvme-tcp help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --progress)
+                    COMPREPLY=($(compgen -W "auto bar plain json none" -- "${cur}"))
+                    return 0
+                    ;;
+                --sysroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__attach__subcmd__help)
+            opts="nvme-tcp help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__attach__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__attach__subcmd__help__subcmd__nvme__subcmd__tcp)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__attach__subcmd__nvme__subcmd__tcp)
+            opts="-v -q -h -V --addr --port --nqn --hostnqn --pretty --progress --verbose --quiet --sysroot --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --addr)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --nqn)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hostnqn)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --progress)
                     COMPREPLY=($(compgen -W "auto bar plain json none" -- "${cur}"))
                     return 0
@@ -582,6 +726,96 @@ _ironbox() {
                     return 0
                     ;;
                 --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto bar plain json none" -- "${cur}"))
+                    return 0
+                    ;;
+                --sysroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__detach)
+            opts="-v -q -h -V --pretty --progress --verbose --quiet --sysroot --help --version nvme-tcp help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --progress)
+                    COMPREPLY=($(compgen -W "auto bar plain json none" -- "${cur}"))
+                    return 0
+                    ;;
+                --sysroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__detach__subcmd__help)
+            opts="nvme-tcp help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__detach__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__detach__subcmd__help__subcmd__nvme__subcmd__tcp)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__detach__subcmd__nvme__subcmd__tcp)
+            opts="-v -q -h -V --nqn --pretty --progress --verbose --quiet --sysroot --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --nqn)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1423,8 +1657,36 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__help)
-            opts="inventory partition image-write image-cache configdrive firmware erase export check-disk generate help"
+            opts="inventory partition image-write image-cache configdrive firmware erase export attach detach check-disk generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__help__subcmd__attach)
+            opts="nvme-tcp"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__help__subcmd__attach__subcmd__nvme__subcmd__tcp)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1493,6 +1755,34 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__help__subcmd__configdrive__subcmd__write)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__help__subcmd__detach)
+            opts="nvme-tcp"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__help__subcmd__detach__subcmd__nvme__subcmd__tcp)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

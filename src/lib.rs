@@ -1,6 +1,7 @@
 //! ironbox: bare-metal provisioning toolbox. The binary is a thin shell over this library so
 //! that tests and benchmarks reach the same code.
 
+pub mod attach;
 pub mod check_disk;
 pub mod cli;
 pub mod configdrive;
@@ -40,6 +41,8 @@ pub fn run(cli: Cli) -> Result<Value> {
         Command::Firmware(a) => firmware::run(&a),
         Command::Erase(a) => erase::run(&a),
         Command::Export(a) => export::run(&a),
+        Command::Attach(a) => attach::run_attach(&a),
+        Command::Detach(a) => attach::run_detach(&a),
         Command::CheckDisk(a) => check_disk::run(&a),
         Command::Generate(a) => docs::run(&a),
         Command::External(argv) => extension::run(argv),

@@ -252,3 +252,53 @@ fn stop_needs_a_name_or_all() {
     let r = ironbox(&["export", "stop", "--all"]).run().ok();
     assert_eq!(r["stopped"].as_array().unwrap().len(), 0);
 }
+
+#[test]
+fn attach_and_detach_check_the_nqn_first() {
+    let err = ironbox(&[
+        "attach",
+        "nvme-tcp",
+        "--addr",
+        "127.0.0.1",
+        "--nqn",
+        "nqn.bad",
+    ])
+    .run()
+    .fails(2, "invalid_input");
+    assert_eq!(err["field"], "nqn", "{err}");
+    let err = ironbox(&["attach", "nvme-tcp", "--addr", "127.0.0.1", "--nqn", NQN])
+        .arg("--hostnqn")
+        .arg("host 1")
+        .run()
+        .fails(2, "invalid_input");
+    assert_eq!(err["field"], "hostnqn", "{err}");
+    let err = ironbox(&["detach", "nvme-tcp", "--nqn", "x"])
+        .run()
+        .fails(2, "invalid_input");
+    assert_eq!(err["value"], "x", "{err}");
+    // Nothing attached: detaching is a success that names no controller.
+    let r = ironbox(&["detach", "nvme-tcp", "--nqn", NQN]).run().ok();
+    assert_eq!(r["controllers"].as_array().unwrap().len(), 0, "{r}");
+}
+
+/// This host has no /dev/nvme-fabrics (no nvme_fabrics module): a clear failure naming the NQN.
+#[test]
+fn attach_without_fabrics_fails_clearly() {
+    require_root!();
+    if Path::new("/dev/nvme-fabrics").exists() {
+        panic!("this host has /dev/nvme-fabrics: scripts/e2e-nbd tests attach there, not here");
+    }
+    let err = ironbox(&[
+        "attach",
+        "nvme-tcp",
+        "--addr",
+        "127.0.0.1",
+        "--port",
+        "1",
+        "--nqn",
+        NQN,
+    ])
+    .run()
+    .fails(1, "network");
+    assert_eq!(err["nqn"], NQN, "{err}");
+}

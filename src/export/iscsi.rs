@@ -433,7 +433,12 @@ pub fn stop(name: &str) -> Result<bool> {
         return Ok(false);
     }
     let mut backstores = Vec::new();
-    for tpg in children(&wwn) {
+    // A target's own default groups (fabric_statistics) go with it; its TPGs are removed.
+    let tpgs = children(&wwn).into_iter().filter(|p| {
+        p.file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with("tpgt_"))
+    });
+    for tpg in tpgs {
         let _ = configfs::write(&tpg.join("enable"), "0");
         for acl in children(&tpg.join("acls")) {
             for mapped in children(&acl) {

@@ -16,6 +16,7 @@ pub mod msr;
 pub mod netaddr;
 pub mod nvme;
 pub mod nvme_admin;
+pub mod nvme_fabrics;
 pub mod signal;
 pub mod smbios;
 pub mod stdio;
