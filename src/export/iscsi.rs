@@ -296,8 +296,17 @@ impl Plan<'_> {
         let lun = tpg.join("lun/lun_0");
         rb.mkdir(&lun)?;
         rb.symlink(&so, &lun.join(self.backstore))?;
-        // Port in use shows here, as EADDRINUSE from the mkdir.
-        rb.mkdir(&tpg.join("np").join(&self.np))?;
+        // LIO answers EINVAL here when it cannot listen (the port in use, or an address this
+        // host does not have; the kernel log says which).
+        rb.mkdir(&tpg.join("np").join(&self.np)).map_err(|e| {
+            let mut e = e.with("portal", &self.np);
+            e.kind = Kind::Network;
+            e.message = format!(
+                "cannot listen on {}: the port is in use or the address is not on this host ({})",
+                self.np, e.message
+            );
+            e
+        })?;
         let attrib = tpg.join("attrib");
         let ro = if self.read_only { "1" } else { "0" };
         if self.allow.is_empty() {

@@ -79,8 +79,9 @@ fn modprobe(module: &str) -> std::result::Result<(), String> {
 }
 
 fn io_error(what: &str, path: &Path, e: std::io::Error) -> IronError {
+    // A listening address taken by someone else: a network failure, not a disk refusal.
     let kind = if e.raw_os_error() == Some(nix::libc::EADDRINUSE) {
-        Kind::DeviceBusy
+        Kind::Network
     } else {
         Kind::Io
     };
