@@ -19,6 +19,9 @@ _ironbox() {
             ironbox,agent)
                 cmd="ironbox__subcmd__agent"
                 ;;
+            ironbox,attach)
+                cmd="ironbox__subcmd__attach"
+                ;;
             ironbox,bootloader)
                 cmd="ironbox__subcmd__bootloader"
                 ;;
@@ -28,8 +31,14 @@ _ironbox() {
             ironbox,configdrive)
                 cmd="ironbox__subcmd__configdrive"
                 ;;
+            ironbox,detach)
+                cmd="ironbox__subcmd__detach"
+                ;;
             ironbox,erase)
                 cmd="ironbox__subcmd__erase"
+                ;;
+            ironbox,export)
+                cmd="ironbox__subcmd__export"
                 ;;
             ironbox,firmware)
                 cmd="ironbox__subcmd__firmware"
@@ -51,6 +60,18 @@ _ironbox() {
                 ;;
             ironbox,partition)
                 cmd="ironbox__subcmd__partition"
+                ;;
+            ironbox__subcmd__attach,help)
+                cmd="ironbox__subcmd__attach__subcmd__help"
+                ;;
+            ironbox__subcmd__attach,nvme-tcp)
+                cmd="ironbox__subcmd__attach__subcmd__nvme__subcmd__tcp"
+                ;;
+            ironbox__subcmd__attach__subcmd__help,help)
+                cmd="ironbox__subcmd__attach__subcmd__help__subcmd__help"
+                ;;
+            ironbox__subcmd__attach__subcmd__help,nvme-tcp)
+                cmd="ironbox__subcmd__attach__subcmd__help__subcmd__nvme__subcmd__tcp"
                 ;;
             ironbox__subcmd__bootloader,clean-nvram)
                 cmd="ironbox__subcmd__bootloader__subcmd__clean__subcmd__nvram"
@@ -99,6 +120,48 @@ _ironbox() {
                 ;;
             ironbox__subcmd__configdrive__subcmd__help,write)
                 cmd="ironbox__subcmd__configdrive__subcmd__help__subcmd__write"
+                ;;
+            ironbox__subcmd__detach,help)
+                cmd="ironbox__subcmd__detach__subcmd__help"
+                ;;
+            ironbox__subcmd__detach,nvme-tcp)
+                cmd="ironbox__subcmd__detach__subcmd__nvme__subcmd__tcp"
+                ;;
+            ironbox__subcmd__detach__subcmd__help,help)
+                cmd="ironbox__subcmd__detach__subcmd__help__subcmd__help"
+                ;;
+            ironbox__subcmd__detach__subcmd__help,nvme-tcp)
+                cmd="ironbox__subcmd__detach__subcmd__help__subcmd__nvme__subcmd__tcp"
+                ;;
+            ironbox__subcmd__export,help)
+                cmd="ironbox__subcmd__export__subcmd__help"
+                ;;
+            ironbox__subcmd__export,iscsi)
+                cmd="ironbox__subcmd__export__subcmd__iscsi"
+                ;;
+            ironbox__subcmd__export,list)
+                cmd="ironbox__subcmd__export__subcmd__list"
+                ;;
+            ironbox__subcmd__export,nvme-tcp)
+                cmd="ironbox__subcmd__export__subcmd__nvme__subcmd__tcp"
+                ;;
+            ironbox__subcmd__export,stop)
+                cmd="ironbox__subcmd__export__subcmd__stop"
+                ;;
+            ironbox__subcmd__export__subcmd__help,help)
+                cmd="ironbox__subcmd__export__subcmd__help__subcmd__help"
+                ;;
+            ironbox__subcmd__export__subcmd__help,iscsi)
+                cmd="ironbox__subcmd__export__subcmd__help__subcmd__iscsi"
+                ;;
+            ironbox__subcmd__export__subcmd__help,list)
+                cmd="ironbox__subcmd__export__subcmd__help__subcmd__list"
+                ;;
+            ironbox__subcmd__export__subcmd__help,nvme-tcp)
+                cmd="ironbox__subcmd__export__subcmd__help__subcmd__nvme__subcmd__tcp"
+                ;;
+            ironbox__subcmd__export__subcmd__help,stop)
+                cmd="ironbox__subcmd__export__subcmd__help__subcmd__stop"
                 ;;
             ironbox__subcmd__firmware,help)
                 cmd="ironbox__subcmd__firmware__subcmd__help"
@@ -172,6 +235,9 @@ _ironbox() {
             ironbox__subcmd__help,agent)
                 cmd="ironbox__subcmd__help__subcmd__agent"
                 ;;
+            ironbox__subcmd__help,attach)
+                cmd="ironbox__subcmd__help__subcmd__attach"
+                ;;
             ironbox__subcmd__help,bootloader)
                 cmd="ironbox__subcmd__help__subcmd__bootloader"
                 ;;
@@ -181,8 +247,14 @@ _ironbox() {
             ironbox__subcmd__help,configdrive)
                 cmd="ironbox__subcmd__help__subcmd__configdrive"
                 ;;
+            ironbox__subcmd__help,detach)
+                cmd="ironbox__subcmd__help__subcmd__detach"
+                ;;
             ironbox__subcmd__help,erase)
                 cmd="ironbox__subcmd__help__subcmd__erase"
+                ;;
+            ironbox__subcmd__help,export)
+                cmd="ironbox__subcmd__help__subcmd__export"
                 ;;
             ironbox__subcmd__help,firmware)
                 cmd="ironbox__subcmd__help__subcmd__firmware"
@@ -205,6 +277,9 @@ _ironbox() {
             ironbox__subcmd__help,partition)
                 cmd="ironbox__subcmd__help__subcmd__partition"
                 ;;
+            ironbox__subcmd__help__subcmd__attach,nvme-tcp)
+                cmd="ironbox__subcmd__help__subcmd__attach__subcmd__nvme__subcmd__tcp"
+                ;;
             ironbox__subcmd__help__subcmd__bootloader,clean-nvram)
                 cmd="ironbox__subcmd__help__subcmd__bootloader__subcmd__clean__subcmd__nvram"
                 ;;
@@ -222,6 +297,21 @@ _ironbox() {
                 ;;
             ironbox__subcmd__help__subcmd__configdrive,write)
                 cmd="ironbox__subcmd__help__subcmd__configdrive__subcmd__write"
+                ;;
+            ironbox__subcmd__help__subcmd__detach,nvme-tcp)
+                cmd="ironbox__subcmd__help__subcmd__detach__subcmd__nvme__subcmd__tcp"
+                ;;
+            ironbox__subcmd__help__subcmd__export,iscsi)
+                cmd="ironbox__subcmd__help__subcmd__export__subcmd__iscsi"
+                ;;
+            ironbox__subcmd__help__subcmd__export,list)
+                cmd="ironbox__subcmd__help__subcmd__export__subcmd__list"
+                ;;
+            ironbox__subcmd__help__subcmd__export,nvme-tcp)
+                cmd="ironbox__subcmd__help__subcmd__export__subcmd__nvme__subcmd__tcp"
+                ;;
+            ironbox__subcmd__help__subcmd__export,stop)
+                cmd="ironbox__subcmd__help__subcmd__export__subcmd__stop"
                 ;;
             ironbox__subcmd__help__subcmd__firmware,list)
                 cmd="ironbox__subcmd__help__subcmd__firmware__subcmd__list"
@@ -296,7 +386,7 @@ _ironbox() {
 
     case "${cmd}" in
         ironbox)
-            opts="-v -q -h -V --pretty --progress --verbose --quiet --sysroot --help --version agent inventory partition image-write image-cache configdrive firmware erase bootloader check-disk generate help"
+            opts="-v -q -h -V --pretty --progress --verbose --quiet --sysroot --help --version agent inventory partition image-write image-cache configdrive firmware erase bootloader export attach detach check-disk generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -341,6 +431,108 @@ _ironbox() {
                     return 0
                     ;;
                 --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto bar plain json none" -- "${cur}"))
+                    return 0
+                    ;;
+                --sysroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__attach)
+            opts="-v -q -h -V --pretty --progress --verbose --quiet --sysroot --help --version nvme-tcp help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --progress)
+                    COMPREPLY=($(compgen -W "auto bar plain json none" -- "${cur}"))
+                    return 0
+                    ;;
+                --sysroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__attach__subcmd__help)
+            opts="nvme-tcp help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__attach__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__attach__subcmd__help__subcmd__nvme__subcmd__tcp)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__attach__subcmd__nvme__subcmd__tcp)
+            opts="-v -q -h -V --addr --port --nqn --hostnqn --pretty --progress --verbose --quiet --sysroot --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --addr)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --nqn)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hostnqn)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -857,6 +1049,96 @@ _ironbox() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        ironbox__subcmd__detach)
+            opts="-v -q -h -V --pretty --progress --verbose --quiet --sysroot --help --version nvme-tcp help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --progress)
+                    COMPREPLY=($(compgen -W "auto bar plain json none" -- "${cur}"))
+                    return 0
+                    ;;
+                --sysroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__detach__subcmd__help)
+            opts="nvme-tcp help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__detach__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__detach__subcmd__help__subcmd__nvme__subcmd__tcp)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__detach__subcmd__nvme__subcmd__tcp)
+            opts="-v -q -h -V --nqn --pretty --progress --verbose --quiet --sysroot --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --nqn)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto bar plain json none" -- "${cur}"))
+                    return 0
+                    ;;
+                --sysroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         ironbox__subcmd__erase)
             opts="-v -q -h -V --disk --all --skip --method --passes --no-final-zero --verify --fallback --concurrency --dry-run --force --pretty --progress --verbose --quiet --sysroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -888,6 +1170,276 @@ _ironbox() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto bar plain json none" -- "${cur}"))
+                    return 0
+                    ;;
+                --sysroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__export)
+            opts="-v -q -h -V --pretty --progress --verbose --quiet --sysroot --help --version iscsi nvme-tcp list stop help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --progress)
+                    COMPREPLY=($(compgen -W "auto bar plain json none" -- "${cur}"))
+                    return 0
+                    ;;
+                --sysroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__export__subcmd__help)
+            opts="iscsi nvme-tcp list stop help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__export__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__export__subcmd__help__subcmd__iscsi)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__export__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__export__subcmd__help__subcmd__nvme__subcmd__tcp)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__export__subcmd__help__subcmd__stop)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__export__subcmd__iscsi)
+            opts="-v -q -h -V --disk --hints --candidates --explain --partition --force --dry-run --iqn --portal --allow --chap-user --chap-secret-file --mutual-user --mutual-secret-file --read-only --pretty --progress --verbose --quiet --sysroot --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --disk)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hints)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --candidates)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --partition)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --iqn)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --portal)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --allow)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --chap-user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --chap-secret-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mutual-user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mutual-secret-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto bar plain json none" -- "${cur}"))
+                    return 0
+                    ;;
+                --sysroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__export__subcmd__list)
+            opts="-v -q -h -V --pretty --progress --verbose --quiet --sysroot --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --progress)
+                    COMPREPLY=($(compgen -W "auto bar plain json none" -- "${cur}"))
+                    return 0
+                    ;;
+                --sysroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__export__subcmd__nvme__subcmd__tcp)
+            opts="-v -q -h -V --disk --hints --candidates --explain --partition --force --dry-run --nqn --addr --port --allow-host --pretty --progress --verbose --quiet --sysroot --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --disk)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hints)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --candidates)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --partition)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --nqn)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --addr)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --allow-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto bar plain json none" -- "${cur}"))
+                    return 0
+                    ;;
+                --sysroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__export__subcmd__stop)
+            opts="-v -q -h -V --all --pretty --progress --verbose --quiet --sysroot --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --progress)
                     COMPREPLY=($(compgen -W "auto bar plain json none" -- "${cur}"))
                     return 0
@@ -1410,7 +1962,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__help)
-            opts="agent inventory partition image-write image-cache configdrive firmware erase bootloader check-disk generate help"
+            opts="agent inventory partition image-write image-cache configdrive firmware erase bootloader export attach detach check-disk generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1426,6 +1978,34 @@ _ironbox() {
         ironbox__subcmd__help__subcmd__agent)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__help__subcmd__attach)
+            opts="nvme-tcp"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__help__subcmd__attach__subcmd__nvme__subcmd__tcp)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1563,9 +2143,107 @@ _ironbox() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        ironbox__subcmd__help__subcmd__detach)
+            opts="nvme-tcp"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__help__subcmd__detach__subcmd__nvme__subcmd__tcp)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         ironbox__subcmd__help__subcmd__erase)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__help__subcmd__export)
+            opts="iscsi nvme-tcp list stop"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__help__subcmd__export__subcmd__iscsi)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__help__subcmd__export__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__help__subcmd__export__subcmd__nvme__subcmd__tcp)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__help__subcmd__export__subcmd__stop)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -44,6 +44,9 @@ complete -c ironbox -n "__fish_ironbox_needs_command" -f -a "configdrive" -d 'Bu
 complete -c ironbox -n "__fish_ironbox_needs_command" -f -a "firmware" -d 'List, update and check firmware; BIOS settings; virtualization'
 complete -c ironbox -n "__fish_ironbox_needs_command" -f -a "erase" -d 'Erase disks with the strongest method each supports, verified, with a certificate'
 complete -c ironbox -n "__fish_ironbox_needs_command" -f -a "bootloader" -d 'Make a deployed disk bootable: UEFI boot entries, NVRAM cleaning'
+complete -c ironbox -n "__fish_ironbox_needs_command" -f -a "export" -d 'Export a disk over iSCSI or NVMe/TCP; list and stop exports'
+complete -c ironbox -n "__fish_ironbox_needs_command" -f -a "attach" -d 'Attach a remote volume (NVMe/TCP) as a local disk'
+complete -c ironbox -n "__fish_ironbox_needs_command" -f -a "detach" -d 'Detach a remote volume attached with `attach`'
 complete -c ironbox -n "__fish_ironbox_needs_command" -f -a "check-disk" -d 'Resolve a target disk and check the safety rules without touching it'
 complete -c ironbox -n "__fish_ironbox_needs_command" -f -a "generate" -d 'Write completions/ and man/ from these definitions'
 complete -c ironbox -n "__fish_ironbox_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -520,6 +523,155 @@ complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_s
 complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from help" -f -a "clean-nvram" -d 'Remove Boot#### entries matching patterns (IPA\'s clean_uefi_nvram)'
 complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from help" -f -a "grub" -d 'Install grub from a partition image\'s own root (chroot), for BIOS or UEFI'
 complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand export; and not __fish_seen_subcommand_from iscsi nvme-tcp list stop help" -l progress -d 'Progress on stderr: bars on a terminal, plain lines otherwise, JSON lines, or nothing' -r -f -a "auto\t''
+bar\t''
+plain\t''
+json\t''
+none\t''"
+complete -c ironbox -n "__fish_ironbox_using_subcommand export; and not __fish_seen_subcommand_from iscsi nvme-tcp list stop help" -l sysroot -d 'Read sysfs/procfs/dev under DIR instead of / (captured trees, tests)' -r -F
+complete -c ironbox -n "__fish_ironbox_using_subcommand export; and not __fish_seen_subcommand_from iscsi nvme-tcp list stop help" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand export; and not __fish_seen_subcommand_from iscsi nvme-tcp list stop help" -s v -l verbose -d 'More detail on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand export; and not __fish_seen_subcommand_from iscsi nvme-tcp list stop help" -s q -l quiet -d 'No progress or warnings on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand export; and not __fish_seen_subcommand_from iscsi nvme-tcp list stop help" -s h -l help -d 'Print help'
+complete -c ironbox -n "__fish_ironbox_using_subcommand export; and not __fish_seen_subcommand_from iscsi nvme-tcp list stop help" -s V -l version -d 'Print version'
+complete -c ironbox -n "__fish_ironbox_using_subcommand export; and not __fish_seen_subcommand_from iscsi nvme-tcp list stop help" -f -a "iscsi" -d 'Export a disk over iSCSI through the kernel\'s LIO target'
+complete -c ironbox -n "__fish_ironbox_using_subcommand export; and not __fish_seen_subcommand_from iscsi nvme-tcp list stop help" -f -a "nvme-tcp" -d 'Export a disk over NVMe/TCP through the kernel\'s nvmet target'
+complete -c ironbox -n "__fish_ironbox_using_subcommand export; and not __fish_seen_subcommand_from iscsi nvme-tcp list stop help" -f -a "list" -d 'List the exports configured in the kernel (read back from configfs)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand export; and not __fish_seen_subcommand_from iscsi nvme-tcp list stop help" -f -a "stop" -d 'Tear down one export (by IQN or NQN) or all of them; stopping what is gone is a success'
+complete -c ironbox -n "__fish_ironbox_using_subcommand export; and not __fish_seen_subcommand_from iscsi nvme-tcp list stop help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from iscsi" -l disk -d 'Target disk: a device path, a /dev/disk/by-* link, or `auto` to pick one with --hints' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from iscsi" -l hints -d 'Root-device hints as JSON, IPA semantics, e.g. \'{"size": ">= 100", "rotational": false}\'' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from iscsi" -l candidates -d 'With --disk auto: choose only among these disks (comma-separated; loop devices allowed)' -r -F
+complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from iscsi" -l partition -d 'Export only this partition of the disk (its number)' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from iscsi" -l iqn -d 'Target name (default: iqn.2008-10.org.openstack:<host>-<device>, IPA\'s prefix)' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from iscsi" -l portal -d 'Address and port to listen on' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from iscsi" -l allow -d 'Allow only these initiators (repeatable); without it any initiator may log in' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from iscsi" -l chap-user -d 'CHAP user name the initiator must log in with' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from iscsi" -l chap-secret-file -d 'File holding the CHAP secret (one line; never printed)' -r -F
+complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from iscsi" -l mutual-user -d 'Mutual CHAP: the user name the target answers with' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from iscsi" -l mutual-secret-file -d 'Mutual CHAP: file holding the target\'s secret' -r -F
+complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from iscsi" -l progress -d 'Progress on stderr: bars on a terminal, plain lines otherwise, JSON lines, or nothing' -r -f -a "auto\t''
+bar\t''
+plain\t''
+json\t''
+none\t''"
+complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from iscsi" -l sysroot -d 'Read sysfs/procfs/dev under DIR instead of / (captured trees, tests)' -r -F
+complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from iscsi" -l explain -d 'Include in the report why each disk matched the hints or not'
+complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from iscsi" -l force -d 'Export a disk even when it is busy (mounted, swap, held by md/dm/LVM)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from iscsi" -l dry-run -d 'Validate and print the configuration without touching the kernel'
+complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from iscsi" -l read-only -d 'Refuse writes from initiators'
+complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from iscsi" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from iscsi" -s v -l verbose -d 'More detail on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from iscsi" -s q -l quiet -d 'No progress or warnings on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from iscsi" -s h -l help -d 'Print help'
+complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from iscsi" -s V -l version -d 'Print version'
+complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from nvme-tcp" -l disk -d 'Target disk: a device path, a /dev/disk/by-* link, or `auto` to pick one with --hints' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from nvme-tcp" -l hints -d 'Root-device hints as JSON, IPA semantics, e.g. \'{"size": ">= 100", "rotational": false}\'' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from nvme-tcp" -l candidates -d 'With --disk auto: choose only among these disks (comma-separated; loop devices allowed)' -r -F
+complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from nvme-tcp" -l partition -d 'Export only this partition of the disk (its number)' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from nvme-tcp" -l nqn -d 'Subsystem name (default: nqn.2014-08.org.openstack.ironbox:<host>-<device>)' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from nvme-tcp" -l addr -d 'Address to listen on' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from nvme-tcp" -l port -d 'TCP port to listen on' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from nvme-tcp" -l allow-host -d 'Allow only these host NQNs (repeatable); without it any host may connect' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from nvme-tcp" -l progress -d 'Progress on stderr: bars on a terminal, plain lines otherwise, JSON lines, or nothing' -r -f -a "auto\t''
+bar\t''
+plain\t''
+json\t''
+none\t''"
+complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from nvme-tcp" -l sysroot -d 'Read sysfs/procfs/dev under DIR instead of / (captured trees, tests)' -r -F
+complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from nvme-tcp" -l explain -d 'Include in the report why each disk matched the hints or not'
+complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from nvme-tcp" -l force -d 'Export a disk even when it is busy (mounted, swap, held by md/dm/LVM)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from nvme-tcp" -l dry-run -d 'Validate and print the configuration without touching the kernel'
+complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from nvme-tcp" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from nvme-tcp" -s v -l verbose -d 'More detail on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from nvme-tcp" -s q -l quiet -d 'No progress or warnings on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from nvme-tcp" -s h -l help -d 'Print help'
+complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from nvme-tcp" -s V -l version -d 'Print version'
+complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from list" -l progress -d 'Progress on stderr: bars on a terminal, plain lines otherwise, JSON lines, or nothing' -r -f -a "auto\t''
+bar\t''
+plain\t''
+json\t''
+none\t''"
+complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from list" -l sysroot -d 'Read sysfs/procfs/dev under DIR instead of / (captured trees, tests)' -r -F
+complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from list" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More detail on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from list" -s q -l quiet -d 'No progress or warnings on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from stop" -l progress -d 'Progress on stderr: bars on a terminal, plain lines otherwise, JSON lines, or nothing' -r -f -a "auto\t''
+bar\t''
+plain\t''
+json\t''
+none\t''"
+complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from stop" -l sysroot -d 'Read sysfs/procfs/dev under DIR instead of / (captured trees, tests)' -r -F
+complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from stop" -l all -d 'Stop every export'
+complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from stop" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from stop" -s v -l verbose -d 'More detail on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from stop" -s q -l quiet -d 'No progress or warnings on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from stop" -s h -l help -d 'Print help'
+complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from stop" -s V -l version -d 'Print version'
+complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from help" -f -a "iscsi" -d 'Export a disk over iSCSI through the kernel\'s LIO target'
+complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from help" -f -a "nvme-tcp" -d 'Export a disk over NVMe/TCP through the kernel\'s nvmet target'
+complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the exports configured in the kernel (read back from configfs)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from help" -f -a "stop" -d 'Tear down one export (by IQN or NQN) or all of them; stopping what is gone is a success'
+complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and not __fish_seen_subcommand_from nvme-tcp help" -l progress -d 'Progress on stderr: bars on a terminal, plain lines otherwise, JSON lines, or nothing' -r -f -a "auto\t''
+bar\t''
+plain\t''
+json\t''
+none\t''"
+complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and not __fish_seen_subcommand_from nvme-tcp help" -l sysroot -d 'Read sysfs/procfs/dev under DIR instead of / (captured trees, tests)' -r -F
+complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and not __fish_seen_subcommand_from nvme-tcp help" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and not __fish_seen_subcommand_from nvme-tcp help" -s v -l verbose -d 'More detail on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and not __fish_seen_subcommand_from nvme-tcp help" -s q -l quiet -d 'No progress or warnings on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and not __fish_seen_subcommand_from nvme-tcp help" -s h -l help -d 'Print help'
+complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and not __fish_seen_subcommand_from nvme-tcp help" -s V -l version -d 'Print version'
+complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and not __fish_seen_subcommand_from nvme-tcp help" -f -a "nvme-tcp" -d 'Connect to an NVMe/TCP subsystem'
+complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and not __fish_seen_subcommand_from nvme-tcp help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and __fish_seen_subcommand_from nvme-tcp" -l addr -d 'Target address' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and __fish_seen_subcommand_from nvme-tcp" -l port -d 'Target TCP port' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and __fish_seen_subcommand_from nvme-tcp" -l nqn -d 'Subsystem NQN' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and __fish_seen_subcommand_from nvme-tcp" -l hostnqn -d 'Host NQN to connect as (default: the kernel\'s, /etc/nvme/hostnqn when present)' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and __fish_seen_subcommand_from nvme-tcp" -l progress -d 'Progress on stderr: bars on a terminal, plain lines otherwise, JSON lines, or nothing' -r -f -a "auto\t''
+bar\t''
+plain\t''
+json\t''
+none\t''"
+complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and __fish_seen_subcommand_from nvme-tcp" -l sysroot -d 'Read sysfs/procfs/dev under DIR instead of / (captured trees, tests)' -r -F
+complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and __fish_seen_subcommand_from nvme-tcp" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and __fish_seen_subcommand_from nvme-tcp" -s v -l verbose -d 'More detail on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and __fish_seen_subcommand_from nvme-tcp" -s q -l quiet -d 'No progress or warnings on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and __fish_seen_subcommand_from nvme-tcp" -s h -l help -d 'Print help'
+complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and __fish_seen_subcommand_from nvme-tcp" -s V -l version -d 'Print version'
+complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and __fish_seen_subcommand_from help" -f -a "nvme-tcp" -d 'Connect to an NVMe/TCP subsystem'
+complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand detach; and not __fish_seen_subcommand_from nvme-tcp help" -l progress -d 'Progress on stderr: bars on a terminal, plain lines otherwise, JSON lines, or nothing' -r -f -a "auto\t''
+bar\t''
+plain\t''
+json\t''
+none\t''"
+complete -c ironbox -n "__fish_ironbox_using_subcommand detach; and not __fish_seen_subcommand_from nvme-tcp help" -l sysroot -d 'Read sysfs/procfs/dev under DIR instead of / (captured trees, tests)' -r -F
+complete -c ironbox -n "__fish_ironbox_using_subcommand detach; and not __fish_seen_subcommand_from nvme-tcp help" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand detach; and not __fish_seen_subcommand_from nvme-tcp help" -s v -l verbose -d 'More detail on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand detach; and not __fish_seen_subcommand_from nvme-tcp help" -s q -l quiet -d 'No progress or warnings on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand detach; and not __fish_seen_subcommand_from nvme-tcp help" -s h -l help -d 'Print help'
+complete -c ironbox -n "__fish_ironbox_using_subcommand detach; and not __fish_seen_subcommand_from nvme-tcp help" -s V -l version -d 'Print version'
+complete -c ironbox -n "__fish_ironbox_using_subcommand detach; and not __fish_seen_subcommand_from nvme-tcp help" -f -a "nvme-tcp" -d 'Disconnect every NVMe/TCP controller of a subsystem; nothing to detach is a success'
+complete -c ironbox -n "__fish_ironbox_using_subcommand detach; and not __fish_seen_subcommand_from nvme-tcp help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand detach; and __fish_seen_subcommand_from nvme-tcp" -l nqn -d 'Subsystem NQN' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand detach; and __fish_seen_subcommand_from nvme-tcp" -l progress -d 'Progress on stderr: bars on a terminal, plain lines otherwise, JSON lines, or nothing' -r -f -a "auto\t''
+bar\t''
+plain\t''
+json\t''
+none\t''"
+complete -c ironbox -n "__fish_ironbox_using_subcommand detach; and __fish_seen_subcommand_from nvme-tcp" -l sysroot -d 'Read sysfs/procfs/dev under DIR instead of / (captured trees, tests)' -r -F
+complete -c ironbox -n "__fish_ironbox_using_subcommand detach; and __fish_seen_subcommand_from nvme-tcp" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand detach; and __fish_seen_subcommand_from nvme-tcp" -s v -l verbose -d 'More detail on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand detach; and __fish_seen_subcommand_from nvme-tcp" -s q -l quiet -d 'No progress or warnings on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand detach; and __fish_seen_subcommand_from nvme-tcp" -s h -l help -d 'Print help'
+complete -c ironbox -n "__fish_ironbox_using_subcommand detach; and __fish_seen_subcommand_from nvme-tcp" -s V -l version -d 'Print version'
+complete -c ironbox -n "__fish_ironbox_using_subcommand detach; and __fish_seen_subcommand_from help" -f -a "nvme-tcp" -d 'Disconnect every NVMe/TCP controller of a subsystem; nothing to detach is a success'
+complete -c ironbox -n "__fish_ironbox_using_subcommand detach; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c ironbox -n "__fish_ironbox_using_subcommand check-disk" -l disk -d 'Target disk: a device path, a /dev/disk/by-* link, or `auto` to pick one with --hints' -r
 complete -c ironbox -n "__fish_ironbox_using_subcommand check-disk" -l hints -d 'Root-device hints as JSON, IPA semantics, e.g. \'{"size": ">= 100", "rotational": false}\'' -r
 complete -c ironbox -n "__fish_ironbox_using_subcommand check-disk" -l candidates -d 'With --disk auto: choose only among these disks (comma-separated; loop devices allowed)' -r -F
@@ -548,18 +700,21 @@ complete -c ironbox -n "__fish_ironbox_using_subcommand generate" -s v -l verbos
 complete -c ironbox -n "__fish_ironbox_using_subcommand generate" -s q -l quiet -d 'No progress or warnings on stderr'
 complete -c ironbox -n "__fish_ironbox_using_subcommand generate" -s h -l help -d 'Print help'
 complete -c ironbox -n "__fish_ironbox_using_subcommand generate" -s V -l version -d 'Print version'
-complete -c ironbox -n "__fish_ironbox_using_subcommand help; and not __fish_seen_subcommand_from agent inventory partition image-write image-cache configdrive firmware erase bootloader check-disk generate help" -f -a "agent" -d 'Speak Ironic\'s agent protocol: inspection POST, lookup, heartbeats (IPA\'s kernel parameters)'
-complete -c ironbox -n "__fish_ironbox_using_subcommand help; and not __fish_seen_subcommand_from agent inventory partition image-write image-cache configdrive firmware erase bootloader check-disk generate help" -f -a "inventory" -d 'Hardware inventory in IPA\'s shape (cpu, memory, disks, interfaces, system, boot, bmc)'
-complete -c ironbox -n "__fish_ironbox_using_subcommand help; and not __fish_seen_subcommand_from agent inventory partition image-write image-cache configdrive firmware erase bootloader check-disk generate help" -f -a "partition" -d 'Write a GPT or MBR partition table from a JSON layout or IPA-style flags'
-complete -c ironbox -n "__fish_ironbox_using_subcommand help; and not __fish_seen_subcommand_from agent inventory partition image-write image-cache configdrive firmware erase bootloader check-disk generate help" -f -a "image-write" -d 'Stream an image (raw, gzip, zstd, xz, qcow2) from a URL, file or stdin to a disk, verified'
-complete -c ironbox -n "__fish_ironbox_using_subcommand help; and not __fish_seen_subcommand_from agent inventory partition image-write image-cache configdrive firmware erase bootloader check-disk generate help" -f -a "image-cache" -d 'Manage the local content-addressed image cache'
-complete -c ironbox -n "__fish_ironbox_using_subcommand help; and not __fish_seen_subcommand_from agent inventory partition image-write image-cache configdrive firmware erase bootloader check-disk generate help" -f -a "configdrive" -d 'Build, write and read OpenStack config drives'
-complete -c ironbox -n "__fish_ironbox_using_subcommand help; and not __fish_seen_subcommand_from agent inventory partition image-write image-cache configdrive firmware erase bootloader check-disk generate help" -f -a "firmware" -d 'List, update and check firmware; BIOS settings; virtualization'
-complete -c ironbox -n "__fish_ironbox_using_subcommand help; and not __fish_seen_subcommand_from agent inventory partition image-write image-cache configdrive firmware erase bootloader check-disk generate help" -f -a "erase" -d 'Erase disks with the strongest method each supports, verified, with a certificate'
-complete -c ironbox -n "__fish_ironbox_using_subcommand help; and not __fish_seen_subcommand_from agent inventory partition image-write image-cache configdrive firmware erase bootloader check-disk generate help" -f -a "bootloader" -d 'Make a deployed disk bootable: UEFI boot entries, NVRAM cleaning'
-complete -c ironbox -n "__fish_ironbox_using_subcommand help; and not __fish_seen_subcommand_from agent inventory partition image-write image-cache configdrive firmware erase bootloader check-disk generate help" -f -a "check-disk" -d 'Resolve a target disk and check the safety rules without touching it'
-complete -c ironbox -n "__fish_ironbox_using_subcommand help; and not __fish_seen_subcommand_from agent inventory partition image-write image-cache configdrive firmware erase bootloader check-disk generate help" -f -a "generate" -d 'Write completions/ and man/ from these definitions'
-complete -c ironbox -n "__fish_ironbox_using_subcommand help; and not __fish_seen_subcommand_from agent inventory partition image-write image-cache configdrive firmware erase bootloader check-disk generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand help; and not __fish_seen_subcommand_from agent inventory partition image-write image-cache configdrive firmware erase bootloader export attach detach check-disk generate help" -f -a "agent" -d 'Speak Ironic\'s agent protocol: inspection POST, lookup, heartbeats (IPA\'s kernel parameters)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand help; and not __fish_seen_subcommand_from agent inventory partition image-write image-cache configdrive firmware erase bootloader export attach detach check-disk generate help" -f -a "inventory" -d 'Hardware inventory in IPA\'s shape (cpu, memory, disks, interfaces, system, boot, bmc)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand help; and not __fish_seen_subcommand_from agent inventory partition image-write image-cache configdrive firmware erase bootloader export attach detach check-disk generate help" -f -a "partition" -d 'Write a GPT or MBR partition table from a JSON layout or IPA-style flags'
+complete -c ironbox -n "__fish_ironbox_using_subcommand help; and not __fish_seen_subcommand_from agent inventory partition image-write image-cache configdrive firmware erase bootloader export attach detach check-disk generate help" -f -a "image-write" -d 'Stream an image (raw, gzip, zstd, xz, qcow2) from a URL, file or stdin to a disk, verified'
+complete -c ironbox -n "__fish_ironbox_using_subcommand help; and not __fish_seen_subcommand_from agent inventory partition image-write image-cache configdrive firmware erase bootloader export attach detach check-disk generate help" -f -a "image-cache" -d 'Manage the local content-addressed image cache'
+complete -c ironbox -n "__fish_ironbox_using_subcommand help; and not __fish_seen_subcommand_from agent inventory partition image-write image-cache configdrive firmware erase bootloader export attach detach check-disk generate help" -f -a "configdrive" -d 'Build, write and read OpenStack config drives'
+complete -c ironbox -n "__fish_ironbox_using_subcommand help; and not __fish_seen_subcommand_from agent inventory partition image-write image-cache configdrive firmware erase bootloader export attach detach check-disk generate help" -f -a "firmware" -d 'List, update and check firmware; BIOS settings; virtualization'
+complete -c ironbox -n "__fish_ironbox_using_subcommand help; and not __fish_seen_subcommand_from agent inventory partition image-write image-cache configdrive firmware erase bootloader export attach detach check-disk generate help" -f -a "erase" -d 'Erase disks with the strongest method each supports, verified, with a certificate'
+complete -c ironbox -n "__fish_ironbox_using_subcommand help; and not __fish_seen_subcommand_from agent inventory partition image-write image-cache configdrive firmware erase bootloader export attach detach check-disk generate help" -f -a "bootloader" -d 'Make a deployed disk bootable: UEFI boot entries, NVRAM cleaning'
+complete -c ironbox -n "__fish_ironbox_using_subcommand help; and not __fish_seen_subcommand_from agent inventory partition image-write image-cache configdrive firmware erase bootloader export attach detach check-disk generate help" -f -a "export" -d 'Export a disk over iSCSI or NVMe/TCP; list and stop exports'
+complete -c ironbox -n "__fish_ironbox_using_subcommand help; and not __fish_seen_subcommand_from agent inventory partition image-write image-cache configdrive firmware erase bootloader export attach detach check-disk generate help" -f -a "attach" -d 'Attach a remote volume (NVMe/TCP) as a local disk'
+complete -c ironbox -n "__fish_ironbox_using_subcommand help; and not __fish_seen_subcommand_from agent inventory partition image-write image-cache configdrive firmware erase bootloader export attach detach check-disk generate help" -f -a "detach" -d 'Detach a remote volume attached with `attach`'
+complete -c ironbox -n "__fish_ironbox_using_subcommand help; and not __fish_seen_subcommand_from agent inventory partition image-write image-cache configdrive firmware erase bootloader export attach detach check-disk generate help" -f -a "check-disk" -d 'Resolve a target disk and check the safety rules without touching it'
+complete -c ironbox -n "__fish_ironbox_using_subcommand help; and not __fish_seen_subcommand_from agent inventory partition image-write image-cache configdrive firmware erase bootloader export attach detach check-disk generate help" -f -a "generate" -d 'Write completions/ and man/ from these definitions'
+complete -c ironbox -n "__fish_ironbox_using_subcommand help; and not __fish_seen_subcommand_from agent inventory partition image-write image-cache configdrive firmware erase bootloader export attach detach check-disk generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c ironbox -n "__fish_ironbox_using_subcommand help; and __fish_seen_subcommand_from image-cache" -f -a "fetch" -d 'Download SOURCE, verify it against --checksum and store it under its checksum'
 complete -c ironbox -n "__fish_ironbox_using_subcommand help; and __fish_seen_subcommand_from image-cache" -f -a "list" -d 'List cached images, least recently used first'
 complete -c ironbox -n "__fish_ironbox_using_subcommand help; and __fish_seen_subcommand_from image-cache" -f -a "evict" -d 'Remove one cached image by key (ALGO-HEX)'
@@ -575,3 +730,9 @@ complete -c ironbox -n "__fish_ironbox_using_subcommand help; and __fish_seen_su
 complete -c ironbox -n "__fish_ironbox_using_subcommand help; and __fish_seen_subcommand_from bootloader" -f -a "uefi" -d 'Add Boot#### entries for the loaders on the disk\'s ESP and put them first in BootOrder'
 complete -c ironbox -n "__fish_ironbox_using_subcommand help; and __fish_seen_subcommand_from bootloader" -f -a "clean-nvram" -d 'Remove Boot#### entries matching patterns (IPA\'s clean_uefi_nvram)'
 complete -c ironbox -n "__fish_ironbox_using_subcommand help; and __fish_seen_subcommand_from bootloader" -f -a "grub" -d 'Install grub from a partition image\'s own root (chroot), for BIOS or UEFI'
+complete -c ironbox -n "__fish_ironbox_using_subcommand help; and __fish_seen_subcommand_from export" -f -a "iscsi" -d 'Export a disk over iSCSI through the kernel\'s LIO target'
+complete -c ironbox -n "__fish_ironbox_using_subcommand help; and __fish_seen_subcommand_from export" -f -a "nvme-tcp" -d 'Export a disk over NVMe/TCP through the kernel\'s nvmet target'
+complete -c ironbox -n "__fish_ironbox_using_subcommand help; and __fish_seen_subcommand_from export" -f -a "list" -d 'List the exports configured in the kernel (read back from configfs)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand help; and __fish_seen_subcommand_from export" -f -a "stop" -d 'Tear down one export (by IQN or NQN) or all of them; stopping what is gone is a success'
+complete -c ironbox -n "__fish_ironbox_using_subcommand help; and __fish_seen_subcommand_from attach" -f -a "nvme-tcp" -d 'Connect to an NVMe/TCP subsystem'
+complete -c ironbox -n "__fish_ironbox_using_subcommand help; and __fish_seen_subcommand_from detach" -f -a "nvme-tcp" -d 'Disconnect every NVMe/TCP controller of a subsystem; nothing to detach is a success'

@@ -73,6 +73,12 @@ pub enum Command {
     Erase(crate::erase::Args),
     /// Make a deployed disk bootable: UEFI boot entries, NVRAM cleaning
     Bootloader(crate::bootloader::Args),
+    /// Export a disk over iSCSI or NVMe/TCP; list and stop exports
+    Export(crate::export::Args),
+    /// Attach a remote volume (NVMe/TCP) as a local disk
+    Attach(crate::attach::AttachArgs),
+    /// Detach a remote volume attached with `attach`
+    Detach(crate::attach::DetachArgs),
     /// Resolve a target disk and check the safety rules without touching it
     #[command(hide = true)]
     CheckDisk(crate::check_disk::Args),
@@ -96,4 +102,5 @@ pub const MULTICALL_COMMANDS: &[&str] = &[
     "firmware",
     "erase",
     "bootloader",
+    "export",
 ];

@@ -1,14 +1,16 @@
 //! ironbox: bare-metal provisioning toolbox. The binary is a thin shell over this library so
 //! that tests and benchmarks reach the same code.
 
-pub mod bootloader;
 pub mod agent;
+pub mod attach;
+pub mod bootloader;
 pub mod check_disk;
 pub mod cli;
 pub mod configdrive;
 pub mod disk;
 pub mod docs;
 pub mod erase;
+pub mod export;
 pub mod extension;
 pub mod fetch;
 pub mod firmware;
@@ -42,6 +44,9 @@ pub fn run(cli: Cli) -> Result<Value> {
         Command::Firmware(a) => firmware::run(&a),
         Command::Erase(a) => erase::run(&a),
         Command::Bootloader(a) => bootloader::run(&a),
+        Command::Export(a) => export::run(&a),
+        Command::Attach(a) => attach::run_attach(&a),
+        Command::Detach(a) => attach::run_detach(&a),
         Command::CheckDisk(a) => check_disk::run(&a),
         Command::Generate(a) => docs::run(&a),
         Command::External(argv) => extension::run(argv),

@@ -329,6 +329,42 @@ fn sections_select_keys_and_bad_section_is_usage_error() {
     assert!(err["message"].as_str().unwrap().contains("gpus"), "{err}");
 }
 
+/// iBFT: every field of a hand-made /sys/firmware/ibft (tests/fixtures/ibft/make.sh), CHAP in
+/// use reported without its secret; machines without an iBFT have no `iscsi_boot` key at all.
+#[test]
+fn iscsi_boot_from_ibft() {
+    let root = fixtures().join("ibft").join("server");
+    let inv = inventory_of(&root, &["--sections", "boot"]);
+    assert_eq!(
+        inv["iscsi_boot"],
+        json!({
+            "initiator_name": "iqn.2026-12.org.example:node-7",
+            "nics": [
+                {"index": 0, "mac_address": "52:54:00:aa:bb:01", "ip_address": "192.0.2.10",
+                 "prefix_length": 24, "gateway": "192.0.2.1", "dhcp_server": "192.0.2.2",
+                 "vlan": 0, "boot_selected": true, "origin": 3, "interface": "eno1"},
+                {"index": 1, "mac_address": "52:54:00:aa:bb:02", "ip_address": "198.51.100.10",
+                 "prefix_length": 26, "gateway": null, "dhcp_server": null,
+                 "vlan": 100, "boot_selected": false, "origin": 1, "interface": "eno2"}
+            ],
+            "targets": [
+                {"index": 0, "target_name": "iqn.2003-01.org.linux-iscsi.san:boot",
+                 "ip_address": "192.0.2.50", "port": 3260, "lun": 0, "nic_index": 0,
+                 "chap": "mutual", "chap_name": "node-7", "boot_selected": true},
+                {"index": 1, "target_name": "iqn.2003-01.org.linux-iscsi.san:data",
+                 "ip_address": "198.51.100.50", "port": 3261, "lun": 3, "nic_index": 1,
+                 "chap": "none", "chap_name": null, "boot_selected": false}
+            ]
+        })
+    );
+    let text = inv.to_string();
+    assert!(!text.contains("s3cret"), "a CHAP secret leaked: {text}");
+    for machine in ["vm", "server", "uefi"] {
+        let inv = inventory_of(&fixture(machine), &["--sections", "boot"]);
+        assert!(inv.get("iscsi_boot").is_none(), "{machine}: {inv}");
+    }
+}
+
 #[test]
 fn sysroot_without_sys_or_proc_is_invalid_input() {
     let empty = tempfile::tempdir().unwrap();
@@ -565,6 +601,9 @@ mod schema {
         pub hostname: Option<String>,
         pub pci_devices: Vec<PciDevice>,
         pub numa_topology: Numa,
+        /// Only present on machines whose firmware has an iBFT.
+        #[serde(default)]
+        pub iscsi_boot: Option<serde_json::Value>,
         pub inventory_digest: String,
     }
 

@@ -7,6 +7,7 @@ mod boot;
 mod cpu;
 mod digest;
 mod disks;
+mod ibft;
 mod interfaces;
 mod memory;
 mod numa;
@@ -117,6 +118,10 @@ pub fn run(args: &Args) -> Result<Value> {
     }
     if wanted(Section::Boot) {
         put("boot", to_value(boot::collect()));
+        // Only when the firmware has an iBFT: IPA has no such key, and Ironic stores it as is.
+        if let Some(b) = ibft::collect() {
+            put("iscsi_boot", to_value(b));
+        }
     }
     if wanted(Section::Hostname) {
         put("hostname", to_value(hostname()));

@@ -5,6 +5,7 @@
 pub mod aligned;
 pub mod ata;
 pub mod blk;
+pub mod configfs;
 pub mod devnode;
 pub mod efivars;
 pub mod ethtool;
@@ -17,6 +18,7 @@ pub mod msr;
 pub mod netaddr;
 pub mod nvme;
 pub mod nvme_admin;
+pub mod nvme_fabrics;
 pub mod signal;
 pub mod smbios;
 pub mod stdio;

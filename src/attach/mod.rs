@@ -1,0 +1,164 @@
+//! `ironbox attach` / `ironbox detach`: remote volumes as local disks. NVMe/TCP goes through
+//! the kernel's fabrics host directly (/dev/nvme-fabrics; no nvme-cli), so an attached
+//! namespace shows in the inventory and can be chosen, written or erased like a local disk.
+
+use crate::export::Nqn;
+use crate::report::{IronError, Kind, Result};
+use crate::sys::{nvme_fabrics, sysfs};
+use clap::Subcommand;
+use serde::Serialize;
+use serde_json::Value;
+use std::net::IpAddr;
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct AttachArgs {
+    #[command(subcommand)]
+    pub what: Attach,
+}
+
+#[derive(Subcommand, Debug, Clone)]
+pub enum Attach {
+    /// Connect to an NVMe/TCP subsystem
+    NvmeTcp(NvmeTcp),
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct NvmeTcp {
+    /// Target address
+    #[arg(long, value_name = "ADDR")]
+    pub addr: IpAddr,
+    /// Target TCP port
+    #[arg(long, value_name = "PORT", default_value_t = 4420)]
+    pub port: u16,
+    /// Subsystem NQN
+    #[arg(long, value_name = "NQN")]
+    pub nqn: String,
+    /// Host NQN to connect as (default: the kernel's, /etc/nvme/hostnqn when present)
+    #[arg(long, value_name = "NQN")]
+    pub hostnqn: Option<String>,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct DetachArgs {
+    #[command(subcommand)]
+    pub what: Detach,
+}
+
+#[derive(Subcommand, Debug, Clone)]
+pub enum Detach {
+    /// Disconnect every NVMe/TCP controller of a subsystem; nothing to detach is a success
+    NvmeTcp(DetachNvme),
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct DetachNvme {
+    /// Subsystem NQN
+    #[arg(long, value_name = "NQN")]
+    pub nqn: String,
+}
+
+#[derive(Debug, Serialize)]
+struct Attached {
+    transport: &'static str,
+    nqn: Nqn,
+    addr: String,
+    port: u16,
+    controller: String,
+    cntlid: u32,
+    /// Block devices of the controller's namespaces (`/dev/nvme1n1`).
+    namespaces: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct Detached {
+    transport: &'static str,
+    nqn: Nqn,
+    controllers: Vec<String>,
+}
+
+pub fn run_attach(args: &AttachArgs) -> Result<Value> {
+    let Attach::NvmeTcp(a) = &args.what;
+    let nqn = Nqn::parse("nqn", &a.nqn)?;
+    let hostnqn = a
+        .hostnqn
+        .as_deref()
+        .map(|h| Nqn::parse("hostnqn", h))
+        .transpose()?;
+    let mut opts = format!(
+        "transport=tcp,traddr={},trsvcid={},nqn={nqn}",
+        a.addr, a.port
+    );
+    if let Some(h) = &hostnqn {
+        opts.push_str(&format!(",hostnqn={h}"));
+    }
+    let (instance, cntlid) = nvme_fabrics::connect(&opts).map_err(|e| {
+        IronError::new(
+            Kind::Network,
+            format!("cannot connect to {nqn} at {}:{}", a.addr, a.port),
+        )
+        .with("nqn", nqn.to_string())
+        .caused_by(e)
+    })?;
+    let controller = format!("nvme{instance}");
+    // The kernel scans namespaces after the connect returns: wait for them, bounded.
+    let mut namespaces = Vec::new();
+    for _ in 0..50 {
+        namespaces = namespaces_of(&controller);
+        if !namespaces.is_empty() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    Ok(serde_json::to_value(Attached {
+        transport: "nvme_tcp",
+        nqn,
+        addr: a.addr.to_string(),
+        port: a.port,
+        controller,
+        cntlid,
+        namespaces,
+    })
+    .unwrap_or(Value::Null))
+}
+
+/// `nvmeXnY` block devices of controller `nvmeN` (with native multipath the entries under the
+/// controller are `nvmeXcNnY`, the block device `nvmeXnY`).
+fn namespaces_of(controller: &str) -> Vec<String> {
+    sysfs::list(format!("/sys/class/nvme/{controller}"))
+        .into_iter()
+        .filter_map(|n| {
+            let rest = n.strip_prefix("nvme")?;
+            let (subsys, ns) = rest.split_once('n')?;
+            let subsys = subsys.split('c').next()?;
+            (subsys.bytes().all(|b| b.is_ascii_digit())
+                && !ns.is_empty()
+                && ns.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| format!("/dev/nvme{subsys}n{ns}"))
+        })
+        .collect()
+}
+
+pub fn run_detach(args: &DetachArgs) -> Result<Value> {
+    let Detach::NvmeTcp(d) = &args.what;
+    let nqn = Nqn::parse("nqn", &d.nqn)?;
+    let mut controllers = Vec::new();
+    for c in sysfs::list("/sys/class/nvme") {
+        let base = format!("/sys/class/nvme/{c}");
+        if sysfs::read(format!("{base}/subsysnqn")).as_deref() == Some(&nqn.to_string())
+            && sysfs::read(format!("{base}/transport")).as_deref() == Some("tcp")
+        {
+            nvme_fabrics::delete_controller(&c).map_err(|e| {
+                IronError::new(Kind::Io, format!("cannot delete controller {c}"))
+                    .with("controller", &c)
+                    .caused_by(e)
+            })?;
+            controllers.push(c);
+        }
+    }
+    Ok(serde_json::to_value(Detached {
+        transport: "nvme_tcp",
+        nqn,
+        controllers,
+    })
+    .unwrap_or(Value::Null))
+}
