@@ -10,8 +10,9 @@ use std::path::{Path, PathBuf};
 
 const UUID: &str = "83679162-1378-4288-a2d4-70e13ec132aa";
 
-fn tools_ok() -> bool {
-    for t in [
+/// The tools every config drive test checks with: missing ones fail the test, never skip it.
+fn require_cd_tools() {
+    require_tools(&[
         "xorriso",
         "blkid",
         "mcopy",
@@ -19,17 +20,11 @@ fn tools_ok() -> bool {
         "sfdisk",
         "fsck.fat",
         "mkfs.vfat",
-    ] {
-        if !have_tool(t) {
-            eprintln!("SKIPPED: {t} missing (scripts/test installs it)");
-            return false;
-        }
-    }
-    if !Path::new("/usr/lib/python3/dist-packages/cloudinit").exists() {
-        eprintln!("SKIPPED: Debian's cloud-init package missing");
-        return false;
-    }
-    true
+    ]);
+    require_file(
+        Path::new("/usr/lib/python3/dist-packages/cloudinit"),
+        "Debian's cloud-init package",
+    );
 }
 
 fn ironic_dict() -> Value {
@@ -205,9 +200,7 @@ fn sfdisk_json(dev: &str) -> Value {
 
 #[test]
 fn build_iso_and_vfat_are_read_by_reference_tools_and_cloud_init() {
-    if !tools_ok() {
-        return;
-    }
+    require_cd_tools();
     let dir = tempfile::tempdir().unwrap();
     let md = write_json(dir.path(), "md.json", &ironic_dict());
     let iso = dir.path().join("cd.iso");
@@ -338,9 +331,7 @@ fn read_reports_problems() {
 #[test]
 fn gpt_whole_disk_image_from_json_then_reuse() {
     require_root!();
-    if !tools_ok() {
-        return;
-    }
+    require_cd_tools();
     let dir = tempfile::tempdir().unwrap();
     let disk = gpt_disk(dir.path(), "100M", "300M", 512);
     let md = write_json(dir.path(), "md.json", &ironic_dict());
@@ -397,9 +388,7 @@ fn gpt_whole_disk_image_from_json_then_reuse() {
 #[test]
 fn ironic_base64_gzip_iso_from_url_on_gpt() {
     require_root!();
-    if !tools_ok() {
-        return;
-    }
+    require_cd_tools();
     let dir = tempfile::tempdir().unwrap();
     let iso = reference_iso(dir.path(), &ironic_dict()["meta_data"]);
     let payload = ironic_payload(&iso);
@@ -455,13 +444,8 @@ fn ironic_base64_gzip_iso_from_url_on_gpt() {
 #[test]
 fn https_url_with_a_private_ca_insecure_and_headers() {
     require_root!();
-    if !tools_ok() {
-        return;
-    }
-    if !have_tool("openssl") {
-        eprintln!("SKIPPED: openssl missing (scripts/test installs it)");
-        return;
-    }
+    require_cd_tools();
+    require_tools(&["openssl"]);
     let dir = tempfile::tempdir().unwrap();
     let www = tempfile::tempdir().unwrap();
     let pki = tempfile::tempdir().unwrap();
@@ -564,9 +548,7 @@ fn https_url_with_a_private_ca_insecure_and_headers() {
 #[test]
 fn raw_iso_on_mbr_takes_a_free_primary_slot() {
     require_root!();
-    if !tools_ok() {
-        return;
-    }
+    require_cd_tools();
     let dir = tempfile::tempdir().unwrap();
     let iso = reference_iso(dir.path(), &ironic_dict()["meta_data"]);
     let disk = LoopDisk::new(200 << 20);
@@ -598,9 +580,7 @@ fn raw_iso_on_mbr_takes_a_free_primary_slot() {
 #[test]
 fn mbr_with_four_slots_taken_gets_a_logical_partition() {
     require_root!();
-    if !tools_ok() {
-        return;
-    }
+    require_cd_tools();
     let dir = tempfile::tempdir().unwrap();
     let md = write_json(dir.path(), "md.json", &ironic_dict());
     let disk = LoopDisk::new(300 << 20);
@@ -627,9 +607,7 @@ fn mbr_with_four_slots_taken_gets_a_logical_partition() {
 #[test]
 fn mbr_without_room_is_refused_and_untouched() {
     require_root!();
-    if !tools_ok() {
-        return;
-    }
+    require_cd_tools();
     let dir = tempfile::tempdir().unwrap();
     let md = write_json(dir.path(), "md.json", &ironic_dict());
     let disk = LoopDisk::new(100 << 20);
@@ -649,9 +627,7 @@ fn mbr_without_room_is_refused_and_untouched() {
 #[test]
 fn existing_config2_partition_is_reused_with_a_vfat_image() {
     require_root!();
-    if !tools_ok() {
-        return;
-    }
+    require_cd_tools();
     let dir = tempfile::tempdir().unwrap();
     let tree = tree_dir(dir.path(), &ironic_dict()["meta_data"]);
     let vfat = dir.path().join("in.vfat");
@@ -688,9 +664,7 @@ fn existing_config2_partition_is_reused_with_a_vfat_image() {
 #[test]
 fn two_config2_partitions_are_an_error() {
     require_root!();
-    if !tools_ok() {
-        return;
-    }
+    require_cd_tools();
     let dir = tempfile::tempdir().unwrap();
     let md = write_json(dir.path(), "md.json", &ironic_dict());
     let disk = LoopDisk::new(200 << 20);
@@ -709,9 +683,7 @@ fn two_config2_partitions_are_an_error() {
 #[test]
 fn four_k_sector_disk_gets_vfat_rebuilt_from_the_iso() {
     require_root!();
-    if !tools_ok() {
-        return;
-    }
+    require_cd_tools();
     let dir = tempfile::tempdir().unwrap();
     let iso = reference_iso(dir.path(), &ironic_dict()["meta_data"]);
     let payload = dir.path().join("payload.b64");
@@ -781,9 +753,7 @@ fn four_k_sector_disk_gets_vfat_rebuilt_from_the_iso() {
 #[test]
 fn bad_inputs_fail_clearly_and_leave_the_disk_alone() {
     require_root!();
-    if !tools_ok() {
-        return;
-    }
+    require_cd_tools();
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let iso = reference_iso(d, &ironic_dict()["meta_data"]);
@@ -878,9 +848,7 @@ fn bad_inputs_fail_clearly_and_leave_the_disk_alone() {
 #[test]
 fn mbr_first_logical_partition_and_the_2tib_limit() {
     require_root!();
-    if !tools_ok() {
-        return;
-    }
+    require_cd_tools();
     let dir = tempfile::tempdir().unwrap();
     let md = write_json(dir.path(), "md.json", &ironic_dict());
     // Three primaries and an empty extended partition: the first logical partition's EBR must
@@ -922,10 +890,8 @@ fn mbr_first_logical_partition_and_the_2tib_limit() {
 
 /// The tools the stale-signature tests need: missing ones fail the test, never skip it.
 fn require_signature_tools() {
-    assert!(tools_ok(), "the config drive tools are missing");
-    for t in ["wipefs", "mkfs.ext4", "mkfs.xfs", "pvcreate"] {
-        assert!(have_tool(t), "{t} missing: install it (scripts/test does)");
-    }
+    require_cd_tools();
+    require_tools(&["wipefs", "mkfs.ext4", "mkfs.xfs", "pvcreate"]);
 }
 
 /// An md 1.x superblock (version 1.0 when at the end), with the checksum blkid verifies.

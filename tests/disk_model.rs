@@ -6,10 +6,7 @@ use ironbox::disk::table;
 
 #[test]
 fn reads_a_gpt_made_by_sgdisk_and_moves_its_backup_to_the_end() {
-    if !have_tool("sgdisk") {
-        eprintln!("SKIPPED: sgdisk missing");
-        return;
-    }
+    require_tools(&["sgdisk"]);
     let dir = tempfile::tempdir().unwrap();
     let img = dir.path().join("d.img");
     sh(&format!(
@@ -56,10 +53,7 @@ fn reads_a_gpt_made_by_sgdisk_and_moves_its_backup_to_the_end() {
 
 #[test]
 fn reads_an_mbr_with_logical_partitions_and_filesystem_identity() {
-    if !have_tool("sfdisk") {
-        eprintln!("SKIPPED: sfdisk missing");
-        return;
-    }
+    require_tools(&["sfdisk"]);
     let dir = tempfile::tempdir().unwrap();
     let img = dir.path().join("d.img");
     sh(&format!(

@@ -198,24 +198,16 @@ fn check_record(r: &Value, d: &LoopDisk, method: &str) -> Value {
     dev
 }
 
-fn tools_present() -> bool {
-    for t in [
+fn require_erase_tools() {
+    require_tools(&[
         "sgdisk", "sfdisk", "partx", "wipefs", "mkfs.xfs", "mkswap", "pvcreate", "cmp",
-    ] {
-        if !have_tool(t) {
-            eprintln!("SKIPPED: {t} missing (scripts/test installs it)");
-            return false;
-        }
-    }
-    true
+    ]);
 }
 
 #[test]
 fn metadata_removes_every_signature_from_gpt_and_mbr_disks() {
     require_root!();
-    if !tools_present() {
-        return;
-    }
+    require_erase_tools();
     for (table, sector) in [("gpt", 512), ("dos", 512), ("gpt", 4096)] {
         let (d, ranges) = loaded_disk(table, sector);
         let r = erase(&d, "metadata", &[]);
@@ -253,9 +245,7 @@ fn metadata_removes_every_signature_from_gpt_and_mbr_disks() {
 #[test]
 fn zeroout_discard_and_overwrite_leave_nothing() {
     require_root!();
-    if !tools_present() {
-        return;
-    }
+    require_erase_tools();
     for (method, class) in [
         ("zeroout", "Clear"),
         ("discard", "none"),
@@ -553,9 +543,7 @@ fn bad_targets_and_flags_are_named() {
 #[test]
 fn a_partition_is_not_a_disk() {
     require_root!();
-    if !have_tool("sgdisk") || !have_tool("partx") {
-        return;
-    }
+    require_tools(&["sgdisk", "partx"]);
     let d = LoopDisk::new(32 * MIB);
     sh(&format!("sgdisk -n1:0:+8M {} >/dev/null", d.dev()));
     sh(&format!("partx -a {} 2>/dev/null || true", d.dev()));

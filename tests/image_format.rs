@@ -5,7 +5,7 @@
 //! with the raw source.
 mod common;
 
-use common::{have_tool, sh, sh_status};
+use common::{have_tool, require_tools, sh, sh_status};
 use ironbox::image::format::{self, Chunk, Detected, ForceFormat, Options};
 use ironbox::report::Kind;
 use sha2::{Digest, Sha256};
@@ -17,16 +17,8 @@ use std::path::{Path, PathBuf};
 /// zeros and holes, so that qemu-img makes data, unallocated and (with qemu-io) zero clusters.
 const SIZE: u64 = (8 << 20) + 4608;
 
-fn tools() -> bool {
-    let ok = ["qemu-img", "qemu-io", "gzip", "zstd", "xz"]
-        .iter()
-        .all(|t| have_tool(t));
-    if !ok {
-        eprintln!(
-            "SKIPPED: needs qemu-img, qemu-io, gzip, zstd and xz (scripts/test installs them)"
-        );
-    }
-    ok
+fn require_format_tools() {
+    require_tools(&["qemu-img", "qemu-io", "gzip", "zstd", "xz"]);
 }
 
 fn source(dir: &Path) -> PathBuf {
@@ -141,9 +133,7 @@ fn q(path: &Path) -> String {
 
 #[test]
 fn qcow2_variants_decode_to_the_source() {
-    if !tools() {
-        return;
-    }
+    require_format_tools();
     let dir = tempfile::tempdir().unwrap();
     let raw = source(dir.path());
     let want = sha_file(&raw);
@@ -206,9 +196,7 @@ fn qcow2_variants_decode_to_the_source() {
 
 #[test]
 fn qcow2_zero_clusters_decode_as_zeros() {
-    if !tools() {
-        return;
-    }
+    require_format_tools();
     let dir = tempfile::tempdir().unwrap();
     let raw = source(dir.path());
     let img = dir.path().join("z.qcow2");
@@ -244,9 +232,7 @@ fn qcow2_zero_clusters_decode_as_zeros() {
 
 #[test]
 fn compressed_streams_decode_and_wrap_qcow2() {
-    if !tools() {
-        return;
-    }
+    require_format_tools();
     let dir = tempfile::tempdir().unwrap();
     let raw = source(dir.path());
     let want = sha_file(&raw);
@@ -316,9 +302,7 @@ fn raw_images_pass_through_and_can_be_forced() {
 
 #[test]
 fn multi_member_gzip_is_their_concatenation() {
-    if !tools() {
-        return;
-    }
+    require_format_tools();
     let dir = tempfile::tempdir().unwrap();
     let raw = source(dir.path());
     let gz = dir.path().join("multi.gz");
@@ -333,9 +317,7 @@ fn multi_member_gzip_is_their_concatenation() {
 
 #[test]
 fn truncated_and_trailing_garbage_streams_fail() {
-    if !tools() {
-        return;
-    }
+    require_format_tools();
     let dir = tempfile::tempdir().unwrap();
     let raw = source(dir.path());
     let img = dir.path().join("t.qcow2");
@@ -408,9 +390,7 @@ fn truncated_and_trailing_garbage_streams_fail() {
 
 #[test]
 fn unsafe_qcow2_images_are_refused_before_any_byte() {
-    if !tools() {
-        return;
-    }
+    require_format_tools();
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     sh(&format!(
@@ -544,9 +524,7 @@ fn metadata_after_data_takes_random_access_or_spill() {
 /// every L2 table precedes its data, but host order is the reverse of guest order.
 #[test]
 fn vm_written_qcow2_needs_seek_or_spill() {
-    if !tools() {
-        return;
-    }
+    require_format_tools();
     let dir = tempfile::tempdir().unwrap();
     let img = dir.path().join("vm.qcow2");
     let raw = dir.path().join("vm.raw");
@@ -593,9 +571,7 @@ fn vm_written_qcow2_needs_seek_or_spill() {
 /// L2 area of a compressed qcow2 ends in a decoded stream or an error.
 #[test]
 fn damaged_qcow2_metadata_fails_cleanly() {
-    if !tools() {
-        return;
-    }
+    require_format_tools();
     let dir = tempfile::tempdir().unwrap();
     let raw = source(dir.path());
     let img = dir.path().join("f.qcow2");
@@ -651,9 +627,7 @@ impl std::io::Read for Failing {
 /// The source's own errors come out of every decoder as they went in, not as a corrupt image.
 #[test]
 fn source_errors_pass_through_unchanged() {
-    if !tools() {
-        return;
-    }
+    require_format_tools();
     let dir = tempfile::tempdir().unwrap();
     let raw = source(dir.path());
     let img = dir.path().join("s.qcow2");
@@ -681,9 +655,7 @@ fn source_errors_pass_through_unchanged() {
 /// image must not claim gigabytes of RAM); `--long=27` itself decodes.
 #[test]
 fn zstd_windows_beyond_long_27_are_refused() {
-    if !tools() {
-        return;
-    }
+    require_format_tools();
     let dir = tempfile::tempdir().unwrap();
     let raw = dir.path().join("small.raw");
     std::fs::write(&raw, vec![7u8; 1 << 20]).unwrap();

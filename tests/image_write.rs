@@ -5,7 +5,7 @@ mod common;
 
 use common::http::{HttpServer, Route};
 use common::images::Images;
-use common::{LoopDisk, have_tool, ironbox, sh, sh_status};
+use common::{LoopDisk, ironbox, require_tools, sh, sh_status};
 use std::path::Path;
 use std::sync::OnceLock;
 
@@ -15,8 +15,10 @@ const PART_START: u64 = MIB;
 const PART_SIZE: u64 = 16 * MIB;
 const IMAGE_SIZE: u64 = 20 * MIB;
 
+/// Fails the test (panics) naming any missing tool; returns true so that the
+/// `if !tools() { return; }` call sites never skip.
 fn tools() -> bool {
-    let ok = [
+    require_tools(&[
         "mkfs.ext4",
         "e2fsck",
         "sgdisk",
@@ -25,13 +27,8 @@ fn tools() -> bool {
         "zstd",
         "xz",
         "losetup",
-    ]
-    .iter()
-    .all(|t| have_tool(t));
-    if !ok {
-        eprintln!("SKIPPED: needs e2fsprogs, gdisk, qemu-utils, gzip, zstd, xz");
-    }
-    ok
+    ]);
+    true
 }
 
 /// Builds (once per test binary) a GPT disk image holding an ext4 filesystem made from a
@@ -855,9 +852,10 @@ fn a_sparse_local_image_skips_its_holes_and_still_verifies() {
 #[test]
 fn https_with_a_private_ca_and_insecure() {
     require_root!();
-    if !tools() || !have_tool("openssl") {
+    if !tools() {
         return;
     }
+    require_tools(&["openssl"]);
     let root = tempfile::tempdir().unwrap();
     let pki = tempfile::tempdir().unwrap();
     let body: Vec<u8> = (0..3_000_000u32).map(|i| (i % 253) as u8).collect();

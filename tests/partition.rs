@@ -7,29 +7,21 @@ use serde_json::{Value, json};
 
 const GIB: u64 = 1 << 30;
 
-fn tools_present() -> bool {
-    for t in [
+fn require_partition_tools() {
+    require_tools(&[
         "sgdisk",
         "sfdisk",
         "blkid",
         "mkfs.ext4",
         "mkfs.vfat",
         "mkswap",
-    ] {
-        if !have_tool(t) {
-            eprintln!("SKIPPED: {t} missing (scripts/test installs it)");
-            return false;
-        }
-    }
-    true
+    ]);
 }
 
 macro_rules! setup {
     () => {
         require_root!();
-        if !tools_present() {
-            return;
-        }
+        require_partition_tools();
     };
 }
 
@@ -740,10 +732,11 @@ fn schema_is_printed_and_describes_the_layout() {
 #[test]
 fn schema_agrees_with_python_jsonschema() {
     let py = "/usr/bin/python3";
-    if sh_status(&format!("{py} -c 'import jsonschema'")).0 != 0 {
-        eprintln!("SKIPPED: python3-jsonschema missing");
-        return;
-    }
+    assert_eq!(
+        sh_status(&format!("{py} -c 'import jsonschema'")).0,
+        0,
+        "python3-jsonschema is missing (scripts/test installs it)"
+    );
     let dir = tempfile::tempdir().unwrap();
     let schema = dir.path().join("schema.json");
     std::fs::write(&schema, ironbox(&["partition", "--schema"]).run().stdout).unwrap();
@@ -780,15 +773,32 @@ fn schema_agrees_with_python_jsonschema() {
 #[test]
 fn a_missing_mkfs_tool_fails_before_the_disk_is_written() {
     setup!();
-    if have_tool("mkfs.btrfs") || std::path::Path::new("/usr/sbin/mkfs.btrfs").exists() {
-        eprintln!("SKIPPED: mkfs.btrfs is installed; this test needs a missing tool");
-        return;
-    }
     let disk = LoopDisk::new(256 << 20);
-    let e = ironbox(&["partition", "--disk", disk.dev(), "--layout", "-"])
-        .stdin(r#"{"table": "gpt", "partitions": [{"size": "rest", "format": "btrfs"}]}"#)
-        .run()
-        .fails(1, "not_found");
+    // Deterministic whether or not btrfs-progs is installed: in a private mount namespace, every
+    // directory ironbox searches that holds mkfs.btrfs is covered by an empty tmpfs.
+    let hide = r#"for d in /usr/local/sbin /usr/local/bin /usr/sbin /usr/bin; do
+        [ -e "$d/mkfs.btrfs" ] && { mount -t tmpfs none "$d" || exit 99; }
+    done
+    command -v mkfs.btrfs && exit 98
+    exec "$@""#;
+    let mut child = std::process::Command::new("unshare")
+        .args(["-m", "--propagation", "private", "sh", "-c", hide, "sh"])
+        .arg(bin())
+        .args(["partition", "--disk", disk.dev(), "--layout", "-"])
+        .env("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("unshare (util-linux) runs");
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(br#"{"table": "gpt", "partitions": [{"size": "rest", "format": "btrfs"}]}"#)
+        .unwrap();
+    let e = Run::from_output(child.wait_with_output().unwrap()).fails(1, "not_found");
     assert!(e["message"].as_str().unwrap().contains("mkfs.btrfs"), "{e}");
     assert!(
         disk.read_at(0, 1 << 20).iter().all(|b| *b == 0),

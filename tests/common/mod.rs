@@ -24,24 +24,54 @@ pub fn is_root() -> bool {
     nix::unistd::Uid::effective().is_root()
 }
 
-/// Skips the calling test (returning early) with a loud message when not root.
+/// Fails the calling test loudly when not root: a test that cannot run is red, never green.
 #[macro_export]
 macro_rules! require_root {
     () => {
-        if !$crate::common::is_root() {
-            eprintln!("SKIPPED {}: needs root for loop devices", module_path!());
-            return;
-        }
+        $crate::common::require_root(module_path!())
     };
 }
 
-/// Skips when an external tool is missing (scripts/test installs them; a dev box may not).
+/// Panics (fails the test) unless running as root; `what` names the test or module.
+pub fn require_root(what: &str) {
+    assert!(
+        is_root(),
+        "{what} needs root (loop devices): run as root (scripts/test does)"
+    );
+}
+
+/// Whether an external tool is on PATH; for optional cross-checks only. A tool a test needs
+/// goes through `require_tools`, which fails instead of skipping.
 pub fn have_tool(tool: &str) -> bool {
     Command::new("sh")
         .arg("-c")
         .arg(format!("command -v {tool}"))
         .output()
         .is_ok_and(|o| o.status.success())
+}
+
+/// Tools from `tools` that are not on PATH.
+pub fn missing_tools<'a>(tools: &[&'a str]) -> Vec<&'a str> {
+    tools.iter().copied().filter(|t| !have_tool(t)).collect()
+}
+
+/// Panics (fails the test) naming every missing tool: a test that cannot run is red.
+pub fn require_tools(tools: &[&str]) {
+    let missing = missing_tools(tools);
+    assert!(
+        missing.is_empty(),
+        "missing tool(s): {}; scripts/test installs them (scripts/install-packages)",
+        missing.join(", ")
+    );
+}
+
+/// Panics unless `path` exists (a packaged file such as OVMF firmware), naming its package.
+pub fn require_file(path: &Path, package: &str) {
+    assert!(
+        path.exists(),
+        "{} is missing: install {package} (scripts/test installs it)",
+        path.display()
+    );
 }
 
 /// Runs a shell command, panicking with its output when it fails.
@@ -200,7 +230,8 @@ pub struct Run {
 }
 
 impl Run {
-    fn from_output(out: Output) -> Run {
+    /// Parses the output of an ironbox run started some other way (under unshare, say).
+    pub fn from_output(out: Output) -> Run {
         let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
         let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
         let json = serde_json::from_str(stdout.trim()).unwrap_or_else(|e| {
@@ -285,5 +316,36 @@ impl Ironbox {
             });
         }
         Run::from_output(child.wait_with_output().expect("wait ironbox"))
+    }
+}
+
+/// The helpers themselves: a missing tool is a red test that names it, never a silent return.
+/// (These run once in every test binary that includes `common`; they only spawn `sh`.)
+#[cfg(test)]
+mod helper_tests {
+    use super::*;
+
+    #[test]
+    #[should_panic(
+        expected = "missing tool(s): ironbox-no-such-tool-1, ironbox-no-such-tool-2; \
+                               scripts/test installs them"
+    )]
+    fn require_tools_fails_naming_every_missing_tool() {
+        require_tools(&["sh", "ironbox-no-such-tool-1", "ironbox-no-such-tool-2"]);
+    }
+
+    #[test]
+    fn require_tools_passes_when_all_are_present() {
+        require_tools(&["sh"]);
+        assert_eq!(
+            missing_tools(&["sh", "ironbox-no-such-tool"]),
+            ["ironbox-no-such-tool"]
+        );
+    }
+
+    #[test]
+    #[should_panic(expected = "/nonexistent/ironbox-firmware.fd is missing: install ovmf")]
+    fn require_file_fails_naming_the_package() {
+        require_file(Path::new("/nonexistent/ironbox-firmware.fd"), "ovmf");
     }
 }
