@@ -364,6 +364,10 @@ fn grub_bios(disk: &LoopDisk, root: &str) -> Run {
     .run()
 }
 
+/// The grub tests check that no `ironbox-grub` mount is left anywhere; run them one at a time
+/// so that one test's live mounts are not taken for the other's leftovers.
+static GRUB_TESTS: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 fn no_mounts_left() {
     let m = std::fs::read_to_string("/proc/mounts").unwrap();
     assert!(!m.contains("ironbox-grub"), "mounts left behind:\n{m}");
@@ -371,6 +375,7 @@ fn no_mounts_left() {
 
 #[test]
 fn grub_bios_runs_the_images_grub_in_a_chroot_and_unmounts() {
+    let _one_at_a_time = GRUB_TESTS.lock().unwrap_or_else(|e| e.into_inner());
     need_tools();
     let t = grub_tree(0);
     let disk = disk_with_root(&tree_ref(&t), true);
@@ -394,6 +399,7 @@ fn grub_bios_runs_the_images_grub_in_a_chroot_and_unmounts() {
 
 #[test]
 fn grub_failures_are_clear_and_leave_nothing_mounted() {
+    let _one_at_a_time = GRUB_TESTS.lock().unwrap_or_else(|e| e.into_inner());
     need_tools();
     // The image's grub-install fails: its stderr tail is in the error, everything unmounted.
     let t = grub_tree(3);
