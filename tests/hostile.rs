@@ -185,9 +185,7 @@ fn image_write_of_an_image_with_a_hostile_gpt_does_not_crash() {
         }
         std::fs::write(&img, &v).unwrap();
         let d = LoopDisk::new(32 * MIB);
-        let r = ironbox(&["image-write", "--disk", d.dev(), "--image"])
-            .arg(&img)
-            .run();
+        let r = ironbox(&["image-write", "--disk", d.dev()]).arg(&img).run();
         no_crash(&r, case);
     }
 }
@@ -235,4 +233,39 @@ fn a_report_that_cannot_be_delivered_is_exit_1() {
         .unwrap();
     drop(child.stdout.take()); // the reader leaves before the report is written
     assert_eq!(child.wait().unwrap().code(), Some(0), "broken pipe");
+}
+
+/// A FIFO named as the image path (and /dev/stdin from a pipe) is read once, never reopened to
+/// sniff: reopening lost the first 4 bytes and the disk held the image shifted, exit 0.
+#[test]
+fn a_fifo_image_path_is_written_unshifted() {
+    require_root!();
+    let image: Vec<u8> = (0..4 * MIB as u32)
+        .map(|i| (i * 7 + i / 4096) as u8)
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("image.fifo");
+    sh(&format!("mkfifo {}", fifo.display()));
+    let d = LoopDisk::new(32 * MIB);
+    let (path, data) = (fifo.clone(), image.clone());
+    let feeder = std::thread::spawn(move || std::fs::write(path, data));
+    let r = ironbox(&["image-write", "--disk", d.dev()])
+        .arg(&fifo)
+        .run();
+    feeder.join().unwrap().unwrap();
+    r.ok();
+    assert!(
+        d.read_at(0, image.len()) == image,
+        "fifo: disk differs from the image"
+    );
+
+    let d = LoopDisk::new(32 * MIB);
+    let r = ironbox(&["image-write", "--disk", d.dev(), "/dev/stdin"])
+        .stdin(image.clone())
+        .run();
+    r.ok();
+    assert!(
+        d.read_at(0, image.len()) == image,
+        "/dev/stdin: disk differs"
+    );
 }
