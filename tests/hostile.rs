@@ -269,3 +269,26 @@ fn a_fifo_image_path_is_written_unshifted() {
         "/dev/stdin: disk differs"
     );
 }
+
+/// A checksum file that arrives whole but is not UTF-8 is a bad checksum, not a network fault;
+/// nothing is written.
+#[test]
+fn a_non_utf8_checksum_file_is_invalid_checksum() {
+    require_root!();
+    let server = common::http::HttpServer::start();
+    server.route("/img", common::http::Route::new(vec![0x5au8; 1 << 20]));
+    server.route(
+        "/SUMS",
+        common::http::Route::new(vec![0xffu8, 0xfe, b'a', b'\n']),
+    );
+    let d = LoopDisk::new(32 * MIB);
+    ironbox(&["image-write", "--disk", d.dev(), &server.url("/img")])
+        .arg("--checksum")
+        .arg(server.url("/SUMS"))
+        .run()
+        .fails(2, "invalid_checksum");
+    assert!(
+        d.read_at(0, MIB as usize).iter().all(|b| *b == 0),
+        "disk written"
+    );
+}
