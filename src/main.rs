@@ -3,7 +3,7 @@
 
 use clap::Parser;
 use ironbox::cli::{Cli, MULTICALL_COMMANDS};
-use ironbox::report::{IronError, exit, print_document};
+use ironbox::report::{IronError, delivered_code, exit, install_panic_hook, print_document};
 use std::ffi::OsString;
 use std::io::IsTerminal;
 use std::path::Path;
@@ -24,6 +24,16 @@ fn dispatch_argv0(mut args: Vec<OsString>) -> Vec<OsString> {
 }
 
 fn main() {
+    install_panic_hook();
+    // Lets tests prove the hook works in the real binary (release aborts on panic).
+    if std::env::var_os("IRONBOX_SELFTEST_PANIC").is_some() {
+        panic!("IRONBOX_SELFTEST_PANIC is set");
+    }
+    if ironbox::sys::stdio::stdout_was_closed() {
+        // Nothing may run whose report cannot be delivered.
+        eprintln!("ironbox: stdout is closed: no report can be delivered");
+        std::process::exit(exit::FAILED);
+    }
     let args = dispatch_argv0(std::env::args_os().collect());
     let pretty_flag = args.iter().any(|a| a == "--pretty");
     let pretty = pretty_flag || std::io::stdout().is_terminal();
@@ -74,19 +84,16 @@ fn main() {
     };
 
     let code = match ironbox::run(cli) {
-        Ok(report) => {
-            print_document(&report, pretty);
-            exit::OK
-        }
+        Ok(report) => delivered_code(exit::OK, print_document(&report, pretty)),
         Err(err) => {
-            print_document(&err.to_json(), pretty);
+            let delivered = print_document(&err.to_json(), pretty);
             if !matches!(
                 ironbox::progress::mode(),
                 ironbox::progress::ProgressMode::None | ironbox::progress::ProgressMode::Json
             ) {
                 eprintln!("ironbox: error: {err}");
             }
-            err.exit_code()
+            delivered_code(err.exit_code(), delivered)
         }
     };
     std::process::exit(code);

@@ -262,8 +262,10 @@ impl<T, E: fmt::Display> Context<T> for std::result::Result<T, E> {
     }
 }
 
-/// Writes the one JSON document to stdout. A closed stdout (`| head`) is not worth a message.
-pub fn print_document(doc: &Value, pretty: bool) {
+/// Writes the one JSON document to stdout; returns whether it was delivered. A broken pipe
+/// (`| head`, a reader that left on purpose) counts as delivered; a closed or full stdout does
+/// not, and the caller turns that into a failure.
+pub fn print_document(doc: &Value, pretty: bool) -> bool {
     let text = if pretty {
         serde_json::to_string_pretty(doc)
     } else {
@@ -272,7 +274,40 @@ pub fn print_document(doc: &Value, pretty: bool) {
     .unwrap_or_else(|_| "{}".to_string());
     let stdout = std::io::stdout();
     let mut lock = stdout.lock();
-    let _ = writeln!(lock, "{text}").and_then(|_| lock.flush());
+    match writeln!(lock, "{text}").and_then(|_| lock.flush()) {
+        Ok(()) => true,
+        Err(e) => e.kind() == std::io::ErrorKind::BrokenPipe,
+    }
+}
+
+/// The exit code once the report's delivery is known: an undelivered success is a failure.
+pub fn delivered_code(code: i32, delivered: bool) -> i32 {
+    if delivered || code != exit::OK {
+        code
+    } else {
+        exit::FAILED
+    }
+}
+
+/// Any panic left (release builds abort on panic) still ends with the one JSON document: an
+/// `internal` error, exit 1. The hook runs before the abort.
+pub fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let what = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "panic".to_string());
+        let at = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        let err = IronError::new(Kind::Internal, format!("internal error: {what}{at}"));
+        eprintln!("ironbox: internal error: {what}{at}");
+        print_document(&err.to_json(), false);
+        std::process::exit(exit::FAILED);
+    }));
 }
 
 #[cfg(test)]

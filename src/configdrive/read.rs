@@ -58,8 +58,12 @@ pub fn run(a: &ReadArgs) -> Result<Value> {
         return Err(IronError::new(
             Kind::UnsupportedFormat,
             format!(
-                "partition {:?} of {shown} is named config-2 but holds {}",
-                drive.number, drive.filesystem
+                "{} is named config-2 but holds {}",
+                match drive.number {
+                    Some(n) => format!("partition {n} of {shown}"),
+                    None => shown.clone(),
+                },
+                drive.filesystem
             ),
         ));
     };

@@ -7,7 +7,7 @@
 //! MBR: a free primary slot outside the extended partition, else a logical partition inside the
 //! extended one; everything below 2^32 sectors (2 TiB with 512-byte sectors).
 
-use crate::disk::{guid, mbr_entry, table};
+use crate::disk::{gpt, guid, mbr, mbr_entry, table};
 use crate::report::{IronError, Kind, Result};
 use serde::Serialize;
 use std::fs::File;
@@ -97,7 +97,7 @@ pub fn plan(
         mbr_type,
     };
     if info.table == "gpt" {
-        let gpt = gptman::GPT::read_from(f, ss)
+        let gpt = gpt::for_rewrite(f, sector)
             .map_err(|e| IronError::new(Kind::InvalidLayout, "cannot read the GPT").caused_by(e))?;
         let array = (gpt.header.number_of_partition_entries as u64
             * gpt.header.size_of_partition_entry as u64)
@@ -139,7 +139,7 @@ pub fn plan(
     }
 
     // MBR.
-    let mbr = mbrman::MBR::read_from(f, sector)
+    let mbr = mbr::for_rewrite(f, sector)
         .map_err(|e| IronError::new(Kind::InvalidLayout, "cannot read the MBR").caused_by(e))?;
     let limit = disk_sectors.min(1u64 << 32); // MBR addresses 32-bit sector numbers
     let ends = |it: &mut dyn Iterator<Item = &mbrman::MBRPartitionEntry>| {
@@ -216,7 +216,7 @@ pub fn apply(f: &mut File, plan: &AppendPlan) -> Result<String> {
         if plan.relocate_backup_gpt {
             table::relocate_backup_gpt(f, plan.sector)?;
         }
-        let mut gpt = gptman::GPT::read_from(f, ss)
+        let mut gpt = gpt::for_rewrite(f, plan.sector)
             .map_err(|e| IronError::new(Kind::InvalidLayout, "cannot read the GPT").caused_by(e))?;
         if start + sectors - 1 > gpt.header.last_usable_lba || gpt[plan.number].is_used() {
             return Err(IronError::new(
@@ -241,7 +241,7 @@ pub fn apply(f: &mut File, plan: &AppendPlan) -> Result<String> {
     }
     // MBR entries are written by hand: 16 bytes in the MBR or an EBR. (mbrman 0.6 computes EBR
     // offsets in u32 bytes, which overflows beyond 4 GiB.)
-    let mbr = mbrman::MBR::read_from(f, plan.sector)
+    let mbr = mbr::for_rewrite(f, plan.sector)
         .map_err(|e| IronError::new(Kind::InvalidLayout, "cannot read the MBR").caused_by(e))?;
     if plan.logical {
         let ext = extended(&mbr)

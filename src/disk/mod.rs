@@ -4,8 +4,10 @@
 pub mod append_partition;
 pub mod device;
 pub mod fsid;
+pub mod gpt;
 pub mod guid;
 pub mod hints;
+pub mod mbr;
 pub mod mbr_entry;
 pub mod mounts;
 pub mod open;

@@ -1,9 +1,9 @@
-//! Reading partition tables (GPT through gptman, MBR with logical partitions through mbrman),
+//! Reading partition tables (GPT through the bounded reader in gpt.rs, MBR with logical partitions through mbrman),
 //! describing them for reports, and moving a short GPT's backup to the true end of the disk
 //! (what `sgdisk -e` does) after an image smaller than the disk was written.
 
 use crate::disk::slice::Slice;
-use crate::disk::{fsid, guid, partnodes};
+use crate::disk::{fsid, gpt, guid, mbr, partnodes};
 use crate::report::{IronError, Kind, Result};
 use serde::Serialize;
 use std::fs::File;
@@ -70,71 +70,65 @@ pub fn read_image_table<R: Read + Seek>(f: &mut R, sector: u32) -> Result<Option
 
 /// Whether LBA 1 holds a valid GPT header (signature, revision, size and CRC).
 pub fn has_primary_gpt<R: Read + Seek>(f: &mut R, sector: u32) -> bool {
-    f.seek(SeekFrom::Start(sector as u64)).is_ok() && gptman::GPTHeader::read_from(f).is_ok()
+    gpt::has_primary(f, sector)
 }
 
-/// A GPT, from its primary header or, failing that, its backup (gptman's fallback).
+/// A GPT, from its primary header or, failing that, its backup (the bounded reader in gpt.rs).
+/// A table it refuses counts as none here, as the kernel's parser would ignore it.
 fn read_gpt<R: Read + Seek>(f: &mut R, sector: u32) -> Option<TableInfo> {
     let ss = sector as u64;
-    if let Ok(gpt) = gptman::GPT::read_from(f, ss) {
-        let partitions = gpt
-            .iter()
-            .filter(|(_, e)| e.is_used())
-            .map(|(n, e)| TableEntry {
-                number: n,
-                start: e.starting_lba * ss,
-                size: (e.ending_lba + 1 - e.starting_lba) * ss,
-                type_guid: Some(guid::to_string(&e.partition_type_guid)),
-                type_byte: None,
-                label: Some(e.partition_name.as_str().to_string()).filter(|s| !s.is_empty()),
-                uuid: Some(guid::to_string(&e.unique_partition_guid).to_lowercase()),
-                bootable: e.attribute_bits & (1 << 2) != 0,
-            })
-            .collect();
-        return Some(TableInfo {
-            table: "gpt",
-            sector_size: sector,
-            disk_id: guid::to_string(&gpt.header.disk_guid).to_lowercase(),
-            partitions,
-        });
-    }
-    None
+    let g = gpt::read(f, sector).ok()??;
+    let partitions = g
+        .entries
+        .iter()
+        .map(|e| TableEntry {
+            number: e.number,
+            start: e.first_lba * ss,
+            size: (e.last_lba + 1 - e.first_lba) * ss,
+            type_guid: Some(guid::to_string(&e.type_guid)),
+            type_byte: None,
+            label: Some(e.name.clone()).filter(|s| !s.is_empty()),
+            uuid: Some(guid::to_string(&e.unique_guid).to_lowercase()),
+            bootable: e.attributes & (1 << 2) != 0,
+        })
+        .collect();
+    Some(TableInfo {
+        table: "gpt",
+        sector_size: sector,
+        disk_id: guid::to_string(&g.header.disk_guid).to_lowercase(),
+        partitions,
+    })
 }
 
 fn read_mbr<R: Read + Seek>(f: &mut R, sector: u32) -> Result<Option<TableInfo>> {
     let ss = sector as u64;
-    f.seek(SeekFrom::Start(0))
-        .map_err(|e| IronError::io("cannot read the partition table", e))?;
-    let mut mbr0 = [0u8; 512];
-    if f.read_exact(&mut mbr0).is_err() || mbr0[510..512] != [0x55, 0xaa] {
-        return Ok(None);
-    }
-    // A FAT boot sector also ends in 55 AA; treat it as a table only when entries look sane.
-    let Ok(mbr) = mbrman::MBR::read_from(f, sector) else {
+    // Refused entries (past the disk, at LBA 0, a looping EBR chain) count as no table, as for
+    // a FAT boot sector, which also ends in 55 AA.
+    let Ok(Some(m)) = mbr::read(f, sector) else {
         return Ok(None);
     };
-    if mbr.iter().all(|(_, e)| !e.is_used()) {
+    if m.entries.is_empty() {
         return Ok(None);
     }
     // A protective (or hybrid) MBR says "this is a GPT disk": when no GPT could be read with
     // this sector size, the disk has no table we can interpret, and its 0xEE entry is never a
     // partition (reporting it as one, or adding entries beside it, makes a hybrid MBR).
-    if mbr.iter().any(|(_, e)| e.is_used() && e.sys == PROTECTIVE) {
+    if m.entries.iter().any(|e| e.sys == PROTECTIVE) {
         return Ok(None);
     }
-    let sig = u32::from_le_bytes(mbr.header.disk_signature);
-    let partitions = mbr
+    let sig = m.disk_signature;
+    let partitions = m
+        .entries
         .iter()
-        .filter(|(_, e)| e.is_used())
-        .map(|(n, e)| TableEntry {
-            number: n as u32,
-            start: e.starting_lba as u64 * ss,
-            size: e.sectors as u64 * ss,
+        .map(|e| TableEntry {
+            number: e.number,
+            start: e.first_lba * ss,
+            size: e.sectors * ss,
             type_guid: None,
             type_byte: Some(format!("0x{:02x}", e.sys)),
             label: None,
-            uuid: Some(format!("{sig:08x}-{n:02x}")),
-            bootable: e.is_active(),
+            uuid: Some(format!("{sig:08x}-{:02x}", e.number)),
+            bootable: e.bootable,
         })
         .collect();
     Ok(Some(TableInfo {
@@ -154,9 +148,9 @@ pub fn relocate_backup_gpt(f: &mut File, sector: u32) -> Result<bool> {
     if !has_primary_gpt(f, sector) {
         return Ok(false);
     }
-    let Ok(mut gpt) = gptman::GPT::read_from(f, ss) else {
-        return Ok(false);
-    };
+    let mut gpt = gpt::for_rewrite(f, sector).map_err(|e| {
+        IronError::new(Kind::CorruptImage, "the image's GPT cannot be extended").caused_by(e)
+    })?;
     let len = f
         .seek(SeekFrom::End(0))
         .map_err(|e| IronError::io("cannot size the disk", e))?;

@@ -247,11 +247,20 @@ impl Http {
         resp.into_body()
             .with_config()
             .limit(16 << 20)
-            .read_to_string()
+            .read_to_vec()
             .map_err(|e| {
                 IronError::new(Kind::Network, format!("cannot read {url}"))
                     .with("url", url)
                     .caused_by(e)
+            })
+            .and_then(|bytes| {
+                // Bytes that arrived whole but are not text are a bad checksum file, not a
+                // network fault.
+                String::from_utf8(bytes).map_err(|e| {
+                    IronError::new(Kind::InvalidChecksum, format!("{url} is not UTF-8 text"))
+                        .with("url", url)
+                        .caused_by(e)
+                })
             })
     }
 }

@@ -612,9 +612,16 @@ fn range_opener(http: &Http, url: &str) -> RangeOpener {
     }))
 }
 
-/// A second handle on a local file that starts with the qcow2 magic.
+/// A second handle on a local file that starts with the qcow2 magic. Only a regular file or a
+/// block device: opening a FIFO or pipe (`/dev/stdin`, `<(curl …)`, `mkfifo`) again would read
+/// bytes the stream needs (the image landed 4 bytes short). Such a qcow2 is decoded as a stream.
 fn local_qcow2(src: &Source) -> Option<File> {
+    use std::os::unix::fs::FileTypeExt;
     let Source::File(p) = src else { return None };
+    let t = std::fs::metadata(p).ok()?.file_type();
+    if !(t.is_file() || t.is_block_device()) {
+        return None;
+    }
     let mut f = File::open(p).ok()?;
     let mut magic = [0u8; 4];
     f.read_exact(&mut magic).ok()?;

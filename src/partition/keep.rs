@@ -77,7 +77,7 @@ pub fn select(
     let mut kept = Vec::new();
     let disk_id;
     if want == TableKind::Gpt {
-        let gpt = gptman::GPT::read_from(f, sector as u64).map_err(|e| {
+        let gpt = crate::disk::gpt::for_rewrite(f, sector).map_err(|e| {
             IronError::new(Kind::Io, format!("cannot read the gpt of {device}")).caused_by(e)
         })?;
         disk_id = DiskId::Gpt(gpt.header.disk_guid);

@@ -1,0 +1,419 @@
+//! The one GPT reader: bounded and non-panicking on any bytes. Every place that reads a GPT goes
+//! through here; gptman is reached only through `for_rewrite`, after these checks have ruled out
+//! the inputs it asserts or unwraps on (entry size not 128, a used entry at LBA 0, an entry
+//! count that makes it allocate without limit).
+
+use std::io::{Read, Seek, SeekFrom};
+
+/// The entry array may take at most this many bytes (the usual array is 16 KiB; 1 MiB allows
+/// 8192 entries of 128 bytes), so a hostile count cannot scale memory with the disk.
+pub const MAX_ARRAY_BYTES: u64 = 1 << 20;
+
+const HEADER_MIN: usize = 92;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Header {
+    pub my_lba: u64,
+    pub alternate_lba: u64,
+    pub first_usable: u64,
+    pub last_usable: u64,
+    pub disk_guid: [u8; 16],
+    pub entries_lba: u64,
+    pub entry_count: u32,
+    pub entry_size: u32,
+    pub entries_crc: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// 1-based slot in the array, as the kernel numbers partitions.
+    pub number: u32,
+    pub type_guid: [u8; 16],
+    pub unique_guid: [u8; 16],
+    pub first_lba: u64,
+    pub last_lba: u64,
+    pub attributes: u64,
+    pub name: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Gpt {
+    pub header: Header,
+    /// Used entries only, in slot order.
+    pub entries: Vec<Entry>,
+    /// The primary header was unusable and this table comes from the backup.
+    pub from_backup: bool,
+}
+
+/// Why a GPT was refused; `None` from `read` means there is no GPT signature at all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refused(pub String);
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+fn crc32(data: &[u8]) -> u32 {
+    crc::Crc::<u32>::new(&crc::CRC_32_ISO_HDLC).checksum(data)
+}
+
+fn le64(b: &[u8], at: usize) -> u64 {
+    let mut a = [0u8; 8];
+    a.copy_from_slice(&b[at..at + 8]);
+    u64::from_le_bytes(a)
+}
+
+fn le32(b: &[u8], at: usize) -> u32 {
+    let mut a = [0u8; 4];
+    a.copy_from_slice(&b[at..at + 4]);
+    u32::from_le_bytes(a)
+}
+
+fn read_at<R: Read + Seek>(f: &mut R, off: u64, len: usize) -> Result<Vec<u8>, Refused> {
+    let mut b = vec![0u8; len];
+    f.seek(SeekFrom::Start(off))
+        .and_then(|_| f.read_exact(&mut b))
+        .map_err(|e| Refused(format!("cannot read {len} bytes at offset {off}: {e}")))?;
+    Ok(b)
+}
+
+/// The header in sector `lba`: Ok(None) when the sector has no "EFI PART" signature.
+fn header_at<R: Read + Seek>(
+    f: &mut R,
+    lba: u64,
+    ss: u64,
+    sectors: u64,
+) -> Result<Option<Header>, Refused> {
+    let Some(off) = lba.checked_mul(ss) else {
+        return Ok(None);
+    };
+    let Ok(ss_usize) = usize::try_from(ss) else {
+        return Ok(None);
+    };
+    let s = match read_at(f, off, ss_usize) {
+        Ok(s) => s,
+        Err(_) if lba >= sectors => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    if &s[0..8] != b"EFI PART" {
+        return Ok(None);
+    }
+    let bad = |why: String| Err(Refused(format!("gpt header at lba {lba}: {why}")));
+    if s[8..12] != [0, 0, 1, 0] {
+        return bad("unknown revision".into());
+    }
+    let size = le32(&s, 12) as usize;
+    if !(HEADER_MIN..=s.len()).contains(&size) {
+        return bad(format!(
+            "header size {size} outside {HEADER_MIN}..={}",
+            s.len()
+        ));
+    }
+    let mut h = s[..size].to_vec();
+    let stored = le32(&h, 16);
+    h[16..20].fill(0);
+    if crc32(&h) != stored {
+        return bad("header crc mismatch".into());
+    }
+    let hdr = Header {
+        my_lba: le64(&s, 24),
+        alternate_lba: le64(&s, 32),
+        first_usable: le64(&s, 40),
+        last_usable: le64(&s, 48),
+        disk_guid: s[56..72].try_into().unwrap_or([0; 16]),
+        entries_lba: le64(&s, 72),
+        entry_count: le32(&s, 80),
+        entry_size: le32(&s, 84),
+        entries_crc: le32(&s, 88),
+    };
+    if hdr.my_lba != lba {
+        return bad(format!("header says it lives at lba {}", hdr.my_lba));
+    }
+    if hdr.entry_size < 128 || !hdr.entry_size.is_power_of_two() {
+        return bad(format!("entry size {} is not 128 << n", hdr.entry_size));
+    }
+    let bytes = u64::from(hdr.entry_count) * u64::from(hdr.entry_size);
+    if bytes > MAX_ARRAY_BYTES {
+        return bad(format!(
+            "{} entries of {} bytes exceed the {MAX_ARRAY_BYTES}-byte budget",
+            hdr.entry_count, hdr.entry_size
+        ));
+    }
+    let array_sectors = bytes.div_ceil(ss);
+    let array_end = hdr.entries_lba.checked_add(array_sectors);
+    if hdr.entries_lba < 2 || array_end.is_none_or(|e| e > sectors) {
+        return bad(format!(
+            "entry array at lba {} lies off the disk",
+            hdr.entries_lba
+        ));
+    }
+    if hdr.first_usable < 2 || hdr.first_usable > hdr.last_usable || hdr.last_usable >= sectors {
+        return bad(format!(
+            "usable range {}..={} does not fit a disk of {sectors} sectors",
+            hdr.first_usable, hdr.last_usable
+        ));
+    }
+    Ok(Some(hdr))
+}
+
+/// The used entries of `h`'s array, CRC-checked and each inside the usable range.
+fn entries<R: Read + Seek>(f: &mut R, h: &Header, ss: u64) -> Result<Vec<Entry>, Refused> {
+    let bytes = u64::from(h.entry_count) * u64::from(h.entry_size);
+    // Bounded by MAX_ARRAY_BYTES in header_at, so both conversions hold.
+    let array = read_at(f, h.entries_lba * ss, bytes as usize)?;
+    if crc32(&array) != h.entries_crc {
+        return Err(Refused(format!(
+            "gpt entry array at lba {}: crc mismatch",
+            h.entries_lba
+        )));
+    }
+    let mut out = Vec::new();
+    for (i, e) in array.chunks_exact(h.entry_size as usize).enumerate() {
+        if e[0..16].iter().all(|b| *b == 0) {
+            continue;
+        }
+        let number = i as u32 + 1;
+        let (first, last) = (le64(e, 32), le64(e, 40));
+        if first < h.first_usable || first > last || last > h.last_usable {
+            return Err(Refused(format!(
+                "gpt partition {number} spans lba {first}..={last}, outside the usable {}..={}",
+                h.first_usable, h.last_usable
+            )));
+        }
+        let units: Vec<u16> = e[56..128]
+            .chunks_exact(2)
+            .map(|c| u16::from_le_bytes([c[0], c[1]]))
+            .take_while(|u| *u != 0)
+            .collect();
+        out.push(Entry {
+            number,
+            type_guid: e[0..16].try_into().unwrap_or([0; 16]),
+            unique_guid: e[16..32].try_into().unwrap_or([0; 16]),
+            first_lba: first,
+            last_lba: last,
+            attributes: le64(e, 48),
+            name: String::from_utf16_lossy(&units),
+        });
+    }
+    Ok(out)
+}
+
+fn table_at<R: Read + Seek>(
+    f: &mut R,
+    lba: u64,
+    ss: u64,
+    sectors: u64,
+) -> Result<Option<(Header, Vec<Entry>)>, Refused> {
+    match header_at(f, lba, ss, sectors)? {
+        None => Ok(None),
+        Some(h) => {
+            let e = entries(f, &h, ss)?;
+            Ok(Some((h, e)))
+        }
+    }
+}
+
+/// Whether LBA 1 holds a valid primary GPT (header and entry array).
+pub fn has_primary<R: Read + Seek>(f: &mut R, sector: u32) -> bool {
+    let ss = u64::from(sector);
+    let Ok(len) = f.seek(SeekFrom::End(0)) else {
+        return false;
+    };
+    matches!(table_at(f, 1, ss, len / ss.max(1)), Ok(Some(_)))
+}
+
+/// Reads the GPT, primary first, then the backup in the last sector. Ok(None): no GPT signature
+/// in either place; Err: a signature was there but neither copy is sound (the primary's reason).
+pub fn read<R: Read + Seek>(f: &mut R, sector: u32) -> Result<Option<Gpt>, Refused> {
+    let ss = u64::from(sector);
+    if !(512..=65536).contains(&ss) {
+        return Err(Refused(format!("sector size {ss} is not supported")));
+    }
+    let len = f
+        .seek(SeekFrom::End(0))
+        .map_err(|e| Refused(format!("cannot size the disk: {e}")))?;
+    let sectors = len / ss;
+    if sectors < 3 {
+        return Ok(None);
+    }
+    let primary = table_at(f, 1, ss, sectors);
+    if let Ok(Some((header, entries))) = primary {
+        return Ok(Some(Gpt {
+            header,
+            entries,
+            from_backup: false,
+        }));
+    }
+    match (primary, table_at(f, sectors - 1, ss, sectors)) {
+        (_, Ok(Some((header, entries)))) => Ok(Some(Gpt {
+            header,
+            entries,
+            from_backup: true,
+        })),
+        (Ok(None), Ok(None)) => Ok(None),
+        (Err(e), _) | (Ok(None), Err(e)) => Err(e),
+        (Ok(Some(_)), _) => unreachable!("returned above"),
+    }
+}
+
+/// gptman's view of the same table, for code that rewrites it. Refused unless `read` accepts it
+/// with 128-byte entries and gptman would pick the same copy (a primary that gptman accepts but
+/// `read` rejects would have it read what we did not check).
+pub fn for_rewrite<R: Read + Seek>(f: &mut R, sector: u32) -> Result<gptman::GPT, Refused> {
+    let g = read(f, sector)?.ok_or_else(|| Refused("the disk has no gpt".into()))?;
+    if g.header.entry_size != 128 {
+        return Err(Refused(format!(
+            "gpt entries of {} bytes: rewriting supports 128 only",
+            g.header.entry_size
+        )));
+    }
+    let ss = u64::from(sector);
+    if g.from_backup {
+        let plausible = f
+            .seek(SeekFrom::Start(ss))
+            .is_ok_and(|_| gptman::GPTHeader::read_from(f).is_ok());
+        if plausible {
+            return Err(Refused(
+                "the primary gpt header is valid but its table is not: refusing to rewrite".into(),
+            ));
+        }
+    }
+    let gpt = gptman::GPT::read_from(f, ss).map_err(|e| Refused(e.to_string()))?;
+    if gpt.header != gptman_header(&g.header, &gpt.header) {
+        return Err(Refused("gptman read a different gpt copy".into()));
+    }
+    Ok(gpt)
+}
+
+/// `theirs` with the fields `read` checked replaced by ours, to compare the two readers.
+fn gptman_header(ours: &Header, theirs: &gptman::GPTHeader) -> gptman::GPTHeader {
+    gptman::GPTHeader {
+        primary_lba: ours.my_lba,
+        backup_lba: ours.alternate_lba,
+        first_usable_lba: ours.first_usable,
+        last_usable_lba: ours.last_usable,
+        disk_guid: ours.disk_guid,
+        partition_entry_lba: ours.entries_lba,
+        number_of_partition_entries: ours.entry_count,
+        size_of_partition_entry: ours.entry_size,
+        partition_entry_array_crc32: ours.entries_crc,
+        ..theirs.clone()
+    }
+}
+
+#[cfg(test)]
+pub mod tests {
+    use super::*;
+    use std::io::Cursor;
+
+    /// A disk image of `sectors` 512-byte sectors with a primary and backup GPT built by hand;
+    /// `edit` may change the header fields and entries before the CRCs are computed.
+    pub fn disk(sectors: u64, count: u32, esize: u32, parts: &[(u64, u64)]) -> Vec<u8> {
+        let ss = 512u64;
+        let mut d = vec![0u8; (sectors * ss) as usize];
+        let mut array = vec![0u8; (count * esize) as usize];
+        for (i, (first, last)) in parts.iter().enumerate() {
+            let e = &mut array[i * esize as usize..];
+            e[0..16].copy_from_slice(&[0xaf; 16]);
+            e[16..32].copy_from_slice(&[i as u8 + 1; 16]);
+            e[32..40].copy_from_slice(&first.to_le_bytes());
+            e[40..48].copy_from_slice(&last.to_le_bytes());
+        }
+        let array_sectors = (array.len() as u64).div_ceil(ss);
+        let put = |d: &mut Vec<u8>, my: u64, alt: u64, entries: u64| {
+            let mut h = vec![0u8; 92];
+            h[0..8].copy_from_slice(b"EFI PART");
+            h[8..12].copy_from_slice(&[0, 0, 1, 0]);
+            h[12..16].copy_from_slice(&92u32.to_le_bytes());
+            h[24..32].copy_from_slice(&my.to_le_bytes());
+            h[32..40].copy_from_slice(&alt.to_le_bytes());
+            h[40..48].copy_from_slice(&34u64.to_le_bytes());
+            h[48..56].copy_from_slice(&(sectors - 34).to_le_bytes());
+            h[56..72].copy_from_slice(&[7; 16]);
+            h[72..80].copy_from_slice(&entries.to_le_bytes());
+            h[80..84].copy_from_slice(&count.to_le_bytes());
+            h[84..88].copy_from_slice(&esize.to_le_bytes());
+            h[88..92].copy_from_slice(&crc32(&array).to_le_bytes());
+            let c = crc32(&h);
+            h[16..20].copy_from_slice(&c.to_le_bytes());
+            let at = (my * ss) as usize;
+            d[at..at + 92].copy_from_slice(&h);
+            let at = (entries * ss) as usize;
+            let n = array.len().min(d.len().saturating_sub(at));
+            d[at..at + n].copy_from_slice(&array[..n]);
+        };
+        put(&mut d, 1, sectors - 1, 2);
+        put(&mut d, sectors - 1, 1, sectors - 1 - array_sectors);
+        d
+    }
+
+    #[test]
+    fn reads_a_sound_table_and_gptman_agrees() {
+        let mut d = Cursor::new(disk(4096, 128, 128, &[(2048, 4000)]));
+        let g = read(&mut d, 512).unwrap().unwrap();
+        assert!(!g.from_backup);
+        assert_eq!(
+            (g.entries[0].first_lba, g.entries[0].last_lba),
+            (2048, 4000)
+        );
+        assert!(for_rewrite(&mut d, 512).is_ok());
+    }
+
+    #[test]
+    fn entry_size_256_is_read_but_not_handed_to_gptman() {
+        let mut d = Cursor::new(disk(4096, 64, 256, &[(2048, 4000)]));
+        assert_eq!(read(&mut d, 512).unwrap().unwrap().entries.len(), 1);
+        assert!(for_rewrite(&mut d, 512).is_err());
+    }
+
+    #[test]
+    fn used_entry_at_lba_0_is_refused() {
+        let mut d = Cursor::new(disk(4096, 128, 128, &[(0, 100)]));
+        assert!(read(&mut d, 512).is_err());
+        assert!(for_rewrite(&mut d, 512).is_err());
+    }
+
+    #[test]
+    fn a_huge_entry_count_is_refused_without_allocating() {
+        // The array is not really there: the header's count alone must be refused.
+        let mut v = disk(4096, 128, 128, &[]);
+        for at in [512usize, 4095 * 512] {
+            v[at + 80..at + 84].copy_from_slice(&u32::MAX.to_le_bytes());
+            v[at + 16..at + 20].fill(0);
+            let c = crc32(&v[at..at + 92]);
+            v[at + 16..at + 20].copy_from_slice(&c.to_le_bytes());
+        }
+        let e = read(&mut Cursor::new(v), 512).unwrap_err();
+        assert!(e.0.contains("budget"), "{e}");
+    }
+
+    #[test]
+    fn a_bad_primary_falls_back_to_the_backup() {
+        let mut v = disk(4096, 128, 128, &[(2048, 4000)]);
+        v[512 + 60] ^= 1; // header CRC now wrong
+        let g = read(&mut Cursor::new(v), 512).unwrap().unwrap();
+        assert!(g.from_backup);
+        assert_eq!(g.entries.len(), 1);
+    }
+
+    #[test]
+    fn no_signature_is_none_and_garbage_never_panics() {
+        assert!(
+            read(&mut Cursor::new(vec![0u8; 1 << 16]), 512)
+                .unwrap()
+                .is_none()
+        );
+        let mut seed = 0x1234_5678u32;
+        for _ in 0..200 {
+            let mut v = disk(64, 4, 128, &[(34, 40)]);
+            for _ in 0..8 {
+                seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12345);
+                let i = 512 + (seed as usize >> 8) % 92;
+                v[i] = (seed >> 3) as u8;
+            }
+            let _ = read(&mut Cursor::new(v), 512);
+        }
+    }
+}
