@@ -68,6 +68,24 @@ pub fn read_image_table<R: Read + Seek>(f: &mut R, sector: u32) -> Result<Option
     read_mbr(f, sector)
 }
 
+/// Why the msdos table at LBA 0 is refused by the bounded reader (an entry past the disk, at
+/// LBA 0, a looping EBR chain), when LBA 0 ends in 55 AA and is not a filesystem's boot sector
+/// (FAT, NTFS, exFAT also end so). For a whole-disk image such a table is the image's fault:
+/// read_image_table counts it as no table, which would leave it on the disk unchecked.
+pub fn refused_mbr<R: Read + Seek>(f: &mut R, sector: u32) -> Option<String> {
+    let mut b0 = [0u8; 512];
+    f.seek(SeekFrom::Start(0)).ok()?;
+    f.read_exact(&mut b0).ok()?;
+    let boot_sector = &b0[3..11] == b"NTFS    "
+        || &b0[3..11] == b"EXFAT   "
+        || &b0[54..57] == b"FAT"
+        || &b0[82..87] == b"FAT32";
+    if b0[510..512] != [0x55, 0xaa] || boot_sector {
+        return None;
+    }
+    mbr::read(f, sector).err().map(|r| r.0)
+}
+
 /// Whether LBA 1 holds a valid GPT header (signature, revision, size and CRC).
 pub fn has_primary_gpt<R: Read + Seek>(f: &mut R, sector: u32) -> bool {
     gpt::has_primary(f, sector)

@@ -412,6 +412,12 @@ fn write_verify_fixup(plan: &Plan, sink: &mut Sink) -> Result<Finished> {
         // The image's own table must fit the disk before anything acts on it (the caller wipes).
         if let Some(t) = table::read_image_table(file, sector)? {
             table_check::validate(&t, dest.capacity)?;
+        } else if let Some(why) = table::refused_mbr(file, sector) {
+            return Err(IronError::new(
+                Kind::CorruptImage,
+                format!("the image's msdos partition table is invalid: {why}"),
+            )
+            .with("disk_size", dest.capacity));
         }
         let moved = table::relocate_backup_gpt(file, sector)?;
         if moved {
