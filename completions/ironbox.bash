@@ -984,7 +984,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__configdrive__subcmd__write)
-            opts="-v -q -h -V --disk --hints --candidates --explain --from-json --fs --size --max-size --dry-run --force --retries --timeout --header --ca-cert --insecure --pretty --progress --verbose --quiet --sysroot --help --version"
+            opts="-v -q -h -V --disk --hints --candidates --explain --from-json --fs --size --max-size --dry-run --force --retries --timeout --header --location-trusted --deadline --ca-cert --insecure --pretty --progress --verbose --quiet --sysroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1027,6 +1027,10 @@ _ironbox() {
                     return 0
                     ;;
                 --header)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --deadline)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1840,7 +1844,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__firmware__subcmd__update)
-            opts="-v -q -h --component --image --checksum --version --method --allow-downgrade --dry-run --esp --slot --plugin --retries --timeout --header --ca-cert --insecure --pretty --progress --verbose --quiet --sysroot --help"
+            opts="-v -q -h --component --image --checksum --version --method --allow-downgrade --dry-run --esp --slot --plugin --retries --timeout --header --location-trusted --deadline --ca-cert --insecure --pretty --progress --verbose --quiet --sysroot --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1887,6 +1891,10 @@ _ironbox() {
                     return 0
                     ;;
                 --header)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --deadline)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2570,7 +2578,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__image__subcmd__cache__subcmd__fetch)
-            opts="-v -q -h -V --checksum --cache-dir --retries --timeout --header --ca-cert --insecure --pretty --progress --verbose --quiet --sysroot --help --version"
+            opts="-v -q -h -V --checksum --cache-dir --retries --timeout --header --location-trusted --deadline --ca-cert --insecure --pretty --progress --verbose --quiet --sysroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2593,6 +2601,10 @@ _ironbox() {
                     return 0
                     ;;
                 --header)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --deadline)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2756,7 +2768,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__image__subcmd__write)
-            opts="-v -q -h -V --disk --hints --candidates --explain --partition --checksum --format --sparse --verify --no-written-sha256 --cache-dir --retries --timeout --header --ca-cert --insecure --dry-run --force --preserve-on-error --pretty --progress --verbose --quiet --sysroot --help --version"
+            opts="-v -q -h -V --disk --hints --candidates --explain --partition --checksum --format --sparse --verify --no-written-sha256 --cache-dir --retries --timeout --header --location-trusted --deadline --ca-cert --insecure --dry-run --force --preserve-on-error --pretty --progress --verbose --quiet --sysroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2803,6 +2815,10 @@ _ironbox() {
                     return 0
                     ;;
                 --header)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --deadline)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -133,7 +133,8 @@ skip\t'Zero runs are skipped: the operator asserts the target already reads back
 complete -c ironbox -n "__fish_ironbox_using_subcommand image-write" -l cache-dir -d 'Image cache: read a verified hit without downloading, fill it on a miss' -r -F
 complete -c ironbox -n "__fish_ironbox_using_subcommand image-write" -l retries -d 'Retries for connection errors, 408, 429 and 5xx (capped exponential backoff)' -r
 complete -c ironbox -n "__fish_ironbox_using_subcommand image-write" -l timeout -d 'Seconds without a byte before a connection counts as stalled (then resumed)' -r
-complete -c ironbox -n "__fish_ironbox_using_subcommand image-write" -l header -d 'Extra request header, e.g. \'Authorization: Bearer ...\' (repeatable)' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand image-write" -l header -d 'Extra request header, e.g. \'X-Auth-Token: ...\' (repeatable); sent to the URL\'s origin only, not to a redirect target on another host, port or scheme' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand image-write" -l deadline -d 'Give up once this many seconds have passed since the command started, whatever the server does (retries, resumes and slow bodies included)' -r
 complete -c ironbox -n "__fish_ironbox_using_subcommand image-write" -l ca-cert -d 'Also trust the CA certificates in this PEM file (besides the system store)' -r -F
 complete -c ironbox -n "__fish_ironbox_using_subcommand image-write" -l progress -d 'Progress on stderr: bars on a terminal, plain lines otherwise, JSON lines, or nothing' -r -f -a "auto\t''
 bar\t''
@@ -144,6 +145,7 @@ complete -c ironbox -n "__fish_ironbox_using_subcommand image-write" -l sysroot 
 complete -c ironbox -n "__fish_ironbox_using_subcommand image-write" -l explain -d 'Include in the report why each disk matched the hints or not'
 complete -c ironbox -n "__fish_ironbox_using_subcommand image-write" -l verify -d 'Read back what was written and compare its sha256 with the decoded image\'s'
 complete -c ironbox -n "__fish_ironbox_using_subcommand image-write" -l no-written-sha256 -d 'Do not hash the decoded image (written_sha256 is then null). Hashing reads every zero of a sparse image at about 2 GB/s; without it the time follows the data only'
+complete -c ironbox -n "__fish_ironbox_using_subcommand image-write" -l location-trusted -d 'Send the --header values to redirect targets on other origins too (as curl\'s option)'
 complete -c ironbox -n "__fish_ironbox_using_subcommand image-write" -l insecure -d 'Do not verify TLS certificates (opt-in, for labs only)'
 complete -c ironbox -n "__fish_ironbox_using_subcommand image-write" -l dry-run -d 'Validate everything and print the plan; open nothing for writing'
 complete -c ironbox -n "__fish_ironbox_using_subcommand image-write" -l force -d 'Override the busy rules (mounted, swap, holders, protected filesystems)'
@@ -173,7 +175,8 @@ complete -c ironbox -n "__fish_ironbox_using_subcommand image-cache; and __fish_
 complete -c ironbox -n "__fish_ironbox_using_subcommand image-cache; and __fish_seen_subcommand_from fetch" -l cache-dir -r -F
 complete -c ironbox -n "__fish_ironbox_using_subcommand image-cache; and __fish_seen_subcommand_from fetch" -l retries -d 'Retries for connection errors, 408, 429 and 5xx (capped exponential backoff)' -r
 complete -c ironbox -n "__fish_ironbox_using_subcommand image-cache; and __fish_seen_subcommand_from fetch" -l timeout -d 'Seconds without a byte before a connection counts as stalled (then resumed)' -r
-complete -c ironbox -n "__fish_ironbox_using_subcommand image-cache; and __fish_seen_subcommand_from fetch" -l header -d 'Extra request header, e.g. \'Authorization: Bearer ...\' (repeatable)' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand image-cache; and __fish_seen_subcommand_from fetch" -l header -d 'Extra request header, e.g. \'X-Auth-Token: ...\' (repeatable); sent to the URL\'s origin only, not to a redirect target on another host, port or scheme' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand image-cache; and __fish_seen_subcommand_from fetch" -l deadline -d 'Give up once this many seconds have passed since the command started, whatever the server does (retries, resumes and slow bodies included)' -r
 complete -c ironbox -n "__fish_ironbox_using_subcommand image-cache; and __fish_seen_subcommand_from fetch" -l ca-cert -d 'Also trust the CA certificates in this PEM file (besides the system store)' -r -F
 complete -c ironbox -n "__fish_ironbox_using_subcommand image-cache; and __fish_seen_subcommand_from fetch" -l progress -d 'Progress on stderr: bars on a terminal, plain lines otherwise, JSON lines, or nothing' -r -f -a "auto\t''
 bar\t''
@@ -181,6 +184,7 @@ plain\t''
 json\t''
 none\t''"
 complete -c ironbox -n "__fish_ironbox_using_subcommand image-cache; and __fish_seen_subcommand_from fetch" -l sysroot -d 'Read sysfs/procfs/dev under DIR instead of / (captured trees, tests)' -r -F
+complete -c ironbox -n "__fish_ironbox_using_subcommand image-cache; and __fish_seen_subcommand_from fetch" -l location-trusted -d 'Send the --header values to redirect targets on other origins too (as curl\'s option)'
 complete -c ironbox -n "__fish_ironbox_using_subcommand image-cache; and __fish_seen_subcommand_from fetch" -l insecure -d 'Do not verify TLS certificates (opt-in, for labs only)'
 complete -c ironbox -n "__fish_ironbox_using_subcommand image-cache; and __fish_seen_subcommand_from fetch" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
 complete -c ironbox -n "__fish_ironbox_using_subcommand image-cache; and __fish_seen_subcommand_from fetch" -s v -l verbose -d 'More detail on stderr'
@@ -276,7 +280,8 @@ complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_
 complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from write" -l max-size -d 'Largest decoded config drive accepted (IPA\'s limit is 64 MiB)' -r
 complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from write" -l retries -d 'Retries for connection errors, 408, 429 and 5xx (capped exponential backoff)' -r
 complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from write" -l timeout -d 'Seconds without a byte before a connection counts as stalled (then resumed)' -r
-complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from write" -l header -d 'Extra request header, e.g. \'Authorization: Bearer ...\' (repeatable)' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from write" -l header -d 'Extra request header, e.g. \'X-Auth-Token: ...\' (repeatable); sent to the URL\'s origin only, not to a redirect target on another host, port or scheme' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from write" -l deadline -d 'Give up once this many seconds have passed since the command started, whatever the server does (retries, resumes and slow bodies included)' -r
 complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from write" -l ca-cert -d 'Also trust the CA certificates in this PEM file (besides the system store)' -r -F
 complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from write" -l progress -d 'Progress on stderr: bars on a terminal, plain lines otherwise, JSON lines, or nothing' -r -f -a "auto\t''
 bar\t''
@@ -287,6 +292,7 @@ complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_
 complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from write" -l explain -d 'Include in the report why each disk matched the hints or not'
 complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from write" -l dry-run -d 'Validate and plan, open nothing for writing, print the plan'
 complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from write" -l force -d 'Write even when the disk looks busy (mounted, held)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from write" -l location-trusted -d 'Send the --header values to redirect targets on other origins too (as curl\'s option)'
 complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from write" -l insecure -d 'Do not verify TLS certificates (opt-in, for labs only)'
 complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from write" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
 complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from write" -s v -l verbose -d 'More detail on stderr'
@@ -349,7 +355,8 @@ complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_see
 complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from update" -l plugin -d 'The plug-in to use (`ironbox-firmware-<NAME>`; default: the one that lists the component)' -r
 complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from update" -l retries -d 'Retries for connection errors, 408, 429 and 5xx (capped exponential backoff)' -r
 complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from update" -l timeout -d 'Seconds without a byte before a connection counts as stalled (then resumed)' -r
-complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from update" -l header -d 'Extra request header, e.g. \'Authorization: Bearer ...\' (repeatable)' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from update" -l header -d 'Extra request header, e.g. \'X-Auth-Token: ...\' (repeatable); sent to the URL\'s origin only, not to a redirect target on another host, port or scheme' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from update" -l deadline -d 'Give up once this many seconds have passed since the command started, whatever the server does (retries, resumes and slow bodies included)' -r
 complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from update" -l ca-cert -d 'Also trust the CA certificates in this PEM file (besides the system store)' -r -F
 complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from update" -l progress -d 'Progress on stderr: bars on a terminal, plain lines otherwise, JSON lines, or nothing' -r -f -a "auto\t''
 bar\t''
@@ -359,6 +366,7 @@ none\t''"
 complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from update" -l sysroot -d 'Read sysfs/procfs/dev under DIR instead of / (captured trees, tests)' -r -F
 complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from update" -l allow-downgrade -d 'Allow a version older than the ESRT\'s lowest supported version'
 complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from update" -l dry-run -d 'Fetch, verify and validate everything, write nothing, print the plan'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from update" -l location-trusted -d 'Send the --header values to redirect targets on other origins too (as curl\'s option)'
 complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from update" -l insecure -d 'Do not verify TLS certificates (opt-in, for labs only)'
 complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from update" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
 complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from update" -s v -l verbose -d 'More detail on stderr'

@@ -538,3 +538,130 @@ fn an_oversized_configdrive_from_json_is_refused_before_writing() {
         );
     }
 }
+
+/// A route that redirects to `location`.
+fn redirect(location: &str) -> Route {
+    Route {
+        redirect: Some(location.to_string()),
+        ..Route::new(Vec::new())
+    }
+}
+
+/// `image-cache fetch` of `url` with a credential header and `extra` flags, into a fresh cache.
+fn fetch_with_token(url: &str, extra: &[&str]) -> common::Run {
+    let cache = tempfile::tempdir().unwrap();
+    let sum = sh(&format!("sha256sum {}", images().p("disk.img")))[..64].to_string();
+    ironbox(&["image-cache", "fetch", url, "--checksum"])
+        .arg(format!("sha256:{sum}"))
+        .args(["--cache-dir", &cache.path().display().to_string()])
+        .args(["--header", "X-Auth-Token: s3cret", "--header"])
+        .arg("Authorization: Bearer t0ken")
+        .args(extra)
+        .run()
+}
+
+/// The README's Ironic example passes `--header 'X-Auth-Token: ...'`: the image server's
+/// redirect to another host (here another port) must not receive it, as curl would not send
+/// it; a redirect on the same origin keeps it, and `--location-trusted` sends it on.
+#[test]
+fn credential_headers_reach_the_origin_only() {
+    let _ = images();
+    let origin = HttpServer::start();
+    let other = serve("/img", "disk.img", |_| {});
+    origin.route("/img", redirect(&other.url("/img")));
+    origin.route("/same", redirect("/here"));
+    origin.route("/here", Route::new(images().bytes("disk.img")));
+
+    fetch_with_token(&origin.url("/img"), &[]).ok();
+    let first = &origin.requests("/img")[0].headers;
+    assert_eq!(first["x-auth-token"], "s3cret");
+    assert_eq!(first["authorization"], "Bearer t0ken");
+    let moved = &other.requests("/img")[0].headers;
+    assert!(
+        !moved.contains_key("x-auth-token") && !moved.contains_key("authorization"),
+        "a credential went to another origin: {moved:?}"
+    );
+
+    fetch_with_token(&origin.url("/same"), &[]).ok();
+    assert_eq!(
+        origin.requests("/here")[0].headers["x-auth-token"],
+        "s3cret"
+    );
+
+    fetch_with_token(&origin.url("/img"), &["--location-trusted"]).ok();
+    let trusted = &other.requests("/img")[1].headers;
+    assert_eq!(trusted["x-auth-token"], "s3cret", "{trusted:?}");
+    assert_eq!(trusted["authorization"], "Bearer t0ken");
+}
+
+/// A redirect loop between two servers is the server's configuration, not a transient fault:
+/// it fails on the first attempt (it used to be retried with backoff for minutes), names the
+/// URL and the loop, and the disk is untouched. A redirect to file:// fails the same way.
+#[test]
+fn a_redirect_loop_fails_at_once_naming_the_url() {
+    require();
+    let a = HttpServer::start();
+    let b = HttpServer::start();
+    a.route("/loop.img", redirect(&b.url("/loop.img")));
+    b.route("/loop.img", redirect(&a.url("/loop.img")));
+    a.route("/file.img", redirect("file:///etc/passwd"));
+    let disk = old_disk();
+    let before = std::fs::read(&disk.file).unwrap();
+    let url = a.url("/loop.img");
+    let e = ironbox(&["image-write", &url, "--disk", disk.dev(), "--retries", "9"])
+        .run()
+        .fails(1, "http_status");
+    let msg = e["message"].as_str().unwrap();
+    assert!(msg.contains("redirect loop") && msg.contains(&url), "{e}");
+    assert_eq!(e["url"], url.as_str());
+    assert_eq!(a.requests("/loop.img").len(), 1, "retried: {e}");
+    assert_eq!(b.requests("/loop.img").len(), 1);
+
+    let e = ironbox(&["image-write", &a.url("/file.img"), "--disk", disk.dev()])
+        .run()
+        .fails(1, "http_status");
+    assert!(
+        e["message"].as_str().unwrap().contains("not an http"),
+        "{e}"
+    );
+    assert_eq!(a.requests("/file.img").len(), 1, "retried: {e}");
+    assert!(std::fs::read(&disk.file).unwrap() == before, "disk changed");
+}
+
+/// A server that sends a byte every 500 ms stays far above any per-read timeout and, with
+/// `--timeout 60`, inside the stall rule's first window: `--deadline 3` ends it anyway, as a
+/// network error that names the deadline, and the disk that had data on it is left blank.
+#[test]
+fn deadline_stops_a_trickle_that_the_stall_rule_allows() {
+    require();
+    let server = serve("/slow.img", "disk.img", |r| {
+        r.trickle_after = Some(20 * MIB as usize);
+        r.trickle_ms = 500;
+        r.faults = 100;
+    });
+    let disk = old_disk();
+    let e = ironbox(&[
+        "image-write",
+        &server.url("/slow.img"),
+        "--disk",
+        disk.dev(),
+    ])
+    .args(["--timeout", "60", "--deadline", "3"])
+    .run()
+    .fails(1, "network");
+    assert!(e["message"].as_str().unwrap().contains("--deadline"), "{e}");
+    assert_eq!(e["deadline"], 3.0);
+    assert_eq!(server.requests("/slow.img").len(), 1, "{e}");
+    assert_looks_blank(&disk);
+    for bad in ["0", "-1", "nan"] {
+        ironbox(&[
+            "image-write",
+            &server.url("/slow.img"),
+            "--disk",
+            disk.dev(),
+        ])
+        .args(["--deadline", bad])
+        .run()
+        .fails(2, "usage");
+    }
+}

@@ -2,7 +2,7 @@
 //! configdrive write, firmware update), and the client they build: one set of names, defaults
 //! and checks, so an operator's private CA or auth header works the same for each.
 
-use crate::fetch::http::{Counters, Http, HttpOptions};
+use crate::fetch::http::{Counters, Http, HttpOptions, Policy};
 use crate::report::{IronError, Result};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -17,9 +17,17 @@ pub struct HttpArgs {
     /// Seconds without a byte before a connection counts as stalled (then resumed)
     #[arg(long, default_value_t = 60.0, value_name = "SECS")]
     pub timeout: f64,
-    /// Extra request header, e.g. 'Authorization: Bearer ...' (repeatable)
+    /// Extra request header, e.g. 'X-Auth-Token: ...' (repeatable); sent to the URL's origin
+    /// only, not to a redirect target on another host, port or scheme
     #[arg(long = "header", value_name = "'NAME: VALUE'")]
     pub headers: Vec<String>,
+    /// Send the --header values to redirect targets on other origins too (as curl's option)
+    #[arg(long)]
+    pub location_trusted: bool,
+    /// Give up once this many seconds have passed since the command started, whatever the
+    /// server does (retries, resumes and slow bodies included)
+    #[arg(long, value_name = "SECS")]
+    pub deadline: Option<f64>,
     /// Also trust the CA certificates in this PEM file (besides the system store)
     #[arg(long, value_name = "FILE")]
     pub ca_cert: Option<PathBuf>,
@@ -57,6 +65,13 @@ pub fn http_client(a: &HttpArgs, counters: Arc<Counters>) -> Result<Http> {
             a.timeout
         )));
     }
+    if let Some(d) = a.deadline
+        && !(d > 0.0 && d.is_finite())
+    {
+        return Err(IronError::usage(format!(
+            "invalid --deadline {d} (seconds, > 0)"
+        )));
+    }
     Http::new(
         HttpOptions {
             retries: a.retries,
@@ -64,6 +79,10 @@ pub fn http_client(a: &HttpArgs, counters: Arc<Counters>) -> Result<Http> {
             headers,
             ca_cert: a.ca_cert.clone(),
             insecure: a.insecure,
+        },
+        Policy {
+            location_trusted: a.location_trusted,
+            deadline: a.deadline.map(Duration::from_secs_f64),
         },
         counters,
     )
@@ -80,6 +99,8 @@ mod tests {
             headers: vec![header.to_string()],
             ca_cert: None,
             insecure: false,
+            location_trusted: false,
+            deadline: None,
         }
     }
 

@@ -3,13 +3,14 @@
 //! that resumes a dropped or stalled transfer with `Range: bytes=N-` when the server supports it
 //! (same validator, 206 and a matching Content-Range) and otherwise asks for a clean restart.
 
+use crate::fetch::redirect::{self, Origin};
 use crate::progress;
 use crate::report::{IronError, Kind, Result};
 use std::io::{self, Read, Seek, SeekFrom};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use ureq::http::Response;
 use ureq::tls::{Certificate, RootCerts, TlsConfig};
 use ureq::{Agent, Body};
@@ -28,6 +29,21 @@ pub struct HttpOptions {
     pub headers: Vec<(String, String)>,
     pub ca_cert: Option<PathBuf>,
     pub insecure: bool,
+}
+
+/// What the operator allows beyond one origin and one stretch of time.
+#[derive(Debug, Clone, Default)]
+pub struct Policy {
+    /// Send `headers` to redirect targets on other origins too (curl's --location-trusted).
+    pub location_trusted: bool,
+    /// Wall-clock bound on everything this client does (requests, retries, bodies).
+    pub deadline: Option<Duration>,
+}
+
+/// Why one attempt (with its redirects) failed: worth a retry, or not.
+enum Attempt {
+    Transport(ureq::Error),
+    Fatal(IronError),
 }
 
 /// The io error a reader returns when the transfer cannot resume and must start again at byte
@@ -51,6 +67,9 @@ pub fn is_restart(e: &io::Error) -> bool {
 pub struct Http {
     agent: Agent,
     opts: Arc<HttpOptions>,
+    policy: Arc<Policy>,
+    /// When `policy.deadline` runs out, counted from the client's creation (the command's start).
+    until: Option<Instant>,
     counters: Arc<Counters>,
 }
 
@@ -126,12 +145,36 @@ pub fn build_agent(opts: &HttpOptions) -> Result<Agent> {
 }
 
 impl Http {
-    pub fn new(opts: HttpOptions, counters: Arc<Counters>) -> Result<Http> {
+    pub fn new(opts: HttpOptions, policy: Policy, counters: Arc<Counters>) -> Result<Http> {
         let agent = build_agent(&opts)?;
         Ok(Http {
             agent,
             opts: Arc::new(opts),
+            until: policy.deadline.map(|d| Instant::now() + d),
+            policy: Arc::new(policy),
             counters,
+        })
+    }
+
+    /// Time left before `--deadline`; None without one.
+    fn remaining(&self) -> Option<Duration> {
+        self.until
+            .map(|u| u.saturating_duration_since(Instant::now()))
+    }
+
+    /// The error once `--deadline` has passed.
+    fn deadline_error(&self, url: &str) -> Option<IronError> {
+        let d = self.policy.deadline?;
+        (self.remaining()? < Duration::from_millis(1)).then(|| {
+            IronError::new(
+                Kind::Network,
+                format!(
+                    "{url}: the --deadline of {:.0} s passed before the transfer ended",
+                    d.as_secs_f64()
+                ),
+            )
+            .with("url", url)
+            .with("deadline", d.as_secs_f64())
         })
     }
 
@@ -145,15 +188,20 @@ impl Http {
         Duration::from_millis((500u64 << attempt.min(6)).min(30_000))
     }
 
+    /// One request, without following redirects; the operator's headers only when
+    /// `credentials` (the origin, or --location-trusted).
     fn request(
         &self,
         url: &str,
+        credentials: bool,
         range_from: Option<u64>,
         etag: Option<&str>,
     ) -> ureq::RequestBuilder<ureq::typestate::WithoutBody> {
         let mut req = self.agent.get(url);
-        for (k, v) in &self.opts.headers {
-            req = req.header(k.as_str(), v.as_str());
+        if credentials {
+            for (k, v) in &self.opts.headers {
+                req = req.header(k.as_str(), v.as_str());
+            }
         }
         if let Some(n) = range_from {
             req = req.header("Range", format!("bytes={n}-"));
@@ -162,7 +210,61 @@ impl Http {
                 req = req.header("If-Range", v);
             }
         }
-        req
+        // A body read too ends at the deadline (ureq's global timeout covers the body).
+        req.config()
+            .max_redirects(0)
+            .timeout_global(self.remaining())
+            .build()
+    }
+
+    /// One attempt: `url` and the redirects it leads to, each checked (loop, hop count,
+    /// scheme) before it is requested.
+    fn follow(
+        &self,
+        url: &str,
+        range_from: Option<u64>,
+        etag: Option<&str>,
+    ) -> std::result::Result<Response<Body>, Attempt> {
+        let origin = Origin::of(url);
+        let mut chain = vec![url.to_string()];
+        loop {
+            let current = chain.last().expect("the chain starts with url");
+            let credentials =
+                self.policy.location_trusted || (origin.is_some() && Origin::of(current) == origin);
+            let resp = self
+                .request(current, credentials, range_from, etag)
+                .call()
+                .map_err(Attempt::Transport)?;
+            let code = resp.status().as_u16();
+            let location = resp.headers().get("location").and_then(|v| v.to_str().ok());
+            let (true, Some(location)) = (redirect::is_redirect(code), location) else {
+                // A 3xx without Location is an HTTP status error like any other.
+                return Ok(resp);
+            };
+            let fatal = |msg: String| {
+                Attempt::Fatal(
+                    IronError::new(Kind::HttpStatus, msg)
+                        .with("url", url)
+                        .with("status", code)
+                        .with("redirects", chain.clone()),
+                )
+            };
+            let next = redirect::resolve(current, location)
+                .map_err(|why| fatal(format!("{current} redirects to {why}")))?;
+            if chain.contains(&next) {
+                return Err(fatal(format!(
+                    "{url} is a redirect loop ({} -> {next})",
+                    chain.join(" -> ")
+                )));
+            }
+            if chain.len() > redirect::MAX_HOPS {
+                return Err(fatal(format!(
+                    "{url} redirects more than {} times",
+                    redirect::MAX_HOPS
+                )));
+            }
+            chain.push(next);
+        }
     }
 
     /// GET with retries: connection errors, 408, 429 and 5xx are retried with backoff; other
@@ -176,7 +278,10 @@ impl Http {
         let mut attempt = 0u32;
         loop {
             crate::interrupt::check()?;
-            let err = match self.request(url, range_from, etag).call() {
+            if let Some(e) = self.deadline_error(url) {
+                return Err(e);
+            }
+            let err = match self.follow(url, range_from, etag) {
                 Ok(resp) => {
                     let code = resp.status().as_u16();
                     if code == 200 || code == 206 {
@@ -190,7 +295,8 @@ impl Http {
                     }
                     e
                 }
-                Err(e) => {
+                Err(Attempt::Fatal(e)) => return Err(e),
+                Err(Attempt::Transport(e)) => {
                     let text = e.to_string();
                     let err = IronError::new(Kind::Network, format!("cannot fetch {url}"))
                         .with("url", url)
@@ -207,7 +313,7 @@ impl Http {
                 return Err(err.with("attempts", attempt + 1));
             }
             self.counters.retries.fetch_add(1, Ordering::Relaxed);
-            let wait = Self::backoff(attempt);
+            let wait = Self::backoff(attempt).min(self.remaining().unwrap_or(Duration::MAX));
             progress::warn(&format!("{err}; retrying in {:.1} s", wait.as_secs_f64()));
             sleep_interruptible(wait)?;
             attempt += 1;
@@ -320,6 +426,9 @@ impl HttpReader {
     /// Reconnects at `self.pos` after a drop or stall.
     fn resume(&mut self, why: &io::Error) -> io::Result<()> {
         self.body = None;
+        if let Some(e) = self.http.deadline_error(&self.url) {
+            return Err(io::Error::other(e.caused_by(why)));
+        }
         if !self.ranges || (self.etag.is_none() && self.last_modified.is_none()) {
             return Err(io::Error::other(RestartFromZero(format!(
                 "the connection to {} failed at byte {} ({why}) and the server does not support resuming",

@@ -6,5 +6,6 @@ pub mod args;
 pub mod checksum;
 pub mod dns;
 pub mod http;
+pub mod redirect;
 
 pub use args::{HttpArgs, http_client};

@@ -34,6 +34,8 @@ pub struct Route {
     pub headers: Vec<(String, String)>,
     /// Do not send Content-Length (chunk-less, close-delimited body).
     pub no_length: bool,
+    /// Answer every request with `302 Found` and this Location.
+    pub redirect: Option<String>,
 }
 
 impl Route {
@@ -146,6 +148,13 @@ fn handle(stream: TcpStream, state: Arc<Mutex<State>>) -> std::io::Result<()> {
             out.write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")?;
             continue;
         };
+        if let Some(location) = &route.redirect {
+            write!(
+                out,
+                "HTTP/1.1 302 Found\r\nLocation: {location}\r\nContent-Length: 0\r\n\r\n"
+            )?;
+            continue;
+        }
         if nth < route.fail_first.len() {
             let code = route.fail_first[nth];
             write!(out, "HTTP/1.1 {code} Failing\r\nContent-Length: 0\r\n\r\n")?;
