@@ -674,3 +674,64 @@ fn zstd_windows_beyond_long_27_are_refused() {
     assert_eq!(kind, Kind::UnsupportedFormat, "{msg}");
     assert!(msg.contains("--long=27"), "{msg}");
 }
+
+/// A file on a filesystem whose largest file is 16 TiB (ext4 with 4 KiB blocks): a seek past
+/// that fails with EINVAL, as lseek does there.
+struct Ext4File(File);
+
+impl std::io::Read for Ext4File {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.0.read(buf)
+    }
+}
+
+impl std::io::Seek for Ext4File {
+    fn seek(&mut self, to: std::io::SeekFrom) -> std::io::Result<u64> {
+        if let std::io::SeekFrom::Start(n) = to
+            && n >= 1 << 44
+        {
+            return Err(std::io::Error::from_raw_os_error(libc::EINVAL));
+        }
+        self.0.seek(to)
+    }
+}
+
+/// The first L2 entry of a qcow2 (its host position), from the header's L1 table.
+fn first_l2_entry(img: &[u8]) -> usize {
+    let be = |at: usize| u64::from_be_bytes(img[at..at + 8].try_into().unwrap());
+    let l1 = be(40) as usize;
+    (be(l1) & 0x00ff_ffff_ffff_fe00) as usize
+}
+
+/// An L2 entry (plain or compressed) pointing past the largest possible file is a corrupt
+/// image, not an `io` error from the seek, on a seekable source and on a stream alike.
+#[test]
+fn qcow2_offsets_past_the_filesystem_maximum_are_corrupt_not_io() {
+    require_format_tools();
+    let dir = tempfile::tempdir().unwrap();
+    let raw = source(dir.path());
+    for (name, flags, entry) in [
+        // A data cluster at 2^55 (offset bits 9..55), aligned.
+        ("data", "", 1u64 << 55),
+        // A compressed cluster (bit 62) at 2^50, one sector (64 KiB clusters: 54 offset bits).
+        ("compressed", "-c", (1u64 << 62) | (1 << 50)),
+    ] {
+        let img = dir.path().join(format!("{name}.qcow2"));
+        sh(&format!(
+            "qemu-img convert {flags} -O qcow2 {} {}",
+            q(&raw),
+            q(&img)
+        ));
+        let mut bytes = std::fs::read(&img).unwrap();
+        let at = first_l2_entry(&bytes);
+        bytes[at..at + 8].copy_from_slice(&entry.to_be_bytes());
+        std::fs::write(&img, &bytes).unwrap();
+        let seekable =
+            format::open_seekable(Box::new(Ext4File(File::open(&img).unwrap())), &opts())
+                .and_then(decode_stream);
+        let (kind, msg) = err_kind(seekable);
+        assert_eq!(kind, Kind::CorruptImage, "{name} (seekable): {msg}");
+        let (kind, msg) = err_kind(decode(&img, &opts()));
+        assert_eq!(kind, Kind::CorruptImage, "{name} (stream): {msg}");
+    }
+}

@@ -39,6 +39,9 @@ enum Input {
     Seekable {
         inner: Box<dyn ReadSeek + Send>,
         base: u64,
+        /// Host length of the image, when the source could say: an offset at or past it is
+        /// a corrupt table, never a seek (which fails as `io` past the filesystem's maximum).
+        len: Option<u64>,
     },
 }
 
@@ -121,8 +124,23 @@ impl Host {
     }
 
     /// A seekable source whose host offset 0 is at `base`, currently positioned at `base`.
-    pub fn seekable(inner: Box<dyn ReadSeek + Send>, base: u64) -> Self {
-        Host::new(Input::Seekable { inner, base }, "qcow2 image", None)
+    pub fn seekable(mut inner: Box<dyn ReadSeek + Send>, base: u64) -> Self {
+        let len = inner
+            .seek(SeekFrom::End(0))
+            .ok()
+            .and_then(|end| end.checked_sub(base));
+        let back = inner.seek(SeekFrom::Start(base));
+        // If the source cannot seek back, the first read says so.
+        let len = len.filter(|_| back.is_ok());
+        Host::new(Input::Seekable { inner, base, len }, "qcow2 image", None)
+    }
+
+    /// The end of a seekable image, when known.
+    fn end(&self) -> Option<u64> {
+        match self.input {
+            Input::Seekable { len, .. } => len,
+            Input::Stream(_) => None,
+        }
     }
 
     fn new(input: Input, what: &'static str, spill: Option<Spill>) -> Self {
@@ -184,7 +202,7 @@ impl Host {
 
     /// Reads up to `buf.len()` bytes at `off`; fewer only at the end of the image.
     pub fn read_at_most(&mut self, off: u64, buf: &mut [u8]) -> Result<usize> {
-        if buf.is_empty() {
+        if buf.is_empty() || self.end().is_some_and(|end| off >= end) {
             return Ok(0);
         }
         let mut done = 0;
@@ -357,7 +375,13 @@ impl Host {
     }
 
     fn seek_to(&mut self, off: u64) -> Result<()> {
-        if let Input::Seekable { inner, base } = &mut self.input {
+        if let Some(end) = self.end().filter(|end| off > *end) {
+            return Err(IronError::new(
+                Kind::CorruptImage,
+                format!("qcow2 image is truncated: host offset {off} is past its end ({end})"),
+            ));
+        }
+        if let Input::Seekable { inner, base, .. } = &mut self.input {
             inner
                 .seek(SeekFrom::Start(*base + off))
                 .map_err(|e| source_error(&e))?;
