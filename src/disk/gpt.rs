@@ -258,6 +258,124 @@ pub fn read<R: Read + Seek>(f: &mut R, sector: u32) -> Result<Option<Gpt>, Refus
     }
 }
 
+/// What a damaged or foreign GPT at one LBA names, for code that must see a table even when it
+/// does not verify: the eraser (a partition in a table with a bad CRC still holds a
+/// filesystem) and the protected-filesystem probe (which fails closed). No CRC, revision or
+/// range checks; the same budget and checked arithmetic as `read`, so any bytes are safe.
+#[derive(Debug, Clone)]
+pub struct Salvaged {
+    pub header: Header,
+    /// The entry size the array was walked with (the header's, or 128 when that is no
+    /// 128 << n up to 4096).
+    pub entry_size: u32,
+    /// Bytes of the array that lie on the disk, within the budget.
+    pub array_bytes: u64,
+    /// Used entries with first <= last, in slot order.
+    pub entries: Vec<Entry>,
+}
+
+impl Salvaged {
+    /// Byte offset of an entry's slot.
+    pub fn slot_offset(&self, e: &Entry, ss: u64) -> Option<u64> {
+        self.header
+            .entries_lba
+            .checked_mul(ss)?
+            .checked_add(u64::from(e.number - 1) * u64::from(self.entry_size))
+    }
+}
+
+/// Reads what the header at `lba` (sector size `ss`, a disk of `len` bytes) names. Ok(None): no
+/// "EFI PART" signature there, or nothing of it on the disk; Err only for a read that failed
+/// inside the disk (a probe must not take that for "nothing here").
+pub fn salvage<R: Read + Seek>(
+    f: &mut R,
+    lba: u64,
+    ss: u64,
+    len: u64,
+) -> std::io::Result<Option<Salvaged>> {
+    let read = |f: &mut R, off: u64, n: u64| -> std::io::Result<Option<Vec<u8>>> {
+        match off.checked_add(n) {
+            Some(end) if end <= len => {
+                let mut b = vec![0u8; n as usize];
+                f.seek(SeekFrom::Start(off))?;
+                f.read_exact(&mut b)?;
+                Ok(Some(b))
+            }
+            _ => Ok(None),
+        }
+    };
+    let Some(off) = lba.checked_mul(ss) else {
+        return Ok(None);
+    };
+    let Some(s) = read(f, off, HEADER_MIN as u64)? else {
+        return Ok(None);
+    };
+    if &s[0..8] != b"EFI PART" {
+        return Ok(None);
+    }
+    let header = Header {
+        my_lba: le64(&s, 24),
+        alternate_lba: le64(&s, 32),
+        first_usable: le64(&s, 40),
+        last_usable: le64(&s, 48),
+        disk_guid: s[56..72].try_into().unwrap_or([0; 16]),
+        entries_lba: le64(&s, 72),
+        entry_count: le32(&s, 80),
+        entry_size: le32(&s, 84),
+        entries_crc: le32(&s, 88),
+    };
+    let esize = if (128..=4096).contains(&header.entry_size) && header.entry_size.is_power_of_two()
+    {
+        header.entry_size
+    } else {
+        128
+    };
+    let e64 = u64::from(esize);
+    let budget = MAX_ARRAY_BYTES / e64;
+    let on_disk = header
+        .entries_lba
+        .checked_mul(ss)
+        .map_or(0, |at| len.saturating_sub(at) / e64);
+    let count = u64::from(header.entry_count).min(budget).min(on_disk);
+    let mut out = Salvaged {
+        header,
+        entry_size: esize,
+        array_bytes: count * e64,
+        entries: Vec::new(),
+    };
+    if count == 0 {
+        return Ok(Some(out));
+    }
+    let at = out.header.entries_lba * ss; // on_disk > 0: no overflow
+    let Some(array) = read(f, at, count * e64)? else {
+        return Ok(Some(out));
+    };
+    for (i, e) in array.chunks_exact(esize as usize).enumerate() {
+        if e[0..16].iter().all(|b| *b == 0) {
+            continue;
+        }
+        let (first, last) = (le64(e, 32), le64(e, 40));
+        if first > last {
+            continue;
+        }
+        let units: Vec<u16> = e[56..128]
+            .chunks_exact(2)
+            .map(|c| u16::from_le_bytes([c[0], c[1]]))
+            .take_while(|u| *u != 0)
+            .collect();
+        out.entries.push(Entry {
+            number: i as u32 + 1,
+            type_guid: e[0..16].try_into().unwrap_or([0; 16]),
+            unique_guid: e[16..32].try_into().unwrap_or([0; 16]),
+            first_lba: first,
+            last_lba: last,
+            attributes: le64(e, 48),
+            name: String::from_utf16_lossy(&units),
+        });
+    }
+    Ok(Some(out))
+}
+
 /// gptman's view of the same table, for code that rewrites it. Refused unless `read` accepts it
 /// with 128-byte entries and gptman would pick the same copy (a primary that gptman accepts but
 /// `read` rejects would have it read what we did not check).
@@ -307,6 +425,50 @@ fn gptman_header(ours: &Header, theirs: &gptman::GPTHeader) -> gptman::GPTHeader
 pub mod tests {
     use super::*;
     use std::io::Cursor;
+
+    #[test]
+    fn salvage_reads_a_table_read_refuses_and_survives_any_header() {
+        let mut d = disk(4096, 128, 128, &[(2048, 4095)]);
+        // A broken header CRC: read falls back to the backup, salvage still sees the primary.
+        d[512 + 16] ^= 1;
+        let len = d.len() as u64;
+        let s = salvage(&mut Cursor::new(&d), 1, 512, len).unwrap().unwrap();
+        assert_eq!(s.entries.len(), 1);
+        assert_eq!(
+            (s.entries[0].first_lba, s.entries[0].last_lba),
+            (2048, 4095)
+        );
+        assert_eq!(s.array_bytes, 128 * 128);
+        // Hostile counts, sizes and array positions: bounded, no panic, no huge allocation.
+        for (lba, count, esize) in [
+            (u64::MAX, u32::MAX, 128u32),
+            (1 << 62, 128, 128),
+            (2, u32::MAX, u32::MAX),
+            (2, u32::MAX, 0),
+            (2, 1 << 20, 96),
+            (4095, 1000, 4096),
+        ] {
+            let mut h = d.clone();
+            h[512 + 72..512 + 80].copy_from_slice(&lba.to_le_bytes());
+            h[512 + 80..512 + 84].copy_from_slice(&count.to_le_bytes());
+            h[512 + 84..512 + 88].copy_from_slice(&esize.to_le_bytes());
+            let s = salvage(&mut Cursor::new(&h), 1, 512, len).unwrap().unwrap();
+            assert!(
+                s.array_bytes <= MAX_ARRAY_BYTES && s.array_bytes <= len,
+                "{lba} {count}"
+            );
+        }
+        assert!(
+            salvage(&mut Cursor::new(&d), u64::MAX, 512, len)
+                .unwrap()
+                .is_none()
+        );
+        assert!(
+            salvage(&mut Cursor::new(&d), 10, 512, len)
+                .unwrap()
+                .is_none()
+        );
+    }
 
     /// A disk image of `sectors` 512-byte sectors with a primary and backup GPT built by hand;
     /// `edit` may change the header fields and entries before the CRCs are computed.

@@ -245,35 +245,23 @@ fn ext_plausible<R: Read + Seek>(r: &mut R) -> io::Result<bool> {
 }
 
 /// Looks through the GPT entry array for a partition of the given type; returns the entry offset.
-/// An array placed outside the device (garbage or hostile) holds nothing: it is skipped rather
-/// than read, so that a bad table cannot turn the whole probe into an error.
+/// Through the one bounded GPT reader, unverified (a protected filesystem behind a table with a
+/// bad CRC is still protected); an array placed outside the device holds nothing, so a bad table
+/// cannot turn the whole probe into an error, but a failed read inside the device is one.
 fn gpt_has_type<R: Read + Seek>(
     r: &mut R,
     size: u64,
     header_at: u64,
     guid: &[u8; 16],
 ) -> io::Result<Option<u64>> {
-    let Some(h) = read_at(r, header_at, 92)? else {
+    // LBA 1 sits at one sector.
+    let Some(g) = crate::disk::gpt::salvage(r, 1, header_at, size)? else {
         return Ok(None);
     };
-    let lba_size = header_at; // LBA 1 sits at one sector
-    let entries_lba = u64::from_le_bytes(h[72..80].try_into().unwrap());
-    let count = u32::from_le_bytes(h[80..84].try_into().unwrap()).min(1024) as u64;
-    let esize = u32::from_le_bytes(h[84..88].try_into().unwrap()).max(128) as u64;
-    for i in 0..count {
-        let off = entries_lba
-            .checked_mul(lba_size)
-            .and_then(|o| o.checked_add(i * esize));
-        match off {
-            Some(off) if off.saturating_add(16) <= size => match read_at(r, off, 16)? {
-                Some(b) if b == guid => return Ok(Some(off)),
-                Some(_) => {}
-                None => break,
-            },
-            _ => break,
-        }
-    }
-    Ok(None)
+    Ok(g.entries
+        .iter()
+        .find(|e| &e.type_guid == guid)
+        .and_then(|e| g.slot_offset(e, header_at)))
 }
 
 #[cfg(test)]

@@ -88,36 +88,31 @@ fn read_exact_at(file: &File, off: u64, len: usize) -> Option<Vec<u8>> {
     Some(b)
 }
 
-/// A GPT header at `lba`: (alternate LBA, entries LBA, entries bytes, partitions).
-fn gpt_header(file: &File, lba: u64, sector: u64) -> Option<(u64, u64, u64, Vec<Span>)> {
-    let h = read_exact_at(file, lba * sector, 92)?;
-    if &h[0..8] != b"EFI PART" {
-        return None;
-    }
-    let le64 = |a: usize| u64::from_le_bytes(h[a..a + 8].try_into().unwrap());
-    let le32 = |a: usize| u32::from_le_bytes(h[a..a + 4].try_into().unwrap()) as u64;
-    let alternate = le64(32);
-    let entries_lba = le64(72);
-    let count = le32(80).min(4096);
-    let esize = le32(84).clamp(128, 4096);
-    let table = read_exact_at(file, entries_lba * sector, (count * esize) as usize)?;
-    let mut parts = Vec::new();
-    for i in 0..count as usize {
-        let e = &table[i * esize as usize..(i + 1) * esize as usize];
-        if e[0..16].iter().all(|b| *b == 0) {
-            continue;
-        }
-        let first = u64::from_le_bytes(e[32..40].try_into().unwrap());
-        let last = u64::from_le_bytes(e[40..48].try_into().unwrap());
-        if last >= first {
-            parts.push(Span {
-                start: first * sector,
-                size: (last - first + 1) * sector,
-                number: i as u32 + 1,
-            });
-        }
-    }
-    Some((alternate, entries_lba, count * esize, parts))
+/// A GPT header at `lba`, verified or not (an eraser must not miss a partition because its
+/// table's CRC is bad): (alternate LBA, entries LBA, entries bytes, partitions). Through the
+/// one bounded GPT reader, so a hostile header cannot overflow or allocate without limit.
+fn gpt_header(file: &File, len: u64, lba: u64, sector: u64) -> Option<(u64, u64, u64, Vec<Span>)> {
+    let mut f = file;
+    let g = crate::disk::gpt::salvage(&mut f, lba, sector, len).ok()??;
+    let parts = g
+        .entries
+        .iter()
+        .filter_map(|e| {
+            Some(Span {
+                start: e.first_lba.checked_mul(sector)?,
+                size: (e.last_lba - e.first_lba)
+                    .checked_add(1)?
+                    .checked_mul(sector)?,
+                number: e.number,
+            })
+        })
+        .collect();
+    Some((
+        g.header.alternate_lba,
+        g.header.entries_lba,
+        g.array_bytes,
+        parts,
+    ))
 }
 
 /// MBR primary partitions and the logical ones of an extended partition (EBR chain, bounded).
@@ -186,8 +181,8 @@ pub fn partition_ranges(file: &File, disk: &str, size: u64, sector: u32) -> Vec<
             number,
         })
         .collect();
-    let primary = gpt_header(file, 1, sector);
-    let backup = gpt_header(file, size / sector - 1, sector);
+    let primary = gpt_header(file, size, 1, sector);
+    let backup = gpt_header(file, size, size / sector - 1, sector);
     if let Some((_, _, _, p)) = primary.as_ref().or(backup.as_ref()) {
         spans.extend(p.iter().copied());
     }
@@ -287,15 +282,17 @@ fn backup_superblocks(file: &File, span: Span, sigs: &[Signature]) -> Vec<(u64, 
 fn gpt_regions(file: &File, size: u64, sector: u64) -> Vec<(u64, u64)> {
     let mut r = Vec::new();
     let mut visit = |lba: u64| -> Option<u64> {
-        let (alt, entries, bytes, _) = gpt_header(file, lba, sector)?;
+        let (alt, entries, bytes, _) = gpt_header(file, size, lba, sector)?;
         r.push((lba * sector, sector));
-        r.push((entries * sector, bytes.div_ceil(sector) * sector));
+        if let Some(at) = entries.checked_mul(sector) {
+            r.push((at, bytes.div_ceil(sector) * sector));
+        }
         Some(alt)
     };
     let last = size / sector - 1;
     if let Some(alt) = visit(1)
         && alt != last
-        && alt * sector < size
+        && alt.checked_mul(sector).is_some_and(|a| a < size)
     {
         visit(alt);
     }
@@ -386,6 +383,37 @@ pub fn wipe(file: &File, outcome: &mut MetadataOutcome, device: &str) -> Result<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A previous tenant's GPT whose header and entries would overflow `lba * sector` (a
+    /// panic in a debug build, a wrapped offset in a release one): the walk stays bounded and
+    /// finds what is sane. The entry at 2^62 cannot be a byte offset; the one at 2048 is kept.
+    #[test]
+    fn hostile_gpt_numbers_do_not_overflow_the_eraser() {
+        let mut d = crate::disk::gpt::tests::disk(8192, 128, 128, &[(2048, 4095)]);
+        let e = 1024 + 128; // the second entry of the primary array
+        d[e..e + 16].copy_from_slice(&[0xaf; 16]);
+        d[e + 32..e + 40].copy_from_slice(&(1u64 << 62).to_le_bytes());
+        d[e + 40..e + 48].copy_from_slice(&u64::MAX.to_le_bytes());
+        // The alternate header's LBA, far past the disk.
+        d[512 + 32..512 + 40].copy_from_slice(&(u64::MAX / 3).to_le_bytes());
+        let path = std::env::temp_dir().join(format!("ironbox-erase-gpt-{}", std::process::id()));
+        std::fs::write(&path, &d).unwrap();
+        let f = File::open(&path).unwrap();
+        let size = d.len() as u64;
+        let spans = partition_ranges(&f, "ironbox-no-such-disk", size, 512);
+        assert!(spans.iter().any(|s| s.start == 2048 * 512), "{spans:?}");
+        assert!(spans.iter().all(|s| s.start < size), "{spans:?}");
+        let regions = gpt_regions(&f, size, 512);
+        assert!(regions.iter().all(|(at, _)| *at < size), "{regions:?}");
+        // An entry array LBA that overflows: no region for it, no panic.
+        let mut h = d.clone();
+        h[512 + 72..512 + 80].copy_from_slice(&(u64::MAX / 7).to_le_bytes());
+        std::fs::write(&path, &h).unwrap();
+        let f = File::open(&path).unwrap();
+        let _ = gpt_regions(&f, size, 512);
+        let _ = partition_ranges(&f, "ironbox-no-such-disk", size, 512);
+        std::fs::remove_file(&path).unwrap();
+    }
 
     #[test]
     fn merges_regions() {
