@@ -6,6 +6,8 @@ use crate::report::{IronError, Kind, Result};
 use std::io::{Read, Seek, SeekFrom};
 
 const MAX_DEPTH: usize = 8;
+/// Directory entries listed in one walk (a config drive has a few dozen).
+const MAX_ENTRIES: usize = 10_000;
 
 /// A FAT boot sector: jump, sane bytes-per-sector and the 0x55aa signature.
 pub fn is_fat(head: &[u8]) -> bool {
@@ -140,9 +142,16 @@ impl Fat {
         let mut out = Vec::new();
         let mut c = first;
         let mut steps = 0u32;
+        // A chain that comes back to a cluster is a loop: refused, not read up to `limit`.
+        let mut seen = std::collections::HashSet::new();
         while c >= 2 && (out.len() as u64) < limit {
             if c >= self.clusters + 2 || steps > self.clusters {
                 return Err(corrupt("bad cluster chain"));
+            }
+            if !seen.insert(c) {
+                return Err(corrupt(&format!(
+                    "the cluster chain from {first} loops at {c}"
+                )));
             }
             out.extend(read_at(
                 r,
@@ -252,6 +261,10 @@ pub fn read_tree<R: Read + Seek>(
     };
     let mut tree = Tree::default();
     let mut total = 0u64;
+    // Each directory cluster is walked once and the walk lists at most MAX_ENTRIES in all, so
+    // shared subdirectories cannot make the walk exponential.
+    let mut seen = std::collections::HashSet::from([fat.root_cluster]);
+    let mut listed = 0usize;
     let mut stack = vec![(String::new(), root_bytes, 0usize)];
     while let Some((prefix, bytes, depth)) = stack.pop() {
         if depth > MAX_DEPTH {
@@ -262,6 +275,10 @@ pub fn read_tree<R: Read + Seek>(
         if depth == 0 {
             label = lbl;
         }
+        listed += entries.len();
+        if listed > MAX_ENTRIES {
+            return Err(corrupt("too many directory entries"));
+        }
         for e in entries {
             let path = if prefix.is_empty() {
                 e.name.clone()
@@ -269,6 +286,11 @@ pub fn read_tree<R: Read + Seek>(
                 format!("{prefix}/{}", e.name)
             };
             if e.dir {
+                if e.cluster >= 2 && !seen.insert(e.cluster) {
+                    return Err(corrupt(&format!(
+                        "directory {path} is reached twice (a loop or a shared directory)"
+                    )));
+                }
                 stack.push((path, fat.chain(r, e.cluster, 4 << 20)?, depth + 1));
             } else {
                 total += e.size as u64;

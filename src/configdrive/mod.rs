@@ -90,6 +90,7 @@ fn usage(msg: impl Into<String>) -> IronError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::Kind;
 
     #[test]
     fn sizes() {
@@ -98,6 +99,82 @@ mod tests {
         assert_eq!(parse_size("1048576"), Ok(1 << 20));
         assert!(parse_size("0").is_err());
         assert!(parse_size("12X").is_err());
+    }
+
+    /// A tree with two sibling directories `a` and `b`, each holding a file.
+    fn two_dirs() -> tree::Tree {
+        let mut t = tree::Tree::default();
+        t.files.insert("a/f".into(), b"in a".to_vec());
+        t.files.insert("b/g".into(), b"in b".to_vec());
+        t
+    }
+
+    /// Every 8-byte both-endian copy of extent `from` (directory records) made `to`.
+    fn redirect_extent(iso: &mut [u8], from: u32, to: u32) {
+        let mut pat = from.to_le_bytes().to_vec();
+        pat.extend(from.to_be_bytes());
+        let mut rep = to.to_le_bytes().to_vec();
+        rep.extend(to.to_be_bytes());
+        for i in 0..iso.len() - 8 {
+            if iso[i..i + 8] == pat[..] {
+                iso[i..i + 8].copy_from_slice(&rep);
+            }
+        }
+    }
+
+    /// `b`'s directory records pointed at `a`'s extent: a shared directory, the seed of an
+    /// exponential DAG, is refused as corrupt (it used to be walked once per reference).
+    #[test]
+    fn an_iso_directory_reached_twice_is_corrupt() {
+        let t = two_dirs();
+        let mut iso = iso_write::build(&t).unwrap();
+        let extent = |iso: &[u8], name: &str| {
+            let mut c = std::io::Cursor::new(iso);
+            let vol = iso_read::volume(&mut c, 0).unwrap();
+            iso_read::dir_extent(&mut c, &vol, name).unwrap()
+        };
+        let (a, b) = (extent(&iso, "a"), extent(&iso, "b"));
+        redirect_extent(&mut iso, b, a);
+        let e = read_image(&iso, decode::Fs::Iso9660, 1 << 20).unwrap_err();
+        assert_eq!(e.kind, Kind::CorruptImage, "{e}");
+        assert!(e.message.contains("reached twice"), "{e}");
+    }
+
+    /// FAT: `b`'s entry pointed at `a`'s cluster is refused; so is a directory chain that
+    /// loops back on itself (it used to be read as 4 MiB of repeated entries per level).
+    #[test]
+    fn a_fat_directory_reached_twice_or_a_looping_chain_is_corrupt() {
+        let t = two_dirs();
+        let img = fat_write::build(&t, 16 << 20, 512).unwrap().prefix;
+        let le16 = |b: &[u8], o: usize| u16::from_le_bytes([b[o], b[o + 1]]) as usize;
+        let bps = le16(&img, 11);
+        let (reserved, nfats, root_entries) = (le16(&img, 14), img[16] as usize, le16(&img, 17));
+        let fat_size = le16(&img, 22);
+        assert!(fat_size > 0, "FAT16 expected for 16 MiB");
+        let root = (reserved + nfats * fat_size) * bps;
+        // The directory entries (not long-name pieces) of the root, in order: a, then b.
+        let dirs: Vec<usize> = (0..root_entries)
+            .map(|i| root + 32 * i)
+            .filter(|o| img[*o] != 0 && img[*o + 11] != 0x0f && img[*o + 11] & 0x10 != 0)
+            .collect();
+        assert_eq!(dirs.len(), 2, "two directories in the root");
+        let (ea, eb) = (dirs[0], dirs[1]);
+        let ca = le16(&img, ea + 26);
+
+        let mut shared = img.clone();
+        shared.copy_within(ea + 26..ea + 28, eb + 26);
+        let e = read_image(&shared, decode::Fs::Vfat, 1 << 20).unwrap_err();
+        assert_eq!(e.kind, Kind::CorruptImage, "{e}");
+        assert!(e.message.contains("reached twice"), "{e}");
+
+        let mut looping = img.clone();
+        for f in 0..nfats {
+            let at = (reserved + f * fat_size) * bps + 2 * ca;
+            looping[at..at + 2].copy_from_slice(&(ca as u16).to_le_bytes());
+        }
+        let e = read_image(&looping, decode::Fs::Vfat, 1 << 20).unwrap_err();
+        assert_eq!(e.kind, Kind::CorruptImage, "{e}");
+        assert!(e.message.contains("loops"), "{e}");
     }
 
     #[test]
