@@ -14,6 +14,8 @@ pub mod export;
 pub mod extension;
 pub mod fetch;
 pub mod firmware;
+#[doc(hidden)]
+pub mod fuzz;
 pub mod image;
 pub mod interrupt;
 pub mod inventory;

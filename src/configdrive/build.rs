@@ -72,12 +72,17 @@ pub fn tree_from_json_limited(p: &PathBuf, limit: u64) -> Result<Tree> {
         }
         read_file(p)?
     };
+    tree_from_json_bytes(bytes, limit, &p.display().to_string())
+}
+
+/// The same for bytes already read (at most twice `limit` plus 1 MiB); `input` names them.
+pub fn tree_from_json_bytes(bytes: Vec<u8>, limit: u64, input: &str) -> Result<Tree> {
+    let cap = limit.saturating_mul(2).saturating_add(1 << 20);
     if bytes.len() as u64 > cap {
-        return Err(super::fetch::too_large(limit).with("input", p.display().to_string()));
+        return Err(super::fetch::too_large(limit).with("input", input));
     }
-    let doc: Value = serde_json::from_slice(&bytes).map_err(|e| {
-        IronError::invalid(format!("{} is not valid JSON", p.display())).caused_by(e)
-    })?;
+    let doc: Value = serde_json::from_slice(&bytes)
+        .map_err(|e| IronError::invalid(format!("{input} is not valid JSON")).caused_by(e))?;
     drop(bytes);
     // user_data goes under every version directory: refuse it before those copies are made.
     let user = doc
@@ -86,14 +91,14 @@ pub fn tree_from_json_limited(p: &PathBuf, limit: u64) -> Result<Tree> {
         .map_or(0, str::len) as u64;
     if user.saturating_mul(super::tree::VERSIONS.len() as u64) > limit {
         return Err(super::fetch::too_large(limit)
-            .with("input", p.display().to_string())
+            .with("input", input)
             .with("user_data_bytes", user));
     }
     let tree = Tree::from_ironic_json(&doc)?;
     drop(doc);
     if tree.total_bytes() > limit {
         return Err(super::fetch::too_large(limit)
-            .with("input", p.display().to_string())
+            .with("input", input)
             .with("files_bytes", tree.total_bytes()));
     }
     Ok(tree)

@@ -4,7 +4,7 @@
 
 mod bios;
 mod bmc;
-mod capsule;
+pub(crate) mod capsule;
 mod component;
 mod disk;
 mod efivars;
