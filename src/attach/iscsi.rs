@@ -55,12 +55,12 @@ pub struct Args {
     #[arg(
         long,
         value_name = "NAME",
-        requires_all = ["target_chap_secret_file", "chap_user"]
+        requires_all = ["mutual_secret_file", "chap_user"]
     )]
-    pub target_chap_user: Option<String>,
+    pub mutual_user: Option<String>,
     /// Mutual CHAP: file holding the target's secret (never printed)
-    #[arg(long, value_name = "FILE", requires = "target_chap_user")]
-    pub target_chap_secret_file: Option<PathBuf>,
+    #[arg(long, value_name = "FILE", requires = "mutual_user")]
+    pub mutual_secret_file: Option<PathBuf>,
     /// Log in to the targets the firmware's iBFT names (`iscsistart -b`), as IPA does at
     /// start-up; nothing to do (no iBFT, no target) is a success
     #[arg(long)]
@@ -200,9 +200,9 @@ pub fn run(a: &Args) -> Result<serde_json::Value> {
         .map(|p| crate::export::read_secret(p, "chap-secret-file"))
         .transpose()?;
     let target_secret = a
-        .target_chap_secret_file
+        .mutual_secret_file
         .as_deref()
-        .map(|p| crate::export::read_secret(p, "target-chap-secret-file"))
+        .map(|p| crate::export::read_secret(p, "mutual-secret-file"))
         .transpose()?;
     if let Some(s) = find_session(&target.to_string(), Some(&portal)) {
         return Ok(to_value(Attached {
@@ -238,7 +238,7 @@ pub fn run(a: &Args) -> Result<serde_json::Value> {
     if let (Some(u), Some(s)) = (&a.chap_user, &secret) {
         args.extend(["-u".into(), u.clone(), "-w".into(), s.clone()]);
     }
-    if let (Some(u), Some(s)) = (&a.target_chap_user, &target_secret) {
+    if let (Some(u), Some(s)) = (&a.mutual_user, &target_secret) {
         args.extend(["-U".into(), u.clone(), "-W".into(), s.clone()]);
     }
     let secrets: Vec<&str> = [&secret, &target_secret]
