@@ -102,6 +102,8 @@ pub fn run_attach(args: &AttachArgs) -> Result<Value> {
     if let Some(h) = &hostnqn {
         opts.push_str(&format!(",hostnqn={h}"));
     }
+    // The fabrics host (/dev/nvme-fabrics) and its TCP transport; built in or loaded is fine.
+    let _ = crate::sys::configfs::modprobe("nvme_tcp");
     let (instance, cntlid) = nvme_fabrics::connect(&opts).map_err(|e| {
         IronError::new(
             Kind::Network,
