@@ -64,11 +64,17 @@ _ironbox() {
             ironbox__subcmd__attach,help)
                 cmd="ironbox__subcmd__attach__subcmd__help"
                 ;;
+            ironbox__subcmd__attach,iscsi)
+                cmd="ironbox__subcmd__attach__subcmd__iscsi"
+                ;;
             ironbox__subcmd__attach,nvme-tcp)
                 cmd="ironbox__subcmd__attach__subcmd__nvme__subcmd__tcp"
                 ;;
             ironbox__subcmd__attach__subcmd__help,help)
                 cmd="ironbox__subcmd__attach__subcmd__help__subcmd__help"
+                ;;
+            ironbox__subcmd__attach__subcmd__help,iscsi)
+                cmd="ironbox__subcmd__attach__subcmd__help__subcmd__iscsi"
                 ;;
             ironbox__subcmd__attach__subcmd__help,nvme-tcp)
                 cmd="ironbox__subcmd__attach__subcmd__help__subcmd__nvme__subcmd__tcp"
@@ -124,11 +130,17 @@ _ironbox() {
             ironbox__subcmd__detach,help)
                 cmd="ironbox__subcmd__detach__subcmd__help"
                 ;;
+            ironbox__subcmd__detach,iscsi)
+                cmd="ironbox__subcmd__detach__subcmd__iscsi"
+                ;;
             ironbox__subcmd__detach,nvme-tcp)
                 cmd="ironbox__subcmd__detach__subcmd__nvme__subcmd__tcp"
                 ;;
             ironbox__subcmd__detach__subcmd__help,help)
                 cmd="ironbox__subcmd__detach__subcmd__help__subcmd__help"
+                ;;
+            ironbox__subcmd__detach__subcmd__help,iscsi)
+                cmd="ironbox__subcmd__detach__subcmd__help__subcmd__iscsi"
                 ;;
             ironbox__subcmd__detach__subcmd__help,nvme-tcp)
                 cmd="ironbox__subcmd__detach__subcmd__help__subcmd__nvme__subcmd__tcp"
@@ -277,6 +289,9 @@ _ironbox() {
             ironbox__subcmd__help,partition)
                 cmd="ironbox__subcmd__help__subcmd__partition"
                 ;;
+            ironbox__subcmd__help__subcmd__attach,iscsi)
+                cmd="ironbox__subcmd__help__subcmd__attach__subcmd__iscsi"
+                ;;
             ironbox__subcmd__help__subcmd__attach,nvme-tcp)
                 cmd="ironbox__subcmd__help__subcmd__attach__subcmd__nvme__subcmd__tcp"
                 ;;
@@ -297,6 +312,9 @@ _ironbox() {
                 ;;
             ironbox__subcmd__help__subcmd__configdrive,write)
                 cmd="ironbox__subcmd__help__subcmd__configdrive__subcmd__write"
+                ;;
+            ironbox__subcmd__help__subcmd__detach,iscsi)
+                cmd="ironbox__subcmd__help__subcmd__detach__subcmd__iscsi"
                 ;;
             ironbox__subcmd__help__subcmd__detach,nvme-tcp)
                 cmd="ironbox__subcmd__help__subcmd__detach__subcmd__nvme__subcmd__tcp"
@@ -450,7 +468,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__attach)
-            opts="-v -q -h -V --pretty --progress --verbose --quiet --sysroot --help --version nvme-tcp help"
+            opts="-v -q -h -V --pretty --progress --verbose --quiet --sysroot --help --version iscsi nvme-tcp help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -472,7 +490,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__attach__subcmd__help)
-            opts="nvme-tcp help"
+            opts="iscsi nvme-tcp help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -499,6 +517,20 @@ _ironbox() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        ironbox__subcmd__attach__subcmd__help__subcmd__iscsi)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         ironbox__subcmd__attach__subcmd__help__subcmd__nvme__subcmd__tcp)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -506,6 +538,64 @@ _ironbox() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__attach__subcmd__iscsi)
+            opts="-v -q -h -V --portal --target --lun --tpgt --initiator --chap-user --chap-secret-file --mutual-user --mutual-secret-file --firmware --pretty --progress --verbose --quiet --sysroot --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --portal)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --target)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lun)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tpgt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --initiator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --chap-user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --chap-secret-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mutual-user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mutual-secret-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto bar plain json none" -- "${cur}"))
+                    return 0
+                    ;;
+                --sysroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1054,7 +1144,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__detach)
-            opts="-v -q -h -V --pretty --progress --verbose --quiet --sysroot --help --version nvme-tcp help"
+            opts="-v -q -h -V --pretty --progress --verbose --quiet --sysroot --help --version iscsi nvme-tcp help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1076,7 +1166,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__detach__subcmd__help)
-            opts="nvme-tcp help"
+            opts="iscsi nvme-tcp help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1103,6 +1193,20 @@ _ironbox() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        ironbox__subcmd__detach__subcmd__help__subcmd__iscsi)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         ironbox__subcmd__detach__subcmd__help__subcmd__nvme__subcmd__tcp)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -1110,6 +1214,32 @@ _ironbox() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__detach__subcmd__iscsi)
+            opts="-v -q -h -V --target --pretty --progress --verbose --quiet --sysroot --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --target)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto bar plain json none" -- "${cur}"))
+                    return 0
+                    ;;
+                --sysroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1998,8 +2128,22 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__help__subcmd__attach)
-            opts="nvme-tcp"
+            opts="iscsi nvme-tcp"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__help__subcmd__attach__subcmd__iscsi)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -2152,8 +2296,22 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__help__subcmd__detach)
-            opts="nvme-tcp"
+            opts="iscsi nvme-tcp"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ironbox__subcmd__help__subcmd__detach__subcmd__iscsi)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

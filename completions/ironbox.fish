@@ -45,7 +45,7 @@ complete -c ironbox -n "__fish_ironbox_needs_command" -f -a "firmware" -d 'List,
 complete -c ironbox -n "__fish_ironbox_needs_command" -f -a "erase" -d 'Erase disks with the strongest method each supports, verified, with a certificate'
 complete -c ironbox -n "__fish_ironbox_needs_command" -f -a "bootloader" -d 'Make a deployed disk bootable: UEFI boot entries, NVRAM cleaning'
 complete -c ironbox -n "__fish_ironbox_needs_command" -f -a "export" -d 'Export a disk over iSCSI or NVMe/TCP; list and stop exports'
-complete -c ironbox -n "__fish_ironbox_needs_command" -f -a "attach" -d 'Attach a remote volume (NVMe/TCP) as a local disk'
+complete -c ironbox -n "__fish_ironbox_needs_command" -f -a "attach" -d 'Attach a remote volume (iSCSI, NVMe/TCP) as a local disk'
 complete -c ironbox -n "__fish_ironbox_needs_command" -f -a "detach" -d 'Detach a remote volume attached with `attach`'
 complete -c ironbox -n "__fish_ironbox_needs_command" -f -a "check-disk" -d 'Resolve a target disk and check the safety rules without touching it'
 complete -c ironbox -n "__fish_ironbox_needs_command" -f -a "generate" -d 'Write completions/ and man/ from these definitions'
@@ -623,19 +623,41 @@ complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_
 complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the exports configured in the kernel (read back from configfs)'
 complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from help" -f -a "stop" -d 'Tear down one export (by IQN or NQN) or all of them; stopping what is gone is a success'
 complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and not __fish_seen_subcommand_from nvme-tcp help" -l progress -d 'Progress on stderr: bars on a terminal, plain lines otherwise, JSON lines, or nothing' -r -f -a "auto\t''
+complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and not __fish_seen_subcommand_from iscsi nvme-tcp help" -l progress -d 'Progress on stderr: bars on a terminal, plain lines otherwise, JSON lines, or nothing' -r -f -a "auto\t''
 bar\t''
 plain\t''
 json\t''
 none\t''"
-complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and not __fish_seen_subcommand_from nvme-tcp help" -l sysroot -d 'Read sysfs/procfs/dev under DIR instead of / (captured trees, tests)' -r -F
-complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and not __fish_seen_subcommand_from nvme-tcp help" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
-complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and not __fish_seen_subcommand_from nvme-tcp help" -s v -l verbose -d 'More detail on stderr'
-complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and not __fish_seen_subcommand_from nvme-tcp help" -s q -l quiet -d 'No progress or warnings on stderr'
-complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and not __fish_seen_subcommand_from nvme-tcp help" -s h -l help -d 'Print help'
-complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and not __fish_seen_subcommand_from nvme-tcp help" -s V -l version -d 'Print version'
-complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and not __fish_seen_subcommand_from nvme-tcp help" -f -a "nvme-tcp" -d 'Connect to an NVMe/TCP subsystem'
-complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and not __fish_seen_subcommand_from nvme-tcp help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and not __fish_seen_subcommand_from iscsi nvme-tcp help" -l sysroot -d 'Read sysfs/procfs/dev under DIR instead of / (captured trees, tests)' -r -F
+complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and not __fish_seen_subcommand_from iscsi nvme-tcp help" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and not __fish_seen_subcommand_from iscsi nvme-tcp help" -s v -l verbose -d 'More detail on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and not __fish_seen_subcommand_from iscsi nvme-tcp help" -s q -l quiet -d 'No progress or warnings on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and not __fish_seen_subcommand_from iscsi nvme-tcp help" -s h -l help -d 'Print help'
+complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and not __fish_seen_subcommand_from iscsi nvme-tcp help" -s V -l version -d 'Print version'
+complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and not __fish_seen_subcommand_from iscsi nvme-tcp help" -f -a "iscsi" -d 'Log in to an iSCSI target (iscsistart), or to the targets the firmware\'s iBFT names'
+complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and not __fish_seen_subcommand_from iscsi nvme-tcp help" -f -a "nvme-tcp" -d 'Connect to an NVMe/TCP subsystem'
+complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and not __fish_seen_subcommand_from iscsi nvme-tcp help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and __fish_seen_subcommand_from iscsi" -l portal -d 'Target portal: ADDR or ADDR:PORT (IPv6 as [ADDR]:PORT; default port 3260)' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and __fish_seen_subcommand_from iscsi" -l target -d 'Target IQN' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and __fish_seen_subcommand_from iscsi" -l lun -d 'The LUN whose disk the report waits for (every LUN of the target is attached)' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and __fish_seen_subcommand_from iscsi" -l tpgt -d 'Target portal group tag' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and __fish_seen_subcommand_from iscsi" -l initiator -d 'Initiator IQN to log in as (default: /etc/iscsi/initiatorname.iscsi, else one made from the host name)' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and __fish_seen_subcommand_from iscsi" -l chap-user -d 'CHAP user name the initiator logs in with' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and __fish_seen_subcommand_from iscsi" -l chap-secret-file -d 'File holding the initiator\'s CHAP secret (never printed)' -r -F
+complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and __fish_seen_subcommand_from iscsi" -l mutual-user -d 'Mutual CHAP: the user name the target must answer with' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and __fish_seen_subcommand_from iscsi" -l mutual-secret-file -d 'Mutual CHAP: file holding the target\'s secret (never printed)' -r -F
+complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and __fish_seen_subcommand_from iscsi" -l progress -d 'Progress on stderr: bars on a terminal, plain lines otherwise, JSON lines, or nothing' -r -f -a "auto\t''
+bar\t''
+plain\t''
+json\t''
+none\t''"
+complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and __fish_seen_subcommand_from iscsi" -l sysroot -d 'Read sysfs/procfs/dev under DIR instead of / (captured trees, tests)' -r -F
+complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and __fish_seen_subcommand_from iscsi" -l firmware -d 'Log in to the targets the firmware\'s iBFT names (`iscsistart -b`), as IPA does at start-up; nothing to do (no iBFT, no target) is a success'
+complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and __fish_seen_subcommand_from iscsi" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and __fish_seen_subcommand_from iscsi" -s v -l verbose -d 'More detail on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and __fish_seen_subcommand_from iscsi" -s q -l quiet -d 'No progress or warnings on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and __fish_seen_subcommand_from iscsi" -s h -l help -d 'Print help'
+complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and __fish_seen_subcommand_from iscsi" -s V -l version -d 'Print version'
 complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and __fish_seen_subcommand_from nvme-tcp" -l addr -d 'Target address' -r
 complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and __fish_seen_subcommand_from nvme-tcp" -l port -d 'Target TCP port' -r
 complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and __fish_seen_subcommand_from nvme-tcp" -l nqn -d 'Subsystem NQN' -r
@@ -651,21 +673,35 @@ complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and __fish_seen_
 complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and __fish_seen_subcommand_from nvme-tcp" -s q -l quiet -d 'No progress or warnings on stderr'
 complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and __fish_seen_subcommand_from nvme-tcp" -s h -l help -d 'Print help'
 complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and __fish_seen_subcommand_from nvme-tcp" -s V -l version -d 'Print version'
+complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and __fish_seen_subcommand_from help" -f -a "iscsi" -d 'Log in to an iSCSI target (iscsistart), or to the targets the firmware\'s iBFT names'
 complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and __fish_seen_subcommand_from help" -f -a "nvme-tcp" -d 'Connect to an NVMe/TCP subsystem'
 complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c ironbox -n "__fish_ironbox_using_subcommand detach; and not __fish_seen_subcommand_from nvme-tcp help" -l progress -d 'Progress on stderr: bars on a terminal, plain lines otherwise, JSON lines, or nothing' -r -f -a "auto\t''
+complete -c ironbox -n "__fish_ironbox_using_subcommand detach; and not __fish_seen_subcommand_from iscsi nvme-tcp help" -l progress -d 'Progress on stderr: bars on a terminal, plain lines otherwise, JSON lines, or nothing' -r -f -a "auto\t''
 bar\t''
 plain\t''
 json\t''
 none\t''"
-complete -c ironbox -n "__fish_ironbox_using_subcommand detach; and not __fish_seen_subcommand_from nvme-tcp help" -l sysroot -d 'Read sysfs/procfs/dev under DIR instead of / (captured trees, tests)' -r -F
-complete -c ironbox -n "__fish_ironbox_using_subcommand detach; and not __fish_seen_subcommand_from nvme-tcp help" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
-complete -c ironbox -n "__fish_ironbox_using_subcommand detach; and not __fish_seen_subcommand_from nvme-tcp help" -s v -l verbose -d 'More detail on stderr'
-complete -c ironbox -n "__fish_ironbox_using_subcommand detach; and not __fish_seen_subcommand_from nvme-tcp help" -s q -l quiet -d 'No progress or warnings on stderr'
-complete -c ironbox -n "__fish_ironbox_using_subcommand detach; and not __fish_seen_subcommand_from nvme-tcp help" -s h -l help -d 'Print help'
-complete -c ironbox -n "__fish_ironbox_using_subcommand detach; and not __fish_seen_subcommand_from nvme-tcp help" -s V -l version -d 'Print version'
-complete -c ironbox -n "__fish_ironbox_using_subcommand detach; and not __fish_seen_subcommand_from nvme-tcp help" -f -a "nvme-tcp" -d 'Disconnect every NVMe/TCP controller of a subsystem; nothing to detach is a success'
-complete -c ironbox -n "__fish_ironbox_using_subcommand detach; and not __fish_seen_subcommand_from nvme-tcp help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand detach; and not __fish_seen_subcommand_from iscsi nvme-tcp help" -l sysroot -d 'Read sysfs/procfs/dev under DIR instead of / (captured trees, tests)' -r -F
+complete -c ironbox -n "__fish_ironbox_using_subcommand detach; and not __fish_seen_subcommand_from iscsi nvme-tcp help" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand detach; and not __fish_seen_subcommand_from iscsi nvme-tcp help" -s v -l verbose -d 'More detail on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand detach; and not __fish_seen_subcommand_from iscsi nvme-tcp help" -s q -l quiet -d 'No progress or warnings on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand detach; and not __fish_seen_subcommand_from iscsi nvme-tcp help" -s h -l help -d 'Print help'
+complete -c ironbox -n "__fish_ironbox_using_subcommand detach; and not __fish_seen_subcommand_from iscsi nvme-tcp help" -s V -l version -d 'Print version'
+complete -c ironbox -n "__fish_ironbox_using_subcommand detach; and not __fish_seen_subcommand_from iscsi nvme-tcp help" -f -a "iscsi" -d 'Log out of every session to an iSCSI target (its disks removed first); nothing to detach is a success'
+complete -c ironbox -n "__fish_ironbox_using_subcommand detach; and not __fish_seen_subcommand_from iscsi nvme-tcp help" -f -a "nvme-tcp" -d 'Disconnect every NVMe/TCP controller of a subsystem; nothing to detach is a success'
+complete -c ironbox -n "__fish_ironbox_using_subcommand detach; and not __fish_seen_subcommand_from iscsi nvme-tcp help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand detach; and __fish_seen_subcommand_from iscsi" -l target -d 'Target IQN: every session to it is logged out; nothing to detach is a success' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand detach; and __fish_seen_subcommand_from iscsi" -l progress -d 'Progress on stderr: bars on a terminal, plain lines otherwise, JSON lines, or nothing' -r -f -a "auto\t''
+bar\t''
+plain\t''
+json\t''
+none\t''"
+complete -c ironbox -n "__fish_ironbox_using_subcommand detach; and __fish_seen_subcommand_from iscsi" -l sysroot -d 'Read sysfs/procfs/dev under DIR instead of / (captured trees, tests)' -r -F
+complete -c ironbox -n "__fish_ironbox_using_subcommand detach; and __fish_seen_subcommand_from iscsi" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
+complete -c ironbox -n "__fish_ironbox_using_subcommand detach; and __fish_seen_subcommand_from iscsi" -s v -l verbose -d 'More detail on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand detach; and __fish_seen_subcommand_from iscsi" -s q -l quiet -d 'No progress or warnings on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand detach; and __fish_seen_subcommand_from iscsi" -s h -l help -d 'Print help'
+complete -c ironbox -n "__fish_ironbox_using_subcommand detach; and __fish_seen_subcommand_from iscsi" -s V -l version -d 'Print version'
 complete -c ironbox -n "__fish_ironbox_using_subcommand detach; and __fish_seen_subcommand_from nvme-tcp" -l nqn -d 'Subsystem NQN' -r
 complete -c ironbox -n "__fish_ironbox_using_subcommand detach; and __fish_seen_subcommand_from nvme-tcp" -l progress -d 'Progress on stderr: bars on a terminal, plain lines otherwise, JSON lines, or nothing' -r -f -a "auto\t''
 bar\t''
@@ -678,6 +714,7 @@ complete -c ironbox -n "__fish_ironbox_using_subcommand detach; and __fish_seen_
 complete -c ironbox -n "__fish_ironbox_using_subcommand detach; and __fish_seen_subcommand_from nvme-tcp" -s q -l quiet -d 'No progress or warnings on stderr'
 complete -c ironbox -n "__fish_ironbox_using_subcommand detach; and __fish_seen_subcommand_from nvme-tcp" -s h -l help -d 'Print help'
 complete -c ironbox -n "__fish_ironbox_using_subcommand detach; and __fish_seen_subcommand_from nvme-tcp" -s V -l version -d 'Print version'
+complete -c ironbox -n "__fish_ironbox_using_subcommand detach; and __fish_seen_subcommand_from help" -f -a "iscsi" -d 'Log out of every session to an iSCSI target (its disks removed first); nothing to detach is a success'
 complete -c ironbox -n "__fish_ironbox_using_subcommand detach; and __fish_seen_subcommand_from help" -f -a "nvme-tcp" -d 'Disconnect every NVMe/TCP controller of a subsystem; nothing to detach is a success'
 complete -c ironbox -n "__fish_ironbox_using_subcommand detach; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c ironbox -n "__fish_ironbox_using_subcommand check-disk" -l disk -d 'Target disk: a device path, a /dev/disk/by-* link, or `auto` to pick one with --hints' -r
@@ -718,7 +755,7 @@ complete -c ironbox -n "__fish_ironbox_using_subcommand help; and not __fish_see
 complete -c ironbox -n "__fish_ironbox_using_subcommand help; and not __fish_seen_subcommand_from agent inventory partition image-write image-cache configdrive firmware erase bootloader export attach detach check-disk generate help" -f -a "erase" -d 'Erase disks with the strongest method each supports, verified, with a certificate'
 complete -c ironbox -n "__fish_ironbox_using_subcommand help; and not __fish_seen_subcommand_from agent inventory partition image-write image-cache configdrive firmware erase bootloader export attach detach check-disk generate help" -f -a "bootloader" -d 'Make a deployed disk bootable: UEFI boot entries, NVRAM cleaning'
 complete -c ironbox -n "__fish_ironbox_using_subcommand help; and not __fish_seen_subcommand_from agent inventory partition image-write image-cache configdrive firmware erase bootloader export attach detach check-disk generate help" -f -a "export" -d 'Export a disk over iSCSI or NVMe/TCP; list and stop exports'
-complete -c ironbox -n "__fish_ironbox_using_subcommand help; and not __fish_seen_subcommand_from agent inventory partition image-write image-cache configdrive firmware erase bootloader export attach detach check-disk generate help" -f -a "attach" -d 'Attach a remote volume (NVMe/TCP) as a local disk'
+complete -c ironbox -n "__fish_ironbox_using_subcommand help; and not __fish_seen_subcommand_from agent inventory partition image-write image-cache configdrive firmware erase bootloader export attach detach check-disk generate help" -f -a "attach" -d 'Attach a remote volume (iSCSI, NVMe/TCP) as a local disk'
 complete -c ironbox -n "__fish_ironbox_using_subcommand help; and not __fish_seen_subcommand_from agent inventory partition image-write image-cache configdrive firmware erase bootloader export attach detach check-disk generate help" -f -a "detach" -d 'Detach a remote volume attached with `attach`'
 complete -c ironbox -n "__fish_ironbox_using_subcommand help; and not __fish_seen_subcommand_from agent inventory partition image-write image-cache configdrive firmware erase bootloader export attach detach check-disk generate help" -f -a "check-disk" -d 'Resolve a target disk and check the safety rules without touching it'
 complete -c ironbox -n "__fish_ironbox_using_subcommand help; and not __fish_seen_subcommand_from agent inventory partition image-write image-cache configdrive firmware erase bootloader export attach detach check-disk generate help" -f -a "generate" -d 'Write completions/ and man/ from these definitions'
@@ -742,5 +779,7 @@ complete -c ironbox -n "__fish_ironbox_using_subcommand help; and __fish_seen_su
 complete -c ironbox -n "__fish_ironbox_using_subcommand help; and __fish_seen_subcommand_from export" -f -a "nvme-tcp" -d 'Export a disk over NVMe/TCP through the kernel\'s nvmet target'
 complete -c ironbox -n "__fish_ironbox_using_subcommand help; and __fish_seen_subcommand_from export" -f -a "list" -d 'List the exports configured in the kernel (read back from configfs)'
 complete -c ironbox -n "__fish_ironbox_using_subcommand help; and __fish_seen_subcommand_from export" -f -a "stop" -d 'Tear down one export (by IQN or NQN) or all of them; stopping what is gone is a success'
+complete -c ironbox -n "__fish_ironbox_using_subcommand help; and __fish_seen_subcommand_from attach" -f -a "iscsi" -d 'Log in to an iSCSI target (iscsistart), or to the targets the firmware\'s iBFT names'
 complete -c ironbox -n "__fish_ironbox_using_subcommand help; and __fish_seen_subcommand_from attach" -f -a "nvme-tcp" -d 'Connect to an NVMe/TCP subsystem'
+complete -c ironbox -n "__fish_ironbox_using_subcommand help; and __fish_seen_subcommand_from detach" -f -a "iscsi" -d 'Log out of every session to an iSCSI target (its disks removed first); nothing to detach is a success'
 complete -c ironbox -n "__fish_ironbox_using_subcommand help; and __fish_seen_subcommand_from detach" -f -a "nvme-tcp" -d 'Disconnect every NVMe/TCP controller of a subsystem; nothing to detach is a success'

@@ -75,7 +75,7 @@ pub enum Command {
     Bootloader(crate::bootloader::Args),
     /// Export a disk over iSCSI or NVMe/TCP; list and stop exports
     Export(crate::export::Args),
-    /// Attach a remote volume (NVMe/TCP) as a local disk
+    /// Attach a remote volume (iSCSI, NVMe/TCP) as a local disk
     Attach(crate::attach::AttachArgs),
     /// Detach a remote volume attached with `attach`
     Detach(crate::attach::DetachArgs),

@@ -302,3 +302,79 @@ fn attach_without_fabrics_fails_clearly() {
     .fails(1, "network");
     assert_eq!(err["nqn"], NQN, "{err}");
 }
+
+/// `attach iscsi`: names and the portal are checked before anything runs, each error naming
+/// the field and the value; an IPv6 portal parses (it reaches iscsistart, see scripts/e2e-nbd).
+#[test]
+fn attach_iscsi_checks_names_and_portal_first() {
+    let cases: &[(&[&str], &str, &str)] = &[
+        (
+            &["--portal", "127.0.0.1", "--target", "IQN.bad"],
+            "target",
+            "IQN.bad",
+        ),
+        (
+            &[
+                "--portal",
+                "127.0.0.1",
+                "--target",
+                IQN,
+                "--initiator",
+                "iqn.x",
+            ],
+            "initiator",
+            "iqn.x",
+        ),
+        (
+            &["--portal", "san.example:3260", "--target", IQN],
+            "portal",
+            "san.example:3260",
+        ),
+        (
+            &["--portal", "127.0.0.1:70000", "--target", IQN],
+            "portal",
+            "127.0.0.1:70000",
+        ),
+    ];
+    for (args, field, value) in cases {
+        let err = ironbox(&["attach", "iscsi"])
+            .args(*args)
+            .run()
+            .fails(2, "invalid_input");
+        assert_eq!(err["field"], *field, "{args:?}: {err}");
+        assert_eq!(err["value"], *value, "{args:?}: {err}");
+        assert!(err["message"].as_str().unwrap().contains(value), "{err}");
+    }
+    // A secret file that is missing: invalid input naming the option, never a login attempt.
+    let err = ironbox(&["attach", "iscsi", "--portal", "[::1]:3260", "--target", IQN])
+        .args([
+            "--chap-user",
+            "u",
+            "--chap-secret-file",
+            "/nonexistent/secret",
+        ])
+        .run()
+        .fails(2, "invalid_input");
+    assert_eq!(err["field"], "chap-secret-file", "{err}");
+    // Mutual CHAP needs the initiator's CHAP too (clap: usage).
+    ironbox(&["attach", "iscsi", "--portal", "127.0.0.1", "--target", IQN])
+        .args(["--mutual-user", "t", "--mutual-secret-file", "/dev/null"])
+        .run()
+        .fails(2, "usage");
+    // --firmware excludes an explicit target.
+    ironbox(&["attach", "iscsi", "--firmware", "--target", IQN])
+        .run()
+        .fails(2, "usage");
+}
+
+/// `detach iscsi`: an invalid IQN is refused; a target with no session is a success naming none.
+#[test]
+fn detach_iscsi_checks_the_iqn_and_is_idempotent() {
+    let err = ironbox(&["detach", "iscsi", "--target", "iqn.nope"])
+        .run()
+        .fails(2, "invalid_input");
+    assert_eq!(err["value"], "iqn.nope", "{err}");
+    let r = ironbox(&["detach", "iscsi", "--target", IQN]).run().ok();
+    assert_eq!(r["sessions"].as_array().unwrap().len(), 0, "{r}");
+    assert_eq!(r["transport"], "iscsi", "{r}");
+}

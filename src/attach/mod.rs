@@ -1,6 +1,9 @@
 //! `ironbox attach` / `ironbox detach`: remote volumes as local disks. NVMe/TCP goes through
 //! the kernel's fabrics host directly (/dev/nvme-fabrics; no nvme-cli), so an attached
 //! namespace shows in the inventory and can be chosen, written or erased like a local disk.
+//! iSCSI logs in through open-iscsi's `iscsistart` (iscsi.rs).
+
+mod iscsi;
 
 use crate::export::Nqn;
 use crate::report::{IronError, Kind, Result};
@@ -18,6 +21,8 @@ pub struct AttachArgs {
 
 #[derive(Subcommand, Debug, Clone)]
 pub enum Attach {
+    /// Log in to an iSCSI target (iscsistart), or to the targets the firmware's iBFT names
+    Iscsi(iscsi::Args),
     /// Connect to an NVMe/TCP subsystem
     NvmeTcp(NvmeTcp),
 }
@@ -46,6 +51,9 @@ pub struct DetachArgs {
 
 #[derive(Subcommand, Debug, Clone)]
 pub enum Detach {
+    /// Log out of every session to an iSCSI target (its disks removed first); nothing to
+    /// detach is a success
+    Iscsi(iscsi::DetachArgs),
     /// Disconnect every NVMe/TCP controller of a subsystem; nothing to detach is a success
     NvmeTcp(DetachNvme),
 }
@@ -77,7 +85,10 @@ struct Detached {
 }
 
 pub fn run_attach(args: &AttachArgs) -> Result<Value> {
-    let Attach::NvmeTcp(a) = &args.what;
+    let a = match &args.what {
+        Attach::Iscsi(a) => return iscsi::run(a),
+        Attach::NvmeTcp(a) => a,
+    };
     let nqn = Nqn::parse("nqn", &a.nqn)?;
     let hostnqn = a
         .hostnqn
@@ -91,6 +102,8 @@ pub fn run_attach(args: &AttachArgs) -> Result<Value> {
     if let Some(h) = &hostnqn {
         opts.push_str(&format!(",hostnqn={h}"));
     }
+    // The fabrics host (/dev/nvme-fabrics) and its TCP transport; built in or loaded is fine.
+    let _ = crate::sys::configfs::modprobe("nvme_tcp");
     let (instance, cntlid) = nvme_fabrics::connect(&opts).map_err(|e| {
         IronError::new(
             Kind::Network,
@@ -139,7 +152,10 @@ fn namespaces_of(controller: &str) -> Vec<String> {
 }
 
 pub fn run_detach(args: &DetachArgs) -> Result<Value> {
-    let Detach::NvmeTcp(d) = &args.what;
+    let d = match &args.what {
+        Detach::Iscsi(d) => return iscsi::detach(d),
+        Detach::NvmeTcp(d) => d,
+    };
     let nqn = Nqn::parse("nqn", &d.nqn)?;
     let mut controllers = Vec::new();
     for c in sysfs::list("/sys/class/nvme") {

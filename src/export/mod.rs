@@ -15,7 +15,7 @@ use serde::Serialize;
 use serde_json::Value;
 use std::path::PathBuf;
 
-pub use names::{Iqn, Nqn};
+pub use names::{Iqn, Nqn, label};
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct Args {
@@ -172,7 +172,7 @@ fn to_value<T: Serialize>(v: T) -> Value {
 }
 
 /// Reads a CHAP secret from a file: one line, no surrounding whitespace; never echoed.
-fn read_secret(path: &std::path::Path, field: &str) -> Result<String> {
+pub(crate) fn read_secret(path: &std::path::Path, field: &str) -> Result<String> {
     let s = std::fs::read_to_string(path).map_err(|e| {
         IronError::new(
             Kind::InvalidInput,

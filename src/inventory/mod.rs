@@ -7,7 +7,7 @@ mod boot;
 mod cpu;
 mod digest;
 mod disks;
-mod ibft;
+pub(crate) mod ibft;
 mod interfaces;
 mod memory;
 mod numa;

@@ -64,7 +64,7 @@ fn is_mounted() -> bool {
         .unwrap_or(false)
 }
 
-fn modprobe(module: &str) -> std::result::Result<(), String> {
+pub fn modprobe(module: &str) -> std::result::Result<(), String> {
     match std::process::Command::new("modprobe")
         .arg("-q")
         .arg(module)

@@ -12,6 +12,7 @@ pub mod ethtool;
 pub mod fsflags;
 pub mod holes;
 pub mod ipmi;
+pub mod iscsi_netlink;
 pub mod lldp;
 pub mod mount;
 pub mod msr;
