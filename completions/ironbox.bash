@@ -386,7 +386,7 @@ _ironbox() {
 
     case "${cmd}" in
         ironbox)
-            opts="-v -q -h -V --pretty --progress --verbose --quiet --sysroot --help --version agent inventory partition image-write image-cache configdrive firmware erase bootloader export attach detach check-disk generate help"
+            opts="-v -q -h -V --pretty --progress --verbose --report-schema --quiet --sysroot --help --version agent inventory partition image-write image-cache configdrive firmware erase bootloader export attach detach check-disk generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -408,7 +408,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__agent)
-            opts="-v -q -h -V --cmdline --state-dir --ca-cert --network-wait --request-timeout --pretty --progress --verbose --quiet --sysroot --help --version"
+            opts="-v -q -h -V --cmdline --state-dir --ca-cert --network-wait --request-timeout --pretty --progress --verbose --report-schema --quiet --sysroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -450,7 +450,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__attach)
-            opts="-v -q -h -V --pretty --progress --verbose --quiet --sysroot --help --version nvme-tcp help"
+            opts="-v -q -h -V --pretty --progress --verbose --report-schema --quiet --sysroot --help --version nvme-tcp help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -514,7 +514,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__attach__subcmd__nvme__subcmd__tcp)
-            opts="-v -q -h -V --addr --port --nqn --hostnqn --pretty --progress --verbose --quiet --sysroot --help --version"
+            opts="-v -q -h -V --addr --port --nqn --hostnqn --pretty --progress --verbose --report-schema --quiet --sysroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -552,7 +552,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__bootloader)
-            opts="-v -q -h -V --pretty --progress --verbose --quiet --sysroot --help --version uefi clean-nvram grub help"
+            opts="-v -q -h -V --pretty --progress --verbose --report-schema --quiet --sysroot --help --version uefi clean-nvram grub help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -574,7 +574,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__bootloader__subcmd__clean__subcmd__nvram)
-            opts="-v -q -h -V --match --dry-run --efivars --pretty --progress --verbose --quiet --sysroot --help --version"
+            opts="-v -q -h -V --match --dry-run --efivars --pretty --progress --verbose --report-schema --quiet --sysroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -604,7 +604,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__bootloader__subcmd__grub)
-            opts="-v -q -h -V --disk --hints --candidates --explain --root --esp --mode --bootloader-id --dry-run --efivars --pretty --progress --verbose --quiet --sysroot --help --version"
+            opts="-v -q -h -V --disk --hints --candidates --explain --root --esp --mode --bootloader-id --dry-run --efivars --pretty --progress --verbose --report-schema --quiet --sysroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -728,7 +728,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__bootloader__subcmd__uefi)
-            opts="-v -q -h -V --disk --hints --candidates --explain --label --dry-run --efivars --pretty --progress --verbose --quiet --sysroot --help --version"
+            opts="-v -q -h -V --disk --hints --candidates --explain --label --dry-run --efivars --pretty --progress --verbose --report-schema --quiet --sysroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -770,7 +770,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__check__subcmd__disk)
-            opts="-v -q -h -V --disk --hints --candidates --explain --force --pretty --progress --verbose --quiet --sysroot --help --version"
+            opts="-v -q -h -V --disk --hints --candidates --explain --force --pretty --progress --verbose --report-schema --quiet --sysroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -804,7 +804,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__configdrive)
-            opts="-v -q -h -V --pretty --progress --verbose --quiet --sysroot --help --version build write read help"
+            opts="-v -q -h -V --pretty --progress --verbose --report-schema --quiet --sysroot --help --version build write read help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -826,7 +826,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__configdrive__subcmd__build)
-            opts="-o -v -q -h -V --from-json --from-dir --meta-data --user-data --network-data --vendor-data --fs --size --sector-size --output --pretty --progress --verbose --quiet --sysroot --help --version"
+            opts="-o -v -q -h -V --from-json --from-dir --meta-data --user-data --network-data --vendor-data --fs --size --sector-size --output --pretty --progress --verbose --report-schema --quiet --sysroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -962,7 +962,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__configdrive__subcmd__read)
-            opts="-v -q -h -V --pretty --progress --verbose --quiet --sysroot --help --version"
+            opts="-v -q -h -V --pretty --progress --verbose --report-schema --quiet --sysroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -984,7 +984,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__configdrive__subcmd__write)
-            opts="-v -q -h -V --disk --hints --candidates --explain --from-json --fs --size --max-size --dry-run --force --retries --timeout --header --ca-cert --insecure --pretty --progress --verbose --quiet --sysroot --help --version"
+            opts="-v -q -h -V --disk --hints --candidates --explain --from-json --fs --size --max-size --dry-run --force --retries --timeout --header --ca-cert --insecure --pretty --progress --verbose --report-schema --quiet --sysroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1050,7 +1050,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__detach)
-            opts="-v -q -h -V --pretty --progress --verbose --quiet --sysroot --help --version nvme-tcp help"
+            opts="-v -q -h -V --pretty --progress --verbose --report-schema --quiet --sysroot --help --version nvme-tcp help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1114,7 +1114,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__detach__subcmd__nvme__subcmd__tcp)
-            opts="-v -q -h -V --nqn --pretty --progress --verbose --quiet --sysroot --help --version"
+            opts="-v -q -h -V --nqn --pretty --progress --verbose --report-schema --quiet --sysroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1140,7 +1140,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__erase)
-            opts="-v -q -h -V --disk --all --skip --method --passes --no-final-zero --verify --fallback --concurrency --dry-run --force --pretty --progress --verbose --quiet --sysroot --help --version"
+            opts="-v -q -h -V --disk --all --skip --method --passes --no-final-zero --verify --fallback --concurrency --dry-run --force --pretty --progress --verbose --report-schema --quiet --sysroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1186,7 +1186,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__export)
-            opts="-v -q -h -V --pretty --progress --verbose --quiet --sysroot --help --version iscsi nvme-tcp list stop help"
+            opts="-v -q -h -V --pretty --progress --verbose --report-schema --quiet --sysroot --help --version iscsi nvme-tcp list stop help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1292,7 +1292,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__export__subcmd__iscsi)
-            opts="-v -q -h -V --disk --hints --candidates --explain --partition --force --dry-run --iqn --portal --allow --chap-user --chap-secret-file --mutual-user --mutual-secret-file --read-only --pretty --progress --verbose --quiet --sysroot --help --version"
+            opts="-v -q -h -V --disk --hints --candidates --explain --partition --force --dry-run --iqn --portal --allow --chap-user --chap-secret-file --mutual-user --mutual-secret-file --read-only --pretty --progress --verbose --report-schema --quiet --sysroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1358,7 +1358,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__export__subcmd__list)
-            opts="-v -q -h -V --pretty --progress --verbose --quiet --sysroot --help --version"
+            opts="-v -q -h -V --pretty --progress --verbose --report-schema --quiet --sysroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1380,7 +1380,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__export__subcmd__nvme__subcmd__tcp)
-            opts="-v -q -h -V --disk --hints --candidates --explain --partition --force --dry-run --nqn --addr --port --allow-host --pretty --progress --verbose --quiet --sysroot --help --version"
+            opts="-v -q -h -V --disk --hints --candidates --explain --partition --force --dry-run --nqn --addr --port --allow-host --pretty --progress --verbose --report-schema --quiet --sysroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1434,7 +1434,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__export__subcmd__stop)
-            opts="-v -q -h -V --all --pretty --progress --verbose --quiet --sysroot --help --version"
+            opts="-v -q -h -V --all --pretty --progress --verbose --report-schema --quiet --sysroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1456,7 +1456,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__firmware)
-            opts="-v -q -h -V --pretty --progress --verbose --quiet --sysroot --help --version list update status settings virtualization help"
+            opts="-v -q -h -V --pretty --progress --verbose --report-schema --quiet --sysroot --help --version list update status settings virtualization help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1618,7 +1618,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__firmware__subcmd__list)
-            opts="-v -q -h -V --pretty --progress --verbose --quiet --sysroot --help --version"
+            opts="-v -q -h -V --pretty --progress --verbose --report-schema --quiet --sysroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1640,7 +1640,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__firmware__subcmd__settings)
-            opts="-v -q -h -V --password-file --pretty --progress --verbose --quiet --sysroot --help --version list get set help"
+            opts="-v -q -h -V --password-file --pretty --progress --verbose --report-schema --quiet --sysroot --help --version list get set help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1666,7 +1666,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__firmware__subcmd__settings__subcmd__get)
-            opts="-v -q -h -V --password-file --pretty --progress --verbose --quiet --sysroot --help --version"
+            opts="-v -q -h -V --password-file --pretty --progress --verbose --report-schema --quiet --sysroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1762,7 +1762,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__firmware__subcmd__settings__subcmd__list)
-            opts="-v -q -h -V --password-file --pretty --progress --verbose --quiet --sysroot --help --version"
+            opts="-v -q -h -V --password-file --pretty --progress --verbose --report-schema --quiet --sysroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1788,7 +1788,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__firmware__subcmd__settings__subcmd__set)
-            opts="-v -q -h -V --password-file --pretty --progress --verbose --quiet --sysroot --help --version"
+            opts="-v -q -h -V --password-file --pretty --progress --verbose --report-schema --quiet --sysroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1814,7 +1814,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__firmware__subcmd__status)
-            opts="-v -q -h -V --component --pretty --progress --verbose --quiet --sysroot --help --version"
+            opts="-v -q -h -V --component --pretty --progress --verbose --report-schema --quiet --sysroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1840,7 +1840,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__firmware__subcmd__update)
-            opts="-v -q -h --component --image --checksum --version --method --allow-downgrade --dry-run --esp --slot --plugin --retries --timeout --header --ca-cert --insecure --pretty --progress --verbose --quiet --sysroot --help"
+            opts="-v -q -h --component --image --checksum --version --method --allow-downgrade --dry-run --esp --slot --plugin --retries --timeout --header --ca-cert --insecure --pretty --progress --verbose --report-schema --quiet --sysroot --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1910,7 +1910,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__firmware__subcmd__virtualization)
-            opts="-v -q -h -V --enable --disable --password-file --pretty --progress --verbose --quiet --sysroot --help --version"
+            opts="-v -q -h -V --enable --disable --password-file --pretty --progress --verbose --report-schema --quiet --sysroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1936,7 +1936,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__generate)
-            opts="-v -q -h -V --out --pretty --progress --verbose --quiet --sysroot --help --version"
+            opts="-v -q -h -V --out --pretty --progress --verbose --report-schema --quiet --sysroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2522,7 +2522,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__image__subcmd__cache)
-            opts="-v -q -h -V --pretty --progress --verbose --quiet --sysroot --help --version fetch list evict gc help"
+            opts="-v -q -h -V --pretty --progress --verbose --report-schema --quiet --sysroot --help --version fetch list evict gc help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2544,7 +2544,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__image__subcmd__cache__subcmd__evict)
-            opts="-v -q -h -V --cache-dir --pretty --progress --verbose --quiet --sysroot --help --version"
+            opts="-v -q -h -V --cache-dir --pretty --progress --verbose --report-schema --quiet --sysroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2570,7 +2570,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__image__subcmd__cache__subcmd__fetch)
-            opts="-v -q -h -V --checksum --cache-dir --retries --timeout --header --ca-cert --insecure --pretty --progress --verbose --quiet --sysroot --help --version"
+            opts="-v -q -h -V --checksum --cache-dir --retries --timeout --header --ca-cert --insecure --pretty --progress --verbose --report-schema --quiet --sysroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2616,7 +2616,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__image__subcmd__cache__subcmd__gc)
-            opts="-v -q -h -V --max --cache-dir --pretty --progress --verbose --quiet --sysroot --help --version"
+            opts="-v -q -h -V --max --cache-dir --pretty --progress --verbose --report-schema --quiet --sysroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2730,7 +2730,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__image__subcmd__cache__subcmd__list)
-            opts="-v -q -h -V --cache-dir --pretty --progress --verbose --quiet --sysroot --help --version"
+            opts="-v -q -h -V --cache-dir --pretty --progress --verbose --report-schema --quiet --sysroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2756,7 +2756,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__image__subcmd__write)
-            opts="-v -q -h -V --disk --hints --candidates --explain --partition --checksum --format --sparse --verify --no-written-sha256 --cache-dir --retries --timeout --header --ca-cert --insecure --dry-run --force --preserve-on-error --pretty --progress --verbose --quiet --sysroot --help --version"
+            opts="-v -q -h -V --disk --hints --candidates --explain --partition --checksum --format --sparse --verify --no-written-sha256 --cache-dir --retries --timeout --header --ca-cert --insecure --dry-run --force --preserve-on-error --pretty --progress --verbose --report-schema --quiet --sysroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2826,7 +2826,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__inventory)
-            opts="-v -q -h -V --sections --include-loop --lldp --lldp-timeout --pretty --progress --verbose --quiet --sysroot --help --version"
+            opts="-v -q -h -V --sections --include-loop --lldp --lldp-timeout --pretty --progress --verbose --report-schema --quiet --sysroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2856,7 +2856,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__partition)
-            opts="-v -q -h -V --disk --hints --candidates --explain --layout --table --boot-mode --root --swap --ephemeral --configdrive --wipe --keep --dry-run --force --schema --pretty --progress --verbose --quiet --sysroot --help --version"
+            opts="-v -q -h -V --disk --hints --candidates --explain --layout --table --boot-mode --root --swap --ephemeral --configdrive --wipe --keep --dry-run --force --schema --pretty --progress --verbose --report-schema --quiet --sysroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
