@@ -13,7 +13,32 @@ pub struct Cache {
     pub dir: PathBuf,
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// A new entry being written, under a temporary name that no reader looks at. Dropped before
+/// `Cache::commit` (a failed or unverified pass), it is removed.
+pub struct Partial {
+    path: PathBuf,
+    file: File,
+    published: bool,
+}
+
+impl Partial {
+    /// A second handle for the writer (the tee); this one is kept to flush and publish.
+    pub fn writer(&self) -> Result<File> {
+        self.file
+            .try_clone()
+            .map_err(|e| cache_err(format!("cannot reopen {}", self.path.display()), e))
+    }
+}
+
+impl Drop for Partial {
+    fn drop(&mut self) {
+        if !self.published {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Entry {
     pub key: String,
     pub algorithm: String,
@@ -84,26 +109,36 @@ impl Cache {
         Some(p)
     }
 
-    /// A temporary file for a new entry.
-    pub fn temp(&self, key: &str) -> Result<(PathBuf, File)> {
-        let p = self
+    /// A temporary file for a new entry: removed again unless committed.
+    pub fn temp(&self, key: &str) -> Result<Partial> {
+        let path = self
             .dir
             .join(format!(".partial-{key}-{}", std::process::id()));
-        let f =
-            File::create(&p).map_err(|e| cache_err(format!("cannot create {}", p.display()), e))?;
-        Ok((p, f))
+        let file = File::create(&path)
+            .map_err(|e| cache_err(format!("cannot create {}", path.display()), e))?;
+        Ok(Partial {
+            path,
+            file,
+            published: false,
+        })
     }
 
     /// Publishes a verified temporary file under its key.
-    pub fn commit(&self, tmp: &Path, file: File, key: &str, source: &str) -> Result<PathBuf> {
-        file.sync_all()
-            .map_err(|e| cache_err(format!("cannot flush {}", tmp.display()), e))?;
-        drop(file);
+    pub fn commit(&self, mut partial: Partial, key: &str, source: &str) -> Result<PathBuf> {
+        partial
+            .file
+            .sync_all()
+            .map_err(|e| cache_err(format!("cannot flush {}", partial.path.display()), e))?;
         let dest = self.path(key);
         let meta = serde_json::json!({"source": source, "stored_at": iso8601(SystemTime::now())});
         let _ = std::fs::write(self.dir.join(format!("{key}.json")), meta.to_string());
-        std::fs::rename(tmp, &dest)
-            .map_err(|e| cache_err(format!("cannot rename {} into the cache", tmp.display()), e))?;
+        std::fs::rename(&partial.path, &dest).map_err(|e| {
+            cache_err(
+                format!("cannot rename {} into the cache", partial.path.display()),
+                e,
+            )
+        })?;
+        partial.published = true;
         if let Ok(d) = File::open(&self.dir) {
             let _ = d.sync_all();
         }

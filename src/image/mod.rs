@@ -5,6 +5,7 @@ pub mod cache;
 mod cache_cmd;
 pub mod format;
 pub mod pipeline;
+pub mod report;
 pub mod sink;
 pub mod source;
 mod write;
@@ -12,18 +13,9 @@ mod write;
 use crate::disk::DiskArgs;
 use crate::fetch::HttpArgs;
 use crate::report::Result;
+use format::ForceFormat;
 use serde_json::Value;
 use std::path::PathBuf;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum FormatArg {
-    /// Sniff from magic bytes
-    Auto,
-    /// Write the (decompressed) bytes as they are
-    Raw,
-    /// Require qcow2
-    Qcow2,
-}
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct WriteArgs {
@@ -39,8 +31,8 @@ pub struct WriteArgs {
     #[arg(long, value_name = "SPEC")]
     pub checksum: Option<String>,
     /// Image format
-    #[arg(long, value_enum, default_value_t = FormatArg::Auto)]
-    pub format: FormatArg,
+    #[arg(long, value_enum, default_value_t = ForceFormat::Auto)]
+    pub format: ForceFormat,
     /// Zero runs: BLKZEROOUT (auto), written as zeros (write), or skipped (skip)
     #[arg(long, value_enum, default_value_t = sink::Sparse::Auto)]
     pub sparse: sink::Sparse,
@@ -65,18 +57,61 @@ pub struct WriteArgs {
     /// On failure, keep what was written instead of zeroing the first and last MiB (the old ones are cleared before the first byte all the same)
     #[arg(long)]
     pub preserve_on_error: bool,
+    /// Print the JSON Schema of this command's report and exit
+    #[arg(long, exclusive = true)]
+    pub report_schema: bool,
 }
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct CacheArgs {
     #[command(subcommand)]
-    pub action: cache_cmd::Action,
+    pub action: Option<cache_cmd::Action>,
+    /// Print the JSON Schema of this command's reports (one per subcommand) and exit
+    #[arg(long, exclusive = true)]
+    pub report_schema: bool,
 }
 
 pub fn run_write(args: &WriteArgs) -> Result<Value> {
-    write::run(args)
+    if args.report_schema {
+        return Ok(schema_value(schemars::schema_for!(
+            report::ImageWriteReport
+        )));
+    }
+    write::run(args).and_then(document)
 }
 
 pub fn run_cache(args: &CacheArgs) -> Result<Value> {
-    cache_cmd::run(args)
+    if args.report_schema {
+        return Ok(schema_value(schemars::schema_for!(
+            report::ImageCacheReport
+        )));
+    }
+    cache_cmd::run(args).and_then(document)
+}
+
+fn schema_value(s: schemars::Schema) -> Value {
+    s.to_value()
+}
+
+/// A typed report as the one JSON document main prints.
+pub(crate) fn document(r: impl serde::Serialize) -> Result<Value> {
+    serde_json::to_value(r).map_err(|e| {
+        crate::report::IronError::new(crate::report::Kind::Internal, "cannot serialize the report")
+            .caused_by(e)
+    })
+}
+
+/// Makes one command's report schema.
+pub type SchemaFn = fn() -> schemars::Schema;
+
+/// The report schemas of this folder's commands, for the registry (man/schemas/<cmd>.json).
+pub fn schemas() -> [(&'static str, SchemaFn); 2] {
+    [
+        ("image-write", || {
+            schemars::schema_for!(report::ImageWriteReport)
+        }),
+        ("image-cache", || {
+            schemars::schema_for!(report::ImageCacheReport)
+        }),
+    ]
 }
