@@ -23,6 +23,15 @@ pub struct GenerateReport {
     pub written: Vec<PathBuf>,
 }
 
+/// Commands with long work, whose `--progress json` lines man/schemas/progress.json describes.
+const LONG_COMMANDS: &[&str] = &[
+    "image-write",
+    "image-cache",
+    "configdrive",
+    "erase",
+    "firmware",
+];
+
 /// The REPORT section of a page: which schema files under man/schemas/ describe its output.
 fn report_section(page: &str) -> String {
     let command = page.strip_prefix("ironbox-").unwrap_or("");
@@ -31,6 +40,7 @@ fn report_section(page: &str) -> String {
         .map(|(k, _)| *k)
         .filter(|k| {
             *k == schemas::ERROR
+                || (*k == schemas::PROGRESS && LONG_COMMANDS.contains(&command))
                 || command.is_empty()
                 || *k == command
                 || k.strip_prefix(command).is_some_and(|r| r.starts_with(' '))
@@ -41,6 +51,11 @@ fn report_section(page: &str) -> String {
     let mut s = String::from(
         ".SH REPORT\nThe JSON Schema of the report (and of the error document) is printed by \\fB--report-schema\\fR and shipped as:\n",
     );
+    if LONG_COMMANDS.contains(&command) {
+        s.push_str(
+            ".PP\nWith \\fB--progress json\\fR, stderr carries one JSON object a line (\\fBevent\\fR progress, warning or info, each with \\fBversion\\fR; progress lines name their \\fBphase\\fR: download, decode, write, zero, verify, erase, sanitize), described by man/schemas/progress.json.\n",
+        );
+    }
     for f in files {
         s.push_str(&format!(".TP\n\\fBman/schemas/{f}\\fR\n"));
     }

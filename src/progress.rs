@@ -355,9 +355,44 @@ impl Progress {
     }
 }
 
+/// A reader that reports what passes through it as one phase, with a final event at the end.
+pub struct Counted<R> {
+    inner: R,
+    progress: Progress,
+}
+
+impl<R> Counted<R> {
+    pub fn new(inner: R, progress: Progress) -> Counted<R> {
+        Counted { inner, progress }
+    }
+}
+
+impl<R: std::io::Read> std::io::Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if n == 0 && !buf.is_empty() {
+            self.progress.finish();
+        } else {
+            self.progress.inc(n as u64);
+        }
+        Ok(n)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counted_reads_count_and_finish_once() {
+        use std::io::Read;
+        let p = Progress::new(Phase::Download, Some(3));
+        let mut r = Counted::new(&b"abc"[..], p.clone());
+        let mut out = Vec::new();
+        r.read_to_end(&mut out).unwrap();
+        let s = p.state.lock().unwrap();
+        assert_eq!((s.done, s.finished), (3, true));
+    }
 
     #[test]
     fn events_carry_version_and_phase_names() {

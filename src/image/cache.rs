@@ -50,6 +50,13 @@ pub struct Entry {
     pub last_used: String,
 }
 
+/// `DIR/<key>.json`: where an entry came from and when it was stored.
+#[derive(Debug, Default, Serialize, serde::Deserialize)]
+struct Sidecar {
+    source: Option<String>,
+    stored_at: Option<String>,
+}
+
 fn cache_err(msg: String, e: impl std::fmt::Display) -> IronError {
     IronError::new(Kind::Io, msg).caused_by(e)
 }
@@ -130,8 +137,13 @@ impl Cache {
             .sync_all()
             .map_err(|e| cache_err(format!("cannot flush {}", partial.path.display()), e))?;
         let dest = self.path(key);
-        let meta = serde_json::json!({"source": source, "stored_at": iso8601(SystemTime::now())});
-        let _ = std::fs::write(self.dir.join(format!("{key}.json")), meta.to_string());
+        let meta = Sidecar {
+            source: Some(source.to_string()),
+            stored_at: Some(iso8601(SystemTime::now())),
+        };
+        if let Ok(text) = serde_json::to_string(&meta) {
+            let _ = std::fs::write(self.dir.join(format!("{key}.json")), text);
+        }
         std::fs::rename(&partial.path, &dest).map_err(|e| {
             cache_err(
                 format!("cannot rename {} into the cache", partial.path.display()),
@@ -157,19 +169,18 @@ impl Cache {
                     return None;
                 }
                 let md = e.metadata().ok().filter(|m| m.is_file())?;
-                let meta: serde_json::Value =
-                    std::fs::read_to_string(self.dir.join(format!("{key}.json")))
-                        .ok()
-                        .and_then(|t| serde_json::from_str(&t).ok())
-                        .unwrap_or_default();
+                let meta: Sidecar = std::fs::read_to_string(self.dir.join(format!("{key}.json")))
+                    .ok()
+                    .and_then(|t| serde_json::from_str(&t).ok())
+                    .unwrap_or_default();
                 let (algo, hex) = key.split_once('-')?;
                 Some(Entry {
                     algorithm: algo.to_string(),
                     checksum: hex.to_string(),
                     path: e.path().display().to_string(),
                     size: md.len(),
-                    source: meta["source"].as_str().map(str::to_string),
-                    stored_at: meta["stored_at"].as_str().map(str::to_string),
+                    source: meta.source,
+                    stored_at: meta.stored_at,
                     last_used: iso8601(md.modified().unwrap_or(UNIX_EPOCH)),
                     key,
                 })

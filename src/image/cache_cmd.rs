@@ -54,12 +54,7 @@ pub enum Action {
 }
 
 pub fn run(args: &super::CacheArgs) -> Result<ImageCacheReport> {
-    let Some(action) = &args.action else {
-        return Err(IronError::usage(
-            "image-cache needs a subcommand: fetch, list, evict or gc",
-        ));
-    };
-    Ok(match action {
+    Ok(match &args.action {
         Action::Fetch {
             source,
             checksum,

@@ -57,61 +57,18 @@ pub struct WriteArgs {
     /// On failure, keep what was written instead of zeroing the first and last MiB (the old ones are cleared before the first byte all the same)
     #[arg(long)]
     pub preserve_on_error: bool,
-    /// Print the JSON Schema of this command's report and exit
-    #[arg(long, exclusive = true)]
-    pub report_schema: bool,
 }
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct CacheArgs {
     #[command(subcommand)]
-    pub action: Option<cache_cmd::Action>,
-    /// Print the JSON Schema of this command's reports (one per subcommand) and exit
-    #[arg(long, exclusive = true)]
-    pub report_schema: bool,
+    pub action: cache_cmd::Action,
 }
 
 pub fn run_write(args: &WriteArgs) -> Result<Value> {
-    if args.report_schema {
-        return Ok(schema_value(schemars::schema_for!(
-            report::ImageWriteReport
-        )));
-    }
-    write::run(args).and_then(document)
+    crate::report::document(write::run(args))
 }
 
 pub fn run_cache(args: &CacheArgs) -> Result<Value> {
-    if args.report_schema {
-        return Ok(schema_value(schemars::schema_for!(
-            report::ImageCacheReport
-        )));
-    }
-    cache_cmd::run(args).and_then(document)
-}
-
-fn schema_value(s: schemars::Schema) -> Value {
-    s.to_value()
-}
-
-/// A typed report as the one JSON document main prints.
-pub(crate) fn document(r: impl serde::Serialize) -> Result<Value> {
-    serde_json::to_value(r).map_err(|e| {
-        crate::report::IronError::new(crate::report::Kind::Internal, "cannot serialize the report")
-            .caused_by(e)
-    })
-}
-
-/// Makes one command's report schema.
-pub type SchemaFn = fn() -> schemars::Schema;
-
-/// The report schemas of this folder's commands, for the registry (man/schemas/<cmd>.json).
-pub fn schemas() -> [(&'static str, SchemaFn); 2] {
-    [
-        ("image-write", || {
-            schemars::schema_for!(report::ImageWriteReport)
-        }),
-        ("image-cache", || {
-            schemars::schema_for!(report::ImageCacheReport)
-        }),
-    ]
+    crate::report::document(cache_cmd::run(args))
 }

@@ -665,6 +665,7 @@ fn read_back(path: &std::path::Path, len: u64) -> Result<String> {
         left -= n as u64;
         p.inc(n as u64);
     }
+    p.finish();
     Ok(checksum::hex(&h.finalize()))
 }
 

@@ -28,9 +28,37 @@ pub const REGISTRY: &[(&str, SchemaFn)] = &[
     ("agent", untyped),
     ("inventory", untyped),
     ("partition", untyped),
-    ("image-write", untyped),
-    ("image-cache", untyped),
-    ("configdrive", untyped),
+    ("image-write", of::<crate::image::report::ImageWriteReport>),
+    ("image-cache", of::<crate::image::report::ImageCacheReport>),
+    (
+        "image-cache fetch",
+        of::<crate::image::report::CacheFetchReport>,
+    ),
+    (
+        "image-cache list",
+        of::<crate::image::report::CacheListReport>,
+    ),
+    (
+        "image-cache evict",
+        of::<crate::image::report::CacheEvictReport>,
+    ),
+    ("image-cache gc", of::<crate::image::report::CacheGcReport>),
+    (
+        "configdrive",
+        of::<crate::configdrive::report::ConfigdriveReport>,
+    ),
+    (
+        "configdrive build",
+        of::<crate::configdrive::report::ConfigdriveBuildReport>,
+    ),
+    (
+        "configdrive write",
+        of::<crate::configdrive::report::ConfigdriveWriteReport>,
+    ),
+    (
+        "configdrive read",
+        of::<crate::configdrive::report::ConfigdriveReadReport>,
+    ),
     ("firmware", untyped),
     ("erase", untyped),
     ("bootloader", untyped),
@@ -39,7 +67,12 @@ pub const REGISTRY: &[(&str, SchemaFn)] = &[
     ("detach", untyped),
     ("check-disk", untyped),
     ("generate", of::<crate::docs::GenerateReport>),
+    // Not a command: one line of `--progress json` on stderr (man/schemas/progress.json).
+    (PROGRESS, of::<crate::progress::Event>),
 ];
+
+/// The progress lines' schema, under this name.
+pub const PROGRESS: &str = "progress";
 
 /// The registered name for a command path (`["firmware", "update"]` -> `firmware update` if
 /// registered, else `firmware`).
