@@ -399,7 +399,13 @@ fn run_method(
             done.ranges = out.ranges;
         }
         Method::Zeroout | Method::Discard | Method::SecureDiscard => {
-            let p = Progress::new(Phase::Erase, Some(dev.size))
+            // Zeroing is its own phase; a discard erases.
+            let phase = if m == Method::Zeroout {
+                Phase::Zero
+            } else {
+                Phase::Erase
+            };
+            let p = Progress::new(phase, Some(dev.size))
                 .method(m.name())
                 .device(&dev.name);
             blockops::run(m, file, dev.size, &shown, &p)?;
@@ -425,7 +431,13 @@ fn run_method(
             let passes = overwrite::passes(args.passes, !args.no_final_zero);
             let mut list = Vec::new();
             for (i, seed) in passes.iter().enumerate() {
-                let p = Progress::new(Phase::Erase, Some(dev.size))
+                // The final zero pass is a `zero` phase; random passes erase.
+                let phase = if seed.is_none() {
+                    Phase::Zero
+                } else {
+                    Phase::Erase
+                };
+                let p = Progress::new(phase, Some(dev.size))
                     .method("overwrite")
                     .device(&dev.name)
                     .pass(i as u32 + 1, passes.len() as u32);
