@@ -1158,7 +1158,8 @@ fn progress_plain_prints_a_final_line_per_phase() {
     }
 }
 
-/// A tmux server on its own socket, killed (with what runs in it) when dropped.
+/// A tmux server on its own socket, killed (with what runs in it) and its socket removed when
+/// dropped.
 struct Tmux(String);
 
 impl Tmux {
@@ -1174,6 +1175,11 @@ impl Tmux {
 impl Drop for Tmux {
     fn drop(&mut self) {
         let _ = self.cmd(&["kill-server"]);
+        // tmux leaves its socket file behind: remove it too.
+        let _ = sh_status(&format!(
+            "rm -f \"${{TMUX_TMPDIR:-/tmp}}/tmux-$(id -u)/{}\"",
+            self.0
+        ));
     }
 }
 
