@@ -404,7 +404,7 @@ _ironbox() {
 
     case "${cmd}" in
         ironbox)
-            opts="-v -q -h -V --pretty --progress --verbose --quiet --sysroot --help --version agent inventory partition image-write image-cache configdrive firmware erase bootloader export attach detach check-disk generate help"
+            opts="-v -q -h -V --pretty --progress --verbose --report-schema --quiet --sysroot --help --version agent inventory partition image-write image-cache configdrive firmware erase bootloader export attach detach check-disk generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -426,7 +426,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__agent)
-            opts="-v -q -h -V --cmdline --state-dir --ca-cert --network-wait --request-timeout --pretty --progress --verbose --quiet --sysroot --help --version"
+            opts="-v -q -h -V --cmdline --state-dir --ca-cert --network-wait --request-timeout --pretty --progress --verbose --report-schema --quiet --sysroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -468,7 +468,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__attach)
-            opts="-v -q -h -V --pretty --progress --verbose --quiet --sysroot --help --version iscsi nvme-tcp help"
+            opts="-v -q -h -V --pretty --progress --verbose --report-schema --quiet --sysroot --help --version iscsi nvme-tcp help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -546,7 +546,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__attach__subcmd__iscsi)
-            opts="-v -q -h -V --portal --target --lun --tpgt --initiator --chap-user --chap-secret-file --mutual-user --mutual-secret-file --firmware --pretty --progress --verbose --quiet --sysroot --help --version"
+            opts="-v -q -h -V --portal --target --lun --tpgt --initiator --chap-user --chap-secret-file --mutual-user --mutual-secret-file --firmware --pretty --progress --verbose --report-schema --quiet --sysroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -604,7 +604,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__attach__subcmd__nvme__subcmd__tcp)
-            opts="-v -q -h -V --addr --port --nqn --hostnqn --pretty --progress --verbose --quiet --sysroot --help --version"
+            opts="-v -q -h -V --addr --port --nqn --hostnqn --pretty --progress --verbose --report-schema --quiet --sysroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -642,7 +642,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__bootloader)
-            opts="-v -q -h -V --pretty --progress --verbose --quiet --sysroot --help --version uefi clean-nvram grub help"
+            opts="-v -q -h -V --pretty --progress --verbose --report-schema --quiet --sysroot --help --version uefi clean-nvram grub help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -664,7 +664,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__bootloader__subcmd__clean__subcmd__nvram)
-            opts="-v -q -h -V --match --dry-run --efivars --pretty --progress --verbose --quiet --sysroot --help --version"
+            opts="-v -q -h -V --match --dry-run --efivars --pretty --progress --verbose --report-schema --quiet --sysroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -694,7 +694,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__bootloader__subcmd__grub)
-            opts="-v -q -h -V --disk --hints --candidates --explain --root --esp --mode --bootloader-id --dry-run --efivars --pretty --progress --verbose --quiet --sysroot --help --version"
+            opts="-v -q -h -V --disk --hints --candidates --explain --root --esp --mode --bootloader-id --dry-run --efivars --pretty --progress --verbose --report-schema --quiet --sysroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -818,7 +818,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__bootloader__subcmd__uefi)
-            opts="-v -q -h -V --disk --hints --candidates --explain --label --dry-run --efivars --pretty --progress --verbose --quiet --sysroot --help --version"
+            opts="-v -q -h -V --disk --hints --candidates --explain --label --dry-run --efivars --pretty --progress --verbose --report-schema --quiet --sysroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -860,7 +860,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__check__subcmd__disk)
-            opts="-v -q -h -V --disk --hints --candidates --explain --force --pretty --progress --verbose --quiet --sysroot --help --version"
+            opts="-v -q -h -V --disk --hints --candidates --explain --force --pretty --progress --verbose --report-schema --quiet --sysroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -894,7 +894,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__configdrive)
-            opts="-v -q -h -V --pretty --progress --verbose --quiet --sysroot --help --version build write read help"
+            opts="-v -q -h -V --pretty --progress --verbose --report-schema --quiet --sysroot --help --version build write read help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -916,7 +916,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__configdrive__subcmd__build)
-            opts="-o -v -q -h -V --from-json --from-dir --meta-data --user-data --network-data --vendor-data --fs --size --sector-size --output --pretty --progress --verbose --quiet --sysroot --help --version"
+            opts="-o -v -q -h -V --from-json --from-dir --meta-data --user-data --network-data --vendor-data --fs --size --sector-size --output --pretty --progress --verbose --report-schema --quiet --sysroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1052,7 +1052,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__configdrive__subcmd__read)
-            opts="-v -q -h -V --pretty --progress --verbose --quiet --sysroot --help --version"
+            opts="-v -q -h -V --pretty --progress --verbose --report-schema --quiet --sysroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1074,7 +1074,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__configdrive__subcmd__write)
-            opts="-v -q -h -V --disk --hints --candidates --explain --from-json --fs --size --max-size --dry-run --force --retries --timeout --header --location-trusted --deadline --ca-cert --insecure --pretty --progress --verbose --quiet --sysroot --help --version"
+            opts="-v -q -h -V --disk --hints --candidates --explain --from-json --fs --size --max-size --dry-run --force --retries --timeout --header --location-trusted --deadline --ca-cert --insecure --pretty --progress --verbose --report-schema --quiet --sysroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1144,7 +1144,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__detach)
-            opts="-v -q -h -V --pretty --progress --verbose --quiet --sysroot --help --version iscsi nvme-tcp help"
+            opts="-v -q -h -V --pretty --progress --verbose --report-schema --quiet --sysroot --help --version iscsi nvme-tcp help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1222,7 +1222,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__detach__subcmd__iscsi)
-            opts="-v -q -h -V --target --pretty --progress --verbose --quiet --sysroot --help --version"
+            opts="-v -q -h -V --target --pretty --progress --verbose --report-schema --quiet --sysroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1248,7 +1248,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__detach__subcmd__nvme__subcmd__tcp)
-            opts="-v -q -h -V --nqn --pretty --progress --verbose --quiet --sysroot --help --version"
+            opts="-v -q -h -V --nqn --pretty --progress --verbose --report-schema --quiet --sysroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1274,7 +1274,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__erase)
-            opts="-v -q -h -V --disk --all --skip --method --passes --no-final-zero --verify --fallback --concurrency --dry-run --force --pretty --progress --verbose --quiet --sysroot --help --version"
+            opts="-v -q -h -V --disk --all --skip --method --passes --no-final-zero --verify --fallback --concurrency --dry-run --force --pretty --progress --verbose --report-schema --quiet --sysroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1320,7 +1320,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__export)
-            opts="-v -q -h -V --pretty --progress --verbose --quiet --sysroot --help --version iscsi nvme-tcp list stop help"
+            opts="-v -q -h -V --pretty --progress --verbose --report-schema --quiet --sysroot --help --version iscsi nvme-tcp list stop help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1426,7 +1426,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__export__subcmd__iscsi)
-            opts="-v -q -h -V --disk --hints --candidates --explain --partition --force --dry-run --iqn --portal --allow --chap-user --chap-secret-file --mutual-user --mutual-secret-file --read-only --pretty --progress --verbose --quiet --sysroot --help --version"
+            opts="-v -q -h -V --disk --hints --candidates --explain --partition --force --dry-run --iqn --portal --allow --chap-user --chap-secret-file --mutual-user --mutual-secret-file --read-only --pretty --progress --verbose --report-schema --quiet --sysroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1492,7 +1492,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__export__subcmd__list)
-            opts="-v -q -h -V --pretty --progress --verbose --quiet --sysroot --help --version"
+            opts="-v -q -h -V --pretty --progress --verbose --report-schema --quiet --sysroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1514,7 +1514,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__export__subcmd__nvme__subcmd__tcp)
-            opts="-v -q -h -V --disk --hints --candidates --explain --partition --force --dry-run --nqn --addr --port --allow-host --pretty --progress --verbose --quiet --sysroot --help --version"
+            opts="-v -q -h -V --disk --hints --candidates --explain --partition --force --dry-run --nqn --addr --port --allow-host --pretty --progress --verbose --report-schema --quiet --sysroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1568,7 +1568,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__export__subcmd__stop)
-            opts="-v -q -h -V --all --pretty --progress --verbose --quiet --sysroot --help --version"
+            opts="-v -q -h -V --all --pretty --progress --verbose --report-schema --quiet --sysroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1590,7 +1590,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__firmware)
-            opts="-v -q -h -V --pretty --progress --verbose --quiet --sysroot --help --version list update status settings virtualization help"
+            opts="-v -q -h -V --pretty --progress --verbose --report-schema --quiet --sysroot --help --version list update status settings virtualization help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1752,7 +1752,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__firmware__subcmd__list)
-            opts="-v -q -h -V --pretty --progress --verbose --quiet --sysroot --help --version"
+            opts="-v -q -h -V --pretty --progress --verbose --report-schema --quiet --sysroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1774,7 +1774,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__firmware__subcmd__settings)
-            opts="-v -q -h -V --password-file --pretty --progress --verbose --quiet --sysroot --help --version list get set help"
+            opts="-v -q -h -V --password-file --pretty --progress --verbose --report-schema --quiet --sysroot --help --version list get set help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1800,7 +1800,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__firmware__subcmd__settings__subcmd__get)
-            opts="-v -q -h -V --password-file --pretty --progress --verbose --quiet --sysroot --help --version"
+            opts="-v -q -h -V --password-file --pretty --progress --verbose --report-schema --quiet --sysroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1896,7 +1896,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__firmware__subcmd__settings__subcmd__list)
-            opts="-v -q -h -V --password-file --pretty --progress --verbose --quiet --sysroot --help --version"
+            opts="-v -q -h -V --password-file --pretty --progress --verbose --report-schema --quiet --sysroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1922,7 +1922,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__firmware__subcmd__settings__subcmd__set)
-            opts="-v -q -h -V --password-file --pretty --progress --verbose --quiet --sysroot --help --version"
+            opts="-v -q -h -V --password-file --pretty --progress --verbose --report-schema --quiet --sysroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1948,7 +1948,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__firmware__subcmd__status)
-            opts="-v -q -h -V --component --pretty --progress --verbose --quiet --sysroot --help --version"
+            opts="-v -q -h -V --component --pretty --progress --verbose --report-schema --quiet --sysroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1974,7 +1974,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__firmware__subcmd__update)
-            opts="-v -q -h --component --image --checksum --version --method --allow-downgrade --dry-run --esp --slot --plugin --retries --timeout --header --location-trusted --deadline --ca-cert --insecure --pretty --progress --verbose --quiet --sysroot --help"
+            opts="-v -q -h --component --image --checksum --version --method --allow-downgrade --dry-run --esp --slot --plugin --retries --timeout --header --location-trusted --deadline --ca-cert --insecure --pretty --progress --verbose --report-schema --quiet --sysroot --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2048,7 +2048,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__firmware__subcmd__virtualization)
-            opts="-v -q -h -V --enable --disable --password-file --pretty --progress --verbose --quiet --sysroot --help --version"
+            opts="-v -q -h -V --enable --disable --password-file --pretty --progress --verbose --report-schema --quiet --sysroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2074,7 +2074,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__generate)
-            opts="-v -q -h -V --out --pretty --progress --verbose --quiet --sysroot --help --version"
+            opts="-v -q -h -V --out --pretty --progress --verbose --report-schema --quiet --sysroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2688,7 +2688,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__image__subcmd__cache)
-            opts="-v -q -h -V --pretty --progress --verbose --quiet --sysroot --help --version fetch list evict gc help"
+            opts="-v -q -h -V --pretty --progress --verbose --report-schema --quiet --sysroot --help --version fetch list evict gc help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2710,7 +2710,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__image__subcmd__cache__subcmd__evict)
-            opts="-v -q -h -V --cache-dir --pretty --progress --verbose --quiet --sysroot --help --version"
+            opts="-v -q -h -V --cache-dir --pretty --progress --verbose --report-schema --quiet --sysroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2736,7 +2736,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__image__subcmd__cache__subcmd__fetch)
-            opts="-v -q -h -V --checksum --cache-dir --retries --timeout --header --location-trusted --deadline --ca-cert --insecure --pretty --progress --verbose --quiet --sysroot --help --version"
+            opts="-v -q -h -V --checksum --cache-dir --retries --timeout --header --location-trusted --deadline --ca-cert --insecure --pretty --progress --verbose --report-schema --quiet --sysroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2786,7 +2786,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__image__subcmd__cache__subcmd__gc)
-            opts="-v -q -h -V --max --cache-dir --pretty --progress --verbose --quiet --sysroot --help --version"
+            opts="-v -q -h -V --max --cache-dir --pretty --progress --verbose --report-schema --quiet --sysroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2900,7 +2900,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__image__subcmd__cache__subcmd__list)
-            opts="-v -q -h -V --cache-dir --pretty --progress --verbose --quiet --sysroot --help --version"
+            opts="-v -q -h -V --cache-dir --pretty --progress --verbose --report-schema --quiet --sysroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2926,7 +2926,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__image__subcmd__write)
-            opts="-v -q -h -V --disk --hints --candidates --explain --partition --checksum --format --sparse --verify --no-written-sha256 --cache-dir --retries --timeout --header --location-trusted --deadline --ca-cert --insecure --dry-run --force --preserve-on-error --pretty --progress --verbose --quiet --sysroot --help --version"
+            opts="-v -q -h -V --disk --hints --candidates --explain --partition --checksum --format --sparse --verify --no-written-sha256 --cache-dir --retries --timeout --header --location-trusted --deadline --ca-cert --insecure --dry-run --force --preserve-on-error --pretty --progress --verbose --report-schema --quiet --sysroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3000,7 +3000,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__inventory)
-            opts="-v -q -h -V --sections --include-loop --lldp --lldp-timeout --pretty --progress --verbose --quiet --sysroot --help --version"
+            opts="-v -q -h -V --sections --include-loop --lldp --lldp-timeout --pretty --progress --verbose --report-schema --quiet --sysroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3030,7 +3030,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__partition)
-            opts="-v -q -h -V --disk --hints --candidates --explain --layout --table --boot-mode --root --swap --ephemeral --configdrive --wipe --keep --dry-run --force --schema --pretty --progress --verbose --quiet --sysroot --help --version"
+            opts="-v -q -h -V --disk --hints --candidates --explain --layout --table --boot-mode --root --swap --ephemeral --configdrive --wipe --keep --dry-run --force --schema --pretty --progress --verbose --report-schema --quiet --sysroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

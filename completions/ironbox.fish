@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_ironbox_global_optspecs
-    string join \n pretty progress= v/verbose q/quiet sysroot= h/help V/version
+    string join \n pretty progress= v/verbose report-schema q/quiet sysroot= h/help V/version
 end
 
 function __fish_ironbox_needs_command
@@ -32,6 +32,7 @@ none\t''"
 complete -c ironbox -n "__fish_ironbox_needs_command" -l sysroot -d 'Read sysfs/procfs/dev under DIR instead of / (captured trees, tests)' -r -F
 complete -c ironbox -n "__fish_ironbox_needs_command" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
 complete -c ironbox -n "__fish_ironbox_needs_command" -s v -l verbose -d 'More detail on stderr'
+complete -c ironbox -n "__fish_ironbox_needs_command" -l report-schema -d 'Print the JSON Schema of this command\'s report (bare: every command\'s) and exit'
 complete -c ironbox -n "__fish_ironbox_needs_command" -s q -l quiet -d 'No progress or warnings on stderr'
 complete -c ironbox -n "__fish_ironbox_needs_command" -s h -l help -d 'Print help'
 complete -c ironbox -n "__fish_ironbox_needs_command" -s V -l version -d 'Print version'
@@ -63,6 +64,7 @@ none\t''"
 complete -c ironbox -n "__fish_ironbox_using_subcommand agent" -l sysroot -d 'Read sysfs/procfs/dev under DIR instead of / (captured trees, tests)' -r -F
 complete -c ironbox -n "__fish_ironbox_using_subcommand agent" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
 complete -c ironbox -n "__fish_ironbox_using_subcommand agent" -s v -l verbose -d 'More detail on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand agent" -l report-schema -d 'Print the JSON Schema of this command\'s report (bare: every command\'s) and exit'
 complete -c ironbox -n "__fish_ironbox_using_subcommand agent" -s q -l quiet -d 'No progress or warnings on stderr'
 complete -c ironbox -n "__fish_ironbox_using_subcommand agent" -s h -l help -d 'Print help'
 complete -c ironbox -n "__fish_ironbox_using_subcommand agent" -s V -l version -d 'Print version'
@@ -87,6 +89,7 @@ complete -c ironbox -n "__fish_ironbox_using_subcommand inventory" -l include-lo
 complete -c ironbox -n "__fish_ironbox_using_subcommand inventory" -l lldp -d 'Listen for LLDP frames on each interface and report their TLVs'
 complete -c ironbox -n "__fish_ironbox_using_subcommand inventory" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
 complete -c ironbox -n "__fish_ironbox_using_subcommand inventory" -s v -l verbose -d 'More detail on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand inventory" -l report-schema -d 'Print the JSON Schema of this command\'s report (bare: every command\'s) and exit'
 complete -c ironbox -n "__fish_ironbox_using_subcommand inventory" -s q -l quiet -d 'No progress or warnings on stderr'
 complete -c ironbox -n "__fish_ironbox_using_subcommand inventory" -s h -l help -d 'Print help'
 complete -c ironbox -n "__fish_ironbox_using_subcommand inventory" -s V -l version -d 'Print version'
@@ -116,6 +119,7 @@ complete -c ironbox -n "__fish_ironbox_using_subcommand partition" -l force -d '
 complete -c ironbox -n "__fish_ironbox_using_subcommand partition" -l schema -d 'Print the JSON Schema of the layout document and exit'
 complete -c ironbox -n "__fish_ironbox_using_subcommand partition" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
 complete -c ironbox -n "__fish_ironbox_using_subcommand partition" -s v -l verbose -d 'More detail on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand partition" -l report-schema -d 'Print the JSON Schema of this command\'s report (bare: every command\'s) and exit'
 complete -c ironbox -n "__fish_ironbox_using_subcommand partition" -s q -l quiet -d 'No progress or warnings on stderr'
 complete -c ironbox -n "__fish_ironbox_using_subcommand partition" -s h -l help -d 'Print help'
 complete -c ironbox -n "__fish_ironbox_using_subcommand partition" -s V -l version -d 'Print version'
@@ -152,6 +156,7 @@ complete -c ironbox -n "__fish_ironbox_using_subcommand image-write" -l force -d
 complete -c ironbox -n "__fish_ironbox_using_subcommand image-write" -l preserve-on-error -d 'On failure, keep what was written instead of zeroing the first and last MiB (the old ones are cleared before the first byte all the same)'
 complete -c ironbox -n "__fish_ironbox_using_subcommand image-write" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
 complete -c ironbox -n "__fish_ironbox_using_subcommand image-write" -s v -l verbose -d 'More detail on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand image-write" -l report-schema -d 'Print the JSON Schema of this command\'s report (bare: every command\'s) and exit'
 complete -c ironbox -n "__fish_ironbox_using_subcommand image-write" -s q -l quiet -d 'No progress or warnings on stderr'
 complete -c ironbox -n "__fish_ironbox_using_subcommand image-write" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ironbox -n "__fish_ironbox_using_subcommand image-write" -s V -l version -d 'Print version'
@@ -163,6 +168,7 @@ none\t''"
 complete -c ironbox -n "__fish_ironbox_using_subcommand image-cache; and not __fish_seen_subcommand_from fetch list evict gc help" -l sysroot -d 'Read sysfs/procfs/dev under DIR instead of / (captured trees, tests)' -r -F
 complete -c ironbox -n "__fish_ironbox_using_subcommand image-cache; and not __fish_seen_subcommand_from fetch list evict gc help" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
 complete -c ironbox -n "__fish_ironbox_using_subcommand image-cache; and not __fish_seen_subcommand_from fetch list evict gc help" -s v -l verbose -d 'More detail on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand image-cache; and not __fish_seen_subcommand_from fetch list evict gc help" -l report-schema -d 'Print the JSON Schema of this command\'s report (bare: every command\'s) and exit'
 complete -c ironbox -n "__fish_ironbox_using_subcommand image-cache; and not __fish_seen_subcommand_from fetch list evict gc help" -s q -l quiet -d 'No progress or warnings on stderr'
 complete -c ironbox -n "__fish_ironbox_using_subcommand image-cache; and not __fish_seen_subcommand_from fetch list evict gc help" -s h -l help -d 'Print help'
 complete -c ironbox -n "__fish_ironbox_using_subcommand image-cache; and not __fish_seen_subcommand_from fetch list evict gc help" -s V -l version -d 'Print version'
@@ -188,6 +194,7 @@ complete -c ironbox -n "__fish_ironbox_using_subcommand image-cache; and __fish_
 complete -c ironbox -n "__fish_ironbox_using_subcommand image-cache; and __fish_seen_subcommand_from fetch" -l insecure -d 'Do not verify TLS certificates (opt-in, for labs only)'
 complete -c ironbox -n "__fish_ironbox_using_subcommand image-cache; and __fish_seen_subcommand_from fetch" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
 complete -c ironbox -n "__fish_ironbox_using_subcommand image-cache; and __fish_seen_subcommand_from fetch" -s v -l verbose -d 'More detail on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand image-cache; and __fish_seen_subcommand_from fetch" -l report-schema -d 'Print the JSON Schema of this command\'s report (bare: every command\'s) and exit'
 complete -c ironbox -n "__fish_ironbox_using_subcommand image-cache; and __fish_seen_subcommand_from fetch" -s q -l quiet -d 'No progress or warnings on stderr'
 complete -c ironbox -n "__fish_ironbox_using_subcommand image-cache; and __fish_seen_subcommand_from fetch" -s h -l help -d 'Print help'
 complete -c ironbox -n "__fish_ironbox_using_subcommand image-cache; and __fish_seen_subcommand_from fetch" -s V -l version -d 'Print version'
@@ -200,6 +207,7 @@ none\t''"
 complete -c ironbox -n "__fish_ironbox_using_subcommand image-cache; and __fish_seen_subcommand_from list" -l sysroot -d 'Read sysfs/procfs/dev under DIR instead of / (captured trees, tests)' -r -F
 complete -c ironbox -n "__fish_ironbox_using_subcommand image-cache; and __fish_seen_subcommand_from list" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
 complete -c ironbox -n "__fish_ironbox_using_subcommand image-cache; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More detail on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand image-cache; and __fish_seen_subcommand_from list" -l report-schema -d 'Print the JSON Schema of this command\'s report (bare: every command\'s) and exit'
 complete -c ironbox -n "__fish_ironbox_using_subcommand image-cache; and __fish_seen_subcommand_from list" -s q -l quiet -d 'No progress or warnings on stderr'
 complete -c ironbox -n "__fish_ironbox_using_subcommand image-cache; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c ironbox -n "__fish_ironbox_using_subcommand image-cache; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
@@ -212,6 +220,7 @@ none\t''"
 complete -c ironbox -n "__fish_ironbox_using_subcommand image-cache; and __fish_seen_subcommand_from evict" -l sysroot -d 'Read sysfs/procfs/dev under DIR instead of / (captured trees, tests)' -r -F
 complete -c ironbox -n "__fish_ironbox_using_subcommand image-cache; and __fish_seen_subcommand_from evict" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
 complete -c ironbox -n "__fish_ironbox_using_subcommand image-cache; and __fish_seen_subcommand_from evict" -s v -l verbose -d 'More detail on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand image-cache; and __fish_seen_subcommand_from evict" -l report-schema -d 'Print the JSON Schema of this command\'s report (bare: every command\'s) and exit'
 complete -c ironbox -n "__fish_ironbox_using_subcommand image-cache; and __fish_seen_subcommand_from evict" -s q -l quiet -d 'No progress or warnings on stderr'
 complete -c ironbox -n "__fish_ironbox_using_subcommand image-cache; and __fish_seen_subcommand_from evict" -s h -l help -d 'Print help'
 complete -c ironbox -n "__fish_ironbox_using_subcommand image-cache; and __fish_seen_subcommand_from evict" -s V -l version -d 'Print version'
@@ -225,6 +234,7 @@ none\t''"
 complete -c ironbox -n "__fish_ironbox_using_subcommand image-cache; and __fish_seen_subcommand_from gc" -l sysroot -d 'Read sysfs/procfs/dev under DIR instead of / (captured trees, tests)' -r -F
 complete -c ironbox -n "__fish_ironbox_using_subcommand image-cache; and __fish_seen_subcommand_from gc" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
 complete -c ironbox -n "__fish_ironbox_using_subcommand image-cache; and __fish_seen_subcommand_from gc" -s v -l verbose -d 'More detail on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand image-cache; and __fish_seen_subcommand_from gc" -l report-schema -d 'Print the JSON Schema of this command\'s report (bare: every command\'s) and exit'
 complete -c ironbox -n "__fish_ironbox_using_subcommand image-cache; and __fish_seen_subcommand_from gc" -s q -l quiet -d 'No progress or warnings on stderr'
 complete -c ironbox -n "__fish_ironbox_using_subcommand image-cache; and __fish_seen_subcommand_from gc" -s h -l help -d 'Print help'
 complete -c ironbox -n "__fish_ironbox_using_subcommand image-cache; and __fish_seen_subcommand_from gc" -s V -l version -d 'Print version'
@@ -241,6 +251,7 @@ none\t''"
 complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and not __fish_seen_subcommand_from build write read help" -l sysroot -d 'Read sysfs/procfs/dev under DIR instead of / (captured trees, tests)' -r -F
 complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and not __fish_seen_subcommand_from build write read help" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
 complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and not __fish_seen_subcommand_from build write read help" -s v -l verbose -d 'More detail on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and not __fish_seen_subcommand_from build write read help" -l report-schema -d 'Print the JSON Schema of this command\'s report (bare: every command\'s) and exit'
 complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and not __fish_seen_subcommand_from build write read help" -s q -l quiet -d 'No progress or warnings on stderr'
 complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and not __fish_seen_subcommand_from build write read help" -s h -l help -d 'Print help'
 complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and not __fish_seen_subcommand_from build write read help" -s V -l version -d 'Print version'
@@ -267,6 +278,7 @@ none\t''"
 complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from build" -l sysroot -d 'Read sysfs/procfs/dev under DIR instead of / (captured trees, tests)' -r -F
 complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from build" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
 complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from build" -s v -l verbose -d 'More detail on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from build" -l report-schema -d 'Print the JSON Schema of this command\'s report (bare: every command\'s) and exit'
 complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from build" -s q -l quiet -d 'No progress or warnings on stderr'
 complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from build" -s h -l help -d 'Print help'
 complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from build" -s V -l version -d 'Print version'
@@ -296,6 +308,7 @@ complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_
 complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from write" -l insecure -d 'Do not verify TLS certificates (opt-in, for labs only)'
 complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from write" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
 complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from write" -s v -l verbose -d 'More detail on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from write" -l report-schema -d 'Print the JSON Schema of this command\'s report (bare: every command\'s) and exit'
 complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from write" -s q -l quiet -d 'No progress or warnings on stderr'
 complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from write" -s h -l help -d 'Print help'
 complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from write" -s V -l version -d 'Print version'
@@ -307,6 +320,7 @@ none\t''"
 complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from read" -l sysroot -d 'Read sysfs/procfs/dev under DIR instead of / (captured trees, tests)' -r -F
 complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from read" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
 complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from read" -s v -l verbose -d 'More detail on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from read" -l report-schema -d 'Print the JSON Schema of this command\'s report (bare: every command\'s) and exit'
 complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from read" -s q -l quiet -d 'No progress or warnings on stderr'
 complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from read" -s h -l help -d 'Print help'
 complete -c ironbox -n "__fish_ironbox_using_subcommand configdrive; and __fish_seen_subcommand_from read" -s V -l version -d 'Print version'
@@ -322,6 +336,7 @@ none\t''"
 complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and not __fish_seen_subcommand_from list update status settings virtualization help" -l sysroot -d 'Read sysfs/procfs/dev under DIR instead of / (captured trees, tests)' -r -F
 complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and not __fish_seen_subcommand_from list update status settings virtualization help" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
 complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and not __fish_seen_subcommand_from list update status settings virtualization help" -s v -l verbose -d 'More detail on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and not __fish_seen_subcommand_from list update status settings virtualization help" -l report-schema -d 'Print the JSON Schema of this command\'s report (bare: every command\'s) and exit'
 complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and not __fish_seen_subcommand_from list update status settings virtualization help" -s q -l quiet -d 'No progress or warnings on stderr'
 complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and not __fish_seen_subcommand_from list update status settings virtualization help" -s h -l help -d 'Print help'
 complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and not __fish_seen_subcommand_from list update status settings virtualization help" -s V -l version -d 'Print version'
@@ -339,6 +354,7 @@ none\t''"
 complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from list" -l sysroot -d 'Read sysfs/procfs/dev under DIR instead of / (captured trees, tests)' -r -F
 complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from list" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
 complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More detail on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from list" -l report-schema -d 'Print the JSON Schema of this command\'s report (bare: every command\'s) and exit'
 complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from list" -s q -l quiet -d 'No progress or warnings on stderr'
 complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
@@ -370,6 +386,7 @@ complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_see
 complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from update" -l insecure -d 'Do not verify TLS certificates (opt-in, for labs only)'
 complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from update" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
 complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from update" -s v -l verbose -d 'More detail on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from update" -l report-schema -d 'Print the JSON Schema of this command\'s report (bare: every command\'s) and exit'
 complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from update" -s q -l quiet -d 'No progress or warnings on stderr'
 complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from update" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from status" -l component -d 'Only this component' -r
@@ -381,6 +398,7 @@ none\t''"
 complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from status" -l sysroot -d 'Read sysfs/procfs/dev under DIR instead of / (captured trees, tests)' -r -F
 complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from status" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
 complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from status" -s v -l verbose -d 'More detail on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from status" -l report-schema -d 'Print the JSON Schema of this command\'s report (bare: every command\'s) and exit'
 complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from status" -s q -l quiet -d 'No progress or warnings on stderr'
 complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help'
 complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from status" -s V -l version -d 'Print version'
@@ -393,6 +411,7 @@ none\t''"
 complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from settings" -l sysroot -d 'Read sysfs/procfs/dev under DIR instead of / (captured trees, tests)' -r -F
 complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from settings" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
 complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from settings" -s v -l verbose -d 'More detail on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from settings" -l report-schema -d 'Print the JSON Schema of this command\'s report (bare: every command\'s) and exit'
 complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from settings" -s q -l quiet -d 'No progress or warnings on stderr'
 complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from settings" -s h -l help -d 'Print help'
 complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from settings" -s V -l version -d 'Print version'
@@ -411,6 +430,7 @@ complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_see
 complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from virtualization" -l disable -d 'Turn CPU virtualization off in firmware (applied at the next reboot)'
 complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from virtualization" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
 complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from virtualization" -s v -l verbose -d 'More detail on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from virtualization" -l report-schema -d 'Print the JSON Schema of this command\'s report (bare: every command\'s) and exit'
 complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from virtualization" -s q -l quiet -d 'No progress or warnings on stderr'
 complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from virtualization" -s h -l help -d 'Print help'
 complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from virtualization" -s V -l version -d 'Print version'
@@ -455,6 +475,7 @@ complete -c ironbox -n "__fish_ironbox_using_subcommand erase" -l dry-run -d 'Pr
 complete -c ironbox -n "__fish_ironbox_using_subcommand erase" -l force -d 'Override the busy rules (mounted, swap, holders, protected filesystems); never the running system\'s disk or a read-only one'
 complete -c ironbox -n "__fish_ironbox_using_subcommand erase" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
 complete -c ironbox -n "__fish_ironbox_using_subcommand erase" -s v -l verbose -d 'More detail on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand erase" -l report-schema -d 'Print the JSON Schema of this command\'s report (bare: every command\'s) and exit'
 complete -c ironbox -n "__fish_ironbox_using_subcommand erase" -s q -l quiet -d 'No progress or warnings on stderr'
 complete -c ironbox -n "__fish_ironbox_using_subcommand erase" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ironbox -n "__fish_ironbox_using_subcommand erase" -s V -l version -d 'Print version'
@@ -466,6 +487,7 @@ none\t''"
 complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and not __fish_seen_subcommand_from uefi clean-nvram grub help" -l sysroot -d 'Read sysfs/procfs/dev under DIR instead of / (captured trees, tests)' -r -F
 complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and not __fish_seen_subcommand_from uefi clean-nvram grub help" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
 complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and not __fish_seen_subcommand_from uefi clean-nvram grub help" -s v -l verbose -d 'More detail on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and not __fish_seen_subcommand_from uefi clean-nvram grub help" -l report-schema -d 'Print the JSON Schema of this command\'s report (bare: every command\'s) and exit'
 complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and not __fish_seen_subcommand_from uefi clean-nvram grub help" -s q -l quiet -d 'No progress or warnings on stderr'
 complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and not __fish_seen_subcommand_from uefi clean-nvram grub help" -s h -l help -d 'Print help'
 complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and not __fish_seen_subcommand_from uefi clean-nvram grub help" -s V -l version -d 'Print version'
@@ -488,6 +510,7 @@ complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_s
 complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from uefi" -l dry-run -d 'Validate and print the plan; write no variable'
 complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from uefi" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
 complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from uefi" -s v -l verbose -d 'More detail on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from uefi" -l report-schema -d 'Print the JSON Schema of this command\'s report (bare: every command\'s) and exit'
 complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from uefi" -s q -l quiet -d 'No progress or warnings on stderr'
 complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from uefi" -s h -l help -d 'Print help'
 complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from uefi" -s V -l version -d 'Print version'
@@ -502,6 +525,7 @@ complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_s
 complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from clean-nvram" -l dry-run -d 'Print what would be removed; change nothing'
 complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from clean-nvram" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
 complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from clean-nvram" -s v -l verbose -d 'More detail on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from clean-nvram" -l report-schema -d 'Print the JSON Schema of this command\'s report (bare: every command\'s) and exit'
 complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from clean-nvram" -s q -l quiet -d 'No progress or warnings on stderr'
 complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from clean-nvram" -s h -l help -d 'Print help'
 complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from clean-nvram" -s V -l version -d 'Print version'
@@ -524,6 +548,7 @@ complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_s
 complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from grub" -l dry-run -d 'Validate and print the plan; mount and run nothing'
 complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from grub" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
 complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from grub" -s v -l verbose -d 'More detail on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from grub" -l report-schema -d 'Print the JSON Schema of this command\'s report (bare: every command\'s) and exit'
 complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from grub" -s q -l quiet -d 'No progress or warnings on stderr'
 complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from grub" -s h -l help -d 'Print help'
 complete -c ironbox -n "__fish_ironbox_using_subcommand bootloader; and __fish_seen_subcommand_from grub" -s V -l version -d 'Print version'
@@ -539,6 +564,7 @@ none\t''"
 complete -c ironbox -n "__fish_ironbox_using_subcommand export; and not __fish_seen_subcommand_from iscsi nvme-tcp list stop help" -l sysroot -d 'Read sysfs/procfs/dev under DIR instead of / (captured trees, tests)' -r -F
 complete -c ironbox -n "__fish_ironbox_using_subcommand export; and not __fish_seen_subcommand_from iscsi nvme-tcp list stop help" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
 complete -c ironbox -n "__fish_ironbox_using_subcommand export; and not __fish_seen_subcommand_from iscsi nvme-tcp list stop help" -s v -l verbose -d 'More detail on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand export; and not __fish_seen_subcommand_from iscsi nvme-tcp list stop help" -l report-schema -d 'Print the JSON Schema of this command\'s report (bare: every command\'s) and exit'
 complete -c ironbox -n "__fish_ironbox_using_subcommand export; and not __fish_seen_subcommand_from iscsi nvme-tcp list stop help" -s q -l quiet -d 'No progress or warnings on stderr'
 complete -c ironbox -n "__fish_ironbox_using_subcommand export; and not __fish_seen_subcommand_from iscsi nvme-tcp list stop help" -s h -l help -d 'Print help'
 complete -c ironbox -n "__fish_ironbox_using_subcommand export; and not __fish_seen_subcommand_from iscsi nvme-tcp list stop help" -s V -l version -d 'Print version'
@@ -570,6 +596,7 @@ complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_
 complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from iscsi" -l read-only -d 'Refuse writes from initiators'
 complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from iscsi" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
 complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from iscsi" -s v -l verbose -d 'More detail on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from iscsi" -l report-schema -d 'Print the JSON Schema of this command\'s report (bare: every command\'s) and exit'
 complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from iscsi" -s q -l quiet -d 'No progress or warnings on stderr'
 complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from iscsi" -s h -l help -d 'Print help'
 complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from iscsi" -s V -l version -d 'Print version'
@@ -592,6 +619,7 @@ complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_
 complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from nvme-tcp" -l dry-run -d 'Validate and print the configuration without touching the kernel'
 complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from nvme-tcp" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
 complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from nvme-tcp" -s v -l verbose -d 'More detail on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from nvme-tcp" -l report-schema -d 'Print the JSON Schema of this command\'s report (bare: every command\'s) and exit'
 complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from nvme-tcp" -s q -l quiet -d 'No progress or warnings on stderr'
 complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from nvme-tcp" -s h -l help -d 'Print help'
 complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from nvme-tcp" -s V -l version -d 'Print version'
@@ -603,6 +631,7 @@ none\t''"
 complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from list" -l sysroot -d 'Read sysfs/procfs/dev under DIR instead of / (captured trees, tests)' -r -F
 complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from list" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
 complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More detail on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from list" -l report-schema -d 'Print the JSON Schema of this command\'s report (bare: every command\'s) and exit'
 complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from list" -s q -l quiet -d 'No progress or warnings on stderr'
 complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
@@ -615,6 +644,7 @@ complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_
 complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from stop" -l all -d 'Stop every export'
 complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from stop" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
 complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from stop" -s v -l verbose -d 'More detail on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from stop" -l report-schema -d 'Print the JSON Schema of this command\'s report (bare: every command\'s) and exit'
 complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from stop" -s q -l quiet -d 'No progress or warnings on stderr'
 complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from stop" -s h -l help -d 'Print help'
 complete -c ironbox -n "__fish_ironbox_using_subcommand export; and __fish_seen_subcommand_from stop" -s V -l version -d 'Print version'
@@ -631,6 +661,7 @@ none\t''"
 complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and not __fish_seen_subcommand_from iscsi nvme-tcp help" -l sysroot -d 'Read sysfs/procfs/dev under DIR instead of / (captured trees, tests)' -r -F
 complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and not __fish_seen_subcommand_from iscsi nvme-tcp help" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
 complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and not __fish_seen_subcommand_from iscsi nvme-tcp help" -s v -l verbose -d 'More detail on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and not __fish_seen_subcommand_from iscsi nvme-tcp help" -l report-schema -d 'Print the JSON Schema of this command\'s report (bare: every command\'s) and exit'
 complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and not __fish_seen_subcommand_from iscsi nvme-tcp help" -s q -l quiet -d 'No progress or warnings on stderr'
 complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and not __fish_seen_subcommand_from iscsi nvme-tcp help" -s h -l help -d 'Print help'
 complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and not __fish_seen_subcommand_from iscsi nvme-tcp help" -s V -l version -d 'Print version'
@@ -655,6 +686,7 @@ complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and __fish_seen_
 complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and __fish_seen_subcommand_from iscsi" -l firmware -d 'Log in to the targets the firmware\'s iBFT names (`iscsistart -b`), as IPA does at start-up; nothing to do (no iBFT, no target) is a success'
 complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and __fish_seen_subcommand_from iscsi" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
 complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and __fish_seen_subcommand_from iscsi" -s v -l verbose -d 'More detail on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and __fish_seen_subcommand_from iscsi" -l report-schema -d 'Print the JSON Schema of this command\'s report (bare: every command\'s) and exit'
 complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and __fish_seen_subcommand_from iscsi" -s q -l quiet -d 'No progress or warnings on stderr'
 complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and __fish_seen_subcommand_from iscsi" -s h -l help -d 'Print help'
 complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and __fish_seen_subcommand_from iscsi" -s V -l version -d 'Print version'
@@ -670,6 +702,7 @@ none\t''"
 complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and __fish_seen_subcommand_from nvme-tcp" -l sysroot -d 'Read sysfs/procfs/dev under DIR instead of / (captured trees, tests)' -r -F
 complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and __fish_seen_subcommand_from nvme-tcp" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
 complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and __fish_seen_subcommand_from nvme-tcp" -s v -l verbose -d 'More detail on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and __fish_seen_subcommand_from nvme-tcp" -l report-schema -d 'Print the JSON Schema of this command\'s report (bare: every command\'s) and exit'
 complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and __fish_seen_subcommand_from nvme-tcp" -s q -l quiet -d 'No progress or warnings on stderr'
 complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and __fish_seen_subcommand_from nvme-tcp" -s h -l help -d 'Print help'
 complete -c ironbox -n "__fish_ironbox_using_subcommand attach; and __fish_seen_subcommand_from nvme-tcp" -s V -l version -d 'Print version'
@@ -684,6 +717,7 @@ none\t''"
 complete -c ironbox -n "__fish_ironbox_using_subcommand detach; and not __fish_seen_subcommand_from iscsi nvme-tcp help" -l sysroot -d 'Read sysfs/procfs/dev under DIR instead of / (captured trees, tests)' -r -F
 complete -c ironbox -n "__fish_ironbox_using_subcommand detach; and not __fish_seen_subcommand_from iscsi nvme-tcp help" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
 complete -c ironbox -n "__fish_ironbox_using_subcommand detach; and not __fish_seen_subcommand_from iscsi nvme-tcp help" -s v -l verbose -d 'More detail on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand detach; and not __fish_seen_subcommand_from iscsi nvme-tcp help" -l report-schema -d 'Print the JSON Schema of this command\'s report (bare: every command\'s) and exit'
 complete -c ironbox -n "__fish_ironbox_using_subcommand detach; and not __fish_seen_subcommand_from iscsi nvme-tcp help" -s q -l quiet -d 'No progress or warnings on stderr'
 complete -c ironbox -n "__fish_ironbox_using_subcommand detach; and not __fish_seen_subcommand_from iscsi nvme-tcp help" -s h -l help -d 'Print help'
 complete -c ironbox -n "__fish_ironbox_using_subcommand detach; and not __fish_seen_subcommand_from iscsi nvme-tcp help" -s V -l version -d 'Print version'
@@ -699,6 +733,7 @@ none\t''"
 complete -c ironbox -n "__fish_ironbox_using_subcommand detach; and __fish_seen_subcommand_from iscsi" -l sysroot -d 'Read sysfs/procfs/dev under DIR instead of / (captured trees, tests)' -r -F
 complete -c ironbox -n "__fish_ironbox_using_subcommand detach; and __fish_seen_subcommand_from iscsi" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
 complete -c ironbox -n "__fish_ironbox_using_subcommand detach; and __fish_seen_subcommand_from iscsi" -s v -l verbose -d 'More detail on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand detach; and __fish_seen_subcommand_from iscsi" -l report-schema -d 'Print the JSON Schema of this command\'s report (bare: every command\'s) and exit'
 complete -c ironbox -n "__fish_ironbox_using_subcommand detach; and __fish_seen_subcommand_from iscsi" -s q -l quiet -d 'No progress or warnings on stderr'
 complete -c ironbox -n "__fish_ironbox_using_subcommand detach; and __fish_seen_subcommand_from iscsi" -s h -l help -d 'Print help'
 complete -c ironbox -n "__fish_ironbox_using_subcommand detach; and __fish_seen_subcommand_from iscsi" -s V -l version -d 'Print version'
@@ -711,6 +746,7 @@ none\t''"
 complete -c ironbox -n "__fish_ironbox_using_subcommand detach; and __fish_seen_subcommand_from nvme-tcp" -l sysroot -d 'Read sysfs/procfs/dev under DIR instead of / (captured trees, tests)' -r -F
 complete -c ironbox -n "__fish_ironbox_using_subcommand detach; and __fish_seen_subcommand_from nvme-tcp" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
 complete -c ironbox -n "__fish_ironbox_using_subcommand detach; and __fish_seen_subcommand_from nvme-tcp" -s v -l verbose -d 'More detail on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand detach; and __fish_seen_subcommand_from nvme-tcp" -l report-schema -d 'Print the JSON Schema of this command\'s report (bare: every command\'s) and exit'
 complete -c ironbox -n "__fish_ironbox_using_subcommand detach; and __fish_seen_subcommand_from nvme-tcp" -s q -l quiet -d 'No progress or warnings on stderr'
 complete -c ironbox -n "__fish_ironbox_using_subcommand detach; and __fish_seen_subcommand_from nvme-tcp" -s h -l help -d 'Print help'
 complete -c ironbox -n "__fish_ironbox_using_subcommand detach; and __fish_seen_subcommand_from nvme-tcp" -s V -l version -d 'Print version'
@@ -730,6 +766,7 @@ complete -c ironbox -n "__fish_ironbox_using_subcommand check-disk" -l explain -
 complete -c ironbox -n "__fish_ironbox_using_subcommand check-disk" -l force -d 'Treat the busy rules (mounted, swap, holders, protected filesystems) as overridden'
 complete -c ironbox -n "__fish_ironbox_using_subcommand check-disk" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
 complete -c ironbox -n "__fish_ironbox_using_subcommand check-disk" -s v -l verbose -d 'More detail on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand check-disk" -l report-schema -d 'Print the JSON Schema of this command\'s report (bare: every command\'s) and exit'
 complete -c ironbox -n "__fish_ironbox_using_subcommand check-disk" -s q -l quiet -d 'No progress or warnings on stderr'
 complete -c ironbox -n "__fish_ironbox_using_subcommand check-disk" -s h -l help -d 'Print help'
 complete -c ironbox -n "__fish_ironbox_using_subcommand check-disk" -s V -l version -d 'Print version'
@@ -742,6 +779,7 @@ none\t''"
 complete -c ironbox -n "__fish_ironbox_using_subcommand generate" -l sysroot -d 'Read sysfs/procfs/dev under DIR instead of / (captured trees, tests)' -r -F
 complete -c ironbox -n "__fish_ironbox_using_subcommand generate" -l pretty -d 'Indent the JSON report (the default when stdout is a terminal)'
 complete -c ironbox -n "__fish_ironbox_using_subcommand generate" -s v -l verbose -d 'More detail on stderr'
+complete -c ironbox -n "__fish_ironbox_using_subcommand generate" -l report-schema -d 'Print the JSON Schema of this command\'s report (bare: every command\'s) and exit'
 complete -c ironbox -n "__fish_ironbox_using_subcommand generate" -s q -l quiet -d 'No progress or warnings on stderr'
 complete -c ironbox -n "__fish_ironbox_using_subcommand generate" -s h -l help -d 'Print help'
 complete -c ironbox -n "__fish_ironbox_using_subcommand generate" -s V -l version -d 'Print version'

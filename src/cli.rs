@@ -2,7 +2,7 @@
 //! arguments live in its folder.
 
 use crate::progress::ProgressMode;
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use std::ffi::OsString;
 use std::path::PathBuf;
 
@@ -39,6 +39,9 @@ pub struct GlobalArgs {
     /// More detail on stderr
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+    /// Print the JSON Schema of this command's report (bare: every command's) and exit
+    #[arg(long, global = true)]
+    pub report_schema: bool,
     /// No progress or warnings on stderr
     #[arg(short, long, global = true)]
     pub quiet: bool,
@@ -104,3 +107,24 @@ pub const MULTICALL_COMMANDS: &[&str] = &[
     "bootloader",
     "export",
 ];
+
+/// When argv asks for `--report-schema`, the command path it names (`["firmware", "update"]`;
+/// empty for bare `ironbox --report-schema`). Parsed leniently, so that a command's required
+/// arguments need not be given just to read its schema.
+pub fn report_schema_request(args: &[OsString]) -> Option<Vec<String>> {
+    let end = args.iter().position(|a| a == "--").unwrap_or(args.len());
+    if !args[..end].iter().any(|a| a == "--report-schema") {
+        return None;
+    }
+    let matches = Cli::command()
+        .ignore_errors(true)
+        .try_get_matches_from(&args[..end])
+        .ok()?;
+    let mut path = Vec::new();
+    let mut m = &matches;
+    while let Some((name, sub)) = m.subcommand() {
+        path.push(name.to_string());
+        m = sub;
+    }
+    Some(path)
+}

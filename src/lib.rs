@@ -50,7 +50,7 @@ pub fn run(cli: Cli) -> Result<Value> {
         Command::Attach(a) => attach::run_attach(&a),
         Command::Detach(a) => attach::run_detach(&a),
         Command::CheckDisk(a) => check_disk::run(&a),
-        Command::Generate(a) => docs::run(&a),
+        Command::Generate(a) => report::document(docs::run(&a)),
         Command::External(argv) => extension::run(argv),
     }
 }

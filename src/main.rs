@@ -2,8 +2,10 @@
 //! document, exit with the documented code.
 
 use clap::Parser;
-use ironbox::cli::{Cli, MULTICALL_COMMANDS};
-use ironbox::report::{IronError, delivered_code, exit, install_panic_hook, print_document};
+use ironbox::cli::{Cli, MULTICALL_COMMANDS, report_schema_request};
+use ironbox::report::{
+    IronError, delivered_code, exit, install_panic_hook, print_document, schemas,
+};
 use std::ffi::OsString;
 use std::io::IsTerminal;
 use std::path::Path;
@@ -23,6 +25,26 @@ fn dispatch_argv0(mut args: Vec<OsString>) -> Vec<OsString> {
     args
 }
 
+/// `--report-schema`: the schema of the named command's report (every schema for bare
+/// `ironbox --report-schema`), without running anything.
+fn print_report_schema(path: &[String], pretty: bool) -> i32 {
+    let doc = if path.is_empty() {
+        schemas::all()
+    } else {
+        match schemas::name_for(path).and_then(schemas::schema) {
+            Some(s) => s.to_value(),
+            None => {
+                let what = path.join(" ");
+                let err = IronError::usage(format!("'{what}' has no report schema"))
+                    .with("command", &what);
+                print_document(&err.to_json(), pretty);
+                return exit::USAGE;
+            }
+        }
+    };
+    delivered_code(exit::OK, print_document(&doc, pretty))
+}
+
 fn main() {
     install_panic_hook();
     // Lets tests prove the hook works in the real binary (release aborts on panic).
@@ -38,22 +60,26 @@ fn main() {
     let pretty_flag = args.iter().any(|a| a == "--pretty");
     let pretty = pretty_flag || std::io::stdout().is_terminal();
 
+    if let Some(path) = report_schema_request(&args) {
+        std::process::exit(print_report_schema(&path, pretty));
+    }
+
     let cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,
         Err(e) => {
             use clap::error::ErrorKind as K;
             match e.kind() {
-                K::DisplayHelp
-                | K::DisplayVersion
-                | K::DisplayHelpOnMissingArgumentOrSubcommand => {
+                K::DisplayHelp | K::DisplayVersion => {
                     let _ = e.print();
-                    std::process::exit(
-                        if e.kind() == K::DisplayHelpOnMissingArgumentOrSubcommand {
-                            exit::USAGE
-                        } else {
-                            exit::OK
-                        },
-                    );
+                    std::process::exit(exit::OK);
+                }
+                K::DisplayHelpOnMissingArgumentOrSubcommand => {
+                    // Bare `ironbox` (or a command missing its subcommand): help for humans on
+                    // stderr, the usage error object for machines on stdout.
+                    eprint!("{}", e.render());
+                    let err = IronError::usage("a command is required (see --help)");
+                    print_document(&err.to_json(), pretty);
+                    std::process::exit(exit::USAGE);
                 }
                 _ => {
                     // Humans get clap's text on stderr; machines get the error object on stdout.

@@ -1156,3 +1156,45 @@ fn a_gpt_written_for_512_byte_sectors_on_a_4k_disk_is_refused_not_made_hybrid() 
         .run()
         .fails(1, "not_found");
 }
+
+/// `configdrive write` from a URL with `--progress json`: a `download` and a `write` phase, each
+/// ending in a final event at its full size; every line validates against the progress schema.
+#[test]
+fn progress_json_for_a_url_config_drive() {
+    require_root!();
+    require_cd_tools();
+    let dir = tempfile::tempdir().unwrap();
+    let iso = reference_iso(dir.path(), &ironic_dict()["meta_data"]);
+    let payload = ironic_payload(&iso).into_bytes();
+    let served = payload.len() as u64;
+    let server = HttpServer::start();
+    server.route("/cd", Route::new(payload));
+    let disk = gpt_disk(dir.path(), "100M", "200M", 512);
+    let args: Vec<String> = ["--progress", "json", "configdrive", "write", "--disk"]
+        .iter()
+        .map(|s| s.to_string())
+        .chain([disk.dev().to_string(), server.url("/cd")])
+        .collect();
+    let out = std::process::Command::new(common::bin())
+        .args(&args)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let run = common::Run::from_output_of(&args, out);
+    let stderr = run.stderr.clone();
+    let r = run.ok();
+    let finals: HashMap<String, Value> = stderr
+        .lines()
+        .map(|l| {
+            let ev: Value = serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"));
+            common::schema::check(&["progress".to_string()], &ev);
+            assert_eq!(ev["version"], 1, "{l}");
+            ev
+        })
+        .filter(|ev| ev["final"] == true)
+        .map(|ev| (ev["phase"].as_str().unwrap().to_string(), ev))
+        .collect();
+    assert_eq!(finals["download"]["done"], served, "{stderr}");
+    assert_eq!(finals["write"]["done"], r["bytes_written"], "{stderr}");
+    assert_eq!(finals.len(), 2, "{stderr}");
+}

@@ -37,6 +37,64 @@ fn unknown_command_names_it() {
 }
 
 #[test]
+fn bare_ironbox_is_a_json_usage_error_with_help_on_stderr() {
+    let run = ironbox(&[]).run();
+    assert!(run.stderr.contains("Usage"), "{}", run.stderr);
+    let err = run.fails(2, "usage");
+    assert!(
+        err["message"].as_str().unwrap().contains("command"),
+        "{err}"
+    );
+}
+
+#[test]
+fn report_schema_prints_the_schema_without_running_anything() {
+    // image-write needs --device and a source: the schema is printed all the same.
+    let schema = ironbox(&["image-write", "--report-schema"]).run().ok();
+    assert!(schema.is_object(), "{schema}");
+    let all = ironbox(&["--report-schema"]).run().ok();
+    for name in ["error", "inventory", "partition", "erase", "generate"] {
+        assert!(all[name].is_object(), "no schema for {name}: {all}");
+    }
+    assert_eq!(
+        all["generate"],
+        ironbox(&["generate", "--report-schema"]).run().ok()
+    );
+    assert_eq!(
+        all["error"]["properties"]["error"]["$ref"],
+        "#/$defs/ErrorObject"
+    );
+}
+
+/// The hook itself: a document that breaks its schema fails the test that got it, and one that
+/// matches passes.
+#[test]
+fn the_schema_hook_accepts_matching_documents() {
+    let args = |s: &str| s.split(' ').map(String::from).collect::<Vec<_>>();
+    schema::check(
+        &args("--progress none generate --out x"),
+        &serde_json::json!({"written": ["a"]}),
+    );
+    let err =
+        serde_json::json!({"error": {"kind": "io", "message": "m", "causes": [], "path": "/x"}});
+    schema::check(&args("inventory"), &err);
+}
+
+#[test]
+#[should_panic(expected = "report does not match its schema")]
+fn the_schema_hook_rejects_a_wrong_report() {
+    let args = ["generate".to_string()];
+    schema::check(&args, &serde_json::json!({"written": 5}));
+}
+
+#[test]
+#[should_panic(expected = "report does not match its schema")]
+fn the_schema_hook_rejects_an_unknown_error_kind() {
+    let err = serde_json::json!({"error": {"kind": "oops", "message": "m", "causes": []}});
+    schema::check(&["inventory".to_string()], &err);
+}
+
+#[test]
 fn pretty_indents_and_compact_does_not() {
     let compact = ironbox(&["check-disk", "--disk", "/nonexistent"]).run();
     assert_eq!(compact.stdout.trim().lines().count(), 1);

@@ -6,7 +6,9 @@
 mod common;
 
 use common::{have_tool, require_tools, sh, sh_status};
-use ironbox::image::format::{self, Chunk, Detected, ForceFormat, Options};
+use ironbox::image::format::{
+    self, Chunk, Compression, Detected, ForceFormat, ImageFormat, Options, Qcow2Path,
+};
 use ironbox::report::Kind;
 use sha2::{Digest, Sha256};
 use std::fs::File;
@@ -162,12 +164,12 @@ fn qcow2_variants_decode_to_the_source() {
             (SIZE, &want),
             "{name} decodes to the source"
         );
-        assert_eq!(d.detected.format, "qcow2");
-        assert_eq!(d.detected.compression, "none");
+        assert_eq!(d.detected.format, ImageFormat::Qcow2);
+        assert_eq!(d.detected.compression, Compression::None);
         assert_eq!(d.detected.virtual_size, Some(SIZE));
         assert_eq!(
             d.detected.qcow2_path,
-            Some("sequential"),
+            Some(Qcow2Path::Sequential),
             "{name}: qemu-img output streams"
         );
         // A spill directory is only touched when needed: here never (it does not even exist).
@@ -178,7 +180,7 @@ fn qcow2_variants_decode_to_the_source() {
         let d = decode(&img, &spill).unwrap_or_else(|e| panic!("{name} with spill: {e}"));
         assert_eq!(
             (&d.sha, d.detected.qcow2_path),
-            (&want, Some("sequential")),
+            (&want, Some(Qcow2Path::Sequential)),
             "{name}"
         );
         let d = decode_seekable(&img, &opts()).unwrap();
@@ -187,7 +189,7 @@ fn qcow2_variants_decode_to_the_source() {
             // (-W output may need a gap that a seekable source skipped by seeking.)
             assert_eq!(
                 d.detected.qcow2_path,
-                Some("sequential"),
+                Some(Qcow2Path::Sequential),
                 "{name} (seekable)"
             );
         }
@@ -252,7 +254,10 @@ fn compressed_streams_decode_and_wrap_qcow2() {
             sh(&format!("{cmd} {} > {}", q(base), q(&out)));
             let d = decode(&out, &opts()).unwrap_or_else(|e| panic!("{what} {format}: {e}"));
             assert_eq!((d.len, &d.sha), (SIZE, &want), "{what} {format}");
-            assert_eq!((d.detected.format, d.detected.compression), (format, what));
+            assert_eq!(
+                (d.detected.format.as_str(), d.detected.compression.as_str()),
+                (format, what)
+            );
             // A seekable source of a compressed image takes the stream path.
             let d = decode_seekable(&out, &opts()).unwrap();
             assert_eq!((d.len, &d.sha), (SIZE, &want), "{what} {format} seekable");
@@ -269,8 +274,8 @@ fn raw_images_pass_through_and_can_be_forced() {
     assert_eq!(
         d.detected,
         Detected {
-            format: "raw",
-            compression: "none",
+            format: ImageFormat::Raw,
+            compression: Compression::None,
             virtual_size: None,
             qcow2_path: None
         }
@@ -296,7 +301,10 @@ fn raw_images_pass_through_and_can_be_forced() {
             },
         )
         .unwrap();
-        assert_eq!((d.detected.format, d.sha), ("raw", sha_file(&img)));
+        assert_eq!(
+            (d.detected.format, d.sha),
+            (ImageFormat::Raw, sha_file(&img))
+        );
     }
 }
 
@@ -487,7 +495,7 @@ fn metadata_after_data_takes_random_access_or_spill() {
     let d = decode_seekable(&img, &opts()).unwrap();
     assert_eq!(
         (d.len, &d.sha, d.detected.qcow2_path),
-        (size, &want, Some("random_access"))
+        (size, &want, Some(Qcow2Path::RandomAccess))
     );
 
     let spill = Options {
@@ -497,14 +505,14 @@ fn metadata_after_data_takes_random_access_or_spill() {
     let d = decode(&img, &spill).unwrap();
     assert_eq!(
         (d.len, &d.sha, d.detected.qcow2_path),
-        (size, &want, Some("spill"))
+        (size, &want, Some(Qcow2Path::Spill))
     );
     // Also through a compressed stream, and nothing is left in the spill directory.
     sh(&format!("zstd -q -k {}", q(&img)));
     let d = decode(&dir.path().join("late.qcow2.zst"), &spill).unwrap();
     assert_eq!(
         (d.len, &d.sha, d.detected.qcow2_path),
-        (size, &want, Some("spill"))
+        (size, &want, Some(Qcow2Path::Spill))
     );
     let left: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()
@@ -552,7 +560,7 @@ fn vm_written_qcow2_needs_seek_or_spill() {
     let d = decode_seekable(&img, &opts()).unwrap();
     assert_eq!(
         (d.len, &d.sha, d.detected.qcow2_path),
-        (24 << 20, &want, Some("random_access"))
+        (24 << 20, &want, Some(Qcow2Path::RandomAccess))
     );
     let spill = Options {
         spill_dir: Some(dir.path().to_path_buf()),
@@ -561,7 +569,7 @@ fn vm_written_qcow2_needs_seek_or_spill() {
     let d = decode(&img, &spill).unwrap();
     assert_eq!(
         (d.len, &d.sha, d.detected.qcow2_path),
-        (24 << 20, &want, Some("spill"))
+        (24 << 20, &want, Some(Qcow2Path::Spill))
     );
     let (kind, msg) = err_kind(decode(&img, &opts()));
     assert_eq!(kind, Kind::UnsupportedFormat, "{msg}");

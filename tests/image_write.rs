@@ -338,6 +338,16 @@ fn dropped_connections_resume_or_restart() {
     check_written(&disk, img);
 }
 
+/// A server whose first response of `/stall` stops half way through `body` (later ones do not).
+fn stalling_server(body: &[u8]) -> HttpServer {
+    let server = HttpServer::start();
+    let mut r = Route::new(body.to_vec());
+    r.stall_after = Some(body.len() / 2);
+    r.faults = 1;
+    server.route("/stall", r);
+    server
+}
+
 #[test]
 fn a_stall_is_resumed_after_the_timeout() {
     require_root!();
@@ -346,11 +356,7 @@ fn a_stall_is_resumed_after_the_timeout() {
     }
     let img = images();
     let body = img.bytes("disk.img.gz");
-    let server = HttpServer::start();
-    let mut r = Route::new(body.clone());
-    r.stall_after = Some(body.len() / 2);
-    r.faults = 1;
-    server.route("/stall", r);
+    let server = stalling_server(&body);
     let disk = LoopDisk::new(64 * MIB);
     let rep = write(&server.url("/stall"), &disk)
         .args_checksum(&sha256(&body))
@@ -671,11 +677,7 @@ fn ctrl_c_stops_and_wipes_the_table_areas() {
     }
     let img = images();
     let body = img.bytes("disk.img");
-    let server = HttpServer::start();
-    let mut r = Route::new(body.clone());
-    r.stall_after = Some(body.len() / 2);
-    r.faults = 1;
-    server.route("/stall", r);
+    let server = stalling_server(&body);
     let disk = LoopDisk::new(64 * MIB);
     write(&img.p("disk.img"), &disk).run().ok();
     let child = std::process::Command::new(common::bin())
@@ -1077,4 +1079,148 @@ fn a_4kn_image_on_a_512_byte_disk_is_refused_and_an_old_table_is_left_alone() {
     let before = disk.read_at(0, 1 << 20);
     write(&src, &disk).run().fails(2, "sector_size_mismatch");
     assert!(disk.read_at(0, 1 << 20) == before, "the disk was written");
+}
+
+/// Runs `ironbox --progress MODE image-write ...` and returns the run with its stderr lines.
+fn write_with_progress(mode: &str, src: &str, disk: &LoopDisk, extra: &[&str]) -> common::Run {
+    let mut args: Vec<String> = ["--progress", mode, "image-write", src, "--disk", disk.dev()]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    args.extend(extra.iter().map(|s| s.to_string()));
+    let out = std::process::Command::new(common::bin())
+        .args(&args)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    common::Run::from_output_of(&args, out)
+}
+
+/// `--progress json`: every stderr line is an event that validates against the published
+/// progress schema (man/schemas/progress.json) and carries `version`; a compressed image with
+/// --verify shows its download, decode, write and verify phases, each ending in a final event
+/// (the write's at the image's size).
+#[test]
+fn progress_json_names_every_phase_and_validates() {
+    require_root!();
+    if !tools() {
+        return;
+    }
+    let img = images();
+    let disk = LoopDisk::new(64 * MIB);
+    let run = write_with_progress("json", &img.p("disk.img.xz"), &disk, &["--verify"]);
+    let stderr = run.stderr.clone();
+    let r = run.ok();
+    let mut finals = std::collections::BTreeMap::new();
+    for line in stderr.lines() {
+        let ev: serde_json::Value = serde_json::from_str(line)
+            .unwrap_or_else(|e| panic!("not a JSON line ({e}): {line}\nstderr:\n{stderr}"));
+        common::schema::check(&["progress".to_string()], &ev);
+        assert_eq!(ev["version"], 1, "{line}");
+        if ev["event"] == "progress" && ev["final"] == true {
+            finals.insert(ev["phase"].as_str().unwrap().to_string(), ev.clone());
+        }
+    }
+    let phases: Vec<&str> = finals.keys().map(String::as_str).collect();
+    assert_eq!(
+        phases,
+        ["decode", "download", "verify", "write"],
+        "{stderr}"
+    );
+    assert_eq!(finals["write"]["done"], r["image_size"], "{stderr}");
+    assert_eq!(
+        finals["download"]["done"], r["bytes_downloaded"],
+        "{stderr}"
+    );
+    check_written(&disk, img);
+}
+
+/// `--progress plain`: a short write still says what it did, one final line per phase.
+#[test]
+fn progress_plain_prints_a_final_line_per_phase() {
+    require_root!();
+    if !tools() {
+        return;
+    }
+    let img = images();
+    let disk = LoopDisk::new(64 * MIB);
+    let run = write_with_progress("plain", &img.p("disk.img"), &disk, &[]);
+    let stderr = run.stderr.clone();
+    run.ok();
+    for phase in ["download", "write"] {
+        assert!(
+            stderr.lines().any(
+                |l| l.starts_with(&format!("ironbox: {phase}: 20 MiB (100%)"))
+                    && l.contains(", done in ")
+            ),
+            "no final {phase} line:\n{stderr}"
+        );
+    }
+}
+
+/// A tmux server on its own socket, killed (with what runs in it) and its socket removed when
+/// dropped.
+struct Tmux(String);
+
+impl Tmux {
+    fn cmd(&self, args: &[&str]) -> (i32, String, String) {
+        let mut line = format!("tmux -L {}", self.0);
+        for a in args {
+            line.push_str(&format!(" '{a}'"));
+        }
+        sh_status(&line)
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.cmd(&["kill-server"]);
+        // tmux leaves its socket file behind: remove it too.
+        let _ = sh_status(&format!(
+            "rm -f \"${{TMUX_TMPDIR:-/tmp}}/tmux-$(id -u)/{}\"",
+            self.0
+        ));
+    }
+}
+
+/// `--progress bar` under a real terminal (tmux): while the source stalls half way, the pane
+/// shows the download bar with its phase name and byte counts.
+#[test]
+fn progress_bar_draws_under_a_terminal() {
+    require_root!();
+    require_tools(&["tmux"]);
+    if !tools() {
+        return;
+    }
+    let img = images();
+    let body = img.bytes("disk.img");
+    let server = stalling_server(&body);
+    let disk = LoopDisk::new(64 * MIB);
+    let tmux = Tmux(format!("ironbox-test-{}", std::process::id()));
+    let command = format!(
+        "{} --progress bar image-write {} --disk {} --timeout 60; sleep 60",
+        common::bin().display(),
+        server.url("/stall"),
+        disk.dev()
+    );
+    let (code, _, err) = tmux.cmd(&["new-session", "-d", "-x", "150", "-y", "20", &command]);
+    assert_eq!(code, 0, "tmux new-session failed: {err}");
+    let mut pane = String::new();
+    for _ in 0..100 {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        pane = tmux.cmd(&["capture-pane", "-p"]).1;
+        if pane.contains("download [") && pane.contains("MiB/") {
+            break;
+        }
+    }
+    assert!(
+        pane.contains("download [") && pane.contains("MiB/"),
+        "no download bar in the pane:\n{pane}"
+    );
+    // Typing into the terminal (a key an operator might press) does not disturb the bar.
+    tmux.cmd(&["send-keys", "x"]);
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let pane = tmux.cmd(&["capture-pane", "-p"]).1;
+    assert!(pane.contains("download ["), "bar gone after a key:\n{pane}");
+    drop(tmux);
 }

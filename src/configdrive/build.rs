@@ -1,10 +1,11 @@
 //! `ironbox configdrive build`: a config drive image from Ironic's dict, a directory or files.
 
 use super::decode::Fs;
+use super::report::ConfigdriveBuildReport;
 use super::tree::Tree;
 use super::{fat_write, iso_write, usage};
 use crate::report::{IronError, Kind, Result};
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -112,7 +113,7 @@ fn json_file(p: &PathBuf) -> Result<Vec<u8>> {
     Ok(b)
 }
 
-pub fn run(a: &BuildArgs) -> Result<Value> {
+pub fn run(a: &BuildArgs) -> Result<ConfigdriveBuildReport> {
     let tree = if let Some(p) = &a.from_json {
         tree_from_json_file(p)?
     } else if let Some(d) = &a.from_dir {
@@ -143,13 +144,13 @@ pub fn run(a: &BuildArgs) -> Result<Value> {
         }
     };
     write_output(&a.output, &bytes, size)?;
-    Ok(json!({
-        "output": a.output,
-        "filesystem": a.fs.as_str(),
-        "label": label,
-        "size": size,
-        "files": tree.paths(),
-    }))
+    Ok(ConfigdriveBuildReport {
+        output: a.output.clone(),
+        filesystem: a.fs,
+        label,
+        size,
+        files: tree.paths(),
+    })
 }
 
 /// Writes `bytes` then zeros up to `size` (a sparse tail for files).

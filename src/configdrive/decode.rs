@@ -7,7 +7,9 @@ use super::{fat_read, fetch, iso_read};
 use crate::report::{IronError, Kind, Result};
 use std::io::{self, Read};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, clap::ValueEnum)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, schemars::JsonSchema, clap::ValueEnum,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Fs {
     Iso9660,

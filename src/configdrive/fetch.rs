@@ -2,6 +2,7 @@
 //! URLs go through the shared client built from the command's HTTP flags (`crate::fetch`).
 
 use crate::fetch::http::Http;
+use crate::progress::{Counted, Phase, Progress};
 use crate::report::{IronError, Kind, Result};
 use std::io::Read;
 
@@ -39,6 +40,7 @@ pub fn too_large(limit: u64) -> IronError {
 /// decoder bounds what is read.
 fn fetch_url(url: &str, http: &Http) -> Result<Box<dyn Read>> {
     let reader = http.open(url)?;
+    let progress = Progress::new(Phase::Download, reader.length);
     // A transfer that cannot resume is an error here: the payload is small, try again.
-    Ok(Box::new(reader))
+    Ok(Box::new(Counted::new(reader, progress)))
 }

@@ -18,6 +18,7 @@ pub mod iso_read;
 pub mod iso_write;
 pub mod locate;
 pub mod read;
+pub mod report;
 pub mod tree;
 pub mod write;
 
@@ -41,11 +42,12 @@ pub enum Sub {
 }
 
 pub fn run(args: &Args) -> Result<Value> {
-    match &args.command {
-        Sub::Build(a) => build::run(a),
-        Sub::Write(a) => write::run(a),
-        Sub::Read(a) => read::run(a),
-    }
+    use report::ConfigdriveReport as R;
+    crate::report::document(match &args.command {
+        Sub::Build(a) => build::run(a).map(R::Build),
+        Sub::Write(a) => write::run(a).map(|r| R::Write(Box::new(r))),
+        Sub::Read(a) => read::run(a).map(R::Read),
+    })
 }
 
 /// IPA refuses config drives larger than this once decoded.

@@ -2,12 +2,13 @@
 
 use super::decode::Fs;
 use super::locate::{self, Found};
+use super::report::{ConfigdriveReadReport, FoundPartition};
 use super::tree::Tree;
 use super::{DEFAULT_MAX_SIZE, fat_read, iso_read};
 use crate::disk::open;
 use crate::report::{IronError, Kind, Result};
 use crate::sys::blk;
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::os::unix::fs::FileTypeExt;
 use std::path::PathBuf;
 
@@ -18,7 +19,7 @@ pub struct ReadArgs {
     pub path: PathBuf,
 }
 
-pub fn run(a: &ReadArgs) -> Result<Value> {
+pub fn run(a: &ReadArgs) -> Result<ConfigdriveReadReport> {
     let shown = a.path.display().to_string();
     let mut f = open::open_for_read(&a.path)?;
     let is_block = std::fs::metadata(&a.path).is_ok_and(|m| m.file_type().is_block_device());
@@ -75,16 +76,20 @@ pub fn run(a: &ReadArgs) -> Result<Value> {
         Fs::Vfat => fat_read::read_tree(&mut f, drive.start, DEFAULT_MAX_SIZE)?.1,
     };
     let (meta, network, problems) = check(&tree);
-    Ok(json!({
-        "source": shown,
-        "partition": drive.number.map(|n| json!({"number": n, "start": drive.start, "size": drive.size})),
-        "filesystem": drive.filesystem,
-        "label": drive.label,
-        "files": tree.paths(),
-        "meta_data": meta,
-        "network_data": network,
-        "problems": problems,
-    }))
+    Ok(ConfigdriveReadReport {
+        source: shown,
+        partition: drive.number.map(|number| FoundPartition {
+            number,
+            start: drive.start,
+            size: drive.size,
+        }),
+        filesystem: drive.filesystem,
+        label: drive.label,
+        files: tree.paths(),
+        meta_data: meta,
+        network_data: network,
+        problems,
+    })
 }
 
 /// Parses what cloud-init parses and lists what would trouble it.

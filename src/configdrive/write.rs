@@ -3,19 +3,25 @@
 
 use super::build::tree_from_json_limited;
 use super::decode::{self, Decoded, Fs};
+use super::report::{ConfigdriveWriteReport, PartitionReport};
+use super::tree::Tree;
 use super::{fat_write, fetch, iso_write, locate, read_image, usage};
 use crate::disk::append_partition::{self, AppendPlan};
-use crate::disk::{DiskArgs, open, partnodes, reread, resolve_target, safety, signatures};
-use crate::fetch::http::Counters;
+use crate::disk::reread::RefreshMethod;
+use crate::disk::{
+    BlockDevice, DiskArgs, open, partnodes, reread, resolve_target, safety, signatures,
+};
+use crate::fetch::http::{Counters, Http};
 use crate::fetch::{HttpArgs, http_client};
-use crate::progress;
+use crate::progress::{self, Phase, Progress};
 use crate::report::{IronError, Kind, Result};
 use crate::sys::blk;
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::fs::File;
 use std::io::{Seek, SeekFrom, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct WriteArgs {
@@ -57,109 +63,140 @@ struct Placement {
     create: Option<AppendPlan>,
 }
 
-pub fn run(a: &WriteArgs) -> Result<Value> {
-    // Bad HTTP flags are bad usage whatever the source, caught before anything else.
-    let counters = Arc::new(Counters::default());
-    let http = http_client(&a.http, counters.clone())?;
-    // 1. The content, decoded and validated before any disk is looked at.
-    let (mut decoded, tree, input_label) = match (&a.source, &a.from_json) {
+/// The content, decoded and validated before any disk is looked at.
+struct Content {
+    /// The input image (None with --from-json).
+    decoded: Option<Decoded>,
+    tree: Tree,
+    /// The input's own volume label.
+    label: Option<String>,
+}
+
+fn resolve_content(a: &WriteArgs, http: &Http) -> Result<Content> {
+    let src = match (&a.source, &a.from_json) {
         (None, None) => return Err(usage("give a SOURCE (URL, file or -) or --from-json FILE")),
         (Some(_), Some(_)) => return Err(usage("give either a SOURCE or --from-json, not both")),
-        (None, Some(j)) => (None, tree_from_json_limited(j, a.max_size)?, None),
-        (Some(src), None) => {
-            let d = decode::decode(fetch::open_source(src, &http)?, a.max_size, src)
-                .map_err(|e| e.with("source", src))?;
-            // A broken filesystem in the input is bad input (exit 2), not a failed operation.
-            let (label, tree) = read_image(&d.image, d.fs, a.max_size).map_err(|mut e| {
-                if e.kind == Kind::CorruptImage {
-                    e.kind = Kind::InvalidInput;
-                }
-                e
-            })?;
-            if !label
-                .as_deref()
-                .is_some_and(|l| l.eq_ignore_ascii_case(locate::LABEL))
-            {
-                return Err(IronError::invalid(format!(
-                    "the {} image is labelled {:?}; cloud-init only looks for config-2",
-                    d.fs.as_str(),
-                    label.unwrap_or_default()
-                )));
-            }
-            (Some(d), tree, label)
+        (None, Some(j)) => {
+            let tree = tree_from_json_limited(j, a.max_size)?;
+            tree.validate()?;
+            return Ok(Content {
+                decoded: None,
+                tree,
+                label: None,
+            });
         }
+        (Some(src), None) => src,
     };
+    let d = decode::decode(fetch::open_source(src, http)?, a.max_size, src)
+        .map_err(|e| e.with("source", src))?;
+    // A broken filesystem in the input is bad input (exit 2), not a failed operation.
+    let (label, tree) = read_image(&d.image, d.fs, a.max_size).map_err(|mut e| {
+        if e.kind == Kind::CorruptImage {
+            e.kind = Kind::InvalidInput;
+        }
+        e
+    })?;
+    if !label
+        .as_deref()
+        .is_some_and(|l| l.eq_ignore_ascii_case(locate::LABEL))
+    {
+        return Err(IronError::invalid(format!(
+            "the {} image is labelled {:?}; cloud-init only looks for config-2",
+            d.fs.as_str(),
+            label.unwrap_or_default()
+        )));
+    }
     tree.validate()?;
+    Ok(Content {
+        decoded: Some(d),
+        tree,
+        label,
+    })
+}
 
-    // 2. The disk.
-    let target = resolve_target(&a.disk)?;
-    let dev = target.device;
-    let refusals = safety::check(&dev, a.force)?;
+/// Which filesystem goes on the disk: --fs, else the input's, else ISO 9660; vfat where the
+/// sectors are too large for Linux to mount ISO 9660.
+fn choose_fs(a: &WriteArgs, dev: &BlockDevice, input_fs: Option<Fs>, sector: u32) -> Result<Fs> {
+    let fs = a.fs.or(input_fs).unwrap_or(Fs::Iso9660);
+    if sector <= 2048 || fs != Fs::Iso9660 {
+        return Ok(fs);
+    }
+    if a.fs == Some(Fs::Iso9660) {
+        return Err(usage(format!(
+            "{} has {sector}-byte sectors: Linux cannot mount ISO 9660 there; use --fs vfat",
+            dev.path.display()
+        )));
+    }
+    progress::warn(&format!(
+        "{} has {sector}-byte sectors, where Linux cannot mount ISO 9660: writing vfat",
+        dev.path.display()
+    ));
+    Ok(Fs::Vfat)
+}
+
+/// The drive as it will be written: filesystem, bytes, label and place.
+struct Drive {
+    fs: Fs,
+    image: Vec<u8>,
+    label: String,
+    placement: Placement,
+    source_format: String,
+    rebuilt_as_vfat: bool,
+}
+
+/// Plan: the filesystem, the image (kept, or rebuilt from the tree) and its partition, all
+/// read-only.
+fn plan_drive(a: &WriteArgs, dev: &BlockDevice, content: &mut Content) -> Result<Drive> {
     let sector = dev.logical_sector_size.max(512);
     let align = (1u64 << 20).max(dev.optimal_io_size as u64);
-
-    // 3. Which filesystem goes on it, and whether the input has to be rebuilt.
-    let input_fs = decoded.as_ref().map(|d| d.fs);
-    let mut fs = a.fs.or(input_fs).unwrap_or(Fs::Iso9660);
-    if sector > 2048 && fs == Fs::Iso9660 {
-        if a.fs == Some(Fs::Iso9660) {
-            return Err(usage(format!(
-                "{} has {sector}-byte sectors: Linux cannot mount ISO 9660 there; use --fs vfat",
-                dev.path.display()
-            )));
-        }
-        fs = Fs::Vfat;
-        progress::warn(&format!(
-            "{} has {sector}-byte sectors, where Linux cannot mount ISO 9660: writing vfat",
-            dev.path.display()
-        ));
-    }
-    let fat_sector_ok = |d: &Decoded| fat_sector_size(&d.image) >= sector;
-    let keep_input = decoded
+    let fs = choose_fs(a, dev, content.decoded.as_ref().map(|d| d.fs), sector)?;
+    let keep_input = content
+        .decoded
         .as_ref()
-        .is_some_and(|d| d.fs == fs && (fs == Fs::Iso9660 || fat_sector_ok(d)));
-    let rebuilt_as_vfat = fs == Fs::Vfat && decoded.as_ref().is_some_and(|d| d.fs == Fs::Iso9660);
-
+        .is_some_and(|d| d.fs == fs && (fs == Fs::Iso9660 || fat_sector_size(&d.image) >= sector));
+    let rebuilt_as_vfat = fs == Fs::Vfat
+        && content
+            .decoded
+            .as_ref()
+            .is_some_and(|d| d.fs == Fs::Iso9660);
     // An ISO is built before placement (its size picks the partition's); FAT fills the partition.
     let iso = match (keep_input, fs) {
-        (true, _) => None,
-        (false, Fs::Iso9660) => Some(iso_write::build(&tree)?),
-        (false, Fs::Vfat) => None,
+        (false, Fs::Iso9660) => Some(iso_write::build(&content.tree)?),
+        _ => None,
     };
-    let fixed_len = if keep_input {
-        decoded.as_ref().map(|d| d.image.len() as u64)
-    } else {
-        iso.as_ref().map(|i| i.len() as u64)
+    let fixed_len = match (keep_input, &iso) {
+        (true, _) => content.decoded.as_ref().map(|d| d.image.len() as u64),
+        (false, i) => i.as_ref().map(|i| i.len() as u64),
     };
     // The drive as built must be within the limit too, before any partition is made for it.
     if let Some(n) = fixed_len.filter(|n| *n > a.max_size) {
         return Err(fetch::too_large(a.max_size).with("image_size", n));
     }
-
-    // 4. Placement, read-only.
     let mut rf = open::open_for_read(&dev.path)?;
-    let placement = place(
-        &mut rf,
-        &dev.name,
-        sector,
-        a.size.max(fixed_len.unwrap_or(0)),
-        align,
-    )?;
+    let want = a.size.max(fixed_len.unwrap_or(0));
+    let placement = place(&mut rf, &dev.name, sector, want, align)?;
     drop(rf);
-    let source_format = decoded
+    let source_format = content
+        .decoded
         .as_ref()
         .map(|d| d.format.clone())
         .unwrap_or_else(|| "json".into());
-    let image: Vec<u8> = if keep_input {
-        decoded.take().expect("input").image // moved, not copied: it may be 64 MiB
-    } else if let Some(i) = iso {
-        i
-    } else {
-        let vol = placement
-            .size
-            .min(a.size.max(tree.total_bytes() * 2 + (4 << 20)))
-            .min(fat_write::MAX_VOLUME);
-        fat_write::build(&tree, vol, sector)?.prefix
+    let (image, label) = match (keep_input, iso) {
+        // Moved, not copied: it may be 64 MiB.
+        (true, _) => (
+            content.decoded.take().expect("input").image,
+            content.label.clone().unwrap_or_default(),
+        ),
+        (false, Some(i)) => (i, iso_write::VOLUME_ID.to_string()),
+        (false, None) => {
+            let tree = &content.tree;
+            let vol = placement
+                .size
+                .min(a.size.max(tree.total_bytes() * 2 + (4 << 20)))
+                .min(fat_write::MAX_VOLUME);
+            let fat = fat_write::build(tree, vol, sector)?.prefix;
+            (fat, fat_write::LABEL.to_string())
+        }
     };
     if image.len() as u64 > placement.size {
         return Err(IronError::new(
@@ -173,93 +210,140 @@ pub fn run(a: &WriteArgs) -> Result<Value> {
         )
         .with("device", dev.path.display().to_string()));
     }
-    let label = match (keep_input, fs) {
-        (true, _) => input_label.clone().unwrap_or_default(),
-        (false, Fs::Iso9660) => iso_write::VOLUME_ID.to_string(),
-        (false, Fs::Vfat) => fat_write::LABEL.to_string(),
-    };
-    let mut report = json!({
-        "disk": dev.path.display().to_string(),
-        "partition": {
-            "node": Value::Null,
-            "number": placement.number,
-            "start": placement.start,
-            "size": placement.size,
-            "uuid": placement.uuid,
+    Ok(Drive {
+        fs,
+        image,
+        label,
+        placement,
+        source_format,
+        rebuilt_as_vfat,
+    })
+}
+
+pub fn run(a: &WriteArgs) -> Result<ConfigdriveWriteReport> {
+    // Bad HTTP flags are bad usage whatever the source, caught before anything else.
+    let counters = Arc::new(Counters::default());
+    let http = http_client(&a.http, counters.clone())?;
+    let mut content = resolve_content(a, &http)?;
+    let dev = resolve_target(&a.disk)?.device;
+    let refusals = safety::check(&dev, a.force)?;
+    let drive = plan_drive(a, &dev, &mut content)?;
+    let p = &drive.placement;
+    let mut report = ConfigdriveWriteReport {
+        disk: dev.path.display().to_string(),
+        partition: PartitionReport {
+            node: None,
+            number: p.number,
+            start: p.start,
+            size: p.size,
+            uuid: p.uuid.clone(),
         },
-        "created": placement.create.is_some(),
-        "filesystem": fs.as_str(),
-        "label": label,
-        "bytes_written": 0,
-        "source_format": source_format,
-        "rebuilt_as_vfat": rebuilt_as_vfat,
-        "files": tree.paths(),
-        // What fetching a URL source took (0 for files and stdin), as image-write reports.
-        "retries": counters.retries.load(std::sync::atomic::Ordering::Relaxed),
-        "resumes": counters.resumes.load(std::sync::atomic::Ordering::Relaxed),
-    });
-    if !refusals.is_empty() {
-        report["overridden_refusals"] = json!(refusals);
-    }
-    if let Some(p) = &placement.create {
-        report["plan"] = json!(p);
-    }
+        created: p.create.is_some(),
+        filesystem: drive.fs,
+        label: drive.label.clone(),
+        bytes_written: 0,
+        source_format: drive.source_format.clone(),
+        rebuilt_as_vfat: drive.rebuilt_as_vfat,
+        files: content.tree.paths(),
+        retries: counters.retries.load(Ordering::Relaxed),
+        resumes: counters.resumes.load(Ordering::Relaxed),
+        overridden_refusals: (!refusals.is_empty()).then(|| json_of(&refusals)),
+        plan: p.create.as_ref().map(json_of),
+        dry_run: None,
+        bytes_wiped: None,
+        refresh: None,
+    };
     if a.dry_run {
-        report["dry_run"] = json!(true);
-        report["partition"]["node"] = json!(
-            partnodes::partition_node(&dev.name, placement.number).map(|p| p.display().to_string())
-        );
+        report.dry_run = Some(true);
+        report.partition.node =
+            partnodes::partition_node(&dev.name, p.number).map(|p| p.display().to_string());
         return Ok(report);
     }
+    let done = write_drive(a, &dev, &drive, &content.tree)?;
+    report.partition.node = done.node;
+    report.partition.uuid = done.uuid;
+    report.bytes_written = done.bytes_written;
+    report.bytes_wiped = Some(done.bytes_wiped);
+    report.refresh = Some(done.refresh);
+    Ok(report)
+}
 
-    // 5. Write: the table (if needed), tell the kernel, then the filesystem.
+fn json_of(v: impl serde::Serialize) -> Value {
+    serde_json::to_value(v).unwrap_or(Value::Null)
+}
+
+/// What writing left for the report.
+struct Written {
+    node: Option<String>,
+    uuid: Option<String>,
+    bytes_written: u64,
+    bytes_wiped: u64,
+    refresh: RefreshMethod,
+}
+
+/// Act: the table (if needed), tell the kernel, then the filesystem; then read back what
+/// cloud-init and blkid will see.
+fn write_drive(a: &WriteArgs, dev: &BlockDevice, drive: &Drive, tree: &Tree) -> Result<Written> {
+    let p = &drive.placement;
+    let sector = dev.logical_sector_size.max(512);
     let mut f = open::open_for_write(&dev.path, !a.force)?;
-    let mut uuid = placement.uuid.clone();
-    if let Some(p) = &placement.create {
-        uuid = Some(append_partition::apply(&mut f, p)?);
+    let mut uuid = p.uuid.clone();
+    if let Some(plan) = &p.create {
+        uuid = Some(append_partition::apply(&mut f, plan)?);
     }
     let spans = append_partition::kernel_spans(&mut f, sector)?;
     let refresh = reread::refresh(&f, &dev.name, &spans)?;
     let node = refresh
         .nodes
         .iter()
-        .find(|(n, _)| *n == placement.number)
+        .find(|(n, _)| *n == p.number)
         .map(|(_, p)| p.display().to_string());
     // Clear whatever an earlier layout left in this byte range (md superblocks at the end, LVM,
     // ZFS labels, old superblocks) before the new filesystem goes in, then zero at least the
     // first MiB so nothing survives under it either.
-    let wiped = signatures::wipe_stale(&f, placement.start, placement.size).map_err(|e| {
+    let wiped = signatures::wipe_stale(&f, p.start, p.size).map_err(|e| {
         IronError::io(
             "cannot clear old signatures in the config drive partition",
             e,
         )
     })?;
-    let span = (image.len() as u64).max(1 << 20).min(placement.size);
-    let written = write_region(&mut f, placement.start, &image, span)?;
+    let span = (drive.image.len() as u64).max(1 << 20).min(p.size);
+    let written = write_region(&mut f, p.start, &drive.image, span)?;
     let _ = blk::flush_buffers(&f);
+    read_back(a, dev, drive, tree, &mut f)?;
+    Ok(Written {
+        node,
+        uuid,
+        bytes_written: written,
+        bytes_wiped: wiped,
+        refresh: refresh.method,
+    })
+}
 
-    // 6. Read back what cloud-init will read.
-    let (_, back) = match fs {
-        Fs::Iso9660 => super::iso_read::read_tree(&mut f, placement.start, a.max_size)
-            .map(|(v, t)| (Some(v.volume_id), t))?,
-        Fs::Vfat => super::fat_read::read_tree(&mut f, placement.start, a.max_size)?,
+/// What cloud-init will read must be the tree written, and blkid must see that filesystem
+/// alone.
+fn read_back(
+    a: &WriteArgs,
+    dev: &BlockDevice,
+    drive: &Drive,
+    tree: &Tree,
+    f: &mut File,
+) -> Result<()> {
+    let p = &drive.placement;
+    let back = match drive.fs {
+        Fs::Iso9660 => super::iso_read::read_tree(f, p.start, a.max_size)?.1,
+        Fs::Vfat => super::fat_read::read_tree(f, p.start, a.max_size)?.1,
     };
-    if back != tree {
+    if &back != tree {
         return Err(IronError::new(
             Kind::VerificationFailed,
             "the config drive read back differs from what was written",
         )
         .with("device", dev.path.display().to_string()));
     }
-    // 7. And what blkid will see: that filesystem alone.
+    let sector = dev.logical_sector_size.max(512);
     let shown = dev.path.display().to_string();
-    super::alone::check(&mut f, placement.start, placement.size, sector, fs, &shown)?;
-    report["partition"]["node"] = json!(node);
-    report["partition"]["uuid"] = json!(uuid);
-    report["bytes_written"] = json!(written);
-    report["bytes_wiped"] = json!(wiped);
-    report["refresh"] = json!(refresh.method);
-    Ok(report)
+    super::alone::check(f, p.start, p.size, sector, drive.fs, &shown)
 }
 
 /// Bytes per sector of a FAT image (512 when unreadable).
@@ -326,14 +410,20 @@ fn place(f: &mut File, disk: &str, sector: u32, size: u64, align: u64) -> Result
 fn write_region(f: &mut File, start: u64, image: &[u8], span: u64) -> Result<u64> {
     let err = |e: std::io::Error| IronError::io("cannot write the config drive", e);
     f.seek(SeekFrom::Start(start)).map_err(err)?;
-    f.write_all(image).map_err(err)?;
+    let progress = Progress::new(Phase::Write, Some(span.max(image.len() as u64)));
+    for piece in image.chunks(1 << 20) {
+        f.write_all(piece).map_err(err)?;
+        progress.inc(piece.len() as u64);
+    }
     let zeros = vec![0u8; 1 << 16];
     let mut left = span.saturating_sub(image.len() as u64);
     while left > 0 {
         let n = left.min(zeros.len() as u64) as usize;
         f.write_all(&zeros[..n]).map_err(err)?;
+        progress.inc(n as u64);
         left -= n as u64;
     }
     f.sync_all().map_err(err)?;
+    progress.finish();
     Ok(span.max(image.len() as u64))
 }

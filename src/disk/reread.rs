@@ -19,10 +19,29 @@ pub struct PartSpan {
     pub size: u64,
 }
 
+/// How the kernel learnt the new table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RefreshMethod {
+    /// BLKRRPART: the kernel re-read the whole table itself.
+    Blkrrpart,
+    /// BLKPG: the re-read was refused (a partition in use), partitions were updated one by one.
+    Blkpg,
+}
+
+impl RefreshMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RefreshMethod::Blkrrpart => "blkrrpart",
+            RefreshMethod::Blkpg => "blkpg",
+        }
+    }
+}
+
 /// How the kernel's view was brought up to date, for the report.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Refresh {
-    pub method: &'static str,
+    pub method: RefreshMethod,
     pub nodes: Vec<(u32, PathBuf)>,
 }
 
@@ -39,7 +58,7 @@ fn kernel_matches(disk: &str, want: &[PartSpan]) -> bool {
 /// only when every node exists (or fails after a bounded wait).
 pub fn refresh(file: &File, disk: &str, want: &[PartSpan]) -> Result<Refresh> {
     let _ = blk::flush_buffers(file);
-    let mut method = "blkrrpart";
+    let mut method = RefreshMethod::Blkrrpart;
     let mut busy = false;
     for attempt in 0..5 {
         match blk::reread_partitions(file) {
@@ -64,7 +83,7 @@ pub fn refresh(file: &File, disk: &str, want: &[PartSpan]) -> Result<Refresh> {
         std::thread::sleep(Duration::from_millis(25));
     }
     if !kernel_matches(disk, want) {
-        method = "blkpg";
+        method = RefreshMethod::Blkpg;
         let have = partnodes::kernel_partitions(disk);
         for (n, s, z) in &have {
             if !want

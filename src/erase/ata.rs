@@ -386,7 +386,7 @@ mod tests {
                 .any(|w| w.contains("frozen") && w.contains("suspend"))
         );
         t.sent.clear();
-        let p = Progress::new("t", Some(1));
+        let p = Progress::new(crate::progress::Phase::Sanitize, Some(1));
         let e = run(
             &mut t,
             &id,
@@ -406,7 +406,7 @@ mod tests {
         let mut t = Fake::new(HDD);
         let id = identify(&mut t);
         t.sent.clear();
-        let p = Progress::new("t", Some(1));
+        let p = Progress::new(crate::progress::Phase::Sanitize, Some(1));
         run(
             &mut t,
             &id,
@@ -439,7 +439,7 @@ mod tests {
         let id = identify(&mut t);
         t.fail_command = Some(ata::CMD_SECURITY_ERASE_UNIT);
         t.sent.clear();
-        let p = Progress::new("t", Some(1));
+        let p = Progress::new(crate::progress::Phase::Sanitize, Some(1));
         let e = run(
             &mut t,
             &id,
@@ -464,7 +464,7 @@ mod tests {
         let mut t = Fake::new(SSD);
         let id = identify(&mut t);
         t.sent.clear();
-        let p = Progress::new("t", Some(1000));
+        let p = Progress::new(crate::progress::Phase::Sanitize, Some(1000));
         run(
             &mut t,
             &id,

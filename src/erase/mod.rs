@@ -19,7 +19,7 @@ pub mod select;
 pub mod verify;
 
 use crate::disk::{open, reread};
-use crate::progress::{self, Progress};
+use crate::progress::{self, Phase, Progress};
 use crate::report::{IronError, Kind, Result};
 use certificate::DeviceRecord;
 use method::{Expect, Method};
@@ -326,7 +326,7 @@ fn erase_with_chain(
                 };
                 rec.details = Value::Object(details);
                 let expect = m.expect(final_zero);
-                let p = Progress::new(&format!("verify {}", dev.name), Some(dev.size));
+                let p = Progress::new(Phase::Verify, Some(dev.size)).device(&dev.name);
                 let v = verify::verify(
                     &verify::Request {
                         path: &dev.path,
@@ -384,7 +384,9 @@ fn run_method(
         Method::Auto => unreachable!("auto is resolved by the plan"),
         Method::Metadata => {
             let mut out = metadata::plan(file, &dev.name, dev.size, dev.logical_sector_size)?;
-            let p = Progress::new(&format!("metadata {}", dev.name), None);
+            let p = Progress::new(Phase::Erase, None)
+                .method("metadata")
+                .device(&dev.name);
             metadata::wipe(file, &mut out, &shown)?;
             p.finish();
             done.bytes_written = out.bytes_written;
@@ -397,7 +399,15 @@ fn run_method(
             done.ranges = out.ranges;
         }
         Method::Zeroout | Method::Discard | Method::SecureDiscard => {
-            let p = Progress::new(&format!("{} {}", m.name(), dev.name), Some(dev.size));
+            // Zeroing is its own phase; a discard erases.
+            let phase = if m == Method::Zeroout {
+                Phase::Zero
+            } else {
+                Phase::Erase
+            };
+            let p = Progress::new(phase, Some(dev.size))
+                .method(m.name())
+                .device(&dev.name);
             blockops::run(m, file, dev.size, &shown, &p)?;
             p.finish();
             let guaranteed = match m {
@@ -419,14 +429,22 @@ fn run_method(
             let direct = crate::sys::aligned::open_direct_write(&dev.path)
                 .map_err(|e| IronError::io(format!("cannot open {shown} for direct writes"), e))?;
             let passes = overwrite::passes(args.passes, !args.no_final_zero);
-            let total = dev.size * passes.len() as u64;
-            let p = Progress::new(&format!("overwrite {}", dev.name), Some(total));
             let mut list = Vec::new();
-            for seed in &passes {
+            for (i, seed) in passes.iter().enumerate() {
+                // The final zero pass is a `zero` phase; random passes erase.
+                let phase = if seed.is_none() {
+                    Phase::Zero
+                } else {
+                    Phase::Erase
+                };
+                let p = Progress::new(phase, Some(dev.size))
+                    .method("overwrite")
+                    .device(&dev.name)
+                    .pass(i as u32 + 1, passes.len() as u32);
                 list.push(overwrite::pass(&direct, dev.size, *seed, &shown, &p)?);
+                p.finish();
                 done.bytes_written += dev.size;
             }
-            p.finish();
             done.passes = passes.len() as u32;
             done.seed = passes.last().copied().flatten().unwrap_or(0);
             done.details.insert("pass_list".into(), json!(list));
@@ -454,7 +472,9 @@ fn run_method(
                 )
                 .with("device", &shown));
             }
-            let p = Progress::new(&format!("{} {}", m.name(), dev.name), Some(1000));
+            let p = Progress::new(Phase::Sanitize, Some(1000))
+                .method(m.name())
+                .device(&dev.name);
             nvme::run(
                 &mut crate::sys::nvme::IoctlTransport { file },
                 n,
@@ -473,7 +493,9 @@ fn run_method(
                 )
                 .with("device", &shown));
             };
-            let p = Progress::new(&format!("{} {}", m.name(), dev.name), Some(1000));
+            let p = Progress::new(Phase::Sanitize, Some(1000))
+                .method(m.name())
+                .device(&dev.name);
             ata::run(
                 &mut crate::sys::ata::SgIoTransport { file },
                 a,

@@ -384,7 +384,7 @@ mod tests {
         let mut t = Fake::new(DC, &[RUNNING, RUNNING, DONE]);
         let caps = probe(&mut t, 1).unwrap();
         t.sent.clear();
-        let p = Progress::new("test", Some(1000));
+        let p = Progress::new(crate::progress::Phase::Sanitize, Some(1000));
         run(
             &mut t,
             &caps,
@@ -414,7 +414,7 @@ mod tests {
         let mut t = Fake::new(DC, &[DONE]);
         let caps = probe(&mut t, 1).unwrap();
         t.logs = [failed].into_iter().collect();
-        let p = Progress::new("test", Some(1000));
+        let p = Progress::new(crate::progress::Phase::Sanitize, Some(1000));
         let e = run(
             &mut t,
             &caps,
@@ -431,7 +431,7 @@ mod tests {
     fn format_keeps_the_lba_format_and_names_refusals() {
         let mut t = Fake::new(QEMU, &[DONE]);
         let caps = probe(&mut t, 1).unwrap();
-        let p = Progress::new("test", Some(1));
+        let p = Progress::new(crate::progress::Phase::Sanitize, Some(1));
         t.sent.clear();
         run(
             &mut t,

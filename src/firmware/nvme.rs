@@ -84,7 +84,9 @@ pub fn commit_cdw10(slot: u8, action: u32) -> u32 {
 /// Downloads `image` and commits it to `slot` for activation at the next reset. Images whose
 /// length is not a multiple of 4 are padded with zeros (the download unit is a dword).
 pub fn download_and_commit(t: &mut dyn Admin, image: &[u8], slot: u8, chunk: usize) -> Result<u32> {
-    let progress = crate::progress::Progress::new("firmware-download", Some(image.len() as u64));
+    let progress =
+        crate::progress::Progress::new(crate::progress::Phase::Write, Some(image.len() as u64))
+            .method("firmware-download");
     for (numd, ofst, range) in download_plan(image.len(), chunk) {
         crate::interrupt::check()?;
         progress.inc(range.len() as u64);

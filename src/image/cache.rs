@@ -13,7 +13,32 @@ pub struct Cache {
     pub dir: PathBuf,
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// A new entry being written, under a temporary name that no reader looks at. Dropped before
+/// `Cache::commit` (a failed or unverified pass), it is removed.
+pub struct Partial {
+    path: PathBuf,
+    file: File,
+    published: bool,
+}
+
+impl Partial {
+    /// A second handle for the writer (the tee); this one is kept to flush and publish.
+    pub fn writer(&self) -> Result<File> {
+        self.file
+            .try_clone()
+            .map_err(|e| cache_err(format!("cannot reopen {}", self.path.display()), e))
+    }
+}
+
+impl Drop for Partial {
+    fn drop(&mut self) {
+        if !self.published {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Entry {
     pub key: String,
     pub algorithm: String,
@@ -23,6 +48,13 @@ pub struct Entry {
     pub source: Option<String>,
     pub stored_at: Option<String>,
     pub last_used: String,
+}
+
+/// `DIR/<key>.json`: where an entry came from and when it was stored.
+#[derive(Debug, Default, Serialize, serde::Deserialize)]
+struct Sidecar {
+    source: Option<String>,
+    stored_at: Option<String>,
 }
 
 fn cache_err(msg: String, e: impl std::fmt::Display) -> IronError {
@@ -84,26 +116,41 @@ impl Cache {
         Some(p)
     }
 
-    /// A temporary file for a new entry.
-    pub fn temp(&self, key: &str) -> Result<(PathBuf, File)> {
-        let p = self
+    /// A temporary file for a new entry: removed again unless committed.
+    pub fn temp(&self, key: &str) -> Result<Partial> {
+        let path = self
             .dir
             .join(format!(".partial-{key}-{}", std::process::id()));
-        let f =
-            File::create(&p).map_err(|e| cache_err(format!("cannot create {}", p.display()), e))?;
-        Ok((p, f))
+        let file = File::create(&path)
+            .map_err(|e| cache_err(format!("cannot create {}", path.display()), e))?;
+        Ok(Partial {
+            path,
+            file,
+            published: false,
+        })
     }
 
     /// Publishes a verified temporary file under its key.
-    pub fn commit(&self, tmp: &Path, file: File, key: &str, source: &str) -> Result<PathBuf> {
-        file.sync_all()
-            .map_err(|e| cache_err(format!("cannot flush {}", tmp.display()), e))?;
-        drop(file);
+    pub fn commit(&self, mut partial: Partial, key: &str, source: &str) -> Result<PathBuf> {
+        partial
+            .file
+            .sync_all()
+            .map_err(|e| cache_err(format!("cannot flush {}", partial.path.display()), e))?;
         let dest = self.path(key);
-        let meta = serde_json::json!({"source": source, "stored_at": iso8601(SystemTime::now())});
-        let _ = std::fs::write(self.dir.join(format!("{key}.json")), meta.to_string());
-        std::fs::rename(tmp, &dest)
-            .map_err(|e| cache_err(format!("cannot rename {} into the cache", tmp.display()), e))?;
+        let meta = Sidecar {
+            source: Some(source.to_string()),
+            stored_at: Some(iso8601(SystemTime::now())),
+        };
+        if let Ok(text) = serde_json::to_string(&meta) {
+            let _ = std::fs::write(self.dir.join(format!("{key}.json")), text);
+        }
+        std::fs::rename(&partial.path, &dest).map_err(|e| {
+            cache_err(
+                format!("cannot rename {} into the cache", partial.path.display()),
+                e,
+            )
+        })?;
+        partial.published = true;
         if let Ok(d) = File::open(&self.dir) {
             let _ = d.sync_all();
         }
@@ -122,19 +169,18 @@ impl Cache {
                     return None;
                 }
                 let md = e.metadata().ok().filter(|m| m.is_file())?;
-                let meta: serde_json::Value =
-                    std::fs::read_to_string(self.dir.join(format!("{key}.json")))
-                        .ok()
-                        .and_then(|t| serde_json::from_str(&t).ok())
-                        .unwrap_or_default();
+                let meta: Sidecar = std::fs::read_to_string(self.dir.join(format!("{key}.json")))
+                    .ok()
+                    .and_then(|t| serde_json::from_str(&t).ok())
+                    .unwrap_or_default();
                 let (algo, hex) = key.split_once('-')?;
                 Some(Entry {
                     algorithm: algo.to_string(),
                     checksum: hex.to_string(),
                     path: e.path().display().to_string(),
                     size: md.len(),
-                    source: meta["source"].as_str().map(str::to_string),
-                    stored_at: meta["stored_at"].as_str().map(str::to_string),
+                    source: meta.source,
+                    stored_at: meta.stored_at,
                     last_used: iso8601(md.modified().unwrap_or(UNIX_EPOCH)),
                     key,
                 })

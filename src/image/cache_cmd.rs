@@ -1,16 +1,18 @@
-//! `ironbox image-cache fetch|list|evict|gc`.
+//! `ironbox image-cache fetch|list|evict|gc`. `fetch` runs the same fetch and hash stages as
+//! image-write (`pipeline::store`), with the same restart rule.
 
-use crate::fetch::checksum::Hasher;
-use crate::fetch::http::Counters;
+use crate::fetch::http::{Counters, Http};
 use crate::fetch::{HttpArgs, http_client};
 use crate::image::cache::{Cache, parse_size};
+use crate::image::pipeline::{self, Failure};
+use crate::image::report::{
+    CacheEvictReport, CacheFetchReport, CacheGcReport, CacheListReport, CacheState, ChecksumReport,
+    ImageCacheReport,
+};
 use crate::image::source::{self, Source};
 use crate::image::write;
-use crate::progress::Progress;
 use crate::report::{IronError, Kind, Result};
-use serde_json::{Value, json};
-use std::io::{Read, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
@@ -51,44 +53,55 @@ pub enum Action {
     },
 }
 
-pub fn run(args: &super::CacheArgs) -> Result<Value> {
-    match &args.action {
+pub fn run(args: &super::CacheArgs) -> Result<ImageCacheReport> {
+    Ok(match &args.action {
         Action::Fetch {
             source,
             checksum,
             cache_dir,
             http,
-        } => fetch(source, checksum, cache_dir, http),
-        Action::List { cache_dir } => {
-            let cache = Cache::open(cache_dir)?;
-            let entries = cache.list();
-            let total: u64 = entries.iter().map(|e| e.size).sum();
-            Ok(json!({"cache_dir": cache_dir, "entries": entries, "total_bytes": total}))
-        }
-        Action::Evict { key, cache_dir } => {
-            let cache = Cache::open(cache_dir)?;
-            let removed = cache.evict(key)?;
-            if !removed {
-                return Err(IronError::new(
-                    Kind::NotFound,
-                    format!("no cache entry {key} in {}", cache_dir.display()),
-                )
-                .with("key", key));
-            }
-            Ok(json!({"cache_dir": cache_dir, "evicted": [key]}))
-        }
-        Action::Gc { max, cache_dir } => {
-            let max = parse_size(max)?;
-            let cache = Cache::open(cache_dir)?;
-            let (evicted, total) = cache.gc(max)?;
-            Ok(
-                json!({"cache_dir": cache_dir, "max_bytes": max, "evicted": evicted, "total_bytes": total}),
-            )
-        }
-    }
+        } => ImageCacheReport::Fetch(fetch(source, checksum, cache_dir, http)?),
+        Action::List { cache_dir } => ImageCacheReport::List(list(cache_dir)?),
+        Action::Evict { key, cache_dir } => ImageCacheReport::Evict(evict(key, cache_dir)?),
+        Action::Gc { max, cache_dir } => ImageCacheReport::Gc(gc(max, cache_dir)?),
+    })
 }
 
-fn fetch(src: &str, spec: &str, dir: &std::path::Path, http_args: &HttpArgs) -> Result<Value> {
+fn list(dir: &Path) -> Result<CacheListReport> {
+    let entries = Cache::open(dir)?.list();
+    Ok(CacheListReport {
+        cache_dir: dir.to_path_buf(),
+        total_bytes: entries.iter().map(|e| e.size).sum(),
+        entries,
+    })
+}
+
+fn evict(key: &str, dir: &Path) -> Result<CacheEvictReport> {
+    if !Cache::open(dir)?.evict(key)? {
+        return Err(IronError::new(
+            Kind::NotFound,
+            format!("no cache entry {key} in {}", dir.display()),
+        )
+        .with("key", key));
+    }
+    Ok(CacheEvictReport {
+        cache_dir: dir.to_path_buf(),
+        evicted: vec![key.to_string()],
+    })
+}
+
+fn gc(max: &str, dir: &Path) -> Result<CacheGcReport> {
+    let max = parse_size(max)?;
+    let (evicted, total) = Cache::open(dir)?.gc(max)?;
+    Ok(CacheGcReport {
+        cache_dir: dir.to_path_buf(),
+        max_bytes: max,
+        evicted,
+        total_bytes: total,
+    })
+}
+
+fn fetch(src: &str, spec: &str, dir: &Path, http_args: &HttpArgs) -> Result<CacheFetchReport> {
     let started = std::time::Instant::now();
     let counters = Arc::new(Counters::default());
     let http = http_client(http_args, counters.clone())?;
@@ -97,71 +110,63 @@ fn fetch(src: &str, spec: &str, dir: &std::path::Path, http_args: &HttpArgs) -> 
     let key = expected.key();
     let cache = Cache::open(dir)?;
     if let Some(p) = cache.lookup(&key) {
-        return Ok(json!({
-            "key": key, "path": p, "cache": "hit",
-            "size": std::fs::metadata(&p).map(|m| m.len()).unwrap_or(0),
-        }));
+        return Ok(CacheFetchReport {
+            key,
+            size: std::fs::metadata(&p).map(|m| m.len()).unwrap_or(0),
+            path: p,
+            cache: CacheState::Hit,
+            checksum: None,
+            resumes: None,
+            retries: None,
+            duration_s: None,
+        });
     }
-    let mut restarts = 0;
-    loop {
-        let opened = source::open(&source, &http)?;
-        let (tmp, mut file) = cache.temp(&key)?;
-        let progress = Progress::new("download", opened.length);
-        let mut reader = opened.reader;
-        let mut hasher = Hasher::new(expected.algo);
-        let mut buf = vec![0u8; 1 << 20];
-        let mut bytes = 0u64;
-        let res: std::io::Result<()> = (|| {
-            loop {
-                let n = reader.read(&mut buf)?;
-                if n == 0 {
-                    return Ok(());
-                }
-                hasher.update(&buf[..n]);
-                file.write_all(&buf[..n])?;
-                bytes += n as u64;
-                progress.inc(n as u64);
-                crate::interrupt::check().map_err(std::io::Error::other)?;
-            }
-        })();
-        if let Err(e) = res {
-            let _ = std::fs::remove_file(&tmp);
-            if crate::fetch::http::is_restart(&e)
-                && source.replayable()
-                && restarts < http_args.retries
-            {
-                restarts += 1;
-                counters.retries.fetch_add(1, Ordering::Relaxed);
-                continue;
-            }
-            if let Some(inner) = e.get_ref().and_then(|i| i.downcast_ref::<IronError>()) {
-                return Err(inner.clone());
-            }
-            return Err(
-                IronError::new(Kind::Network, format!("reading {src} failed")).caused_by(e),
-            );
-        }
-        let actual = hasher.finish_hex();
-        if actual != expected.hex {
-            let _ = std::fs::remove_file(&tmp);
-            return Err(IronError::new(
-                Kind::ChecksumMismatch,
-                format!("{src} does not match its {} checksum", expected.algo.name()),
-            )
-            .with("expected", &expected.hex)
-            .with("actual", &actual));
-        }
-        let path = cache.commit(&tmp, file, &key, &source.display())?;
-        let secs = started.elapsed().as_secs_f64();
-        return Ok(json!({
-            "key": key,
-            "path": path,
-            "cache": "stored",
-            "size": bytes,
-            "checksum": {"algorithm": expected.algo.name(), "expected": expected.hex, "actual": actual, "verified": true},
-            "resumes": counters.resumes.load(Ordering::Relaxed),
-            "retries": counters.retries.load(Ordering::Relaxed),
-            "duration_s": secs,
-        }));
+    let (served, partial) = pipeline::restarting(
+        &source,
+        http_args.retries,
+        || http.count_retry(),
+        || store_once(&source, &http, &cache, &key, expected.algo),
+    )
+    .map_err(|f| f.error)?;
+    let actual = served.digest.unwrap_or_default();
+    if actual != expected.hex {
+        return Err(IronError::new(
+            Kind::ChecksumMismatch,
+            format!("{src} does not match its {} checksum", expected.algo.name()),
+        )
+        .with("algorithm", expected.algo.name())
+        .with("expected", &expected.hex)
+        .with("actual", &actual));
     }
+    let path = cache.commit(partial, &key, &source.display())?;
+    Ok(CacheFetchReport {
+        key,
+        path,
+        cache: CacheState::Stored,
+        size: served.bytes,
+        checksum: Some(ChecksumReport::verified(&expected, actual)),
+        resumes: Some(counters.resumes.load(Ordering::Relaxed)),
+        retries: Some(counters.retries.load(Ordering::Relaxed)),
+        duration_s: Some(started.elapsed().as_secs_f64()),
+    })
+}
+
+/// One download into a new partial entry (removed again when the pass fails).
+fn store_once(
+    source: &Source,
+    http: &Http,
+    cache: &Cache,
+    key: &str,
+    algo: crate::fetch::checksum::Algo,
+) -> std::result::Result<(pipeline::Served, crate::image::cache::Partial), Failure> {
+    let opened = source::open(source, http)?;
+    let partial = cache.temp(key)?;
+    let served = pipeline::store(
+        opened.reader,
+        opened.length,
+        &source.display(),
+        algo,
+        partial.writer()?,
+    )?;
+    Ok((served, partial))
 }

@@ -5,6 +5,7 @@ pub mod cache;
 mod cache_cmd;
 pub mod format;
 pub mod pipeline;
+pub mod report;
 pub mod sink;
 pub mod source;
 mod write;
@@ -12,18 +13,9 @@ mod write;
 use crate::disk::DiskArgs;
 use crate::fetch::HttpArgs;
 use crate::report::Result;
+use format::ForceFormat;
 use serde_json::Value;
 use std::path::PathBuf;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum FormatArg {
-    /// Sniff from magic bytes
-    Auto,
-    /// Write the (decompressed) bytes as they are
-    Raw,
-    /// Require qcow2
-    Qcow2,
-}
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct WriteArgs {
@@ -39,8 +31,8 @@ pub struct WriteArgs {
     #[arg(long, value_name = "SPEC")]
     pub checksum: Option<String>,
     /// Image format
-    #[arg(long, value_enum, default_value_t = FormatArg::Auto)]
-    pub format: FormatArg,
+    #[arg(long, value_enum, default_value_t = ForceFormat::Auto)]
+    pub format: ForceFormat,
     /// Zero runs: BLKZEROOUT (auto), written as zeros (write), or skipped (skip)
     #[arg(long, value_enum, default_value_t = sink::Sparse::Auto)]
     pub sparse: sink::Sparse,
@@ -74,9 +66,9 @@ pub struct CacheArgs {
 }
 
 pub fn run_write(args: &WriteArgs) -> Result<Value> {
-    write::run(args)
+    crate::report::document(write::run(args))
 }
 
 pub fn run_cache(args: &CacheArgs) -> Result<Value> {
-    cache_cmd::run(args)
+    crate::report::document(cache_cmd::run(args))
 }

@@ -25,7 +25,9 @@ const WRITE_SIZE: usize = 4 << 20;
 /// O_DIRECT alignment (covers 512- and 4096-byte logical sectors).
 const ALIGN: u64 = aligned::ALIGN as u64;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Sparse {
     /// Zero runs become BLKZEROOUT (write-zeroes, or hole punching on loop devices)
@@ -122,11 +124,12 @@ impl Sink {
         })
     }
 
-    pub fn io_mode(&self) -> &'static str {
+    pub fn io_mode(&self) -> crate::image::report::IoMode {
+        use crate::image::report::IoMode;
         if self.direct.is_some() {
-            "direct"
+            IoMode::Direct
         } else {
-            "buffered"
+            IoMode::Buffered
         }
     }
 

@@ -1,6 +1,7 @@
-//! The image-write flow: resolve checksum, target and cache; check safety; stream each mirror
-//! through the pipeline into the sink; verify; release the held-back ends; fix up the GPT,
-//! re-read the table and report. Any failure after writing began wipes the table areas.
+//! The image-write flow, in the README's order: resolve (checksum, target, cache) → plan (dry
+//! run stops here) → check (safety, before anything opens for writing) → act (each mirror
+//! through the pipeline into the sink, `--verify`, release the held-back ends, fix up the GPT,
+//! re-read the table) → report. Any failure after writing began wipes the table areas.
 
 use crate::disk::reread::{self, PartSpan};
 use crate::disk::table::{self, TableInfo};
@@ -10,15 +11,19 @@ use crate::disk::{
 use crate::fetch::checksum::{self, Expected, Spec};
 use crate::fetch::http::{Counters, Http};
 use crate::fetch::http_client;
-use crate::image::cache::Cache;
-use crate::image::format::{self, ForceFormat, RangeOpener};
-use crate::image::pipeline::{self, Failure, Input, Outcome, Sniffed};
-use crate::image::sink::Sink;
+use crate::image::WriteArgs;
+use crate::image::cache::{Cache, Partial};
+use crate::image::format::{self, Detected, RangeOpener};
+use crate::image::pipeline::{self, Failure, Input, Outcome};
+use crate::image::report::{
+    CacheState, ChecksumReport, DryRunReport, ImageWriteReport, PlannedChecksum, Probe,
+    SourceTried, VerifyReport, WriteReport,
+};
+use crate::image::sink::{Sink, Stats};
 use crate::image::source::{self, Source};
-use crate::image::{FormatArg, WriteArgs};
-use crate::progress;
+use crate::progress::{self, Phase};
 use crate::report::{IronError, Kind, Result};
-use serde_json::{Value, json};
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
@@ -167,15 +172,8 @@ fn spans(t: &TableInfo) -> Vec<PartSpan> {
         .collect()
 }
 
-fn size_check(s: &Sniffed, length: Option<u64>, dest: &Dest) -> Result<()> {
-    let size = if s.format == "qcow2" {
-        s.virtual_size
-    } else if s.compression == "none" {
-        length
-    } else {
-        None
-    };
-    match size {
+fn size_check(d: &Detected, length: Option<u64>, dest: &Dest) -> Result<()> {
+    match d.size_hint(length) {
         Some(n) if n > dest.capacity => Err(IronError::new(
             Kind::ImageTooLarge,
             format!(
@@ -191,14 +189,6 @@ fn size_check(s: &Sniffed, length: Option<u64>, dest: &Dest) -> Result<()> {
     }
 }
 
-fn force_format(f: FormatArg) -> ForceFormat {
-    match f {
-        FormatArg::Auto => ForceFormat::Auto,
-        FormatArg::Raw => ForceFormat::Raw,
-        FormatArg::Qcow2 => ForceFormat::Qcow2,
-    }
-}
-
 /// Failures that belong to one mirror's copy, after which the next mirror is worth a try: the
 /// network, a missing file, and a copy that is corrupt, truncated or empty (a bad upload).
 fn is_source_error(e: &IronError) -> bool {
@@ -208,21 +198,43 @@ fn is_source_error(e: &IronError) -> bool {
     )
 }
 
-pub fn run(args: &WriteArgs) -> Result<Value> {
-    let started = Instant::now();
-    let counters = Arc::new(Counters::default());
-    let http = http_client(&args.http, counters.clone())?;
-    let mut sources: Vec<Source> = args.sources.iter().map(|s| Source::parse(s)).collect();
-    if sources.iter().filter(|s| **s == Source::Stdin).count() > 0 && sources.len() > 1 {
+/// Everything resolved before anything is opened for writing.
+struct Job {
+    sources: Vec<Source>,
+    expected: Option<Expected>,
+    dest: Dest,
+    /// Safety refusals that --force overrode.
+    overridden: Vec<safety::Refusal>,
+    selection: Option<Value>,
+    cache: Option<Cache>,
+    /// The cache key (from --checksum).
+    key: Option<String>,
+    cache_state: CacheState,
+}
+
+impl Job {
+    /// Whether this write fills the cache (a miss, with a key to file it under).
+    fn fills_cache(&self) -> bool {
+        self.cache_state == CacheState::Miss
+    }
+
+    fn is_cached_copy(&self, src: &Source) -> bool {
+        matches!(src, Source::File(p) if self.cache.as_ref().is_some_and(|c| p.starts_with(&c.dir)))
+    }
+}
+
+/// Resolve: the sources, the checksum, the target (with the safety rules) and the cache.
+fn resolve(args: &WriteArgs, http: &Http) -> Result<Job> {
+    let sources: Vec<Source> = args.sources.iter().map(|s| Source::parse(s)).collect();
+    if sources.contains(&Source::Stdin) && sources.len() > 1 {
         return Err(IronError::usage(
             "`-` (stdin) cannot be one of several mirrors",
         ));
     }
     let expected = match &args.checksum {
-        Some(spec) => Some(resolve_checksum(spec, &sources[0], &http)?),
+        Some(spec) => Some(resolve_checksum(spec, &sources[0], http)?),
         None => None,
     };
-
     // Target and safety: nothing is opened for writing before these pass.
     let target = resolve_target(&args.disk)?;
     let disk = target.device.clone();
@@ -237,202 +249,172 @@ pub fn run(args: &WriteArgs) -> Result<Value> {
             node: None,
         },
     };
-
-    // The cache: a verified hit replaces every source; a miss is filled in the same pass.
-    let cache = match &args.cache_dir {
-        Some(d) => Some(Cache::open(d)?),
-        None => None,
+    let selection = args
+        .disk
+        .explain
+        .then(|| serde_json::to_value(&target.selection).unwrap_or(Value::Null));
+    let mut job = Job {
+        sources,
+        key: expected.as_ref().map(Expected::key),
+        expected,
+        dest,
+        overridden,
+        selection,
+        cache: None,
+        cache_state: CacheState::Off,
     };
-    let key = expected.as_ref().map(Expected::key);
-    let mut cache_state = "off";
-    if let (Some(c), Some(k)) = (&cache, &key) {
-        if let Some(p) = c.lookup(k) {
-            cache_state = "hit";
-            sources = vec![Source::File(p)];
-        } else {
-            cache_state = "miss";
-        }
-    } else if cache.is_some() {
-        progress::warn("--cache-dir without --checksum: the image cannot be cached");
-    }
-
-    if args.dry_run {
-        return Ok(dry_run_plan(
-            args,
-            &dest,
-            &sources,
-            &expected,
-            cache_state,
-            &http,
-            &overridden,
-        ));
-    }
-
-    let mut sink = Sink::open(&dest.path, !args.force, dest.capacity, args.sparse)?;
-    let plan = Plan {
-        args,
-        dest: &dest,
-        sources: &sources,
-        expected: &expected,
-        cache: &cache,
-        key: &key,
-        http: &http,
-    };
-    let written = write_verify_fixup(&plan, &mut sink);
-    // One rule for every failure path (mirrors, restarts, verify, post-write steps, and the
-    // refusals other checks add later): once anything reached the target, a failure leaves its
-    // first and last MiB zeroed. (The old ends were already cleared before the first byte.)
-    let done = match written {
-        Ok(x) => x,
-        Err(e) => {
-            if sink.touched && !args.preserve_on_error {
-                progress::warn(&format!(
-                    "write failed: zeroing the partition-table areas of {}",
-                    dest.path.display()
-                ));
-                if let Err(w) = sink.wipe_tables() {
-                    progress::warn(&format!("could not zero the table areas: {w}"));
-                }
-            }
-            return Err(e);
-        }
-    };
-    if done.stored {
-        cache_state = "stored";
-    }
-    let written_sha256 = done.outcome.decoded_sha256.clone();
-
-    let secs = started.elapsed().as_secs_f64();
-    let checksum = match &expected {
-        Some(e) => json!({
-            "algorithm": e.algo.name(), "expected": e.hex,
-            "actual": done.outcome.served.digest, "verified": true,
-        }),
-        None => json!({"algorithm": null, "expected": null, "actual": null, "verified": false}),
-    };
-    let mut report = json!({
-        "target": dest.path,
-        "disk": dest.disk.path,
-        "partition": dest.partition,
-        "sources_tried": done.tried,
-        "format": done.outcome.sniffed.format,
-        "compression": done.outcome.sniffed.compression,
-        "bytes_downloaded": done.outcome.served.bytes,
-        "image_size": done.outcome.image_size,
-        "bytes_written": done.stats.written,
-        "bytes_zeroed": done.stats.zeroed,
-        "bytes_skipped": done.stats.skipped,
-        "checksum": checksum,
-        "written_sha256": written_sha256,
-        "resumes": counters.resumes.load(Ordering::Relaxed),
-        "retries": counters.retries.load(Ordering::Relaxed),
-        "cache": cache_state,
-        "qcow2_path": done.outcome.sniffed.qcow2_path,
-        "io": done.io_mode,
-        "sparse": args.sparse,
-        "duration_s": secs,
-        "rate_bytes_per_s": (done.outcome.image_size as f64 / secs.max(1e-9)) as u64,
-        "partitions": done.partitions,
-        "root_uuid": done.root_uuid,
-    });
-    if args.verify {
-        report["verify"] = done.verify;
-    }
-    if !overridden.is_empty() {
-        report["overridden"] = json!(overridden);
-    }
-    if args.disk.explain {
-        report["selection"] = json!(target.selection);
-    }
-    Ok(report)
+    resolve_cache(args, &mut job)?;
+    Ok(job)
 }
 
-/// What one write works from: the arguments, the target and the resolved sources.
-#[derive(Clone, Copy)]
-struct Plan<'a> {
-    args: &'a WriteArgs,
-    dest: &'a Dest,
-    sources: &'a [Source],
-    expected: &'a Option<Expected>,
-    cache: &'a Option<Cache>,
-    key: &'a Option<String>,
-    http: &'a Http,
+/// The cache: a verified hit replaces every source; a miss is filled in the same pass.
+fn resolve_cache(args: &WriteArgs, job: &mut Job) -> Result<()> {
+    let Some(dir) = &args.cache_dir else {
+        return Ok(());
+    };
+    let cache = Cache::open(dir)?;
+    match &job.key {
+        Some(k) => match cache.lookup(k) {
+            Some(p) => {
+                job.cache_state = CacheState::Hit;
+                job.sources = vec![Source::File(p)];
+            }
+            None => job.cache_state = CacheState::Miss,
+        },
+        None => progress::warn("--cache-dir without --checksum: the image cannot be cached"),
+    }
+    job.cache = Some(cache);
+    Ok(())
+}
+
+pub fn run(args: &WriteArgs) -> Result<ImageWriteReport> {
+    let started = Instant::now();
+    let counters = Arc::new(Counters::default());
+    let http = http_client(&args.http, counters.clone())?;
+    let job = resolve(args, &http)?;
+    if args.dry_run {
+        return Ok(ImageWriteReport::DryRun(Box::new(dry_run_plan(
+            args, &job, &http,
+        ))));
+    }
+    let done = act(args, &job, &http)?;
+    Ok(ImageWriteReport::Written(Box::new(report(
+        args, job, done, &counters, started,
+    ))))
+}
+
+/// Act: opens the target and writes it. One rule for every failure path (mirrors, restarts,
+/// verify, post-write steps, and the refusals other checks add later): once anything reached
+/// the target, a failure leaves its first and last MiB zeroed. (The old ends were already
+/// cleared before the first byte.)
+fn act(args: &WriteArgs, job: &Job, http: &Http) -> Result<Finished> {
+    let dest = &job.dest;
+    let mut sink = Sink::open(&dest.path, !args.force, dest.capacity, args.sparse)?;
+    let written = write_verify_fixup(args, job, http, &mut sink);
+    if written.is_err() && sink.touched && !args.preserve_on_error {
+        progress::warn(&format!(
+            "write failed: zeroing the partition-table areas of {}",
+            dest.path.display()
+        ));
+        if let Err(w) = sink.wipe_tables() {
+            progress::warn(&format!("could not zero the table areas: {w}"));
+        }
+    }
+    written
+}
+
+/// Report: the typed document, from the job and what the write left.
+fn report(
+    args: &WriteArgs,
+    job: Job,
+    done: Finished,
+    counters: &Counters,
+    started: Instant,
+) -> WriteReport {
+    let secs = started.elapsed().as_secs_f64();
+    let checksum = match (&job.expected, done.outcome.served.digest.clone()) {
+        (Some(e), Some(actual)) => ChecksumReport::verified(e, actual),
+        _ => ChecksumReport::none(),
+    };
+    let Outcome {
+        detected,
+        served,
+        image_size,
+        decoded_sha256,
+    } = done.outcome;
+    WriteReport {
+        target: job.dest.path,
+        disk: job.dest.disk.path,
+        partition: job.dest.partition,
+        sources_tried: done.tried,
+        format: detected.format,
+        compression: detected.compression,
+        bytes_downloaded: served.bytes,
+        image_size,
+        bytes_written: done.stats.written,
+        bytes_zeroed: done.stats.zeroed,
+        bytes_skipped: done.stats.skipped,
+        checksum,
+        written_sha256: decoded_sha256,
+        resumes: counters.resumes.load(Ordering::Relaxed),
+        retries: counters.retries.load(Ordering::Relaxed),
+        cache: if done.stored {
+            CacheState::Stored
+        } else {
+            job.cache_state
+        },
+        qcow2_path: detected.qcow2_path,
+        io: done.io_mode,
+        sparse: args.sparse,
+        duration_s: secs,
+        rate_bytes_per_s: (image_size as f64 / secs.max(1e-9)) as u64,
+        partitions: done.partitions,
+        root_uuid: done.root_uuid,
+        verify: done.verify,
+        overridden: (!job.overridden.is_empty())
+            .then(|| serde_json::to_value(&job.overridden).unwrap_or(Value::Null)),
+        selection: job.selection,
+    }
 }
 
 /// What a successful write leaves for the report.
 struct Finished {
     outcome: Outcome,
-    tried: Vec<Value>,
+    tried: Vec<SourceTried>,
     stored: bool,
-    stats: crate::image::sink::Stats,
-    io_mode: &'static str,
-    verify: Value,
-    partitions: Value,
-    root_uuid: Value,
+    stats: Stats,
+    io_mode: crate::image::report::IoMode,
+    verify: Option<VerifyReport>,
+    partitions: Option<Value>,
+    root_uuid: Option<String>,
 }
 
 /// Everything that may write to the target: the passes, `--verify`, the GPT fix-up and re-read.
 /// The caller wipes on any error.
-fn write_verify_fixup(plan: &Plan, sink: &mut Sink) -> Result<Finished> {
-    let Plan { args, dest, .. } = *plan;
-    let (outcome, tried, stored) =
-        write_sources(plan, sink).map_err(|(e, tried)| e.with("sources_tried", tried))?;
+fn write_verify_fixup(
+    args: &WriteArgs,
+    job: &Job,
+    http: &Http,
+    sink: &mut Sink,
+) -> Result<Finished> {
+    let mut mirrors = Mirrors {
+        args,
+        job,
+        http,
+        tried: Vec::new(),
+    };
+    let written = mirrors.write(sink);
+    let tried = mirrors.tried;
+    let (outcome, stored) = written.map_err(|e| e.with("sources_tried", &tried))?;
+    // Read back before the GPT fix-up changes the headers.
+    let verify = if args.verify {
+        Some(verify(&job.dest, &outcome).map_err(|e| e.with("sources_tried", &tried))?)
+    } else {
+        None
+    };
     let stats = sink.stats;
     let io_mode = sink.io_mode();
-    let written_sha256 = outcome.decoded_sha256.clone();
-
-    // Read back before the GPT fix-up changes the headers.
-    let mut verify = Value::Null;
-    if args.verify {
-        let readback = read_back(&dest.path, outcome.image_size)
-            .map_err(|e| e.with("sources_tried", &tried))?;
-        // --verify conflicts with --no-written-sha256: the decoded image was hashed.
-        let ok = written_sha256.as_deref() == Some(readback.as_str());
-        verify = json!({"read_back_sha256": readback, "matches": ok});
-        if !ok {
-            return Err(IronError::new(
-                Kind::VerificationFailed,
-                format!(
-                    "read-back of {} does not match the image",
-                    dest.path.display()
-                ),
-            )
-            .with("expected", &written_sha256)
-            .with("actual", &readback)
-            .with("sources_tried", &tried));
-        }
-    }
-
-    // After the image: GPT fix-up, table re-read, partitions and root_uuid.
-    let mut partitions = Value::Null;
-    let mut root_uuid = Value::Null;
-    let file = sink.file();
-    if dest.partition.is_none() {
-        let sector = dest.disk.logical_sector_size;
-        // The image's own table must fit the disk before anything acts on it (the caller wipes).
-        if let Some(t) = table::read_image_table(file, sector)? {
-            table_check::validate(&t, dest.capacity)?;
-        } else if let Some(why) = table::refused_mbr(file, sector) {
-            return Err(IronError::new(
-                Kind::CorruptImage,
-                format!("the image's msdos partition table is invalid: {why}"),
-            )
-            .with("disk_size", dest.capacity));
-        }
-        let moved = table::relocate_backup_gpt(file, sector)?;
-        if moved {
-            progress::info("moved the backup GPT to the end of the disk");
-        }
-        if let Some(t) = table::read_image_table(file, sector)? {
-            reread::refresh(file, &dest.disk.name, &spans(&t))?;
-            partitions = json!(table::describe(file, &dest.disk.name, &t));
-            root_uuid = json!(t.disk_id);
-        }
-    } else {
-        let _ = file.seek(SeekFrom::Start(0));
-        root_uuid = json!(fsid::identify(file).and_then(|i| i.uuid));
-    }
-
+    let (partitions, root_uuid) = fix_up(&job.dest, sink.file())?;
     Ok(Finished {
         outcome,
         tried,
@@ -445,168 +427,197 @@ fn write_verify_fixup(plan: &Plan, sink: &mut Sink) -> Result<Finished> {
     })
 }
 
-type Written = (Outcome, Vec<Value>, bool);
+/// `--verify`: the target read back must hash to the decoded image's sha256.
+fn verify(dest: &Dest, outcome: &Outcome) -> Result<VerifyReport> {
+    let readback = read_back(&dest.path, outcome.image_size)?;
+    // --verify conflicts with --no-written-sha256: the decoded image was hashed.
+    let written = outcome.decoded_sha256.as_deref();
+    if written != Some(readback.as_str()) {
+        return Err(IronError::new(
+            Kind::VerificationFailed,
+            format!(
+                "read-back of {} does not match the image",
+                dest.path.display()
+            ),
+        )
+        .with("expected", written)
+        .with("actual", &readback));
+    }
+    Ok(VerifyReport {
+        read_back_sha256: readback,
+        matches: true,
+    })
+}
+
+/// After the image: GPT fix-up, table re-read; the partitions and root_uuid for the report.
+fn fix_up(dest: &Dest, file: &mut File) -> Result<(Option<Value>, Option<String>)> {
+    if dest.partition.is_some() {
+        let _ = file.seek(SeekFrom::Start(0));
+        return Ok((None, fsid::identify(file).and_then(|i| i.uuid)));
+    }
+    let sector = dest.disk.logical_sector_size;
+    // The image's own table must fit the disk before anything acts on it (the caller wipes).
+    if let Some(t) = table::read_image_table(file, sector)? {
+        table_check::validate(&t, dest.capacity)?;
+    } else if let Some(why) = table::refused_mbr(file, sector) {
+        return Err(IronError::new(
+            Kind::CorruptImage,
+            format!("the image's msdos partition table is invalid: {why}"),
+        )
+        .with("disk_size", dest.capacity));
+    }
+    if table::relocate_backup_gpt(file, sector)? {
+        progress::info("moved the backup GPT to the end of the disk");
+    }
+    let Some(t) = table::read_image_table(file, sector)? else {
+        return Ok((None, None));
+    };
+    reread::refresh(file, &dest.disk.name, &spans(&t))?;
+    let parts = table::describe(file, &dest.disk.name, &t);
+    Ok((serde_json::to_value(parts).ok(), Some(t.disk_id)))
+}
+
+/// One verified pass's result, before it is accepted.
+struct Pass {
+    outcome: Outcome,
+    /// The cache entry being filled in the same pass.
+    partial: Option<Partial>,
+}
 
 /// Tries each mirror in order (restarting one from zero when it cannot resume) until one pass
-/// succeeds and verifies. Returns the outcome, the sources tried and whether the cache was filled.
-fn write_sources(
-    plan: &Plan,
-    sink: &mut Sink,
-) -> std::result::Result<Written, (IronError, Vec<Value>)> {
-    let Plan {
-        args,
-        dest,
-        sources,
-        expected,
-        cache,
-        key,
-        http,
-    } = *plan;
-    let mut tried: Vec<Value> = Vec::new();
-    let mut last: Option<IronError> = None;
-    let filling = cache.is_some()
-        && key.is_some()
-        && !matches!(sources.first(), Some(Source::File(p)) if cache.as_ref().is_some_and(|c| p.starts_with(&c.dir)));
-    for (i, src) in sources.iter().enumerate() {
-        let mut restarts = 0u32;
-        loop {
-            sink.reset();
-            let label = src.display();
-            let attempt =
-                (|| -> std::result::Result<(Outcome, Option<(PathBuf, File)>), Failure> {
-                    let opened = source::open(src, http)?;
-                    let tmp = match (filling, cache, key) {
-                        (true, Some(c), Some(k)) => Some(c.temp(k)?),
-                        _ => None,
-                    };
-                    let tee = match &tmp {
-                        Some((_, f)) => {
-                            Some(f.try_clone().map_err(|e| IronError::io("cache file", e))?)
-                        }
-                        None => None,
-                    };
-                    let ranged = match src {
-                        Source::Http(url) if opened.reader.takes_ranges() => {
-                            Some(range_opener(http, url))
-                        }
-                        _ => None,
-                    };
-                    let input = Input {
-                        reader: opened.reader,
-                        length: opened.length,
-                        algo: expected.as_ref().map(|e| e.algo),
-                        tee,
-                        format: format::Options {
-                            force: force_format(args.format),
-                            spill_dir: args.cache_dir.clone(),
-                            chunk_size: pipeline::CHUNK_SIZE,
-                            ranged,
-                        },
-                        label: label.clone(),
-                        seekable: local_qcow2(src),
-                        hash_decoded: !args.no_written_sha256,
-                    };
-                    let mut check = |s: &Sniffed, len: Option<u64>| size_check(s, len, dest);
-                    // A whole-disk image made for another sector size is refused from its
-                    // head, before any byte of it reaches the disk.
-                    let device = dest.path.display().to_string();
-                    let disk_sector = dest.disk.logical_sector_size;
-                    let mut head =
-                        |h: &[u8]| sector_layout::check_image_head(h, disk_sector, &device);
-                    let checks = pipeline::Checks {
-                        sniffed: &mut check,
-                        head_len: if dest.partition.is_none() {
-                            sector_layout::HEAD_NEEDED
-                        } else {
-                            0
-                        },
-                        head: &mut head,
-                    };
-                    let out = pipeline::run(input, sink, checks)?;
-                    // An empty body (a misconfigured server, a truncated upload) must not pass
-                    // for a written disk: the old contents would still be there, bootable.
-                    if out.image_size == 0 {
-                        return Err(IronError::new(
-                            Kind::CorruptImage,
-                            format!("the image from {label} is empty: it decoded to 0 bytes"),
-                        )
-                        .with("source", label.clone())
-                        .into());
-                    }
-                    Ok((out, tmp))
-                })();
-            match attempt {
-                Ok((outcome, tmp)) => {
-                    if let Some(e) = expected {
-                        let actual = outcome.served.digest.clone().unwrap_or_default();
-                        if actual != e.hex {
-                            if let Some((p, _)) = &tmp {
-                                let _ = std::fs::remove_file(p);
-                            }
-                            if matches!(src, Source::File(p) if cache.as_ref().is_some_and(|c| p.starts_with(&c.dir)))
-                                && let (Some(c), Some(k)) = (cache, key)
-                            {
-                                let _ = c.evict(k);
-                            }
-                            tried.push(json!({"source": label, "ok": false, "error": {"kind": "checksum_mismatch"}}));
-                            return Err((
-                                IronError::new(
-                                    Kind::ChecksumMismatch,
-                                    format!(
-                                        "{label} does not match its {} checksum",
-                                        e.algo.name()
-                                    ),
-                                )
-                                .with("algorithm", e.algo.name())
-                                .with("expected", &e.hex)
-                                .with("actual", &actual),
-                                tried,
-                            ));
-                        }
-                    }
-                    tried.push(json!({"source": label, "ok": true}));
-                    if let Err(err) = sink.finish() {
-                        return Err((err, tried));
-                    }
-                    let mut stored = false;
-                    if let (Some((p, f)), Some(c), Some(k)) = (tmp, cache, key) {
-                        match c.commit(&p, f, k, &label) {
-                            Ok(_) => stored = true,
-                            Err(e) => progress::warn(&format!("could not fill the cache: {e}")),
-                        }
-                    }
-                    return Ok((outcome, tried, stored));
+/// succeeds and verifies, recording every attempt.
+struct Mirrors<'a> {
+    args: &'a WriteArgs,
+    job: &'a Job,
+    http: &'a Http,
+    tried: Vec<SourceTried>,
+}
+
+impl Mirrors<'_> {
+    /// The accepted pass's outcome, and whether the cache was filled.
+    fn write(&mut self, sink: &mut Sink) -> Result<(Outcome, bool)> {
+        let sources = &self.job.sources;
+        let mut last: Option<IronError> = None;
+        for (i, src) in sources.iter().enumerate() {
+            let http = self.http;
+            let res = pipeline::restarting(
+                src,
+                self.args.http.retries,
+                || http.count_retry(),
+                || self.pass(src, sink),
+            );
+            let f = match res {
+                Ok(pass) => return self.accept(src, pass, sink),
+                Err(f) => f,
+            };
+            self.tried
+                .push(SourceTried::failed(src.display(), &f.error));
+            if i + 1 < sources.len() && (f.restart || is_source_error(&f.error)) {
+                progress::warn(&format!("{}; trying the next mirror", f.error));
+                last = Some(f.error);
+                continue;
+            }
+            return Err(f.error);
+        }
+        Err(last.unwrap_or_else(|| IronError::new(Kind::Internal, "no source")))
+    }
+
+    /// One pass of one source through the pipeline into the sink.
+    fn pass(&self, src: &Source, sink: &mut Sink) -> std::result::Result<Pass, Failure> {
+        let (args, job, dest) = (self.args, self.job, &self.job.dest);
+        sink.reset();
+        let label = src.display();
+        let opened = source::open(src, self.http)?;
+        let partial = match (&job.cache, &job.key) {
+            (Some(c), Some(k)) if job.fills_cache() => Some(c.temp(k)?),
+            _ => None,
+        };
+        let ranged = match src {
+            Source::Http(url) if opened.reader.takes_ranges() => Some(range_opener(self.http, url)),
+            _ => None,
+        };
+        let input = Input {
+            reader: opened.reader,
+            length: opened.length,
+            algo: job.expected.as_ref().map(|e| e.algo),
+            tee: partial.as_ref().map(Partial::writer).transpose()?,
+            format: format::Options {
+                force: args.format,
+                spill_dir: args.cache_dir.clone(),
+                chunk_size: pipeline::CHUNK_SIZE,
+                ranged,
+            },
+            label: label.clone(),
+            seekable: local_qcow2(src),
+            hash_decoded: !args.no_written_sha256,
+        };
+        let mut check = |d: &Detected, len: Option<u64>| size_check(d, len, dest);
+        // A whole-disk image made for another sector size is refused from its head, before any
+        // byte of it reaches the disk.
+        let device = dest.path.display().to_string();
+        let disk_sector = dest.disk.logical_sector_size;
+        let mut head = |h: &[u8]| sector_layout::check_image_head(h, disk_sector, &device);
+        let checks = pipeline::Checks {
+            detected: &mut check,
+            head_len: if dest.partition.is_none() {
+                sector_layout::HEAD_NEEDED
+            } else {
+                0
+            },
+            head: &mut head,
+        };
+        let outcome = pipeline::run(input, sink, checks)?;
+        // An empty body (a misconfigured server, a truncated upload) must not pass for a
+        // written disk: the old contents would still be there, bootable.
+        if outcome.image_size == 0 {
+            return Err(IronError::new(
+                Kind::CorruptImage,
+                format!("the image from {label} is empty: it decoded to 0 bytes"),
+            )
+            .with("source", label)
+            .into());
+        }
+        Ok(Pass { outcome, partial })
+    }
+
+    /// Checks the served bytes' checksum, releases the held-back ends and fills the cache.
+    fn accept(&mut self, src: &Source, pass: Pass, sink: &mut Sink) -> Result<(Outcome, bool)> {
+        let job = self.job;
+        let label = src.display();
+        if let Some(e) = &job.expected {
+            let actual = pass.outcome.served.digest.clone().unwrap_or_default();
+            if actual != e.hex {
+                // A bad cache entry goes, so the next write downloads again.
+                if job.is_cached_copy(src)
+                    && let (Some(c), Some(k)) = (&job.cache, &job.key)
+                {
+                    let _ = c.evict(k);
                 }
-                Err(f) => {
-                    if let (Some(c), Some(k)) = (cache, key) {
-                        let _ = std::fs::remove_file(
-                            c.dir.join(format!(".partial-{k}-{}", std::process::id())),
-                        );
-                    }
-                    if f.restart && src.replayable() && restarts < args.http.retries {
-                        restarts += 1;
-                        http.count_retry();
-                        progress::warn(&format!("{}; restarting from byte zero", f.error));
-                        continue;
-                    }
-                    tried.push(
-                        json!({"source": label, "ok": false, "error": f.error.to_json()["error"]}),
-                    );
-                    let more = i + 1 < sources.len();
-                    if more && (f.restart || is_source_error(&f.error)) {
-                        progress::warn(&format!("{}; trying the next mirror", f.error));
-                        last = Some(f.error);
-                        break;
-                    }
-                    return Err((f.error, tried));
-                }
+                let err = IronError::new(
+                    Kind::ChecksumMismatch,
+                    format!("{label} does not match its {} checksum", e.algo.name()),
+                )
+                .with("algorithm", e.algo.name())
+                .with("expected", &e.hex)
+                .with("actual", &actual);
+                self.tried.push(SourceTried::failed(label, &err));
+                return Err(err);
             }
         }
+        self.tried.push(SourceTried::ok(label.clone()));
+        sink.finish()?;
+        let stored = match (pass.partial, &job.cache, &job.key) {
+            (Some(p), Some(c), Some(k)) => match c.commit(p, k, &label) {
+                Ok(_) => true,
+                Err(e) => {
+                    progress::warn(&format!("could not fill the cache: {e}"));
+                    false
+                }
+            },
+            _ => false,
+        };
+        Ok((pass.outcome, stored))
     }
-    Err((
-        last.unwrap_or_else(|| IronError::new(Kind::Internal, "no source")),
-        tried,
-    ))
 }
 
 /// A second connection to `url` for the qcow2 decoder's Range requests, opened on first need.
@@ -644,7 +655,7 @@ fn read_back(path: &std::path::Path, len: u64) -> Result<String> {
     let mut h = Sha256::new();
     let mut buf = vec![0u8; 4 << 20];
     let mut left = len;
-    let p = progress::Progress::new("verify", Some(len));
+    let p = progress::Progress::new(Phase::Verify, Some(len));
     while left > 0 {
         crate::interrupt::check()?;
         let n = left.min(buf.len() as u64) as usize;
@@ -654,44 +665,54 @@ fn read_back(path: &std::path::Path, len: u64) -> Result<String> {
         left -= n as u64;
         p.inc(n as u64);
     }
+    p.finish();
     Ok(checksum::hex(&h.finalize()))
 }
 
-fn dry_run_plan(
-    args: &WriteArgs,
-    dest: &Dest,
-    sources: &[Source],
-    expected: &Option<Expected>,
-    cache_state: &str,
-    http: &Http,
-    overridden: &[safety::Refusal],
-) -> Value {
-    // Probe the first source for reachability and size; nothing is downloaded beyond headers.
-    let probe = match sources.first() {
-        Some(s @ Source::Http(_)) | Some(s @ Source::File(_)) => match source::open(s, http) {
-            Ok(o) => json!({"source": s.display(), "reachable": true, "length": o.length}),
-            Err(e) => {
-                json!({"source": s.display(), "reachable": false, "error": e.to_json()["error"]})
-            }
-        },
-        _ => Value::Null,
+/// Plan: what a write would do; nothing is opened for writing. The first source is probed for
+/// reachability and size; nothing is downloaded beyond headers.
+fn dry_run_plan(args: &WriteArgs, job: &Job, http: &Http) -> DryRunReport {
+    let probe = match job.sources.first() {
+        Some(s @ Source::Http(_)) | Some(s @ Source::File(_)) => {
+            Some(match source::open(s, http) {
+                Ok(o) => Probe {
+                    source: s.display(),
+                    reachable: true,
+                    length: Some(o.length),
+                    error: None,
+                },
+                Err(e) => Probe {
+                    source: s.display(),
+                    reachable: false,
+                    length: None,
+                    error: Some(e.to_json()["error"].clone()),
+                },
+            })
+        }
+        _ => None,
     };
-    json!({
-        "dry_run": true,
-        "target": dest.path,
-        "disk": dest.disk.path,
-        "partition": dest.partition,
-        "partition_node": dest.node,
-        "capacity": dest.capacity,
-        "logical_sector_size": dest.disk.logical_sector_size,
-        "sources": sources.iter().map(Source::display).collect::<Vec<_>>(),
-        "probe": probe,
-        "checksum": expected.as_ref().map(|e| json!({"algorithm": e.algo.name(), "expected": e.hex})),
-        "format": format!("{:?}", args.format).to_lowercase(),
-        "sparse": args.sparse,
-        "cache": cache_state,
-        "verify": args.verify,
-        "overridden": overridden,
-        "would_write": true,
-    })
+    let dest = &job.dest;
+    DryRunReport {
+        dry_run: true,
+        target: dest.path.clone(),
+        disk: dest.disk.path.clone(),
+        partition: dest.partition,
+        partition_node: dest
+            .node
+            .map(|n| serde_json::to_value(n).unwrap_or(Value::Null)),
+        capacity: dest.capacity,
+        logical_sector_size: dest.disk.logical_sector_size,
+        sources: job.sources.iter().map(Source::display).collect(),
+        probe,
+        checksum: job.expected.as_ref().map(|e| PlannedChecksum {
+            algorithm: e.algo.name(),
+            expected: e.hex.clone(),
+        }),
+        format: args.format,
+        sparse: args.sparse,
+        cache: job.cache_state,
+        verify: args.verify,
+        overridden: serde_json::to_value(&job.overridden).unwrap_or(Value::Null),
+        would_write: true,
+    }
 }

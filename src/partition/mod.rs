@@ -299,7 +299,7 @@ pub fn run(args: &Args) -> Result<Value> {
     let mut doc = report::build(
         &device,
         &plan,
-        Some(refresh.method),
+        Some(refresh.method.as_str()),
         &report::from_described(&described),
         false,
         args,

@@ -5,6 +5,7 @@
 pub mod http;
 pub mod images;
 pub mod proxy;
+pub mod schema;
 pub mod tls;
 
 use serde_json::Value;
@@ -230,13 +231,22 @@ pub struct Run {
 }
 
 impl Run {
-    /// Parses the output of an ironbox run started some other way (under unshare, say).
+    /// Parses the output of an ironbox run started some other way (under unshare, say). Only an
+    /// error document can be schema-checked without the arguments: see `from_output_of`.
     pub fn from_output(out: Output) -> Run {
+        Run::from_output_of(&[], out)
+    }
+
+    /// Parses the output of `ironbox <args>` and checks the document against its schema.
+    pub fn from_output_of(args: &[String], out: Output) -> Run {
         let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
         let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
         let json = serde_json::from_str(stdout.trim()).unwrap_or_else(|e| {
             panic!("stdout is not one JSON document ({e}):\n{stdout}\nstderr:\n{stderr}")
         });
+        if !args.is_empty() || schema_free_error(&json) {
+            schema::check(args, &json);
+        }
         Run {
             code: out.status.code().unwrap_or(-1),
             json,
@@ -269,6 +279,12 @@ impl Run {
         );
         self.json["error"].clone()
     }
+}
+
+/// An error document needs no command to be checked.
+fn schema_free_error(doc: &Value) -> bool {
+    doc.as_object()
+        .is_some_and(|o| o.len() == 1 && o.contains_key("error"))
 }
 
 /// A fluent runner: `ironbox(&["inventory"]).env("X", "1").stdin(bytes).run()`.
@@ -315,7 +331,12 @@ impl Ironbox {
                 let _ = sin.write_all(&data);
             });
         }
-        Run::from_output(child.wait_with_output().expect("wait ironbox"))
+        let args: Vec<String> = self
+            .cmd
+            .get_args()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
+        Run::from_output_of(&args, child.wait_with_output().expect("wait ironbox"))
     }
 }
 

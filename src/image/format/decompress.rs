@@ -8,14 +8,15 @@
 //!   (`zstd --long`, whose default is 27) are allowed, larger ones refused (see `zstd` below).
 //! - xz: concatenated streams and the format's own stream padding are accepted.
 
+use super::Compression;
 use super::errors::read_error;
 use crate::report::{IronError, Kind, Result};
 use std::io::{self, BufReader, Read};
 
-/// A decoded stream plus the name of the format it was decoded from (for error messages).
+/// A decoded stream plus the compression it was decoded from.
 pub struct Decoded {
     inner: Box<dyn Read + Send>,
-    what: &'static str,
+    compression: Compression,
 }
 
 impl Decoded {
@@ -23,7 +24,7 @@ impl Decoded {
         let inner = flate2::read::MultiGzDecoder::new(BufReader::with_capacity(256 << 10, input));
         Decoded {
             inner: Box::new(inner),
-            what: "gzip stream",
+            compression: Compression::Gzip,
         }
     }
 
@@ -36,7 +37,7 @@ impl Decoded {
             .map_err(|e| read_error(e, "zstd stream"))?;
         Ok(Decoded {
             inner: Box::new(WindowRefusal(dec)),
-            what: "zstd stream",
+            compression: Compression::Zstd,
         })
     }
 
@@ -44,12 +45,12 @@ impl Decoded {
         let inner = liblzma::read::XzDecoder::new_multi_decoder(input);
         Decoded {
             inner: Box::new(inner),
-            what: "xz stream",
+            compression: Compression::Xz,
         }
     }
 
-    pub fn what(&self) -> &'static str {
-        self.what
+    pub fn compression(&self) -> Compression {
+        self.compression
     }
 }
 

@@ -24,6 +24,7 @@
 //!   plus the zstd window the frame asks for (8 MiB or less at the default levels, 128 MiB for
 //!   `--long=27`, the most a frame may ask for: larger windows are refused).
 mod decompress;
+mod detected;
 mod errors;
 mod qcow2;
 mod raw;
@@ -35,26 +36,12 @@ use errors::{SourceReader, source_error};
 use sniff::{Magic, peek, sniff};
 use std::io::{Read, Seek, SeekFrom};
 
+pub use detected::{Compression, Detected, ForceFormat, ImageFormat, Qcow2Path};
+
 /// Consecutive guest bytes, in order: either data or a run of zeros (unallocated or zero clusters).
 pub enum Chunk {
     Data(Vec<u8>),
     Zero(u64),
-}
-
-/// What `open` found. `qcow2_path` can change while streaming: it starts as "sequential" (one
-/// forward pass, with a bounded window of recently skipped bytes) and becomes "random_access"
-/// (a seekable source was sought back) or "spill" (bytes came back from the spill file) when the
-/// image turns out not to be in streaming order. Read it for the report after the stream ended.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Detected {
-    /// "raw" or "qcow2".
-    pub format: &'static str,
-    /// "none", "gzip", "zstd" or "xz".
-    pub compression: &'static str,
-    /// The qcow2 header's size; None for raw streams.
-    pub virtual_size: Option<u64>,
-    /// "sequential", "random_access" or "spill" for qcow2; None for raw.
-    pub qcow2_path: Option<&'static str>,
 }
 
 /// A decoded guest stream.
@@ -64,14 +51,6 @@ pub trait ImageStream: Send {
     fn next_chunk(&mut self) -> Result<Option<Chunk>>;
     /// Hands a `Chunk::Data` buffer back for reuse (optional; saves an allocation per chunk).
     fn recycle(&mut self, _buf: Vec<u8>) {}
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum ForceFormat {
-    #[default]
-    Auto,
-    Raw,
-    Qcow2,
 }
 
 #[derive(Debug, Clone)]
@@ -157,10 +136,10 @@ pub fn open_feed(input: Box<dyn ZeroFeed>, opts: &Options) -> Result<Box<dyn Ima
         Magic::Gzip => Decoded::gzip(input),
         Magic::Zstd => Decoded::zstd(input)?,
         Magic::Xz => Decoded::xz(input),
-        magic => return open_plain(magic, input, "none", "image", opts),
+        magic => return open_plain(magic, input, Compression::None, opts),
     };
-    let what = decoded.what();
-    let compression = what.trim_end_matches(" stream");
+    let compression = decoded.compression();
+    let what = compression.stream_name();
     let (head, inner) = peek(decoded).map_err(|e| errors::read_error(e, what))?;
     let inner: Box<dyn Read + Send> = Box::new(inner);
     match sniff(&head) {
@@ -168,11 +147,12 @@ pub fn open_feed(input: Box<dyn ZeroFeed>, opts: &Options) -> Result<Box<dyn Ima
             Err(IronError::new(
                 Kind::UnsupportedFormat,
                 format!(
-                    "image is compressed twice ({compression} around another compressed stream); decompress it once first"
+                    "image is compressed twice ({} around another compressed stream); decompress it once first",
+                    compression.as_str()
                 ),
             ))
         }
-        magic => open_plain(magic, Box::new(Plain(inner)), compression, what, opts),
+        magic => open_plain(magic, Box::new(Plain(inner)), compression, opts),
     }
 }
 
@@ -180,15 +160,15 @@ pub fn open_feed(input: Box<dyn ZeroFeed>, opts: &Options) -> Result<Box<dyn Ima
 fn open_plain(
     magic: Magic,
     input: Box<dyn ZeroFeed>,
-    compression: &'static str,
-    what: &'static str,
+    compression: Compression,
     opts: &Options,
 ) -> Result<Box<dyn ImageStream>> {
+    let what = compression.stream_name();
     match (opts.force, magic) {
         (ForceFormat::Raw, _) | (ForceFormat::Auto, Magic::Raw) => Ok(Box::new(
-            raw::RawStream::new(input, what, raw_detected(compression), opts.chunk_size),
+            raw::RawStream::new(input, what, Detected::raw(compression), opts.chunk_size),
         )),
-        (_, Magic::Qcow2) => qcow2::open_stream(input, compression, what, opts),
+        (_, Magic::Qcow2) => qcow2::open_stream(input, compression, opts),
         (ForceFormat::Qcow2, _) => Err(not_qcow2(magic)),
         (ForceFormat::Auto, Magic::Unsupported(name)) => Err(IronError::new(
             Kind::UnsupportedFormat,
@@ -207,15 +187,6 @@ fn not_qcow2(magic: Magic) -> IronError {
         Kind::UnsupportedFormat,
         format!("image is not qcow2 (its magic bytes say '{found}') but qcow2 was forced"),
     )
-}
-
-fn raw_detected(compression: &'static str) -> Detected {
-    Detected {
-        format: "raw",
-        compression,
-        virtual_size: None,
-        qcow2_path: None,
-    }
 }
 
 /// Same, when the source can seek (local file, cache file, HTTP Range reader): enables random
@@ -289,19 +260,19 @@ mod tests {
             ..Options::default()
         };
         let s = open(Box::new(std::io::Cursor::new(data.clone())), &opts).unwrap();
-        assert_eq!(s.detected().format, "raw");
+        assert_eq!(s.detected().format, ImageFormat::Raw);
         assert_eq!(drain(s).unwrap(), data);
 
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
         gz.write_all(&data).unwrap();
         let gz = gz.finish().unwrap();
         let s = open(Box::new(std::io::Cursor::new(gz.clone())), &opts).unwrap();
-        assert_eq!(s.detected().compression, "gzip");
+        assert_eq!(s.detected().compression, Compression::Gzip);
         assert_eq!(drain(s).unwrap(), data);
 
         let z = zstd::encode_all(&data[..], 3).unwrap();
         let s = open_seekable(Box::new(std::io::Cursor::new(z.clone())), &opts).unwrap();
-        assert_eq!(s.detected().compression, "zstd");
+        assert_eq!(s.detected().compression, Compression::Zstd);
         assert_eq!(drain(s).unwrap(), data);
 
         let mut cut = z.clone();

@@ -147,12 +147,7 @@ mod tests {
         let feed = Feed {
             parts: vec![Ok(vec![1; 5000]), Err(1 << 30), Ok(vec![2; 10])],
         };
-        let detected = Detected {
-            format: "raw",
-            compression: "none",
-            virtual_size: None,
-            qcow2_path: None,
-        };
+        let detected = Detected::raw(super::super::Compression::None);
         let mut s = RawStream::new(Box::new(feed), "image", detected, 4096);
         let mut got = Vec::new();
         while let Some(c) = s.next_chunk().unwrap() {

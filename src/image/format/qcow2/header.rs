@@ -95,13 +95,9 @@ pub fn parse(first: &[u8]) -> Result<Header> {
     let cluster_bits = cluster_bits(first)?;
     let version = be32(first, 4);
     let cluster_size = 1u64 << cluster_bits;
-    let backing_offset = be64(first, 8);
-    let backing_len = be32(first, 16) as u64;
     let size = be64(first, 24);
-    let crypt_method = be32(first, 32);
     let l1_size = be32(first, 36) as u64;
     let l1_table_offset = be64(first, 40);
-
     let (incompat, header_len) = if version >= 3 {
         if first.len() < 104 {
             return Err(corrupt("qcow2 v3 header is truncated".into()));
@@ -114,10 +110,33 @@ pub fn parse(first: &[u8]) -> Result<Header> {
     } else {
         (0, 72)
     };
+    let ext = extensions(first, header_len, cluster_size)?;
+    // Safety refusals first: these are attacks or references we never follow.
+    refuse_unsafe(first, incompat, ext)?;
+    let compression = cluster_compression(first, incompat, header_len)?;
+    let needed = l1_entries_needed(size, cluster_size, l1_size, l1_table_offset)?;
+    Ok(Header {
+        version,
+        cluster_bits,
+        size,
+        l1_size: needed,
+        l1_table_offset,
+        compression,
+    })
+}
 
-    // Header extensions: walk them to learn the data file's name and to be sure they are sane.
-    let mut data_file: Option<String> = None;
-    let mut crypto_ext = false;
+/// What the header extensions say that matters here.
+struct Extensions {
+    data_file: Option<String>,
+    crypto: bool,
+}
+
+/// Walks the header extensions to learn the data file's name and to be sure they are sane.
+fn extensions(first: &[u8], header_len: u64, cluster_size: u64) -> Result<Extensions> {
+    let mut ext = Extensions {
+        data_file: None,
+        crypto: false,
+    };
     let mut at = header_len;
     loop {
         if at + 8 > first.len() as u64 || at + 8 > cluster_size {
@@ -130,7 +149,7 @@ pub fn parse(first: &[u8]) -> Result<Header> {
             be32(first, at as usize + 4) as u64,
         );
         if kind == EXT_END {
-            break;
+            return Ok(ext);
         }
         let data = at + 8;
         if data + len > first.len() as u64 {
@@ -139,31 +158,36 @@ pub fn parse(first: &[u8]) -> Result<Header> {
             )));
         }
         match kind {
-            EXT_DATA_FILE => data_file = Some(name_at(first, data, len)),
-            EXT_CRYPTO => crypto_ext = true,
+            EXT_DATA_FILE => ext.data_file = Some(name_at(first, data, len)),
+            EXT_CRYPTO => ext.crypto = true,
             _ => {}
         }
         at = data + len.div_ceil(8) * 8;
     }
+}
 
-    // Safety refusals first: these are attacks or references we never follow.
+/// Backing files, external data files, encryption and unknown incompatible features are
+/// refused (`unsafe_image`); a qemu-marked corrupt image and extended L2 are not written.
+fn refuse_unsafe(first: &[u8], incompat: u64, ext: Extensions) -> Result<()> {
+    let backing_offset = be64(first, 8);
     if backing_offset != 0 {
-        let name = name_at(first, backing_offset, backing_len);
+        let name = name_at(first, backing_offset, be32(first, 16) as u64);
         return Err(IronError::new(
             Kind::UnsafeImage,
             format!("qcow2 image has a backing file '{name}'; refusing to follow it"),
         )
         .with("backing_file", name));
     }
-    if incompat & INCOMPAT_DATA_FILE != 0 || data_file.is_some() {
-        let name = data_file.unwrap_or_else(|| "<unnamed>".into());
+    if incompat & INCOMPAT_DATA_FILE != 0 || ext.data_file.is_some() {
+        let name = ext.data_file.unwrap_or_else(|| "<unnamed>".into());
         return Err(IronError::new(
             Kind::UnsafeImage,
             format!("qcow2 image has an external data file '{name}'; refusing to follow it"),
         )
         .with("data_file", name));
     }
-    if crypt_method != 0 || crypto_ext {
+    let crypt_method = be32(first, 32);
+    if crypt_method != 0 || ext.crypto {
         let method = match crypt_method {
             1 => "aes".to_string(),
             2 => "luks".to_string(),
@@ -191,27 +215,32 @@ pub fn parse(first: &[u8]) -> Result<Header> {
             "qcow2 image uses extended l2 entries (subclusters), which are not supported",
         ));
     }
-    let compression = if incompat & INCOMPAT_COMPRESSION != 0 {
-        if header_len <= 104 {
-            return Err(corrupt(
-                "qcow2 compression type bit is set but the header has no compression type".into(),
-            ));
-        }
-        match first[104] {
-            0 => ClusterCompression::Zlib,
-            1 => ClusterCompression::Zstd,
-            t => {
-                return Err(IronError::new(
-                    Kind::UnsupportedFormat,
-                    format!("qcow2 compression type {t} is not supported"),
-                ));
-            }
-        }
-    } else {
-        ClusterCompression::Zlib
-    };
+    Ok(())
+}
 
-    // Geometry: the L1 table must cover the virtual size and stay within QEMU's limits.
+/// The compression of compressed clusters (zlib unless the header says otherwise).
+fn cluster_compression(first: &[u8], incompat: u64, header_len: u64) -> Result<ClusterCompression> {
+    if incompat & INCOMPAT_COMPRESSION == 0 {
+        return Ok(ClusterCompression::Zlib);
+    }
+    if header_len <= 104 {
+        return Err(corrupt(
+            "qcow2 compression type bit is set but the header has no compression type".into(),
+        ));
+    }
+    match first[104] {
+        0 => Ok(ClusterCompression::Zlib),
+        1 => Ok(ClusterCompression::Zstd),
+        t => Err(IronError::new(
+            Kind::UnsupportedFormat,
+            format!("qcow2 compression type {t} is not supported"),
+        )),
+    }
+}
+
+/// Geometry: the L1 table must cover the virtual size and stay within QEMU's limits. Returns
+/// the entries the virtual size needs.
+fn l1_entries_needed(size: u64, cluster_size: u64, l1_size: u64, l1_offset: u64) -> Result<u64> {
     if size > 1 << 56 {
         return Err(corrupt(format!("qcow2 virtual size {size} is too large")));
     }
@@ -227,19 +256,12 @@ pub fn parse(first: &[u8]) -> Result<Header> {
             "qcow2 l1 table of {l1_size} entries is too large"
         )));
     }
-    if needed > 0 && (l1_table_offset == 0 || !l1_table_offset.is_multiple_of(cluster_size)) {
+    if needed > 0 && (l1_offset == 0 || !l1_offset.is_multiple_of(cluster_size)) {
         return Err(corrupt(format!(
-            "qcow2 l1 table offset {l1_table_offset} is not cluster-aligned"
+            "qcow2 l1 table offset {l1_offset} is not cluster-aligned"
         )));
     }
-    Ok(Header {
-        version,
-        cluster_bits,
-        size,
-        l1_size: needed,
-        l1_table_offset,
-        compression,
-    })
+    Ok(needed)
 }
 
 #[cfg(test)]

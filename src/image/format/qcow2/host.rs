@@ -20,7 +20,7 @@
 //! spill file or a seek.
 
 use crate::image::format::errors::{read_error, source_error};
-use crate::image::format::{RangeOpener, ReadSeek, raw::fill};
+use crate::image::format::{Qcow2Path, RangeOpener, ReadSeek, raw::fill};
 use crate::report::{Context, IronError, Kind, Result};
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
@@ -65,7 +65,7 @@ pub struct Host {
     skipped: std::collections::VecDeque<(u64, Vec<u8>)>,
     skipped_bytes: usize,
     scratch: Vec<u8>,
-    path: &'static str,
+    path: Qcow2Path,
     ranged: Option<Ranged>,
 }
 
@@ -153,7 +153,7 @@ impl Host {
             skipped: Default::default(),
             skipped_bytes: 0,
             scratch: Vec::new(),
-            path: "sequential",
+            path: Qcow2Path::Sequential,
             ranged: None,
         }
     }
@@ -171,8 +171,8 @@ impl Host {
         self.ranged.is_some()
     }
 
-    /// "sequential", "spill" or "random_access": how the bytes have been obtained so far.
-    pub fn path(&self) -> &'static str {
+    /// How the bytes have been obtained so far.
+    pub fn path(&self) -> Qcow2Path {
         self.path
     }
 
@@ -248,7 +248,7 @@ impl Host {
         }
         if let Input::Seekable { .. } = self.input {
             self.seek_to(off)?;
-            self.path = "random_access";
+            self.path = Qcow2Path::RandomAccess;
             let got = self.read_input(buf)?;
             self.remember(&buf[..got]);
             return Ok(got);
@@ -264,14 +264,14 @@ impl Host {
                     buf.len()
                 )
             })?;
-            self.path = "spill";
+            self.path = Qcow2Path::Spill;
             return Ok(buf.len());
         }
         if let Some(ranged) = &mut self.ranged {
             let end = self.pos.min(end);
             let n = (end - off) as usize;
             ranged.read_exact_at(off, &mut buf[..n])?;
-            self.path = "random_access";
+            self.path = Qcow2Path::RandomAccess;
             if n == buf.len() {
                 return Ok(n);
             }
@@ -482,7 +482,7 @@ mod tests {
         assert_eq!(h.read_at_most(99_500, &mut b).unwrap(), 500);
         let e = h.read_exact_at(5000, &mut b).unwrap_err();
         assert_eq!(e.kind, Kind::UnsupportedFormat);
-        assert_eq!(h.path(), "sequential");
+        assert_eq!(h.path(), Qcow2Path::Sequential);
     }
 
     #[test]
@@ -499,7 +499,7 @@ mod tests {
         h.read_exact_at(18 << 20, &mut b).unwrap();
         h.read_exact_at(1234, &mut b).unwrap();
         assert_eq!(b, &d[1234..2234]);
-        assert_eq!(h.path(), "spill");
+        assert_eq!(h.path(), Qcow2Path::Spill);
     }
 
     #[test]
@@ -515,13 +515,13 @@ mod tests {
         })));
         let mut b = vec![0u8; 1000];
         h.read_exact_at(18 << 20, &mut b).unwrap();
-        assert_eq!(h.path(), "sequential");
+        assert_eq!(h.path(), Qcow2Path::Sequential);
         // Passed and out of the in-memory window: by range, in order, on one connection.
         for off in [1234u64, 5000, 300_000] {
             h.read_exact_at(off, &mut b).unwrap();
             assert_eq!(b, &d[off as usize..off as usize + 1000]);
         }
-        assert_eq!(h.path(), "random_access");
+        assert_eq!(h.path(), Qcow2Path::RandomAccess);
         // Straddling the stream's position: the passed part by range, the rest from the stream.
         let mut big = vec![0u8; 8000];
         let at = (18 << 20) + 1000 - 5000;
@@ -536,10 +536,10 @@ mod tests {
         let mut h = Host::seekable(Box::new(io::Cursor::new(d.clone())), 0);
         let mut b = vec![0u8; 1000];
         h.read_exact_at(2 << 20, &mut b).unwrap();
-        assert_eq!(h.path(), "sequential");
+        assert_eq!(h.path(), Qcow2Path::Sequential);
         h.read_exact_at(10, &mut b).unwrap();
         assert_eq!(b, &d[10..1010]);
-        assert_eq!(h.path(), "random_access");
+        assert_eq!(h.path(), Qcow2Path::RandomAccess);
         let e = h.read_exact_at((3 << 20) - 10, &mut b).unwrap_err();
         assert_eq!(e.kind, Kind::CorruptImage);
     }

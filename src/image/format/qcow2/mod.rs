@@ -12,7 +12,7 @@ mod cluster;
 mod header;
 mod host;
 
-use super::{Chunk, Detected, ImageStream, Options, ReadSeek};
+use super::{Chunk, Compression, Detected, ImageFormat, ImageStream, Options, ReadSeek};
 use crate::report::{IronError, Kind, Result};
 use cluster::Inflater;
 use header::Header;
@@ -27,18 +27,16 @@ const L2_ZERO: u64 = 1;
 /// A qcow2 over a forward-only stream (stdin, HTTP without Range, a decompressed stream).
 pub fn open_stream(
     input: Box<dyn Read + Send>,
-    compression: &'static str,
-    what: &'static str,
+    compression: Compression,
     opts: &Options,
 ) -> Result<Box<dyn ImageStream>> {
-    let what = if compression == "none" {
-        "qcow2 image"
-    } else {
-        what
+    let what = match compression {
+        Compression::None => "qcow2 image",
+        c => c.stream_name(),
     };
     let mut host = Host::stream(input, what, opts.spill_dir.as_deref())?;
     // Range requests fetch the bytes of the image as served: only when nothing was decompressed.
-    if compression == "none"
+    if compression == Compression::None
         && let Some(open) = &opts.ranged
     {
         host.set_ranged(open.clone());
@@ -54,7 +52,7 @@ pub fn open_seekable(
 ) -> Result<Box<dyn ImageStream>> {
     Ok(Box::new(Qcow2Stream::open(
         Host::seekable(input, base),
-        "none",
+        Compression::None,
         opts,
     )?))
 }
@@ -92,7 +90,7 @@ pub struct Qcow2Stream {
 }
 
 impl Qcow2Stream {
-    fn open(mut host: Host, compression: &'static str, opts: &Options) -> Result<Self> {
+    fn open(mut host: Host, compression: Compression, opts: &Options) -> Result<Self> {
         // The fixed header says the cluster size; the whole first cluster holds the extensions
         // and the backing file name, all vetted before anything is produced.
         let mut fixed = vec![0u8; header::FIXED_LEN];
@@ -121,7 +119,7 @@ impl Qcow2Stream {
 
         let clusters = hdr.size.div_ceil(cluster_size);
         let detected = Detected {
-            format: "qcow2",
+            format: ImageFormat::Qcow2,
             compression,
             virtual_size: Some(hdr.size),
             qcow2_path: Some(host.path()),

@@ -1,130 +1,84 @@
 //! The output contract (DESIGN.md §3): one JSON document on stdout, a stable error object, and
 //! the exit-code table. Everything a command returns flows through here.
 
-use serde_json::{Map, Value, json};
+mod error_doc;
+pub mod schemas;
+
+pub use error_doc::{ErrorDocument, ErrorObject};
+use schemars::JsonSchema;
+use serde::Serialize;
+use serde_json::{Map, Value};
 use std::fmt;
 use std::io::Write;
 
 /// What every subcommand's `run` returns: a JSON report, or an error that becomes one.
 pub type Result<T = Value> = std::result::Result<T, IronError>;
 
-/// Stable error kinds. The snake_case names are part of the public contract (README, man pages):
-/// never rename one, only add.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+/// Declares `Kind` from one list: the enum, its serde names, `ALL` and `as_str` cannot drift.
+macro_rules! kinds {
+    ($($(#[$meta:meta])* $variant:ident = $name:literal,)*) => {
+        /// Stable error kinds. The snake_case names are part of the public contract (README, man
+        /// pages): never rename one, only add.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+        pub enum Kind {
+            $($(#[$meta])* #[serde(rename = $name)] $variant,)*
+        }
+
+        impl Kind {
+            /// Every kind, in declaration order (generated, never kept by hand).
+            pub const ALL: &'static [Kind] = &[$(Kind::$variant,)*];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Kind::$variant => $name,)*
+                }
+            }
+        }
+    };
+}
+
+kinds! {
     // exit 2: bad usage or invalid input
-    Usage,
-    InvalidInput,
-    InvalidHints,
-    InvalidLayout,
-    InvalidChecksum,
-    ImageTooLarge,
-    ConfigdriveTooLarge,
-    UnsupportedFormat,
-    SectorSizeMismatch,
+    Usage = "usage",
+    InvalidInput = "invalid_input",
+    InvalidHints = "invalid_hints",
+    InvalidLayout = "invalid_layout",
+    InvalidChecksum = "invalid_checksum",
+    ImageTooLarge = "image_too_large",
+    ConfigdriveTooLarge = "configdrive_too_large",
+    UnsupportedFormat = "unsupported_format",
+    SectorSizeMismatch = "sector_size_mismatch",
     // exit 3: verification failed
-    ChecksumMismatch,
-    VerificationFailed,
+    ChecksumMismatch = "checksum_mismatch",
+    VerificationFailed = "verification_failed",
     // exit 4: refused for safety
-    DeviceBusy,
-    DeviceReadOnly,
-    SystemDisk,
-    ProtectedFilesystem,
+    DeviceBusy = "device_busy",
+    DeviceReadOnly = "device_read_only",
+    SystemDisk = "system_disk",
+    ProtectedFilesystem = "protected_filesystem",
     /// A safety probe could not read what it checks: a refusal, never a pass.
-    SafetyProbeFailed,
-    HasSignatures,
-    NoSpace,
-    UnsafeImage,
+    SafetyProbeFailed = "safety_probe_failed",
+    HasSignatures = "has_signatures",
+    NoSpace = "no_space",
+    UnsafeImage = "unsafe_image",
     // exit 1: the operation failed
-    NotFound,
-    NotABlockDevice,
-    NoMatchingDisk,
-    Io,
-    HttpStatus,
-    Network,
-    CorruptImage,
-    Unsupported,
-    NotImplemented,
-    Frozen,
-    External,
-    Internal,
+    NotFound = "not_found",
+    NotABlockDevice = "not_a_block_device",
+    NoMatchingDisk = "no_matching_disk",
+    Io = "io",
+    HttpStatus = "http_status",
+    Network = "network",
+    CorruptImage = "corrupt_image",
+    Unsupported = "unsupported",
+    NotImplemented = "not_implemented",
+    Frozen = "frozen",
+    External = "external",
+    Internal = "internal",
     // exit 130
-    Interrupted,
+    Interrupted = "interrupted",
 }
 
 impl Kind {
-    pub const ALL: &'static [Kind] = &[
-        Kind::Usage,
-        Kind::InvalidInput,
-        Kind::InvalidHints,
-        Kind::InvalidLayout,
-        Kind::InvalidChecksum,
-        Kind::ImageTooLarge,
-        Kind::ConfigdriveTooLarge,
-        Kind::UnsupportedFormat,
-        Kind::SectorSizeMismatch,
-        Kind::ChecksumMismatch,
-        Kind::VerificationFailed,
-        Kind::DeviceBusy,
-        Kind::DeviceReadOnly,
-        Kind::SystemDisk,
-        Kind::ProtectedFilesystem,
-        Kind::SafetyProbeFailed,
-        Kind::HasSignatures,
-        Kind::NoSpace,
-        Kind::UnsafeImage,
-        Kind::NotFound,
-        Kind::NotABlockDevice,
-        Kind::NoMatchingDisk,
-        Kind::Io,
-        Kind::HttpStatus,
-        Kind::Network,
-        Kind::CorruptImage,
-        Kind::Unsupported,
-        Kind::NotImplemented,
-        Kind::Frozen,
-        Kind::External,
-        Kind::Internal,
-        Kind::Interrupted,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Usage => "usage",
-            Kind::InvalidInput => "invalid_input",
-            Kind::InvalidHints => "invalid_hints",
-            Kind::InvalidLayout => "invalid_layout",
-            Kind::InvalidChecksum => "invalid_checksum",
-            Kind::ImageTooLarge => "image_too_large",
-            Kind::ConfigdriveTooLarge => "configdrive_too_large",
-            Kind::UnsupportedFormat => "unsupported_format",
-            Kind::SectorSizeMismatch => "sector_size_mismatch",
-            Kind::ChecksumMismatch => "checksum_mismatch",
-            Kind::VerificationFailed => "verification_failed",
-            Kind::DeviceBusy => "device_busy",
-            Kind::DeviceReadOnly => "device_read_only",
-            Kind::SystemDisk => "system_disk",
-            Kind::ProtectedFilesystem => "protected_filesystem",
-            Kind::SafetyProbeFailed => "safety_probe_failed",
-            Kind::HasSignatures => "has_signatures",
-            Kind::NoSpace => "no_space",
-            Kind::UnsafeImage => "unsafe_image",
-            Kind::NotFound => "not_found",
-            Kind::NotABlockDevice => "not_a_block_device",
-            Kind::NoMatchingDisk => "no_matching_disk",
-            Kind::Io => "io",
-            Kind::HttpStatus => "http_status",
-            Kind::Network => "network",
-            Kind::CorruptImage => "corrupt_image",
-            Kind::Unsupported => "unsupported",
-            Kind::NotImplemented => "not_implemented",
-            Kind::Frozen => "frozen",
-            Kind::External => "external",
-            Kind::Internal => "internal",
-            Kind::Interrupted => "interrupted",
-        }
-    }
-
     /// The exit-code table of DESIGN.md §3.
     pub fn exit_code(self) -> i32 {
         use Kind::*;
@@ -209,15 +163,13 @@ impl IronError {
         self.kind.exit_code()
     }
 
+    /// The typed error document (what stdout carries on failure).
+    pub fn document(&self) -> ErrorDocument {
+        ErrorDocument::from(self)
+    }
+
     pub fn to_json(&self) -> Value {
-        let mut err = Map::new();
-        err.insert("kind".into(), json!(self.kind.as_str()));
-        err.insert("message".into(), json!(self.message));
-        err.insert("causes".into(), json!(self.causes));
-        for (k, v) in &self.context {
-            err.insert(k.clone(), v.clone());
-        }
-        json!({ "error": err })
+        serde_json::to_value(self.document()).unwrap_or(Value::Null)
     }
 
     pub fn usage(message: impl Into<String>) -> Self {
@@ -260,6 +212,15 @@ impl<T, E: fmt::Display> Context<T> for std::result::Result<T, E> {
     fn ctx(self, kind: Kind, message: impl FnOnce() -> String) -> Result<T> {
         self.map_err(|e| IronError::new(kind, message()).caused_by(e))
     }
+}
+
+/// Serializes a command's typed report once, at the edge (lib::run): everything before this
+/// point is typed.
+pub fn document<R: Serialize>(report: Result<R>) -> Result<Value> {
+    report.and_then(|r| {
+        serde_json::to_value(r)
+            .map_err(|e| IronError::new(Kind::Internal, "cannot serialize the report").caused_by(e))
+    })
 }
 
 /// Writes the one JSON document to stdout; returns whether it was delivered. A broken pipe
@@ -322,6 +283,19 @@ mod tests {
             assert!(s.chars().all(|c| c.is_ascii_lowercase() || c == '_'), "{s}");
             assert!(seen.insert(s), "duplicate kind {s}");
         }
+    }
+
+    #[test]
+    fn serde_names_are_the_contract_names() {
+        for k in Kind::ALL {
+            assert_eq!(serde_json::to_value(k).unwrap(), k.as_str());
+        }
+    }
+
+    #[test]
+    fn context_cannot_override_the_fixed_fields() {
+        let v = IronError::new(Kind::Io, "m").with("kind", "x").to_json();
+        assert_eq!(v["error"]["kind"], "io");
     }
 
     #[test]

@@ -1,0 +1,125 @@
+//! The schema registry: command path -> the JSON Schema of the document it prints on success.
+//! `ironbox <command> --report-schema` prints one; bare `ironbox --report-schema` prints them all
+//! (keyed by command path, plus `error`); scripts/gen-docs writes them to man/schemas/; the test
+//! harness validates every document a test gets from the binary against them.
+//! One line per command (or subcommand, where its report differs): the longest registered
+//! prefix of the command path wins.
+
+use super::ErrorDocument;
+use schemars::{JsonSchema, Schema, json_schema, schema_for};
+use serde_json::{Map, Value};
+
+type SchemaFn = fn() -> Schema;
+
+fn of<T: JsonSchema>() -> Schema {
+    schema_for!(T)
+}
+
+/// A command whose report is not typed yet: any object. (Interim: issue 16 replaces each.)
+fn untyped() -> Schema {
+    json_schema!({"type": "object", "description": "report not typed yet"})
+}
+
+/// The failure document, shared by every command.
+pub const ERROR: &str = "error";
+
+pub const REGISTRY: &[(&str, SchemaFn)] = &[
+    (ERROR, of::<ErrorDocument>),
+    ("agent", untyped),
+    ("inventory", untyped),
+    ("partition", untyped),
+    ("image-write", of::<crate::image::report::ImageWriteReport>),
+    ("image-cache", of::<crate::image::report::ImageCacheReport>),
+    (
+        "image-cache fetch",
+        of::<crate::image::report::CacheFetchReport>,
+    ),
+    (
+        "image-cache list",
+        of::<crate::image::report::CacheListReport>,
+    ),
+    (
+        "image-cache evict",
+        of::<crate::image::report::CacheEvictReport>,
+    ),
+    ("image-cache gc", of::<crate::image::report::CacheGcReport>),
+    (
+        "configdrive",
+        of::<crate::configdrive::report::ConfigdriveReport>,
+    ),
+    (
+        "configdrive build",
+        of::<crate::configdrive::report::ConfigdriveBuildReport>,
+    ),
+    (
+        "configdrive write",
+        of::<crate::configdrive::report::ConfigdriveWriteReport>,
+    ),
+    (
+        "configdrive read",
+        of::<crate::configdrive::report::ConfigdriveReadReport>,
+    ),
+    ("firmware", untyped),
+    ("erase", untyped),
+    ("bootloader", untyped),
+    ("export", untyped),
+    ("attach", untyped),
+    ("detach", untyped),
+    ("check-disk", untyped),
+    ("generate", of::<crate::docs::GenerateReport>),
+    // Not a command: one line of `--progress json` on stderr (man/schemas/progress.json).
+    (PROGRESS, of::<crate::progress::Event>),
+];
+
+/// The progress lines' schema, under this name.
+pub const PROGRESS: &str = "progress";
+
+/// The registered name for a command path (`["firmware", "update"]` -> `firmware update` if
+/// registered, else `firmware`).
+pub fn name_for(path: &[String]) -> Option<&'static str> {
+    (1..=path.len()).rev().find_map(|n| {
+        let key = path[..n].join(" ");
+        REGISTRY.iter().find(|(k, _)| *k == key).map(|(k, _)| *k)
+    })
+}
+
+pub fn schema(name: &str) -> Option<Schema> {
+    REGISTRY.iter().find(|(k, _)| *k == name).map(|(_, f)| f())
+}
+
+/// Every schema, keyed by registered name.
+pub fn all() -> Value {
+    let map: Map<String, Value> = REGISTRY
+        .iter()
+        .map(|(k, f)| (k.to_string(), f().to_value()))
+        .collect();
+    Value::Object(map)
+}
+
+/// The file name under man/schemas/ for a registered name (`firmware update` ->
+/// `firmware-update.json`).
+pub fn file_name(name: &str) -> String {
+    format!("{}.json", name.replace(' ', "-"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn longest_registered_prefix_wins() {
+        let p = |s: &str| s.split(' ').map(String::from).collect::<Vec<_>>();
+        assert_eq!(name_for(&p("inventory")), Some("inventory"));
+        assert_eq!(name_for(&p("firmware nosuch")), Some("firmware"));
+        assert_eq!(name_for(&p("nosuch")), None);
+    }
+
+    #[test]
+    fn every_schema_builds_and_names_are_unique() {
+        let mut seen = std::collections::HashSet::new();
+        for (k, f) in REGISTRY {
+            assert!(seen.insert(k), "{k} registered twice");
+            assert!(f().as_object().is_some(), "{k}");
+        }
+    }
+}
