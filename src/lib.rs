@@ -36,7 +36,7 @@ pub fn run(cli: Cli) -> Result<Value> {
     interrupt::install();
     match cli.command {
         Command::Agent(a) => agent::run(&a),
-        Command::Inventory(a) => inventory::run(&a),
+        Command::Inventory(a) => report::document(inventory::run(&a)),
         Command::Partition(a) => partition::run(&a),
         Command::ImageWrite(a) => image::run_write(&a),
         Command::ImageCache(a) => image::run_cache(&a),
@@ -44,10 +44,10 @@ pub fn run(cli: Cli) -> Result<Value> {
         Command::Firmware(a) => firmware::run(&a),
         Command::Erase(a) => erase::run(&a),
         Command::Bootloader(a) => bootloader::run(&a),
-        Command::Export(a) => export::run(&a),
-        Command::Attach(a) => attach::run_attach(&a),
-        Command::Detach(a) => attach::run_detach(&a),
-        Command::CheckDisk(a) => check_disk::run(&a),
+        Command::Export(a) => report::document(export::run(&a)),
+        Command::Attach(a) => report::document(attach::run_attach(&a)),
+        Command::Detach(a) => report::document(attach::run_detach(&a)),
+        Command::CheckDisk(a) => report::document(check_disk::run(&a)),
         Command::Generate(a) => report::document(docs::run(&a)),
         Command::External(argv) => extension::run(argv),
     }

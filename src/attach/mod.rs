@@ -2,12 +2,12 @@
 //! the kernel's fabrics host directly (/dev/nvme-fabrics; no nvme-cli), so an attached
 //! namespace shows in the inventory and can be chosen, written or erased like a local disk.
 
-use crate::export::Nqn;
+use crate::export::{Nqn, Transport};
 use crate::report::{IronError, Kind, Result};
 use crate::sys::{nvme_fabrics, sysfs};
 use clap::Subcommand;
+use schemars::JsonSchema;
 use serde::Serialize;
-use serde_json::Value;
 use std::net::IpAddr;
 
 #[derive(clap::Args, Debug, Clone)]
@@ -57,26 +57,26 @@ pub struct DetachNvme {
     pub nqn: String,
 }
 
-#[derive(Debug, Serialize)]
-struct Attached {
-    transport: &'static str,
-    nqn: Nqn,
-    addr: String,
-    port: u16,
-    controller: String,
-    cntlid: u32,
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct AttachReport {
+    pub transport: Transport,
+    pub nqn: Nqn,
+    pub addr: String,
+    pub port: u16,
+    pub controller: String,
+    pub cntlid: u32,
     /// Block devices of the controller's namespaces (`/dev/nvme1n1`).
-    namespaces: Vec<String>,
+    pub namespaces: Vec<String>,
 }
 
-#[derive(Debug, Serialize)]
-struct Detached {
-    transport: &'static str,
-    nqn: Nqn,
-    controllers: Vec<String>,
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct DetachReport {
+    pub transport: Transport,
+    pub nqn: Nqn,
+    pub controllers: Vec<String>,
 }
 
-pub fn run_attach(args: &AttachArgs) -> Result<Value> {
+pub fn run_attach(args: &AttachArgs) -> Result<AttachReport> {
     let Attach::NvmeTcp(a) = &args.what;
     let nqn = Nqn::parse("nqn", &a.nqn)?;
     let hostnqn = a
@@ -109,8 +109,8 @@ pub fn run_attach(args: &AttachArgs) -> Result<Value> {
         }
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
-    Ok(serde_json::to_value(Attached {
-        transport: "nvme_tcp",
+    Ok(AttachReport {
+        transport: Transport::NvmeTcp,
         nqn,
         addr: a.addr.to_string(),
         port: a.port,
@@ -118,7 +118,6 @@ pub fn run_attach(args: &AttachArgs) -> Result<Value> {
         cntlid,
         namespaces,
     })
-    .unwrap_or(Value::Null))
 }
 
 /// `nvmeXnY` block devices of controller `nvmeN` (with native multipath the entries under the
@@ -138,7 +137,7 @@ fn namespaces_of(controller: &str) -> Vec<String> {
         .collect()
 }
 
-pub fn run_detach(args: &DetachArgs) -> Result<Value> {
+pub fn run_detach(args: &DetachArgs) -> Result<DetachReport> {
     let Detach::NvmeTcp(d) = &args.what;
     let nqn = Nqn::parse("nqn", &d.nqn)?;
     let mut controllers = Vec::new();
@@ -155,10 +154,9 @@ pub fn run_detach(args: &DetachArgs) -> Result<Value> {
             controllers.push(c);
         }
     }
-    Ok(serde_json::to_value(Detached {
-        transport: "nvme_tcp",
+    Ok(DetachReport {
+        transport: Transport::NvmeTcp,
         nqn,
         controllers,
     })
-    .unwrap_or(Value::Null))
 }

@@ -20,7 +20,7 @@ pub struct PartSpan {
 }
 
 /// How the kernel's view was brought up to date, for the report.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct Refresh {
     pub method: &'static str,
     pub nodes: Vec<(u32, PathBuf)>,

@@ -26,7 +26,7 @@ pub const ERROR: &str = "error";
 pub const REGISTRY: &[(&str, SchemaFn)] = &[
     (ERROR, of::<ErrorDocument>),
     ("agent", untyped),
-    ("inventory", untyped),
+    ("inventory", of::<crate::inventory::InventoryReport>),
     ("partition", untyped),
     ("image-write", untyped),
     ("image-cache", untyped),
@@ -34,10 +34,14 @@ pub const REGISTRY: &[(&str, SchemaFn)] = &[
     ("firmware", untyped),
     ("erase", untyped),
     ("bootloader", untyped),
-    ("export", untyped),
-    ("attach", untyped),
-    ("detach", untyped),
-    ("check-disk", untyped),
+    ("export", of::<crate::export::ExportReport>),
+    ("export iscsi", of::<crate::export::IscsiReport>),
+    ("export nvme-tcp", of::<crate::export::NvmeTcpReport>),
+    ("export list", of::<crate::export::ListReport>),
+    ("export stop", of::<crate::export::StopReport>),
+    ("attach", of::<crate::attach::AttachReport>),
+    ("detach", of::<crate::attach::DetachReport>),
+    ("check-disk", of::<crate::check_disk::CheckDiskReport>),
     ("generate", of::<crate::docs::GenerateReport>),
 ];
 
