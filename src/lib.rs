@@ -42,7 +42,7 @@ pub fn run(cli: Cli) -> Result<Value> {
         Command::ImageCache(a) => image::run_cache(&a),
         Command::Configdrive(a) => configdrive::run(&a),
         Command::Firmware(a) => firmware::run(&a),
-        Command::Erase(a) => erase::run(&a),
+        Command::Erase(a) => report::document(erase::run(&a)),
         Command::Bootloader(a) => bootloader::run(&a),
         Command::Export(a) => report::document(export::run(&a)),
         Command::Attach(a) => report::document(attach::run_attach(&a)),

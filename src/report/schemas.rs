@@ -6,13 +6,19 @@
 //! prefix of the command path wins.
 
 use super::ErrorDocument;
-use schemars::{JsonSchema, Schema, json_schema, schema_for};
+use schemars::generate::SchemaSettings;
+use schemars::{JsonSchema, Schema, json_schema};
 use serde_json::{Map, Value};
 
 type SchemaFn = fn() -> Schema;
 
+/// The schema of what `T` serializes to (the serialize contract: a field skipped when empty is
+/// optional, a field with a default is still required).
 fn of<T: JsonSchema>() -> Schema {
-    schema_for!(T)
+    SchemaSettings::draft2020_12()
+        .for_serialize()
+        .into_generator()
+        .into_root_schema_for::<T>()
 }
 
 /// A command whose report is not typed yet: any object. (Interim: issue 16 replaces each.)
@@ -32,7 +38,7 @@ pub const REGISTRY: &[(&str, SchemaFn)] = &[
     ("image-cache", untyped),
     ("configdrive", untyped),
     ("firmware", untyped),
-    ("erase", untyped),
+    ("erase", of::<crate::erase::EraseReport>),
     ("bootloader", untyped),
     ("export", of::<crate::export::ExportReport>),
     ("export iscsi", of::<crate::export::IscsiReport>),
