@@ -43,7 +43,7 @@ pub fn run(cli: Cli) -> Result<Value> {
         Command::Configdrive(a) => configdrive::run(&a),
         Command::Firmware(a) => firmware::run(&a),
         Command::Erase(a) => report::document(erase::run(&a)),
-        Command::Bootloader(a) => bootloader::run(&a),
+        Command::Bootloader(a) => report::document(bootloader::run(&a)),
         Command::Export(a) => report::document(export::run(&a)),
         Command::Attach(a) => report::document(attach::run_attach(&a)),
         Command::Detach(a) => report::document(attach::run_detach(&a)),
