@@ -805,3 +805,26 @@ fn a_missing_mkfs_tool_fails_before_the_disk_is_written() {
         "disk untouched"
     );
 }
+
+/// Every input-file error names the file: an empty layout is not just "EOF".
+#[test]
+fn an_unparsable_layout_file_is_named_in_the_error() {
+    let err = ironbox(&["partition", "--disk", "/dev/null", "--layout", "/dev/null"])
+        .run()
+        .fails(2, "invalid_layout");
+    assert!(
+        err["message"].as_str().unwrap().contains("/dev/null"),
+        "{err}"
+    );
+    assert_eq!(err["path"], "/dev/null");
+    let err = ironbox(&[
+        "partition",
+        "--disk",
+        "/dev/null",
+        "--layout",
+        "/nonexistent.json",
+    ])
+    .run()
+    .fails(2, "invalid_input");
+    assert_eq!(err["path"], "/nonexistent.json");
+}

@@ -109,7 +109,8 @@ pub fn run(args: &Args) -> Result<Value> {
             &format!("inspection: collecting the inventory for {url}"),
         );
         let inv =
-            crate::inventory::run(&crate::inventory::Args::default()).map_err(|e| e.to_string());
+            crate::report::document(crate::inventory::run(&crate::inventory::Args::default()))
+                .map_err(|e| e.to_string());
         let body = inspection::body(inv);
         if let Some(e) = body.get("error").and_then(Value::as_str) {
             state::log(&format!("inspection: reporting an error: {e}"));

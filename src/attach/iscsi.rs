@@ -9,6 +9,8 @@ use crate::export::Iqn;
 use crate::inventory::ibft;
 use crate::report::{IronError, Kind, Result};
 use crate::sys::{configfs, iscsi_netlink, sysfs};
+use crate::export::Transport;
+use schemars::JsonSchema;
 use serde::Serialize;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
@@ -74,7 +76,7 @@ pub struct DetachArgs {
     pub target: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct Disk {
     pub device: String,
     pub hctl: String,
@@ -86,7 +88,7 @@ pub struct Disk {
     pub path_id: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct Session {
     pub session: String,
     pub target: String,
@@ -96,31 +98,31 @@ pub struct Session {
     pub disks: Vec<Disk>,
 }
 
-#[derive(Debug, Serialize)]
-struct Attached {
-    transport: &'static str,
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Attached {
+    pub transport: Transport,
     /// Already logged in before this command: nothing was done.
-    already_attached: bool,
+    pub already_attached: bool,
     #[serde(flatten)]
-    session: Session,
+    pub session: Session,
 }
 
-#[derive(Debug, Serialize)]
-struct FirmwareLogin {
-    transport: &'static str,
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct FirmwareLogin {
+    pub transport: Transport,
     /// The machine has an iBFT (/sys/firmware/ibft).
-    ibft: bool,
+    pub ibft: bool,
     /// Targets the iBFT names that a login was tried for.
-    targets: Vec<String>,
-    sessions: Vec<Session>,
+    pub targets: Vec<String>,
+    pub sessions: Vec<Session>,
 }
 
-#[derive(Debug, Serialize)]
-struct Detached {
-    transport: &'static str,
-    target: Iqn,
-    sessions: Vec<String>,
-    disks: Vec<String>,
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Detached {
+    pub transport: Transport,
+    pub target: Iqn,
+    pub sessions: Vec<String>,
+    pub disks: Vec<String>,
 }
 
 /// ADDR, ADDR:PORT, [V6], [V6]:PORT or a bare IPv6 address.
@@ -184,9 +186,9 @@ fn iscsistart(args: &[String], secrets: &[&str]) -> Result<()> {
     Err(IronError::new(Kind::Network, "iscsistart: login failed").caused_by(msg))
 }
 
-pub fn run(a: &Args) -> Result<serde_json::Value> {
+pub fn run(a: &Args) -> Result<super::AttachReport> {
     if a.firmware {
-        return firmware().map(to_value);
+        return firmware().map(super::AttachReport::Firmware);
     }
     let target = Iqn::parse("target", a.target.as_deref().unwrap_or_default())?;
     let portal = parse_portal(a.portal.as_deref().unwrap_or_default())?;
@@ -205,8 +207,8 @@ pub fn run(a: &Args) -> Result<serde_json::Value> {
         .map(|p| crate::export::read_secret(p, "mutual-secret-file"))
         .transpose()?;
     if let Some(s) = find_session(&target.to_string(), Some(&portal)) {
-        return Ok(to_value(Attached {
-            transport: "iscsi",
+        return Ok(super::AttachReport::Iscsi(Attached {
+            transport: Transport::Iscsi,
             already_attached: true,
             session: s,
         }));
@@ -262,8 +264,8 @@ pub fn run(a: &Args) -> Result<serde_json::Value> {
         .with("target", target.to_string())
         .with("lun", a.lun)
     })?;
-    Ok(to_value(Attached {
-        transport: "iscsi",
+    Ok(super::AttachReport::Iscsi(Attached {
+        transport: Transport::Iscsi,
         already_attached: false,
         session,
     }))
@@ -285,7 +287,7 @@ fn firmware() -> Result<FirmwareLogin> {
     let _ = configfs::modprobe("iscsi_ibft");
     let Some(targets) = firmware_plan() else {
         return Ok(FirmwareLogin {
-            transport: "iscsi",
+            transport: Transport::Iscsi,
             ibft: false,
             targets: vec![],
             sessions: vec![],
@@ -316,7 +318,7 @@ fn firmware() -> Result<FirmwareLogin> {
         .filter_map(|(t, lun)| wait_for_disk(t, None, lun.unwrap_or(0)))
         .collect();
     Ok(FirmwareLogin {
-        transport: "iscsi",
+        transport: Transport::Iscsi,
         ibft: true,
         targets: targets.into_iter().map(|t| t.0).collect(),
         sessions,
@@ -435,18 +437,18 @@ fn host_of(session_dir: &std::path::Path) -> Option<String> {
     h.starts_with("host").then_some(h)
 }
 
-pub fn detach(d: &DetachArgs) -> Result<serde_json::Value> {
+pub fn detach(d: &DetachArgs) -> Result<Detached> {
     let target = Iqn::parse("target", &d.target)?;
     let mut sessions = Vec::new();
     let mut removed = Vec::new();
     let sessions_now = sessions_to(&target.to_string());
     if sessions_now.is_empty() {
-        return Ok(to_value(Detached {
-            transport: "iscsi",
+        return Ok(Detached {
+            transport: Transport::Iscsi,
             target,
             sessions,
             disks: removed,
-        }));
+        });
     }
     let handle = sysfs::read_u64("/sys/class/iscsi_transport/tcp/handle").ok_or_else(|| {
         IronError::new(
@@ -488,16 +490,12 @@ pub fn detach(d: &DetachArgs) -> Result<serde_json::Value> {
         }
         sessions.push(s);
     }
-    Ok(to_value(Detached {
-        transport: "iscsi",
+    Ok(Detached {
+        transport: Transport::Iscsi,
         target,
         sessions,
         disks: removed,
-    }))
-}
-
-fn to_value<T: Serialize>(v: T) -> serde_json::Value {
-    serde_json::to_value(v).unwrap_or(serde_json::Value::Null)
+    })
 }
 
 #[cfg(test)]

@@ -5,12 +5,12 @@
 
 mod iscsi;
 
-use crate::export::Nqn;
+use crate::export::{Nqn, Transport};
 use crate::report::{IronError, Kind, Result};
 use crate::sys::{nvme_fabrics, sysfs};
 use clap::Subcommand;
+use schemars::JsonSchema;
 use serde::Serialize;
-use serde_json::Value;
 use std::net::IpAddr;
 
 #[derive(clap::Args, Debug, Clone)]
@@ -65,26 +65,43 @@ pub struct DetachNvme {
     pub nqn: String,
 }
 
-#[derive(Debug, Serialize)]
-struct Attached {
-    transport: &'static str,
-    nqn: Nqn,
-    addr: String,
-    port: u16,
-    controller: String,
-    cntlid: u32,
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct NvmeAttached {
+    pub transport: Transport,
+    pub nqn: Nqn,
+    pub addr: String,
+    pub port: u16,
+    pub controller: String,
+    pub cntlid: u32,
     /// Block devices of the controller's namespaces (`/dev/nvme1n1`).
-    namespaces: Vec<String>,
+    pub namespaces: Vec<String>,
 }
 
-#[derive(Debug, Serialize)]
-struct Detached {
-    transport: &'static str,
-    nqn: Nqn,
-    controllers: Vec<String>,
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct NvmeDetached {
+    pub transport: Transport,
+    pub nqn: Nqn,
+    pub controllers: Vec<String>,
 }
 
-pub fn run_attach(args: &AttachArgs) -> Result<Value> {
+/// `attach`: one shape per transport (and the iBFT login).
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum AttachReport {
+    NvmeTcp(NvmeAttached),
+    Iscsi(iscsi::Attached),
+    Firmware(iscsi::FirmwareLogin),
+}
+
+/// `detach`: one shape per transport.
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum DetachReport {
+    NvmeTcp(NvmeDetached),
+    Iscsi(iscsi::Detached),
+}
+
+pub fn run_attach(args: &AttachArgs) -> Result<AttachReport> {
     let a = match &args.what {
         Attach::Iscsi(a) => return iscsi::run(a),
         Attach::NvmeTcp(a) => a,
@@ -122,16 +139,15 @@ pub fn run_attach(args: &AttachArgs) -> Result<Value> {
         }
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
-    Ok(serde_json::to_value(Attached {
-        transport: "nvme_tcp",
+    Ok(AttachReport::NvmeTcp(NvmeAttached {
+        transport: Transport::NvmeTcp,
         nqn,
         addr: a.addr.to_string(),
         port: a.port,
         controller,
         cntlid,
         namespaces,
-    })
-    .unwrap_or(Value::Null))
+    }))
 }
 
 /// `nvmeXnY` block devices of controller `nvmeN` (with native multipath the entries under the
@@ -151,9 +167,9 @@ fn namespaces_of(controller: &str) -> Vec<String> {
         .collect()
 }
 
-pub fn run_detach(args: &DetachArgs) -> Result<Value> {
+pub fn run_detach(args: &DetachArgs) -> Result<DetachReport> {
     let d = match &args.what {
-        Detach::Iscsi(d) => return iscsi::detach(d),
+        Detach::Iscsi(d) => return iscsi::detach(d).map(DetachReport::Iscsi),
         Detach::NvmeTcp(d) => d,
     };
     let nqn = Nqn::parse("nqn", &d.nqn)?;
@@ -171,10 +187,9 @@ pub fn run_detach(args: &DetachArgs) -> Result<Value> {
             controllers.push(c);
         }
     }
-    Ok(serde_json::to_value(Detached {
-        transport: "nvme_tcp",
+    Ok(DetachReport::NvmeTcp(NvmeDetached {
+        transport: Transport::NvmeTcp,
         nqn,
         controllers,
-    })
-    .unwrap_or(Value::Null))
+    }))
 }

@@ -6,7 +6,6 @@ use super::nvram::{self, EntryReport};
 use crate::report::{IronError, Kind, Result};
 use regex_lite::{Regex, RegexBuilder};
 use serde::Serialize;
-use serde_json::Value;
 
 /// Entries booting from a local disk, and shim or grub loaders wherever they live.
 pub const DEFAULT_PATTERNS: &[&str] = &[r"^HD\(", r"shim.*\.efi", r"grub.*\.efi"];
@@ -24,7 +23,7 @@ pub struct CleanArgs {
     pub efivars: EfivarsArg,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct CleanReport {
     pub dry_run: bool,
     pub patterns: Vec<String>,
@@ -49,7 +48,7 @@ pub fn compile(patterns: &[String]) -> Result<Vec<Regex>> {
         .collect()
 }
 
-pub fn run(a: &CleanArgs) -> Result<Value> {
+pub fn run(a: &CleanArgs) -> Result<CleanReport> {
     let patterns: Vec<String> = if a.patterns.is_empty() {
         DEFAULT_PATTERNS.iter().map(|s| s.to_string()).collect()
     } else {
@@ -78,7 +77,7 @@ pub fn run(a: &CleanArgs) -> Result<Value> {
         boot_order: nvram::order_names(&super::boot_order::without(&order_before, &numbers)),
         boot_order_before: nvram::order_names(&order_before),
     };
-    serde_json::to_value(report).map_err(|e| IronError::new(Kind::Internal, e.to_string()))
+    Ok(report)
 }
 
 #[cfg(test)]

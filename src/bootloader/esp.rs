@@ -12,7 +12,7 @@ pub const ESP_TYPE: &str = "C12A7328-F81F-11D2-BA4B-00A0C93EC93B";
 /// An ESP is small; this bounds what reading its files may hold in memory.
 const MAX_ESP_BYTES: u64 = 256 << 20;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Esp {
     pub number: u32,
     pub partuuid: String,

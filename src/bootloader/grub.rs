@@ -11,13 +11,12 @@ use crate::disk::{
 use crate::report::{IronError, Kind, Result};
 use crate::sys::mount::Mounts;
 use serde::Serialize;
-use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 const BIOS_BOOT_TYPE: &str = "21686148-6449-6E6F-744E-656564454649";
 
-#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Mode {
     Bios,
@@ -47,14 +46,14 @@ pub struct GrubArgs {
     pub efivars: EfivarsArg,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct Step {
     pub command: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub exit_code: Option<i32>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct GrubReport {
     pub disk: String,
     pub mode: Mode,
@@ -67,7 +66,7 @@ pub struct GrubReport {
     /// The mounts made, all undone before the report.
     pub mounts: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub uefi_entries: Option<Value>,
+    pub uefi_entries: Option<super::uefi::UefiReport>,
 }
 
 /// A partition named by number or node, resolved to (number, node).
@@ -152,7 +151,7 @@ fn chroot(root: &Path, argv: &[String]) -> Result<Step> {
     })
 }
 
-pub fn run(a: &GrubArgs) -> Result<Value> {
+pub fn run(a: &GrubArgs) -> Result<GrubReport> {
     let target = resolve_target(&a.disk)?;
     let dev = &target.device;
     let shown = dev.path.display().to_string();
@@ -213,7 +212,7 @@ pub fn run(a: &GrubArgs) -> Result<Value> {
         uefi_entries: None,
     };
     if a.dry_run {
-        return to_value(report);
+        return Ok(report);
     }
 
     let dir = tempfile_dir()?;
@@ -250,7 +249,7 @@ pub fn run(a: &GrubArgs) -> Result<Value> {
         };
         report.uefi_entries = Some(uefi::run(&u)?);
     }
-    to_value(report)
+    Ok(report)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -338,8 +337,4 @@ fn tempfile_dir() -> Result<PathBuf> {
     let base = std::env::temp_dir().join(format!("ironbox-grub-{}", std::process::id()));
     std::fs::create_dir_all(&base).map_err(|e| IronError::io("cannot make a mount point", e))?;
     Ok(base)
-}
-
-fn to_value(r: GrubReport) -> Result<Value> {
-    serde_json::to_value(r).map_err(|e| IronError::new(Kind::Internal, e.to_string()))
 }

@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Loader {
     /// Firmware path on the ESP, with backslashes: `\EFI\debian\shimx64.efi`.
     pub path: String,
@@ -13,7 +13,7 @@ pub struct Loader {
     pub found_by: FoundBy,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum FoundBy {
     BootCsv,

@@ -12,7 +12,8 @@ pub mod nvram;
 pub mod uefi;
 
 use crate::report::Result;
-use serde_json::Value;
+use schemars::JsonSchema;
+use serde::Serialize;
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug, Clone)]
@@ -44,10 +45,19 @@ pub struct EfivarsArg {
     pub efivars: PathBuf,
 }
 
-pub fn run(a: &Args) -> Result<Value> {
-    match &a.command {
-        Sub::Uefi(u) => uefi::run(u),
-        Sub::CleanNvram(c) => clean::run(c),
-        Sub::Grub(g) => grub::run(g),
-    }
+/// `bootloader <subcommand>`: each subcommand's report, untagged (no wrapper in the document).
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum BootloaderReport {
+    Uefi(uefi::UefiReport),
+    CleanNvram(clean::CleanReport),
+    Grub(grub::GrubReport),
+}
+
+pub fn run(a: &Args) -> Result<BootloaderReport> {
+    Ok(match &a.command {
+        Sub::Uefi(u) => BootloaderReport::Uefi(uefi::run(u)?),
+        Sub::CleanNvram(c) => BootloaderReport::CleanNvram(clean::run(c)?),
+        Sub::Grub(g) => BootloaderReport::Grub(grub::run(g)?),
+    })
 }

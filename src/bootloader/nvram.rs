@@ -14,7 +14,7 @@ pub struct Entry {
 }
 
 /// An entry as reports show it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct EntryReport {
     /// `Boot0004`.
     pub name: String,

@@ -10,7 +10,6 @@ use crate::disk::{DiskArgs, open, resolve_target};
 use crate::report::{IronError, Kind, Result};
 use crate::sys::efivars;
 use serde::Serialize;
-use serde_json::Value;
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct UefiArgs {
@@ -27,7 +26,7 @@ pub struct UefiArgs {
     pub efivars: EfivarsArg,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct UefiReport {
     pub disk: String,
     pub dry_run: bool,
@@ -48,7 +47,7 @@ fn same_loader(o: &LoadOption, esp: &esp::Esp, path: &str) -> bool {
         && o.path.file().is_some_and(|f| f.eq_ignore_ascii_case(path))
 }
 
-pub fn run(a: &UefiArgs) -> Result<Value> {
+pub fn run(a: &UefiArgs) -> Result<UefiReport> {
     let vars = nvram::open(&a.efivars.efivars)?;
     let target = resolve_target(&a.disk)?;
     let dev = &target.device;
@@ -150,5 +149,5 @@ pub fn run(a: &UefiArgs) -> Result<Value> {
         boot_order_before: nvram::order_names(&order_before),
         boot_order: nvram::order_names(&order),
     };
-    serde_json::to_value(report).map_err(|e| IronError::new(Kind::Internal, e.to_string()))
+    Ok(report)
 }

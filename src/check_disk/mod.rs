@@ -3,7 +3,9 @@
 
 use crate::disk::{DiskArgs, resolve_target, safety};
 use crate::report::Result;
-use serde_json::{Value, json};
+
+mod report;
+pub use report::CheckDiskReport;
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct Args {
@@ -14,19 +16,16 @@ pub struct Args {
     pub force: bool,
 }
 
-pub fn run(args: &Args) -> Result<Value> {
+pub fn run(args: &Args) -> Result<CheckDiskReport> {
     let target = resolve_target(&args.disk)?;
     let dev = &target.device;
     let refusals = safety::check(dev, args.force)?;
-    let mut report = json!({
-        "device": dev.path,
-        "size": dev.size,
-        "logical_sector_size": dev.logical_sector_size,
-        "writable": true,
-        "overridden": refusals,
-    });
-    if args.disk.explain {
-        report["selection"] = json!(target.selection);
-    }
-    Ok(report)
+    Ok(CheckDiskReport {
+        device: dev.path.clone(),
+        size: dev.size,
+        logical_sector_size: dev.logical_sector_size,
+        writable: true,
+        overridden: refusals,
+        selection: args.disk.explain.then_some(target.selection),
+    })
 }

@@ -16,7 +16,7 @@ use std::io::{Seek, SeekFrom};
 /// Linux filesystem data, what `sgdisk -n` uses by default (and IPA for its config-2 partition).
 pub const LINUX_DATA: &str = "0FC63DAF-8483-4772-8E79-3D69D8477DE4";
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct AppendPlan {
     pub table: &'static str,
     pub number: u32,

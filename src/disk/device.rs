@@ -7,7 +7,7 @@ use serde::Serialize;
 use std::path::{Path, PathBuf};
 
 /// A whole disk and what sits on it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct BlockDevice {
     /// Kernel name (`sda`, `nvme0n1`, `loop3`).
     pub name: String,
@@ -38,7 +38,7 @@ pub struct BlockDevice {
     pub partitions: Vec<PartitionInfo>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct PartitionInfo {
     pub name: String,
     pub path: PathBuf,

@@ -4,7 +4,7 @@
 use serde::Serialize;
 use std::io::{Read, Seek, SeekFrom};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct FsId {
     pub fs_type: String,
     pub uuid: Option<String>,

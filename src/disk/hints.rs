@@ -83,7 +83,7 @@ pub struct Hints {
 }
 
 /// Why one hint matched one disk or not (for `--explain`).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct HintCheck {
     pub hint: String,
     pub expected: String,
@@ -343,7 +343,7 @@ fn apply(op: &str, value: &str, args: &[String]) -> bool {
 }
 
 /// Per-disk explanation for `--explain`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Candidate {
     pub device: String,
     pub size: u64,

@@ -39,7 +39,7 @@ impl RefreshMethod {
 }
 
 /// How the kernel's view was brought up to date, for the report.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct Refresh {
     pub method: RefreshMethod,
     pub nodes: Vec<(u32, PathBuf)>,

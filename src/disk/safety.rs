@@ -10,7 +10,7 @@ use crate::report::{IronError, Kind, Result};
 use crate::sys::sysfs;
 use serde::Serialize;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Refusal {
     pub rule: &'static str,
     pub holder: String,

@@ -4,7 +4,7 @@
 
 use std::io::{self, Read, Seek, SeekFrom};
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct Signature {
     /// blkid-style type name: `gpt`, `dos`, `ext4`, `xfs`, `swap`, `vfat`, `iso9660`, ...
     pub kind: &'static str,

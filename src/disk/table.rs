@@ -9,7 +9,7 @@ use serde::Serialize;
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom, Write};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct TableEntry {
     pub number: u32,
     /// Bytes.
@@ -25,7 +25,7 @@ pub struct TableEntry {
     pub bootable: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct TableInfo {
     /// `gpt` or `msdos`.
     pub table: &'static str,
@@ -194,7 +194,7 @@ pub fn relocate_backup_gpt(f: &mut File, sector: u32) -> Result<bool> {
 }
 
 /// One partition as reports show it: table entry plus node and filesystem identity.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct PartitionReport {
     #[serde(flatten)]
     pub entry: TableEntry,

@@ -12,7 +12,7 @@ use std::fs::File;
 const STEP: u64 = 1 << 30;
 
 /// What sysfs says about the device's discard and write-zeroes support.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct BlockCaps {
     pub discard_max_bytes: u64,
     pub discard_granularity: u64,

@@ -2,11 +2,11 @@
 
 use crate::erase::plan::Caps;
 use crate::erase::verify::Verification;
+use crate::report::ErrorObject;
 use serde::Serialize;
-use serde_json::Value;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct DeviceRecord {
     pub device: String,
     pub model: Option<String>,
@@ -22,16 +22,15 @@ pub struct DeviceRecord {
     pub bytes_written: u64,
     pub duration_s: f64,
     pub verification: Option<Verification>,
-    /// `erased`, `planned` (dry run), `skipped`, `refused` or `failed`.
-    pub result: &'static str,
+    pub result: Outcome,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<Value>,
+    pub error: Option<ErrorObject>,
     /// The method that failed before the one that erased the device (with --fallback).
     pub fallback_from: Option<&'static str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub attempts: Vec<Value>,
+    pub attempts: Vec<Attempt>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub estimated_duration_s: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -40,12 +39,75 @@ pub struct DeviceRecord {
     pub capabilities: Option<Caps>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub overridden: Vec<crate::disk::safety::Refusal>,
-    #[serde(skip_serializing_if = "Value::is_null")]
-    pub details: Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub details: Option<Details>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub started_at: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub finished_at: Option<String>,
+}
+
+/// What happened to one device.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Erased,
+    /// A dry run's plan.
+    Planned,
+    Skipped,
+    Refused,
+    Failed,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Erased => "erased",
+            Outcome::Planned => "planned",
+            Outcome::Skipped => "skipped",
+            Outcome::Refused => "refused",
+            Outcome::Failed => "failed",
+        }
+    }
+
+    /// Whether the run can still succeed with this device in it.
+    pub fn is_ok(self) -> bool {
+        matches!(self, Outcome::Erased | Outcome::Planned | Outcome::Skipped)
+    }
+}
+
+/// A method that failed before the next one was tried (with --fallback).
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct Attempt {
+    pub method: &'static str,
+    pub error: ErrorObject,
+}
+
+/// What the method did, beyond the common fields; each key only where it applies.
+#[derive(Debug, Clone, Default, Serialize, schemars::JsonSchema)]
+pub struct Details {
+    /// Dry run: the methods that would be tried, in order.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub methods_in_order: Option<Vec<&'static str>>,
+    /// metadata: the byte ranges wiped.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ranges: Option<Vec<crate::erase::metadata::Span>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signatures_removed: Option<Vec<crate::erase::metadata::Found>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub regions_zeroed: Option<usize>,
+    /// zeroout, discard, secure-discard: whether the device guarantees zeroes afterwards.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub zeroes_guaranteed: Option<bool>,
+    /// zeroout: whether the device did the zeroing itself (WRITE ZEROES).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offloaded: Option<bool>,
+    /// overwrite: one entry per pass.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pass_list: Option<Vec<crate::erase::overwrite::Pass>>,
+    /// After any method: how the kernel re-read the partition table, or why it could not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partition_table_reread: Option<String>,
 }
 
 impl DeviceRecord {
@@ -64,7 +126,7 @@ impl DeviceRecord {
             bytes_written: 0,
             duration_s: 0.0,
             verification: None,
-            result: "failed",
+            result: Outcome::Failed,
             reason: None,
             error: None,
             fallback_from: None,
@@ -73,7 +135,7 @@ impl DeviceRecord {
             estimate_basis: None,
             capabilities: None,
             overridden: vec![],
-            details: Value::Null,
+            details: None,
             started_at: None,
             finished_at: None,
         }

@@ -16,7 +16,7 @@ const MIB: u64 = 1 << 20;
 const BTRFS_COPIES: [u64; 2] = [64 * MIB, 256 << 30];
 
 /// A byte range of the disk: a partition (current or former) or the disk itself.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Span {
     pub start: u64,
     pub size: u64,
@@ -24,7 +24,7 @@ pub struct Span {
     pub number: u32,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Found {
     pub range_start: u64,
     pub kind: &'static str,
@@ -32,7 +32,7 @@ pub struct Found {
     pub offset: u64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct MetadataOutcome {
     pub ranges: Vec<Span>,
     pub signatures_removed: Vec<Found>,

@@ -15,16 +15,17 @@ pub mod nvme;
 pub mod overwrite;
 pub mod pattern;
 pub mod plan;
+mod report;
 pub mod select;
 pub mod verify;
 
 use crate::disk::{open, reread};
 use crate::progress::{self, Phase, Progress};
 use crate::report::{IronError, Kind, Result};
-use certificate::DeviceRecord;
+use certificate::{Attempt, Details, DeviceRecord, Outcome};
 use method::{Expect, Method};
+pub use report::{EraseReport, Host};
 use select::Selected;
-use serde_json::{Value, json};
 use std::fs::File;
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -77,7 +78,7 @@ pub struct Args {
 /// How often firmware erases are polled for progress.
 const POLL: Duration = Duration::from_secs(2);
 
-pub fn run(args: &Args) -> Result<Value> {
+pub fn run(args: &Args) -> Result<EraseReport> {
     if args.passes == 0 && args.no_final_zero && args.method == Method::Overwrite {
         return Err(IronError::usage(
             "--passes 0 with --no-final-zero leaves overwrite nothing to write",
@@ -133,40 +134,32 @@ pub fn run(args: &Args) -> Result<Value> {
         .flatten()
         .collect();
 
-    let ok = devices
-        .iter()
-        .all(|d| matches!(d.result, "erased" | "planned" | "skipped"));
-    let cert = json!({
-        "ok": ok,
-        "dry_run": args.dry_run,
-        "method_requested": args.method.name(),
-        "verify": args.verify,
-        "started_at": started_at,
-        "finished_at": certificate::now(),
-        "duration_s": started.elapsed().as_secs_f64(),
-        "host": host(),
-        "tool": format!("ironbox {}", env!("CARGO_PKG_VERSION")),
-        "devices": devices,
-    });
+    let ok = devices.iter().all(|d| d.result.is_ok());
+    let cert = EraseReport {
+        ok,
+        dry_run: args.dry_run,
+        method_requested: args.method.name(),
+        verify: args.verify,
+        started_at,
+        finished_at: certificate::now(),
+        duration_s: started.elapsed().as_secs_f64(),
+        host: Host::read(),
+        tool: format!("ironbox {}", env!("CARGO_PKG_VERSION")),
+        devices,
+    };
     if ok {
         return Ok(cert);
     }
-    Err(run_error(&devices).with("certificate", cert))
+    Err(run_error(&cert.devices).with("certificate", &cert))
 }
 
 /// The run's error when a device was not erased: the most serious outcome decides the exit code
 /// (interrupted, then failed, then verification, then refused).
 fn run_error(devices: &[DeviceRecord]) -> IronError {
-    let kind_of = |d: &DeviceRecord| {
-        d.error
-            .as_ref()
-            .and_then(|e| e["kind"].as_str())
-            .and_then(|k| Kind::ALL.iter().copied().find(|x| x.as_str() == k))
-            .unwrap_or(Kind::Io)
-    };
+    let kind_of = |d: &DeviceRecord| d.error.as_ref().map_or(Kind::Io, |e| e.kind);
     let bad: Vec<&DeviceRecord> = devices
         .iter()
-        .filter(|d| matches!(d.result, "failed" | "refused"))
+        .filter(|d| matches!(d.result, Outcome::Failed | Outcome::Refused))
         .collect();
     let rank = |k: Kind| match k.exit_code() {
         130 => 0,
@@ -182,7 +175,7 @@ fn run_error(devices: &[DeviceRecord]) -> IronError {
         .unwrap_or(Kind::Io);
     let names: Vec<String> = bad
         .iter()
-        .map(|d| format!("{} ({})", d.device, d.result))
+        .map(|d| format!("{} ({})", d.device, d.result.as_str()))
         .collect();
     IronError::new(
         worst,
@@ -195,17 +188,8 @@ fn run_error(devices: &[DeviceRecord]) -> IronError {
     )
 }
 
-fn host() -> Value {
-    use crate::sys::sysfs;
-    json!({
-        "hostname": sysfs::read("/proc/sys/kernel/hostname"),
-        "system_serial": sysfs::read_nonempty("/sys/class/dmi/id/product_serial"),
-        "system_uuid": sysfs::read_nonempty("/sys/class/dmi/id/product_uuid"),
-    })
-}
-
-fn error_value(e: &IronError) -> Value {
-    e.to_json()["error"].clone()
+fn error_value(e: &IronError) -> crate::report::ErrorObject {
+    e.document().error
 }
 
 /// Plans, erases and verifies one device; never panics the run, always returns its record.
@@ -213,12 +197,12 @@ fn erase_one(sel: &Selected, args: &Args) -> DeviceRecord {
     let dev = &sel.dev;
     let mut rec = DeviceRecord::new(dev);
     if let Some(reason) = &sel.skip {
-        rec.result = "skipped";
+        rec.result = Outcome::Skipped;
         rec.reason = Some(reason.clone());
         return rec;
     }
     if let Some((r, e)) = &sel.refusal {
-        rec.result = "refused";
+        rec.result = Outcome::Refused;
         rec.reason = Some(format!("{}: {}", r.rule, r.holder));
         rec.error = Some(error_value(e));
         return rec;
@@ -244,9 +228,11 @@ fn erase_one(sel: &Selected, args: &Args) -> DeviceRecord {
         rec.estimated_duration_s = est;
         rec.estimate_basis = Some(basis);
         rec.capabilities = Some(caps);
-        rec.result = "planned";
-        rec.details =
-            json!({"methods_in_order": chain.methods.iter().map(|m| m.name()).collect::<Vec<_>>()});
+        rec.result = Outcome::Planned;
+        rec.details = Some(Details {
+            methods_in_order: Some(chain.methods.iter().map(|m| m.name()).collect()),
+            ..Details::default()
+        });
         return rec;
     }
     rec.started_at = Some(certificate::now());
@@ -256,12 +242,12 @@ fn erase_one(sel: &Selected, args: &Args) -> DeviceRecord {
     rec.finished_at = Some(certificate::now());
     rec.capabilities = Some(caps);
     match outcome {
-        Ok(()) => rec.result = "erased",
+        Ok(()) => rec.result = Outcome::Erased,
         Err(e) => {
             rec.result = if e.exit_code() == crate::report::exit::REFUSED {
-                "refused"
+                Outcome::Refused
             } else {
-                "failed"
+                Outcome::Failed
             };
             rec.error = Some(error_value(&e));
         }
@@ -277,7 +263,7 @@ struct Done {
     seed: u64,
     regions: Vec<(u64, u64)>,
     ranges: Vec<metadata::Span>,
-    details: serde_json::Map<String, Value>,
+    details: Details,
 }
 
 fn erase_with_chain(
@@ -317,14 +303,15 @@ fn erase_with_chain(
                 rec.bytes_written = done.bytes_written;
                 rec.passes = done.passes;
                 let mut details = done.details;
-                match reread::refresh(&file, &dev.name, &[]) {
-                    Ok(r) => details.insert("partition_table_reread".into(), json!(r.method)),
-                    Err(e) => {
-                        progress::warn(&format!("{shown}: {e}"));
-                        details.insert("partition_table_reread".into(), json!(e.to_string()))
-                    }
-                };
-                rec.details = Value::Object(details);
+                details.partition_table_reread =
+                    Some(match reread::refresh(&file, &dev.name, &[]) {
+                        Ok(r) => r.method.as_str().to_string(),
+                        Err(e) => {
+                            progress::warn(&format!("{shown}: {e}"));
+                            e.to_string()
+                        }
+                    });
+                rec.details = Some(details);
                 let expect = m.expect(final_zero);
                 let p = Progress::new(Phase::Verify, Some(dev.size)).device(&dev.name);
                 let v = verify::verify(
@@ -355,8 +342,10 @@ fn erase_with_chain(
                 return Ok(());
             }
             Err(e) => {
-                rec.attempts
-                    .push(json!({"method": m.name(), "error": error_value(&e)}));
+                rec.attempts.push(Attempt {
+                    method: m.name(),
+                    error: error_value(&e),
+                });
                 let stop = !args.fallback || e.kind == Kind::Interrupted;
                 last_err = Some(e);
                 if stop {
@@ -390,11 +379,9 @@ fn run_method(
             metadata::wipe(file, &mut out, &shown)?;
             p.finish();
             done.bytes_written = out.bytes_written;
-            done.details.insert("ranges".into(), json!(out.ranges));
-            done.details
-                .insert("signatures_removed".into(), json!(out.signatures_removed));
-            done.details
-                .insert("regions_zeroed".into(), json!(out.regions.len()));
+            done.details.ranges = Some(out.ranges.clone());
+            done.details.signatures_removed = Some(out.signatures_removed);
+            done.details.regions_zeroed = Some(out.regions.len());
             done.regions = out.regions;
             done.ranges = out.ranges;
         }
@@ -414,14 +401,10 @@ fn run_method(
                 Method::Zeroout => true,
                 _ => caps.block.discard_zeroes_data,
             };
-            done.details
-                .insert("zeroes_guaranteed".into(), json!(guaranteed));
+            done.details.zeroes_guaranteed = Some(guaranteed);
             if m == Method::Zeroout {
                 done.bytes_written = dev.size;
-                done.details.insert(
-                    "offloaded".into(),
-                    json!(caps.block.write_zeroes_max_bytes > 0),
-                );
+                done.details.offloaded = Some(caps.block.write_zeroes_max_bytes > 0);
             }
         }
         Method::Overwrite => {
@@ -447,7 +430,7 @@ fn run_method(
             }
             done.passes = passes.len() as u32;
             done.seed = passes.last().copied().flatten().unwrap_or(0);
-            done.details.insert("pass_list".into(), json!(list));
+            done.details.pass_list = Some(list);
         }
         _ if m.is_nvme() => {
             let Some(n) = &caps.nvme else {

@@ -10,7 +10,7 @@ use serde::Serialize;
 use std::time::{Duration, Instant};
 
 /// What the drive told us, for the plan and the certificate.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct NvmeCaps {
     pub nsid: u32,
     pub controller: ControllerInfo,

@@ -16,7 +16,7 @@ use std::time::Instant;
 /// Chunk of one direct write: as large as dd's 4M and a multiple of any sector size.
 pub const CHUNK: usize = 4 << 20;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Pass {
     pub pattern: &'static str,
     pub bytes: u64,

@@ -11,7 +11,7 @@ use crate::sys::{ata, nvme};
 use serde::Serialize;
 use std::fs::File;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Caps {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub nvme: Option<NvmeCaps>,
@@ -73,7 +73,7 @@ pub fn probe(dev: &BlockDevice) -> Caps {
 }
 
 /// The order of methods to try, and the reasoning shown in the plan.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Chain {
     pub methods: Vec<Method>,
     pub why: Vec<String>,

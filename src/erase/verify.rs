@@ -22,7 +22,7 @@ pub const SAMPLE_BLOCKS: u64 = 1024;
 /// How many blocks `full` records before a changed-data method (which has no fixed pattern).
 pub const FULL_BASELINE_BLOCKS: u64 = 16384;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Mode {
     /// No read-back
@@ -33,7 +33,7 @@ pub enum Mode {
     Full,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Verification {
     pub mode: Mode,
     pub ok: bool,

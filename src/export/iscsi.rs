@@ -3,10 +3,12 @@
 //! target/iscsi/<iqn>/tpgt_1/{lun/lun_0/<link>, np/<addr:port>, acls/<initiator>/lun_0/<link>,
 //! attrib/*, auth/*, enable} the target that serves it.
 
+use super::report::Transport;
 use super::rollback::Rollback;
 use super::{Iqn, Served, Source, default_suffix, read_secret};
 use crate::report::{IronError, Kind, Result};
 use crate::sys::configfs;
+use schemars::JsonSchema;
 use serde::Serialize;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -46,7 +48,7 @@ pub struct Args {
     pub read_only: bool,
 }
 
-#[derive(Debug, Serialize, Clone, Copy, PartialEq)]
+#[derive(Debug, Serialize, JsonSchema, Clone, Copy, PartialEq)]
 #[serde(rename_all = "snake_case")]
 pub enum ChapMode {
     None,
@@ -54,9 +56,9 @@ pub enum ChapMode {
     Mutual,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct Export {
-    pub transport: &'static str,
+    pub transport: Transport,
     pub iqn: Iqn,
     pub portal: String,
     pub lun: u32,
@@ -72,7 +74,7 @@ pub struct Export {
     pub url: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct Report {
     pub dry_run: bool,
     pub source: Served,
@@ -182,7 +184,7 @@ pub fn run(args: &Args) -> Result<Report> {
         Some(_) => ChapMode::Mutual,
     };
     let export = Export {
-        transport: "iscsi",
+        transport: Transport::Iscsi,
         iqn: iqn.clone(),
         portal: np_name(&p),
         lun: 0,
@@ -415,7 +417,7 @@ pub fn list() -> Vec<Export> {
                 Err(_) => (String::new(), String::new()),
             };
             Some(Export {
-                transport: "iscsi",
+                transport: Transport::Iscsi,
                 portal: np,
                 lun: 0,
                 device,

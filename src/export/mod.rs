@@ -6,16 +6,20 @@
 mod iscsi;
 mod names;
 mod nvme;
+mod report;
 mod rollback;
 
 use crate::disk::{DiskArgs, partnodes, resolve_target, safety};
 use crate::report::{IronError, Kind, Result};
 use clap::Subcommand;
+use schemars::JsonSchema;
 use serde::Serialize;
-use serde_json::Value;
 use std::path::PathBuf;
 
 pub use names::{Iqn, Nqn, label};
+pub use report::{
+    ExportReport, IscsiReport, ListReport, Listed, NvmeTcpReport, StopReport, Transport,
+};
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct Args {
@@ -66,7 +70,7 @@ pub struct Source {
 }
 
 /// The device an export serves, after the safety rules.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct Served {
     pub disk: PathBuf,
     /// The device node served: the disk, or its partition.
@@ -121,24 +125,14 @@ fn default_suffix(device_name: &str) -> String {
     }
 }
 
-#[derive(Debug, Serialize)]
-struct ListReport {
-    exports: Vec<Value>,
-}
-
-#[derive(Debug, Serialize)]
-struct StopReport {
-    stopped: Vec<String>,
-}
-
-pub fn run(args: &Args) -> Result<Value> {
+pub fn run(args: &Args) -> Result<ExportReport> {
     let v = match &args.what {
-        What::Iscsi(a) => to_value(iscsi::run(a)?),
-        What::NvmeTcp(a) => to_value(nvme::run(a)?),
+        What::Iscsi(a) => ExportReport::Iscsi(iscsi::run(a)?),
+        What::NvmeTcp(a) => ExportReport::NvmeTcp(nvme::run(a)?),
         What::List => {
-            let mut exports: Vec<Value> = iscsi::list().into_iter().map(to_value).collect();
-            exports.extend(nvme::list().into_iter().map(to_value));
-            to_value(ListReport { exports })
+            let mut exports: Vec<Listed> = iscsi::list().into_iter().map(Listed::Iscsi).collect();
+            exports.extend(nvme::list().into_iter().map(Listed::NvmeTcp));
+            ExportReport::List(ListReport { exports })
         }
         What::Stop(s) => {
             let mut stopped = Vec::new();
@@ -161,14 +155,10 @@ pub fn run(args: &Args) -> Result<Value> {
                     stopped.push(name.clone());
                 }
             }
-            to_value(StopReport { stopped })
+            ExportReport::Stop(StopReport { stopped })
         }
     };
     Ok(v)
-}
-
-fn to_value<T: Serialize>(v: T) -> Value {
-    serde_json::to_value(v).unwrap_or(Value::Null)
 }
 
 /// Reads a CHAP secret from a file: one line, no surrounding whitespace; never echoed.

@@ -5,16 +5,17 @@
 //! or `nqn.2014-08.org.nvmexpress:uuid:<uuid>`; at most 223 bytes).
 
 use crate::report::{IronError, Kind, Result};
+use schemars::JsonSchema;
 use serde::Serialize;
 use std::fmt;
 
 const MAX_NAME: usize = 223;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(transparent)]
 pub struct Iqn(String);
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(transparent)]
 pub struct Nqn(String);
 

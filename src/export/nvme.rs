@@ -3,10 +3,12 @@
 //! {attr_allow_any_host, allowed_hosts/<host>, namespaces/1/{device_path,enable}},
 //! nvmet/hosts/<host>, nvmet/ports/<id>/{addr_*, subsystems/<nqn>}.
 
+use super::report::Transport;
 use super::rollback::Rollback;
 use super::{Nqn, Served, Source, default_suffix};
 use crate::report::{IronError, Kind, Result};
 use crate::sys::configfs;
+use schemars::JsonSchema;
 use serde::Serialize;
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
@@ -31,9 +33,9 @@ pub struct Args {
     pub allow_host: Vec<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct Export {
-    pub transport: &'static str,
+    pub transport: Transport,
     pub nqn: Nqn,
     pub addr: String,
     pub port: Option<u16>,
@@ -44,7 +46,7 @@ pub struct Export {
     pub connect: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct Report {
     pub dry_run: bool,
     pub source: Served,
@@ -150,7 +152,7 @@ pub fn run(args: &Args) -> Result<Report> {
     Ok(Report {
         dry_run: args.source.dry_run,
         export: Export {
-            transport: "nvme_tcp",
+            transport: Transport::NvmeTcp,
             connect: connect_line(&nqn, &addr, Some(args.port)),
             nqn,
             addr,
@@ -203,7 +205,7 @@ pub fn list() -> Vec<Export> {
                 .and_then(|s| s.parse().ok());
             let ns = sub.join("namespaces/1");
             Some(Export {
-                transport: "nvme_tcp",
+                transport: Transport::NvmeTcp,
                 connect: connect_line(&nqn, &addr, portno),
                 nqn,
                 addr,

@@ -4,7 +4,7 @@
 use crate::sys::sysfs;
 use serde::Serialize;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct Boot {
     pub current_boot_mode: &'static str,
     /// The raw `BOOTIF=` value (`01-aa-bb-cc-dd-ee-ff`), as IPA reports it.

@@ -5,7 +5,7 @@ use crate::sys::sysfs;
 use serde::Serialize;
 use std::collections::BTreeSet;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct Cpu {
     pub model_name: Option<String>,
     /// MHz as a string, like lscpu: the maximum frequency when cpufreq knows it, else the

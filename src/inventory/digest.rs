@@ -58,7 +58,14 @@ pub fn facts(inv: &Map<String, Value>) -> Value {
     })
 }
 
-pub fn of(inv: &Map<String, Value>) -> String {
+pub fn of(report: &super::InventoryReport) -> String {
+    match serde_json::to_value(report) {
+        Ok(Value::Object(inv)) => of_map(&inv),
+        _ => String::new(),
+    }
+}
+
+fn of_map(inv: &Map<String, Value>) -> String {
     let canonical = serde_json::to_vec(&facts(inv)).unwrap_or_default();
     let d = Sha256::digest(&canonical);
     d.iter().map(|b| format!("{b:02x}")).collect()
@@ -81,9 +88,9 @@ mod tests {
         let b = json!({"name": "/dev/sdb", "serial": "B", "size": 2});
         let swapped_a = json!({"name": "/dev/sdb", "serial": "A", "size": 1});
         let swapped_b = json!({"name": "/dev/sda", "serial": "B", "size": 2});
-        let d1 = of(&inv(json!([a, b])));
-        assert_eq!(d1, of(&inv(json!([swapped_b, swapped_a]))));
+        let d1 = of_map(&inv(json!([a, b])));
+        assert_eq!(d1, of_map(&inv(json!([swapped_b, swapped_a]))));
         let replaced = json!({"name": "/dev/sdb", "serial": "C", "size": 2});
-        assert_ne!(d1, of(&inv(json!([a, replaced]))));
+        assert_ne!(d1, of_map(&inv(json!([a, replaced]))));
     }
 }

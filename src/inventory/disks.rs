@@ -7,7 +7,7 @@ use crate::disk::mounts::MountTable;
 use crate::sys::sysfs;
 use serde::Serialize;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct Disk {
     pub name: String,
     pub model: Option<String>,
@@ -27,7 +27,7 @@ pub struct Disk {
 }
 
 /// Beyond IPA: what erase and image-write planning want to know up front.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct Extra {
     pub kernel_name: String,
     pub devno: String,

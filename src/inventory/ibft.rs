@@ -12,14 +12,14 @@ const ROOT: &str = "/sys/firmware/ibft";
 const FLAG_VALID: u64 = 1;
 const FLAG_BOOT_SELECTED: u64 = 2;
 
-#[derive(Debug, Serialize, PartialEq)]
+#[derive(Debug, Serialize, schemars::JsonSchema, PartialEq)]
 pub struct IscsiBoot {
     pub initiator_name: Option<String>,
     pub nics: Vec<Nic>,
     pub targets: Vec<Target>,
 }
 
-#[derive(Debug, Serialize, PartialEq)]
+#[derive(Debug, Serialize, schemars::JsonSchema, PartialEq)]
 pub struct Nic {
     pub index: u32,
     pub mac_address: Option<String>,
@@ -37,7 +37,7 @@ pub struct Nic {
     pub interface: Option<String>,
 }
 
-#[derive(Debug, Serialize, PartialEq)]
+#[derive(Debug, Serialize, schemars::JsonSchema, PartialEq)]
 pub struct Target {
     pub index: u32,
     pub target_name: Option<String>,
@@ -52,7 +52,7 @@ pub struct Target {
 }
 
 /// Which CHAP the target uses (iBFT chap-type 0, 1, 2); never the secret itself.
-#[derive(Debug, Serialize, PartialEq, Clone, Copy)]
+#[derive(Debug, Serialize, schemars::JsonSchema, PartialEq, Clone, Copy)]
 #[serde(rename_all = "snake_case")]
 pub enum Chap {
     None,

@@ -5,7 +5,7 @@ use crate::sys::smbios::Smbios;
 use crate::sys::sysfs;
 use serde::Serialize;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct Memory {
     pub total: u64,
     pub physical_mb: Option<u64>,

@@ -12,11 +12,13 @@ mod interfaces;
 mod memory;
 mod numa;
 mod pci;
+mod report;
 mod system;
+
+pub use report::InventoryReport;
 
 use crate::report::{IronError, Kind, Result};
 use crate::sys::sysfs;
-use serde_json::{Map, Value};
 
 /// What `--sections` can select; every one by default.
 #[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,7 +75,7 @@ fn seconds(s: &str) -> std::result::Result<f64, String> {
     }
 }
 
-pub fn run(args: &Args) -> Result<Value> {
+pub fn run(args: &Args) -> Result<InventoryReport> {
     // A mistyped --sysroot would otherwise yield an inventory of nothing.
     if sysfs::is_captured() && !sysfs::exists("/sys") && !sysfs::exists("/proc") {
         return Err(IronError::new(
@@ -85,63 +87,39 @@ pub fn run(args: &Args) -> Result<Value> {
         )
         .with("sysroot", sysfs::root().display().to_string()));
     }
+    let mut report = collect(args);
+    report.inventory_digest = digest::of(&report);
+    Ok(report)
+}
+
+/// Every selected section, read from the machine.
+fn collect(args: &Args) -> InventoryReport {
     let wanted = |s: Section| args.sections.is_empty() || args.sections.contains(&s);
-    let mut out = Map::new();
-    let mut put = |k: &str, v: Value| {
-        out.insert(k.to_string(), v);
-    };
-    if wanted(Section::Interfaces) {
-        let lldp = args
-            .lldp
-            .then(|| std::time::Duration::from_secs_f64(args.lldp_timeout));
-        put("interfaces", to_value(interfaces::collect(lldp)));
-    }
-    if wanted(Section::Cpu) {
-        put("cpu", to_value(cpu::collect()));
-    }
-    if wanted(Section::Disks) {
-        put("disks", to_value(disks::collect(args.include_loop)));
-    }
     let smbios = crate::sys::smbios::Smbios::read();
-    if wanted(Section::Memory) {
-        put("memory", to_value(memory::collect(smbios.as_ref())));
+    let lldp = args
+        .lldp
+        .then(|| std::time::Duration::from_secs_f64(args.lldp_timeout));
+    let bmc = wanted(Section::Bmc).then(bmc::collect);
+    let boot = wanted(Section::Boot);
+    InventoryReport {
+        interfaces: wanted(Section::Interfaces).then(|| interfaces::collect(lldp)),
+        cpu: wanted(Section::Cpu).then(cpu::collect),
+        disks: wanted(Section::Disks).then(|| disks::collect(args.include_loop)),
+        memory: wanted(Section::Memory).then(|| memory::collect(smbios.as_ref())),
+        bmc_address: bmc.as_ref().map(|b| b.address.clone()),
+        bmc_v6address: bmc.as_ref().map(|b| b.v6address.clone()),
+        bmc_mac: bmc.as_ref().map(|b| b.mac.clone()),
+        bmc_device: bmc.map(|b| b.device),
+        system_vendor: wanted(Section::SystemVendor).then(|| system::collect(smbios.as_ref())),
+        boot: boot.then(boot::collect),
+        iscsi_boot: if boot { ibft::collect() } else { None },
+        hostname: wanted(Section::Hostname).then(hostname),
+        pci_devices: wanted(Section::PciDevices).then(pci::collect),
+        numa_topology: wanted(Section::NumaTopology).then(numa::collect),
+        inventory_digest: String::new(),
     }
-    if wanted(Section::Bmc) {
-        let b = bmc::collect();
-        put("bmc_address", to_value(b.address));
-        put("bmc_v6address", to_value(b.v6address));
-        put("bmc_mac", to_value(b.mac));
-        put("bmc_device", to_value(b.device));
-    }
-    if wanted(Section::SystemVendor) {
-        put("system_vendor", to_value(system::collect(smbios.as_ref())));
-    }
-    if wanted(Section::Boot) {
-        put("boot", to_value(boot::collect()));
-        // Only when the firmware has an iBFT: IPA has no such key, and Ironic stores it as is.
-        if let Some(b) = ibft::collect() {
-            put("iscsi_boot", to_value(b));
-        }
-    }
-    if wanted(Section::Hostname) {
-        put("hostname", to_value(hostname()));
-    }
-    if wanted(Section::PciDevices) {
-        put("pci_devices", to_value(pci::collect()));
-    }
-    if wanted(Section::NumaTopology) {
-        put("numa_topology", to_value(numa::collect()));
-    }
-    let digest = digest::of(&out);
-    out.insert("inventory_digest".to_string(), Value::String(digest));
-    Ok(Value::Object(out))
 }
 
-fn to_value<T: serde::Serialize>(v: T) -> Value {
-    serde_json::to_value(v).unwrap_or(Value::Null)
-}
-
-/// The kernel's host name (what IPA's socket.gethostname() returns), readable in a capture.
 fn hostname() -> Option<String> {
     sysfs::read_nonempty("/proc/sys/kernel/hostname").or_else(|| {
         (!sysfs::is_captured())

@@ -4,27 +4,27 @@
 use crate::sys::sysfs;
 use serde::Serialize;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct Numa {
     pub ram: Vec<Ram>,
     pub cpus: Vec<Cpu>,
     pub nics: Vec<Nic>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct Ram {
     pub numa_node: u32,
     pub size_kb: u64,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct Cpu {
     pub cpu: u32,
     pub numa_node: u32,
     pub thread_siblings: Vec<u32>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct Nic {
     pub name: String,
     pub numa_node: u32,

@@ -3,7 +3,7 @@
 use crate::sys::sysfs;
 use serde::Serialize;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct PciDevice {
     pub vendor_id: String,
     pub product_id: String,

@@ -5,7 +5,7 @@ use crate::sys::smbios::{self, Smbios};
 use crate::sys::sysfs;
 use serde::Serialize;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct SystemVendor {
     pub product_name: Option<String>,
     pub serial_number: Option<String>,
@@ -15,7 +15,7 @@ pub struct SystemVendor {
     pub uuid: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct Firmware {
     pub vendor: Option<String>,
     pub version: Option<String>,

@@ -80,10 +80,16 @@ fn read_layout(args: &Args) -> Result<Layout> {
             } else {
                 text = std::fs::read_to_string(src).map_err(|e| {
                     IronError::new(Kind::InvalidInput, format!("cannot read layout file {src}"))
+                        .with("path", src)
                         .caused_by(e)
                 })?;
             }
-            layout::parse(&text)
+            // Every input-file error names the file (an empty --layout /dev/null said "EOF").
+            let shown = if src == "-" { "stdin" } else { src };
+            layout::parse(&text).map_err(|mut e| {
+                e.message = format!("layout {shown}: {}", e.message);
+                e.with("path", shown)
+            })
         }
         None => {
             if args.root.is_none() {

@@ -15,7 +15,7 @@ pub struct ErrorDocument {
 
 /// The stable error object: a kind from the exit-code table, a lower-case message naming the bad
 /// value, the chain of causes (outermost first), and context fields (README "Error context").
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct ErrorObject {
     pub kind: Kind,
     pub message: String,

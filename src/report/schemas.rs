@@ -6,13 +6,19 @@
 //! prefix of the command path wins.
 
 use super::ErrorDocument;
-use schemars::{JsonSchema, Schema, json_schema, schema_for};
+use schemars::generate::SchemaSettings;
+use schemars::{JsonSchema, Schema, json_schema};
 use serde_json::{Map, Value};
 
 type SchemaFn = fn() -> Schema;
 
+/// The schema of what `T` serializes to (the serialize contract: a field skipped when empty is
+/// optional, a field with a default is still required).
 fn of<T: JsonSchema>() -> Schema {
-    schema_for!(T)
+    SchemaSettings::draft2020_12()
+        .for_serialize()
+        .into_generator()
+        .into_root_schema_for::<T>()
 }
 
 /// A command whose report is not typed yet: any object. (Interim: issue 16 replaces each.)
@@ -26,7 +32,7 @@ pub const ERROR: &str = "error";
 pub const REGISTRY: &[(&str, SchemaFn)] = &[
     (ERROR, of::<ErrorDocument>),
     ("agent", untyped),
-    ("inventory", untyped),
+    ("inventory", of::<crate::inventory::InventoryReport>),
     ("partition", untyped),
     ("image-write", of::<crate::image::report::ImageWriteReport>),
     ("image-cache", of::<crate::image::report::ImageCacheReport>),
@@ -60,12 +66,22 @@ pub const REGISTRY: &[(&str, SchemaFn)] = &[
         of::<crate::configdrive::report::ConfigdriveReadReport>,
     ),
     ("firmware", untyped),
-    ("erase", untyped),
-    ("bootloader", untyped),
-    ("export", untyped),
-    ("attach", untyped),
-    ("detach", untyped),
-    ("check-disk", untyped),
+    ("erase", of::<crate::erase::EraseReport>),
+    ("bootloader", of::<crate::bootloader::BootloaderReport>),
+    ("bootloader uefi", of::<crate::bootloader::uefi::UefiReport>),
+    (
+        "bootloader clean-nvram",
+        of::<crate::bootloader::clean::CleanReport>,
+    ),
+    ("bootloader grub", of::<crate::bootloader::grub::GrubReport>),
+    ("export", of::<crate::export::ExportReport>),
+    ("export iscsi", of::<crate::export::IscsiReport>),
+    ("export nvme-tcp", of::<crate::export::NvmeTcpReport>),
+    ("export list", of::<crate::export::ListReport>),
+    ("export stop", of::<crate::export::StopReport>),
+    ("attach", of::<crate::attach::AttachReport>),
+    ("detach", of::<crate::attach::DetachReport>),
+    ("check-disk", of::<crate::check_disk::CheckDiskReport>),
     ("generate", of::<crate::docs::GenerateReport>),
     // Not a command: one line of `--progress json` on stderr (man/schemas/progress.json).
     (PROGRESS, of::<crate::progress::Event>),

@@ -215,7 +215,7 @@ fn erase_time(w: u16) -> Option<u32> {
 }
 
 /// What IDENTIFY DEVICE says about erasing.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct IdentifyInfo {
     pub model: String,
     pub serial: String,
@@ -277,7 +277,7 @@ pub fn parse_identify(b: &[u8]) -> io::Result<IdentifyInfo> {
 }
 
 /// SANITIZE STATUS EXT output (COUNT and LBA registers).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct SanitizeStatus {
     pub completed_ok: bool,
     pub in_progress: bool,

@@ -191,7 +191,7 @@ impl Ipmi {
 
 /// The answer to IPMI Get Device ID (NetFn App 0x06, cmd 0x01), shared by inventory's
 /// `bmc_device` and firmware's `bmc` component.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct DeviceId {
     pub device_id: u8,
     pub device_revision: u8,

@@ -154,7 +154,7 @@ fn ascii(b: &[u8]) -> String {
 }
 
 /// The parts of Identify Controller that choose an erase method.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct ControllerInfo {
     pub vid: u16,
     pub serial: String,
@@ -215,7 +215,7 @@ pub fn parse_identify_controller(b: &[u8]) -> io::Result<ControllerInfo> {
     })
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct NamespaceInfo {
     /// Namespace size in logical blocks.
     pub nsze: u64,
@@ -250,7 +250,7 @@ pub fn parse_identify_namespace(b: &[u8]) -> io::Result<NamespaceInfo> {
 }
 
 /// Sanitize Status (SSTAT bits 2:0).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SanitizeState {
     NeverSanitized,
@@ -261,7 +261,7 @@ pub enum SanitizeState {
     Unknown,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct SanitizeStatus {
     /// Progress as a fraction of 65536 while in progress.
     pub progress: u16,
