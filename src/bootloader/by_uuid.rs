@@ -79,6 +79,9 @@ mod tests {
         let mut l = ByUuidLinks::default();
         l.ensure(&dir, "9", Path::new("/dev/y")).unwrap();
         drop(l);
-        assert_eq!(std::fs::read_link(dir.join("9")).unwrap(), Path::new("/dev/x"));
+        assert_eq!(
+            std::fs::read_link(dir.join("9")).unwrap(),
+            Path::new("/dev/x")
+        );
     }
 }

@@ -168,8 +168,8 @@ pub fn run(a: &GrubArgs) -> Result<Value> {
         });
     let (root_n, root_node) = partition(dev, &t, &a.root)?;
     let entry = t.partitions.iter().find(|p| p.number == root_n).unwrap();
-    let root_id = fsid::identify(&mut Slice::new(&mut f, entry.start, entry.size))
-        .ok_or_else(|| {
+    let root_id =
+        fsid::identify(&mut Slice::new(&mut f, entry.start, entry.size)).ok_or_else(|| {
             IronError::new(
                 Kind::NotFound,
                 format!("partition {root_n} of {shown} holds no filesystem ironbox recognises"),
