@@ -331,7 +331,10 @@ fn grub_tree(install_exit: u8) -> Vec<(&'static str, Vec<u8>, bool)> {
         ("usr/sbin/grub-install", install.into_bytes(), true),
         (
             "usr/sbin/grub-mkconfig",
-            b"#!/bin/sh\necho \"$@\" >/grub-mkconfig.args\n/bin/busybox echo menuentry >\"$2\"\n"
+            // records the /dev/disk/by-uuid links it sees: root=UUID= needs the root's
+            b"#!/bin/sh\necho \"$@\" >/grub-mkconfig.args\n\
+              /bin/busybox ls /dev/disk/by-uuid >/by-uuid.seen 2>&1\n\
+              /bin/busybox echo menuentry >\"$2\"\n"
                 .to_vec(),
             true,
         ),
@@ -395,6 +398,21 @@ fn grub_bios_runs_the_images_grub_in_a_chroot_and_unmounts() {
         "-o /boot/grub/grub.cfg"
     );
     assert_eq!(ext4_cat(&disk, "/boot/grub/grub.cfg").trim(), "menuentry");
+    // grub-mkconfig saw /dev/disk/by-uuid/<root's UUID> (this machine has no udev, nor has a
+    // ramdisk: without the link it writes root=/dev/<the ramdisk's name> into grub.cfg), and
+    // the link made for it is gone afterwards
+    let uuid = sh(&format!("blkid -p -s UUID -o value {}p2", disk.dev()));
+    let uuid = uuid.trim();
+    assert!(!uuid.is_empty());
+    let seen = ext4_cat(&disk, "/by-uuid.seen");
+    assert!(
+        seen.lines().any(|l| l.trim() == uuid),
+        "grub-mkconfig saw no /dev/disk/by-uuid/{uuid}: {seen}"
+    );
+    assert!(
+        !Path::new("/dev/disk/by-uuid").join(uuid).exists(),
+        "the by-uuid link was left behind"
+    );
 }
 
 #[test]

@@ -4,7 +4,7 @@
 //! whatever fails. For UEFI the NVRAM entry is then made by `bootloader uefi`'s logic
 //! (grub-install runs with --no-nvram: one writer of boot entries, no efibootmgr needed).
 
-use super::{EfivarsArg, esp, uefi};
+use super::{EfivarsArg, by_uuid, esp, uefi};
 use crate::disk::{
     BlockDevice, DiskArgs, fsid, open, partnodes, resolve_target, slice::Slice, table,
 };
@@ -167,14 +167,14 @@ pub fn run(a: &GrubArgs) -> Result<GrubReport> {
         });
     let (root_n, root_node) = partition(dev, &t, &a.root)?;
     let entry = t.partitions.iter().find(|p| p.number == root_n).unwrap();
-    let root_fs = fsid::identify(&mut Slice::new(&mut f, entry.start, entry.size))
-        .map(|i| i.fs_type)
-        .ok_or_else(|| {
+    let root_id =
+        fsid::identify(&mut Slice::new(&mut f, entry.start, entry.size)).ok_or_else(|| {
             IronError::new(
                 Kind::NotFound,
                 format!("partition {root_n} of {shown} holds no filesystem ironbox recognises"),
             )
         })?;
+    let root_fs = root_id.fs_type.clone();
     let esp_node = match mode {
         Mode::Bios => {
             if t.table == "gpt"
@@ -218,6 +218,14 @@ pub fn run(a: &GrubArgs) -> Result<GrubReport> {
     let dir = tempfile_dir()?;
     let root = dir.clone();
     let mut mounts = Mounts::default();
+    // grub-mkconfig writes root=UUID=… only if /dev/disk/by-uuid has the root (no udev in a
+    // ramdisk: else root=<the ramdisk's device name>, wrong once the node boots)
+    let mut links = by_uuid::ByUuidLinks::default();
+    if let Some(u) = &root_id.uuid {
+        links
+            .ensure(Path::new(by_uuid::DIR), u, &root_node)
+            .map_err(|e| IronError::io(format!("cannot link {}/{u}", by_uuid::DIR), e))?;
+    }
     let result = install(
         a,
         mode,
@@ -228,6 +236,7 @@ pub fn run(a: &GrubArgs) -> Result<GrubReport> {
         &mut mounts,
         &shown,
     );
+    links.remove_all();
     report.mounts = mounts
         .mounted()
         .iter()

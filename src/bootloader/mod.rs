@@ -2,6 +2,7 @@
 //! efivarfs (no efibootmgr), IPA's NVRAM cleaning step, and grub for partition images.
 
 pub mod boot_order;
+pub mod by_uuid;
 pub mod clean;
 pub mod device_path;
 pub mod esp;
