@@ -81,7 +81,7 @@ fn start_api(
     let mut last = None;
     for a in addrs {
         match server::start(a, &names, api.clone()) {
-            Ok(pem) => return Some(pem),
+            Ok((pem, _)) => return Some(pem),
             Err(e) => last = Some(e),
         }
     }

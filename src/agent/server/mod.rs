@@ -150,11 +150,15 @@ fn serve(api: &Api, tls: Arc<rustls::ServerConfig>, tcp: TcpStream) {
     let _ = std::io::Write::flush(&mut stream);
 }
 
-/// Binds the API and serves it from a thread; returns the certificate's PEM for heartbeats.
-pub fn start(addr: SocketAddr, names: &[String], api: Arc<Api>) -> Result<String> {
+/// Binds the API and serves it from a thread; returns the certificate's PEM for heartbeats and
+/// the address bound.
+pub fn start(addr: SocketAddr, names: &[String], api: Arc<Api>) -> Result<(String, SocketAddr)> {
     let id = tls::generate(names)?;
     let listener = TcpListener::bind(addr)
         .map_err(|e| IronError::io(format!("cannot listen on {addr}"), e))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| IronError::io("the API's address".to_string(), e))?;
     crate::agent::state::log(&format!(
         "api: serving IPA's API on https://{addr} (certificate for {})",
         names.join(", ")
@@ -177,7 +181,7 @@ pub fn start(addr: SocketAddr, names: &[String], api: Arc<Api>) -> Result<String
             });
         }
     });
-    Ok(id.cert_pem)
+    Ok((id.cert_pem, addr))
 }
 
 #[cfg(test)]
@@ -190,6 +194,65 @@ mod tests {
             body.len()
         );
         http::read_request(&mut BufReader::new(raw.as_bytes()), &http::LIMITS).unwrap()
+    }
+
+    /// The real thing over TLS: curl verifies the certificate against the PEM the heartbeat
+    /// would carry (name included), as Ironic's client does.
+    #[test]
+    fn tls_round_trip_with_curl() {
+        let api = Arc::new(Api {
+            ctx: Arc::new(Ctx::new("/bin/false".into(), "/nonexistent".into())),
+            token: Token::default(),
+            commands: Commands::default(),
+        });
+        api.token.set(Some("tok".into()));
+        let (pem, addr) = start(
+            "127.0.0.1:0".parse().unwrap(),
+            &["127.0.0.1".to_string()],
+            api,
+        )
+        .unwrap();
+        assert!(pem.starts_with("-----BEGIN CERTIFICATE-----"));
+        let dir = std::env::temp_dir().join(format!("ironbox-api-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let ca = dir.join("ca.pem");
+        std::fs::write(&ca, &pem).unwrap();
+        let curl = |q: &str, data: Option<&str>| {
+            let mut c = std::process::Command::new("curl");
+            c.args(["-sS", "--max-time", "20", "--cacert"])
+                .arg(&ca)
+                .args(["-w", "\n%{http_code}"])
+                .arg(format!("https://{addr}/v1/commands/{q}"));
+            if let Some(d) = data {
+                c.args(["-H", "Content-Type: application/json", "--data", d]);
+            }
+            let out = c.output().expect("curl must be installed to run this test");
+            assert!(
+                out.status.success(),
+                "curl: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let text = String::from_utf8(out.stdout).unwrap();
+            let (body, code) = text.rsplit_once('\n').unwrap();
+            (code.to_string(), body.to_string())
+        };
+        assert_eq!(curl("", None).0, "401");
+        assert_eq!(curl("?agent_token=nope", None).0, "401");
+        let (code, body) = curl(
+            "?wait=true&agent_token=tok",
+            Some(r#"{"name": "deploy.get_deploy_steps", "params": {"node": {}, "ports": []}}"#),
+        );
+        assert_eq!(code, "200", "{body}");
+        let v: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(v["command_status"], "SUCCEEDED");
+        assert_eq!(
+            v["command_result"]["deploy_steps"][crate::agent::ext::MANAGER_NAME][2]["step"],
+            "write_image"
+        );
+        let (code, body) = curl("?agent_token=tok", None);
+        assert_eq!(code, "200");
+        assert!(body.contains("get_deploy_steps"));
+        std::fs::remove_dir_all(&dir).ok();
     }
 
     #[test]
