@@ -130,10 +130,8 @@ impl Ctx {
 
     /// Keeps the node of a step call (IPA's cache_node): later commands read its hints and knobs.
     pub fn cache_node(&self, p: &Params) {
-        if let Some(n) = p.get("node").filter(|n| n.is_object()) {
-            if let Ok(mut c) = self.node.lock() {
-                *c = Some(n.clone());
-            }
+        if let (Some(n), Ok(mut c)) = (p.get("node").filter(|n| n.is_object()), self.node.lock()) {
+            *c = Some(n.clone());
         }
     }
 
