@@ -426,7 +426,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__agent)
-            opts="-v -q -h -V --cmdline --state-dir --ca-cert --network-wait --request-timeout --pretty --progress --verbose --report-schema --quiet --sysroot --help --version"
+            opts="-v -q -h -V --cmdline --state-dir --ca-cert --network-wait --request-timeout --power-off-command --reboot-command --pretty --progress --verbose --report-schema --quiet --sysroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -449,6 +449,14 @@ _ironbox() {
                     return 0
                     ;;
                 --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --power-off-command)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --reboot-command)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -56,6 +56,8 @@ complete -c ironbox -n "__fish_ironbox_using_subcommand agent" -l state-dir -d '
 complete -c ironbox -n "__fish_ironbox_using_subcommand agent" -l ca-cert -d 'Also trust the CA certificates in this PEM file (used when it exists)' -r -F
 complete -c ironbox -n "__fish_ironbox_using_subcommand agent" -l network-wait -d 'Seconds to wait for a route to Ironic (DHCP) before trying anyway' -r
 complete -c ironbox -n "__fish_ironbox_using_subcommand agent" -l request-timeout -d 'Seconds for each HTTP request to connect, answer and send each part of its body' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand agent" -l power-off-command -d 'The command the API\'s standby.power_off runs' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand agent" -l reboot-command -d 'The command the API\'s standby.reboot and run_image run' -r
 complete -c ironbox -n "__fish_ironbox_using_subcommand agent" -l progress -d 'Progress on stderr: bars on a terminal, plain lines otherwise, JSON lines, or nothing' -r -f -a "auto\t''
 bar\t''
 plain\t''

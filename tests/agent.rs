@@ -306,12 +306,22 @@ fn lookup_retried_through_404_then_heartbeats() {
     let hb = &beats[0];
     assert_eq!(hb.method, "POST");
     assert_eq!(hb.path, format!("/v1/heartbeat/{UUID}"));
-    assert_eq!(hb.headers["x-openstack-ironic-api-version"], "1.62");
+    // heartbeats go up to 1.68, where Ironic accepts agent_verify_ca (IPA's automatic TLS)
+    assert_eq!(hb.headers["x-openstack-ironic-api-version"], "1.68");
     assert_eq!(hb.headers["content-type"], "application/json");
     let body = hb.json();
     assert_eq!(body["callback_url"], "https://127.0.0.1:9999");
     assert_eq!(body["agent_token"], "tok-1");
     assert!(body["agent_version"].is_string());
+    // the API's certificate (absent only when another test's agent holds port 9999)
+    let ca = &body["agent_verify_ca"];
+    assert!(
+        ca.is_null()
+            || ca
+                .as_str()
+                .is_some_and(|c| c.starts_with("-----BEGIN CERTIFICATE-----")),
+        "{ca}"
+    );
     // The status file says where the agent is, and never holds the token.
     let end = Instant::now() + Duration::from_secs(30);
     let status = loop {

@@ -8,6 +8,9 @@ use ureq::Agent;
 
 /// The highest API version IPA asks for (agent tokens).
 pub const MAX_VERSION: (u32, u32) = (1, 62);
+/// Heartbeats may carry agent_verify_ca (IPA's automatic TLS) from this version on; IPA sends
+/// them with min(server, 1.68).
+pub const VERIFY_CA_VERSION: (u32, u32) = (1, 68);
 /// Heartbeats with callback_url, agent_version and the lookup endpoint need at least this.
 pub const MIN_VERSION: (u32, u32) = (1, 36);
 /// Ironic's answers are small; a larger body is hostile or broken.
@@ -60,6 +63,7 @@ pub struct Api {
     base: String,
     request_id: Option<String>,
     version: Option<(u32, u32)>,
+    server: Option<(u32, u32)>,
 }
 
 fn parse_version(v: &str) -> Option<(u32, u32)> {
@@ -74,6 +78,7 @@ impl Api {
             base: base.trim_end_matches('/').to_string(),
             request_id,
             version: None,
+            server: None,
         }
     }
 
@@ -98,14 +103,23 @@ impl Api {
                 )));
             };
             self.version = Some(server.min(MAX_VERSION));
+            self.server = Some(server);
         }
         let (a, b) = self.version.unwrap_or(MIN_VERSION);
         Ok(format!("{a}.{b}"))
     }
 
+    /// The version for heartbeats: up to 1.68, so agent_verify_ca is accepted.
+    pub fn heartbeat_version(&mut self) -> std::result::Result<(String, bool), Outcome> {
+        self.version()?;
+        let (a, b) = self.server.unwrap_or(MIN_VERSION).min(VERIFY_CA_VERSION);
+        Ok((format!("{a}.{b}"), (a, b) >= VERIFY_CA_VERSION))
+    }
+
     /// Forgets the negotiated version (the API may have been upgraded while it was down).
     pub fn reset_version(&mut self) {
         self.version = None;
+        self.server = None;
     }
 
     /// One request, no retries: the callers own their retry policy.

@@ -5,7 +5,7 @@
 
 use std::net::{IpAddr, SocketAddr, UdpSocket};
 
-/// IPA's listen port; nothing connects to it under the ansible deploy interface.
+/// IPA's listen port, where the agent's API is served (the direct deploy interface calls it).
 pub const PORT: u16 = 9999;
 
 /// The host and port of an http(s) URL, IPv6 brackets removed, default ports filled in.
@@ -59,13 +59,13 @@ pub fn source_address(url: &str) -> Option<IpAddr> {
     (!ip.is_unspecified() && !link_local).then_some(ip)
 }
 
-/// `https://host:9999`, IPv6 literals bracketed.
-pub fn url(protocol: &str, host: &str) -> String {
+/// `https://host:port`, IPv6 literals bracketed.
+pub fn url(protocol: &str, host: &str, port: u16) -> String {
     let host = match host.parse::<IpAddr>() {
         Ok(IpAddr::V6(v6)) => format!("[{v6}]"),
         _ => host.to_string(),
     };
-    format!("{protocol}://{host}:{PORT}")
+    format!("{protocol}://{host}:{port}")
 }
 
 #[cfg(test)]
@@ -85,8 +85,8 @@ mod tests {
         assert_eq!(host_port("http://u:p@ironic"), Some(("ironic".into(), 80)));
         assert_eq!(host_port("nourl"), None);
         assert_eq!(host_port("http://:80"), None);
-        assert_eq!(url("https", "fd00::2"), "https://[fd00::2]:9999");
-        assert_eq!(url("https", "127.0.0.2"), "https://127.0.0.2:9999");
+        assert_eq!(url("https", "fd00::2", PORT), "https://[fd00::2]:9999");
+        assert_eq!(url("https", "127.0.0.2", PORT), "https://127.0.0.2:9999");
         let src = source_address("http://127.0.0.1:6385").expect("a route to loopback");
         assert!(src.is_loopback());
     }

@@ -66,6 +66,11 @@ pub struct Params {
     pub debug: bool,
     pub lookup_timeout: Duration,
     pub lookup_interval: Duration,
+    /// Where IPA's API listens (ipa-listen-host, ipa-listen-port) and the port callback_url
+    /// names (ipa-advertise-port, default the listen port).
+    pub listen_host: String,
+    pub listen_port: u16,
+    pub advertise_port: u16,
 }
 
 /// IPA's defaults: lookup for 600 s, starting 1 s apart.
@@ -98,6 +103,9 @@ impl Params {
     pub fn from_cmdline(line: &str) -> Params {
         let m = parse(line);
         let nonempty = |k: &str| m.get(k).filter(|v| !v.is_empty()).cloned();
+        let listen_port = nonempty("ipa-listen-port")
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(crate::agent::callback::PORT);
         Params {
             // IPA takes a comma-separated list; the first URL is used here.
             api_url: nonempty("ipa-api-url")
@@ -115,6 +123,11 @@ impl Params {
                 .is_some_and(|v| v.is_empty() || truthy(v)),
             lookup_timeout: secs(m.get("ipa-lookup-timeout"), LOOKUP_TIMEOUT),
             lookup_interval: secs(m.get("ipa-lookup-interval"), LOOKUP_INTERVAL),
+            listen_host: nonempty("ipa-listen-host").unwrap_or_else(|| "::".to_string()),
+            listen_port,
+            advertise_port: nonempty("ipa-advertise-port")
+                .and_then(|p| p.parse().ok())
+                .unwrap_or(listen_port),
         }
     }
 }
@@ -153,6 +166,15 @@ mod tests {
         assert_eq!(p.lookup_timeout, Duration::from_secs(30));
         assert_eq!(p.lookup_interval, Duration::from_millis(500));
         assert_eq!(p.advertise_protocol, "https");
+        assert_eq!(
+            (p.listen_host.as_str(), p.listen_port, p.advertise_port),
+            ("::", 9999, 9999)
+        );
+        let l = Params::from_cmdline("ipa-listen-host=0.0.0.0 ipa-listen-port=9000");
+        assert_eq!(
+            (l.listen_host.as_str(), l.listen_port, l.advertise_port),
+            ("0.0.0.0", 9000, 9000)
+        );
         let list = Params::from_cmdline("ipa-api-url=http://a:6385,http://b:6385");
         assert_eq!(list.api_url.as_deref(), Some("http://a:6385"));
         let d = Params::from_cmdline("ipa-lookup-timeout=nan ipa-insecure=0 ipa-debug");

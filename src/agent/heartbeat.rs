@@ -28,6 +28,10 @@ struct Body<'a> {
     agent_version: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     agent_token: Option<&'a str>,
+    /// The PEM of the API's self-signed certificate (IPA's automatic TLS): Ironic verifies
+    /// the agent with it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    agent_verify_ca: Option<&'a str>,
 }
 
 /// What to do after a heartbeat answer.
@@ -50,22 +54,31 @@ pub fn classify(o: &Outcome) -> Next {
 /// than repeating the same request.
 const REFUSALS_BEFORE_LOOKUP: u32 = 5;
 
-pub fn run(api: &mut Api, node: &Node, callback_url: &str, rec: &mut Recorder) -> Result<()> {
+pub fn run(
+    api: &mut Api,
+    node: &Node,
+    callback_url: &str,
+    verify_ca: Option<&str>,
+    rec: &mut Recorder,
+) -> Result<()> {
     let url = format!("{}/v1/heartbeat/{}", api.base(), node.uuid);
-    let body = serde_json::to_value(Body {
-        callback_url,
-        agent_version: AGENT_VERSION,
-        agent_token: node.token.as_deref(),
-    })
-    .unwrap_or_default();
+    let body = |with_ca: bool| {
+        serde_json::to_value(Body {
+            callback_url,
+            agent_version: AGENT_VERSION,
+            agent_token: node.token.as_deref(),
+            agent_verify_ca: verify_ca.filter(|_| with_ca),
+        })
+        .unwrap_or_default()
+    };
     let error_interval = ERROR_INTERVAL.min(node.heartbeat_timeout);
     let mut rng = Rng::new();
     let mut refusals = 0u32;
     let mut failing = false;
     loop {
         crate::interrupt::check()?;
-        let outcome = match api.version() {
-            Ok(v) => api.call("POST", &url, Some(&v), Some(&body)),
+        let outcome = match api.heartbeat_version() {
+            Ok((v, with_ca)) => api.call("POST", &url, Some(&v), Some(&body(with_ca))),
             Err(o) => o,
         };
         rec.status.last_heartbeat = Some(now_iso());

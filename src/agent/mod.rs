@@ -1,15 +1,18 @@
 //! `ironbox agent`: the long-running part of the ramdisk that speaks Ironic's agent protocol
 //! under IPA's kernel parameters: the inspection POST once at start, then lookup and heartbeats
 //! until poweroff. It never exits on its own while ipa-api-url is set: errors are logged on
-//! stderr, recorded in `<state-dir>/agent.json` and retried.
+//! stderr, recorded in `<state-dir>/agent.json` and retried. Once the node is found, IPA's
+//! REST API is served over TLS (server/, commands in ext/) for the `direct` deploy interface.
 
 mod api;
 mod backoff;
 mod callback;
 pub mod cmdline;
+pub mod ext;
 mod heartbeat;
 mod inspection;
 mod lookup;
+pub mod server;
 mod state;
 
 use crate::report::{IronError, Kind, Result};
@@ -36,6 +39,56 @@ pub struct Args {
     /// Seconds for each HTTP request to connect, answer and send each part of its body
     #[arg(long, default_value_t = 30, value_name = "SECS")]
     pub request_timeout: u64,
+    /// The command the API's standby.power_off runs
+    #[arg(long, default_value = "poweroff -f", value_name = "CMD")]
+    pub power_off_command: String,
+    /// The command the API's standby.reboot and run_image run
+    #[arg(long, default_value = "reboot -f", value_name = "CMD")]
+    pub reboot_command: String,
+}
+
+/// Starts IPA's API for `host` (the certificate names it); None when it cannot listen (the
+/// ansible deploy interface still works without it).
+fn start_api(
+    params: &cmdline::Params,
+    host: &str,
+    api: &std::sync::Arc<server::Api>,
+) -> Option<String> {
+    let ip: std::net::IpAddr = match params.listen_host.parse() {
+        Ok(ip) => ip,
+        Err(_) => {
+            state::log(&format!(
+                "api: ipa-listen-host {} is not an address",
+                params.listen_host
+            ));
+            return None;
+        }
+    };
+    let mut names = vec![host.to_string()];
+    if let Ok(h) = std::fs::read_to_string("/proc/sys/kernel/hostname") {
+        names.push(h.trim().to_string());
+    }
+    names.retain(|n| !n.is_empty());
+    names.dedup();
+    let mut addrs = vec![std::net::SocketAddr::new(ip, params.listen_port)];
+    if ip.is_unspecified() && ip.is_ipv6() {
+        // no IPv6 in this kernel: IPv4 only
+        addrs.push(std::net::SocketAddr::from((
+            [0, 0, 0, 0],
+            params.listen_port,
+        )));
+    }
+    let mut last = None;
+    for a in addrs {
+        match server::start(a, &names, api.clone()) {
+            Ok((pem, _)) => return Some(pem),
+            Err(e) => last = Some(e),
+        }
+    }
+    if let Some(e) = last {
+        state::log(&format!("api: not served: {e}"));
+    }
+    None
 }
 
 #[derive(Serialize)]
@@ -124,6 +177,23 @@ pub fn run(args: &Args) -> Result<Value> {
     };
     wait_for_route(&api_url, wait, &mut rec)?;
     let mut api = api::Api::new(agent, &api_url, params.global_request_id.clone());
+    let mut ctx = ext::Ctx::new("/proc/self/exe".into(), args.state_dir.clone());
+    ctx.power_off = args
+        .power_off_command
+        .split_whitespace()
+        .map(str::to_string)
+        .collect();
+    ctx.reboot = args
+        .reboot_command
+        .split_whitespace()
+        .map(str::to_string)
+        .collect();
+    let ipa = std::sync::Arc::new(server::Api {
+        ctx: std::sync::Arc::new(ctx),
+        token: server::token::Token::default(),
+        commands: server::commands::Commands::default(),
+    });
+    let mut verify_ca: Option<Option<String>> = None;
     loop {
         let addresses = lookup::addresses(params.boot_mac.as_deref(), &macs());
         let node = lookup::run(
@@ -149,7 +219,9 @@ pub fn run(args: &Args) -> Result<Value> {
             crate::fetch::http::sleep_interruptible(Duration::from_secs(5))?;
             continue;
         };
-        let callback_url = callback::url(&params.advertise_protocol, &host);
+        let callback_url = callback::url(&params.advertise_protocol, &host, params.advertise_port);
+        ipa.token.set(node.token.clone());
+        let ca = verify_ca.get_or_insert_with(|| start_api(&params, &host, &ipa));
         state::log(&format!(
             "found node {} (heartbeat_timeout {} s, {})",
             node.uuid,
@@ -163,6 +235,6 @@ pub fn run(args: &Args) -> Result<Value> {
         rec.status.node_uuid = Some(node.uuid.clone());
         rec.status.heartbeat_timeout = Some(node.heartbeat_timeout);
         rec.status.callback_url = Some(callback_url.clone());
-        heartbeat::run(&mut api, &node, &callback_url, &mut rec)?;
+        heartbeat::run(&mut api, &node, &callback_url, ca.as_deref(), &mut rec)?;
     }
 }

@@ -6,10 +6,10 @@
 //! /dev/sdX), then terminate the connection and destroy the session over NETLINK_ISCSI.
 
 use crate::export::Iqn;
+use crate::export::Transport;
 use crate::inventory::ibft;
 use crate::report::{IronError, Kind, Result};
 use crate::sys::{configfs, iscsi_netlink, sysfs};
-use crate::export::Transport;
 use schemars::JsonSchema;
 use serde::Serialize;
 use std::net::{IpAddr, SocketAddr};

@@ -1,0 +1,260 @@
+//! IPA's command extensions as Ironic's agent client calls them (`<extension>.<method>`), each
+//! a thin layer that runs ironbox subcommands as child processes of this binary and turns their
+//! JSON reports into IPA's command results: a crash or a hang in a disk operation stays in the
+//! child, and the agent consumes the same documented reports the ansible playbooks read.
+
+mod clean;
+mod deploy;
+mod image;
+mod log;
+pub mod run;
+mod standby;
+mod system;
+
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::sync::atomic::AtomicBool;
+
+pub type Params = Map<String, Value>;
+
+/// IPA's serialized RESTError: what Ironic puts in last_error is `details`.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct CommandError {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub code: u16,
+    pub message: String,
+    pub details: String,
+}
+
+impl CommandError {
+    pub fn execution(details: impl Into<String>) -> CommandError {
+        CommandError {
+            kind: "CommandExecutionError".into(),
+            code: 500,
+            message: "Command execution failed".into(),
+            details: details.into(),
+        }
+    }
+    pub fn invalid_params(details: impl Into<String>) -> CommandError {
+        CommandError {
+            kind: "InvalidCommandParamsError".into(),
+            code: 400,
+            message: "Invalid command parameters".into(),
+            details: details.into(),
+        }
+    }
+    pub fn version_mismatch(agent: &Value, node: &Value) -> CommandError {
+        CommandError {
+            kind: "VersionMismatch".into(),
+            code: 500,
+            message: "Hardware managers version mismatch, reload agent with correct version".into(),
+            details: format!("Current versions: {agent}, versions provided by node: {node}"),
+        }
+    }
+}
+
+pub type Outcome = std::result::Result<Value, CommandError>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Runs in the request and answers with the result.
+    Sync,
+    /// Runs in its own thread; the answer says RUNNING and Ironic polls.
+    Async,
+}
+
+pub struct Method {
+    pub name: &'static str,
+    pub mode: Mode,
+    pub run: fn(&Ctx, &Params) -> Outcome,
+}
+
+pub struct Extension {
+    pub name: &'static str,
+    pub methods: &'static [Method],
+}
+
+/// Every extension the agent answers for; anything else is IPA's unknown extension (404).
+pub const EXTENSIONS: &[Extension] = &[
+    deploy::EXTENSION,
+    clean::EXTENSION,
+    standby::EXTENSION,
+    image::EXTENSION,
+    log::EXTENSION,
+    system::EXTENSION,
+];
+
+/// The one hardware manager this agent has. Ironic stores it from get_*_steps and sends it
+/// back with every step: any change in between restarts cleaning (IPA's check_versions).
+pub const MANAGER_NAME: &str = "ironbox_hardware_manager";
+pub const MANAGER_VERSION: &str = "1.0";
+
+pub fn manager_version() -> Value {
+    json!({ MANAGER_NAME: MANAGER_VERSION })
+}
+
+/// What the commands share: how to run ironbox, where the ramdisk's files are, and what earlier
+/// commands learned (the node Ironic sent, the disk written, the partition UUIDs).
+pub struct Ctx {
+    pub exe: PathBuf,
+    pub state_dir: PathBuf,
+    pub power_off: Vec<String>,
+    pub reboot: Vec<String>,
+    pub node: Mutex<Option<Value>>,
+    pub disk: Mutex<Option<String>>,
+    pub partition_uuids: Mutex<Value>,
+    pub locked: AtomicBool,
+    pub started_at: f64,
+}
+
+impl Ctx {
+    pub fn new(exe: PathBuf, state_dir: PathBuf) -> Ctx {
+        Ctx {
+            exe,
+            state_dir,
+            power_off: vec!["poweroff".into(), "-f".into()],
+            reboot: vec!["reboot".into(), "-f".into()],
+            node: Mutex::new(None),
+            disk: Mutex::new(None),
+            partition_uuids: Mutex::new(json!({})),
+            locked: AtomicBool::new(false),
+            started_at: std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs_f64())
+                .unwrap_or(0.0),
+        }
+    }
+
+    /// Keeps the node of a step call (IPA's cache_node): later commands read its hints and knobs.
+    pub fn cache_node(&self, p: &Params) {
+        if let (Some(n), Ok(mut c)) = (p.get("node").filter(|n| n.is_object()), self.node.lock()) {
+            *c = Some(n.clone());
+        }
+    }
+
+    /// A value under the cached node, e.g. `/properties/root_device`.
+    pub fn node_value(&self, pointer: &str) -> Option<Value> {
+        let n = self.node.lock().ok()?;
+        n.as_ref()?
+            .pointer(pointer)
+            .filter(|v| !v.is_null())
+            .cloned()
+    }
+
+    /// `--disk D` of the disk written earlier, else `--disk auto --hints <root_device>`.
+    pub fn disk_args(&self) -> Vec<String> {
+        if let Some(d) = self.disk.lock().ok().and_then(|d| d.clone()) {
+            return vec!["--disk".into(), d];
+        }
+        self.root_disk_args()
+    }
+
+    /// `--disk auto` with the node's root device hints (IPA's root disk choice).
+    pub fn root_disk_args(&self) -> Vec<String> {
+        let mut a = vec!["--disk".into(), "auto".into()];
+        if let Some(h) = self.node_value("/properties/root_device") {
+            a.push("--hints".into());
+            a.push(h.to_string());
+        }
+        a
+    }
+}
+
+/// Refuses a step whose hardware_manager_version differs from ours (None: first call).
+pub fn check_version(p: &Params, key: &str) -> Result<(), CommandError> {
+    match p.get(key) {
+        None | Some(Value::Null) => Ok(()),
+        Some(v) if *v == manager_version() => Ok(()),
+        Some(v) => Err(CommandError::version_mismatch(&manager_version(), v)),
+    }
+}
+
+/// A step call's step dict with its args merged into the params (IPA: kwargs.update(args)).
+pub fn step_and_args(p: &Params) -> Result<(Value, String, Params), CommandError> {
+    let step = p.get("step").cloned().unwrap_or(Value::Null);
+    let Some(name) = step.get("step").and_then(Value::as_str).map(str::to_string) else {
+        return Err(CommandError::invalid_params(format!(
+            "Malformed step, no \"step\" key: {step}"
+        )));
+    };
+    let mut args = p.clone();
+    if let Some(Value::Object(a)) = step.get("args") {
+        for (k, v) in a {
+            args.insert(k.clone(), v.clone());
+        }
+    }
+    Ok((step, name, args))
+}
+
+pub fn find(ext: &str, method: &str) -> Lookup {
+    let Some(e) = EXTENSIONS.iter().find(|e| e.name == ext) else {
+        return Lookup::NoExtension;
+    };
+    match e.methods.iter().find(|m| m.name == method) {
+        Some(m) => Lookup::Found(m),
+        None => Lookup::NoMethod,
+    }
+}
+
+pub enum Lookup {
+    Found(&'static Method),
+    NoExtension,
+    NoMethod,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_and_steps() {
+        let mut p = Params::new();
+        assert!(check_version(&p, "clean_version").is_ok());
+        p.insert("clean_version".into(), manager_version());
+        assert!(check_version(&p, "clean_version").is_ok());
+        p.insert(
+            "clean_version".into(),
+            json!({"generic_hardware_manager": "1.2"}),
+        );
+        assert_eq!(
+            check_version(&p, "clean_version").unwrap_err().kind,
+            "VersionMismatch"
+        );
+        p.insert(
+            "step".into(),
+            json!({"step": "erase_devices", "args": {"passes": 2}}),
+        );
+        let (_, name, args) = step_and_args(&p).unwrap();
+        assert_eq!(name, "erase_devices");
+        assert_eq!(args["passes"], 2);
+        p.insert("step".into(), json!({"priority": 1}));
+        assert_eq!(step_and_args(&p).unwrap_err().code, 400);
+        assert!(matches!(find("clean", "get_clean_steps"), Lookup::Found(_)));
+        assert!(matches!(find("clean", "nope"), Lookup::NoMethod));
+        assert!(matches!(
+            find("rescue", "finalize_rescue"),
+            Lookup::NoExtension
+        ));
+    }
+
+    #[test]
+    fn disk_arguments() {
+        let c = Ctx::new("/bin/false".into(), "/nonexistent".into());
+        assert_eq!(c.disk_args(), ["--disk", "auto"]);
+        let mut p = Params::new();
+        p.insert(
+            "node".into(),
+            json!({"properties": {"root_device": {"serial": "S1"}}}),
+        );
+        c.cache_node(&p);
+        assert_eq!(
+            c.disk_args(),
+            ["--disk", "auto", "--hints", r#"{"serial":"S1"}"#]
+        );
+        *c.disk.lock().unwrap() = Some("/dev/vda".into());
+        assert_eq!(c.disk_args(), ["--disk", "/dev/vda"]);
+    }
+}
