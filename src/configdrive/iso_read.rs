@@ -210,8 +210,12 @@ fn has_rock_ridge<R: Read + Seek>(r: &mut R, base: u64, root: (u32, u32)) -> Res
         root.0 as u64 * SECTOR,
         (root.1 as usize).min(SECTOR as usize),
     )?;
-    let len = data[0] as usize;
-    Ok(len >= 34 + 7 && &data[34..36] == b"SP" && data[38] == 0xbe && data[39] == 0xef)
+    // A hostile root extent may be shorter than one record (even empty): no SP entry then.
+    let Some(rec) = data.get(..40) else {
+        return Ok(false);
+    };
+    let len = rec[0] as usize;
+    Ok(len >= 34 + 7 && &rec[34..36] == b"SP" && rec[38] == 0xbe && rec[39] == 0xef)
 }
 
 /// Reads the whole tree (file contents included, at most `max_bytes` in total).
@@ -283,4 +287,35 @@ fn walk<R: Read + Seek>(
         }
     }
     Ok((tree, all_named))
+}
+
+#[cfg(test)]
+mod hostile_tests {
+    use super::*;
+    use std::io::Cursor;
+
+    /// A primary descriptor whose root directory extent is `root_size` bytes long.
+    fn iso_with_root_size(root_size: u32) -> Vec<u8> {
+        let mut img = vec![0u8; 20 * SECTOR as usize];
+        let pvd = &mut img[16 * SECTOR as usize..17 * SECTOR as usize];
+        pvd[0] = 1;
+        pvd[1..6].copy_from_slice(b"CD001");
+        pvd[156] = 34;
+        pvd[158..162].copy_from_slice(&18u32.to_le_bytes());
+        pvd[166..170].copy_from_slice(&root_size.to_le_bytes());
+        let term = &mut img[17 * SECTOR as usize..18 * SECTOR as usize];
+        term[0] = 255;
+        term[1..6].copy_from_slice(b"CD001");
+        img
+    }
+
+    // Regression (found by the configdrive_image fuzz target in CI): a root extent shorter
+    // than one directory record, or empty, indexed past the end in the Rock Ridge probe.
+    #[test]
+    fn a_root_extent_shorter_than_a_record_is_not_a_panic() {
+        for size in [0u32, 1, 20, 39] {
+            let img = iso_with_root_size(size);
+            let _ = read_tree(&mut Cursor::new(img), 0, 1 << 20);
+        }
+    }
 }
