@@ -24,6 +24,23 @@ pub struct Header {
     pub entries_crc: u32,
 }
 
+impl Header {
+    /// The header's fields from its first 92 bytes (the caller has checked the signature).
+    fn decode(s: &[u8]) -> Header {
+        Header {
+            my_lba: le64(s, 24),
+            alternate_lba: le64(s, 32),
+            first_usable: le64(s, 40),
+            last_usable: le64(s, 48),
+            disk_guid: s[56..72].try_into().unwrap_or([0; 16]),
+            entries_lba: le64(s, 72),
+            entry_count: le32(s, 80),
+            entry_size: le32(s, 84),
+            entries_crc: le32(s, 88),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
     /// 1-based slot in the array, as the kernel numbers partitions.
@@ -117,17 +134,7 @@ fn header_at<R: Read + Seek>(
     if crc32(&h) != stored {
         return bad("header crc mismatch".into());
     }
-    let hdr = Header {
-        my_lba: le64(&s, 24),
-        alternate_lba: le64(&s, 32),
-        first_usable: le64(&s, 40),
-        last_usable: le64(&s, 48),
-        disk_guid: s[56..72].try_into().unwrap_or([0; 16]),
-        entries_lba: le64(&s, 72),
-        entry_count: le32(&s, 80),
-        entry_size: le32(&s, 84),
-        entries_crc: le32(&s, 88),
-    };
+    let hdr = Header::decode(&s);
     if hdr.my_lba != lba {
         return bad(format!("header says it lives at lba {}", hdr.my_lba));
     }
@@ -313,17 +320,7 @@ pub fn salvage<R: Read + Seek>(
     if &s[0..8] != b"EFI PART" {
         return Ok(None);
     }
-    let header = Header {
-        my_lba: le64(&s, 24),
-        alternate_lba: le64(&s, 32),
-        first_usable: le64(&s, 40),
-        last_usable: le64(&s, 48),
-        disk_guid: s[56..72].try_into().unwrap_or([0; 16]),
-        entries_lba: le64(&s, 72),
-        entry_count: le32(&s, 80),
-        entry_size: le32(&s, 84),
-        entries_crc: le32(&s, 88),
-    };
+    let header = Header::decode(&s);
     let esize = if (128..=4096).contains(&header.entry_size) && header.entry_size.is_power_of_two()
     {
         header.entry_size
