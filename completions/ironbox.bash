@@ -1297,7 +1297,7 @@ _ironbox() {
                     return 0
                     ;;
                 --method)
-                    COMPREPLY=($(compgen -W "auto metadata zeroout discard secure-discard overwrite nvme-format nvme-crypto-format nvme-sanitize-block nvme-sanitize-crypto nvme-sanitize-overwrite ata-secure-erase ata-enhanced-secure-erase ata-sanitize-block ata-sanitize-crypto" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto express metadata zeroout discard secure-discard overwrite nvme-format nvme-crypto-format nvme-sanitize-block nvme-sanitize-crypto nvme-sanitize-overwrite ata-secure-erase ata-enhanced-secure-erase ata-sanitize-block ata-sanitize-crypto" -- "${cur}"))
                     return 0
                     ;;
                 --passes)

@@ -444,7 +444,8 @@ complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_see
 complete -c ironbox -n "__fish_ironbox_using_subcommand firmware; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c ironbox -n "__fish_ironbox_using_subcommand erase" -l disk -d 'Disks to erase: device paths or /dev/disk/by-* links (repeat, or list after one flag)' -r -F
 complete -c ironbox -n "__fish_ironbox_using_subcommand erase" -l skip -d 'Leave out disks matching any of these root-device hint objects (a JSON object or list), IPA\'s skip_block_devices, e.g. \'[{"name": "/dev/sdb"}, {"serial": "S1"}]\'' -r
-complete -c ironbox -n "__fish_ironbox_using_subcommand erase" -l method -d 'Erase method; `auto` picks the strongest the device supports, else overwrite' -r -f -a "auto\t'The strongest method the device supports (NVMe/ATA sanitize or secure erase), else overwrite'
+complete -c ironbox -n "__fish_ironbox_using_subcommand erase" -l method -d 'Erase method; `auto` picks the strongest the device supports, else overwrite; `express` a fast NVMe format where there is one, else metadata' -r -f -a "auto\t'The strongest method the device supports (NVMe/ATA sanitize or secure erase), else overwrite'
+express\t'Time-optimised, IPA\'s erase_devices_express: NVMe Format NVM (crypto erase, else user-data erase) where the namespace supports it, else metadata; never an overwrite'
 metadata\t'Remove every signature, partition table and the first/last MiB of each partition'
 zeroout\t'BLKZEROOUT: the device zeroes every block'
 discard\t'BLKDISCARD over the whole device'

@@ -486,6 +486,85 @@ fn auto_on_a_loop_disk_overwrites_and_verifies_a_sample() {
     assert!(reads_zero(&d));
 }
 
+/// A pattern-filled disk with a GPT and an ext4 in its one 32 MiB partition; (disk, partition range).
+fn gpt_ext4_disk(size: u64) -> (LoopDisk, (u64, u64)) {
+    let d = LoopDisk::new(size);
+    fill_pattern(&d);
+    sh(&format!("sgdisk -n1:0:+32M {} >/dev/null", d.dev()));
+    sh(&format!("partx -a {} 2>/dev/null || true", d.dev()));
+    sh(&format!("mkfs.ext4 -q -F -E nodiscard {}", part(&d, 1)));
+    let range = partition_ranges(&d)[0];
+    let seen = sh(&format!("wipefs -n {}", d.dev())) + &wipefs_range(&d, range.0, range.1);
+    assert!(seen.contains("gpt") && seen.contains("ext4"), "{seen}");
+    (d, range)
+}
+
+#[test]
+fn express_on_a_loop_disk_removes_the_metadata_and_leaves_the_data() {
+    require_root!();
+    require_tools(&["sgdisk", "sfdisk", "partx", "wipefs", "blkid"]);
+    let (d, (start, size)) = gpt_ext4_disk(96 * MIB);
+    // A marker between the partition's end and the disk's last MiB, away from the btrfs copy
+    // at 64 MiB: no metadata lives there, so only a whole-disk erase would touch it.
+    let marker_at = 48 * MIB;
+    assert!(marker_at > start + size + MIB && marker_at + MIB < d.size);
+    d.write_at(marker_at, b"IRONBOX-EXPRESS!");
+    let r = erase(&d, "express", &["--fallback"]);
+    assert_eq!(r["method_requested"], "express");
+    let dev = check_record(&r, &d, "metadata");
+    assert_eq!(dev["nist_class"], "none");
+    let why = dev["why"].to_string();
+    assert!(
+        why.contains("no fast hardware erase: metadata only"),
+        "{why}"
+    );
+    assert!(dev["fallback_from"].is_null(), "{dev}");
+    assert_clean(&d, &[(start, size)]);
+    let (code, out) = with_range(&d, start, size, "blkid -p");
+    assert_ne!(
+        code, 0,
+        "blkid still finds a filesystem in the former partition:\n{out}"
+    );
+    // Metadata only: a few MiB written, in seconds, and the data outside it is still there.
+    assert!(dev["bytes_written"].as_u64().unwrap() < 16 * MIB, "{dev}");
+    assert!(dev["duration_s"].as_f64().unwrap() < 30.0, "{dev}");
+    assert_eq!(&d.read_at(marker_at, 16)[..], b"IRONBOX-EXPRESS!");
+    assert_eq!(&d.read_at(start + size / 2, 16)[..], PATTERN);
+}
+
+#[test]
+fn express_dry_run_shows_the_chain_and_writes_nothing() {
+    require_root!();
+    require_tools(&["sgdisk", "sfdisk", "partx", "wipefs"]);
+    let (d, _) = gpt_ext4_disk(64 * MIB);
+    let before = sh(&format!("sha256sum < {}", d.dev()));
+    for extra in [&[][..], &["--fallback"][..]] {
+        let r = ironbox(&[
+            "erase",
+            "--dry-run",
+            "--method",
+            "express",
+            "--disk",
+            d.dev(),
+        ])
+        .arg_list(extra)
+        .run()
+        .ok();
+        let dev = &r["devices"][0];
+        assert_eq!(r["method_requested"], "express");
+        assert_eq!(dev["result"], "planned");
+        assert_eq!(dev["method"], "metadata");
+        assert_eq!(dev["nist_class"], "none");
+        assert_eq!(
+            dev["details"]["methods_in_order"],
+            serde_json::json!(["metadata"])
+        );
+        assert_eq!(dev["why"][0], "express chose metadata");
+        assert_eq!(dev["estimated_duration_s"], 1.0);
+    }
+    assert_eq!(sh(&format!("sha256sum < {}", d.dev())), before);
+}
+
 #[test]
 fn firmware_methods_fail_on_a_loop_disk_and_fall_back_when_asked() {
     require_root!();

@@ -9,6 +9,9 @@ use serde::Serialize;
 pub enum Method {
     /// The strongest method the device supports (NVMe/ATA sanitize or secure erase), else overwrite
     Auto,
+    /// Time-optimised, IPA's erase_devices_express: NVMe Format NVM (crypto erase, else user-data
+    /// erase) where the namespace supports it, else metadata; never an overwrite
+    Express,
     /// Remove every signature, partition table and the first/last MiB of each partition
     Metadata,
     /// BLKZEROOUT: the device zeroes every block
@@ -58,6 +61,7 @@ impl Method {
     pub fn name(self) -> &'static str {
         match self {
             Method::Auto => "auto",
+            Method::Express => "express",
             Method::Metadata => "metadata",
             Method::Zeroout => "zeroout",
             Method::Discard => "discard",
@@ -89,7 +93,8 @@ impl Method {
     /// Purge on hard disks only, Clear on flash.
     pub fn nist_class(self, rotational: bool) -> &'static str {
         match self {
-            Method::Auto => "unknown",
+            // Resolved per device by the plan before anything runs.
+            Method::Auto | Method::Express => "unknown",
             Method::Metadata | Method::Discard => "none",
             Method::Zeroout | Method::Overwrite | Method::SecureDiscard => "Clear",
             Method::AtaSecureErase if !rotational => "Clear",

@@ -47,7 +47,8 @@ pub struct Args {
     /// IPA's skip_block_devices, e.g. '[{"name": "/dev/sdb"}, {"serial": "S1"}]'
     #[arg(long, value_name = "HINTS_JSON")]
     pub skip: Option<String>,
-    /// Erase method; `auto` picks the strongest the device supports, else overwrite
+    /// Erase method; `auto` picks the strongest the device supports, else overwrite; `express`
+    /// a fast NVMe format where there is one, else metadata
     #[arg(long, value_enum, default_value_t = Method::Auto)]
     pub method: Method,
     /// Pseudo-random passes of `overwrite` before its final zero pass (0: only the zero pass)
@@ -370,7 +371,7 @@ fn run_method(
         ..Default::default()
     };
     match m {
-        Method::Auto => unreachable!("auto is resolved by the plan"),
+        Method::Auto | Method::Express => unreachable!("auto and express are resolved by the plan"),
         Method::Metadata => {
             let mut out = metadata::plan(file, &dev.name, dev.size, dev.logical_sector_size)?;
             let p = Progress::new(Phase::Erase, None)

@@ -92,35 +92,48 @@ const ATA_ORDER: [Method; 4] = [
     Method::AtaSecureErase,
 ];
 
-/// What `auto` would pick, strongest first, ending with `overwrite`.
-pub fn auto_chain(caps: &Caps) -> Chain {
-    let mut methods = Vec::new();
-    let mut why = Vec::new();
-    if let Some(n) = &caps.nvme {
-        if !n.siblings.is_empty() {
-            why.push(format!(
-                "other namespaces on the controller ({}): controller-wide sanitize and format are left out",
-                n.siblings.join(", ")
-            ));
-        }
+/// IPA's `erase_devices_express` (`_nvme_erase`): Format NVM with cryptographic erase where FNA
+/// offers it, else with user-data erase. IPA tries no sanitize there and erases no ATA drive in
+/// hardware (secure erase may take as long as an overwrite), so neither is "express" here.
+const EXPRESS_NVME: [Method; 2] = [Method::NvmeCryptoFormat, Method::NvmeFormat];
+
+/// The methods of `order` the namespace supports, and a line in `why` for each one left out:
+/// unsupported, or controller-wide while other namespaces (maybe the running system) share it.
+fn nvme_usable(n: &NvmeCaps, order: &[Method], why: &mut Vec<String>) -> Vec<Method> {
+    if !n.siblings.is_empty() {
         why.push(format!(
-            "nvme: OACS=0x{:04x} FNA=0x{:02x} SANICAP=0x{:08x}",
-            n.controller.oacs, n.controller.fna, n.controller.sanicap
+            "other namespaces on the controller ({}): controller-wide sanitize and format are left out",
+            n.siblings.join(", ")
         ));
-        for m in NVME_ORDER {
-            let (ok, bit) = nvme_erase::supports(n, m);
-            if ok && !n.siblings.is_empty() && nvme_erase::controller_wide(n, m) {
-                why.push(format!(
-                    "{} would also erase the other namespaces",
-                    m.name()
-                ));
-            } else if ok {
-                methods.push(m);
-            } else {
-                why.push(format!("{} not supported ({bit} clear)", m.name()));
-            }
+    }
+    why.push(format!(
+        "nvme: OACS=0x{:04x} FNA=0x{:02x} SANICAP=0x{:08x}",
+        n.controller.oacs, n.controller.fna, n.controller.sanicap
+    ));
+    let mut methods = Vec::new();
+    for &m in order {
+        let (ok, bit) = nvme_erase::supports(n, m);
+        if ok && !n.siblings.is_empty() && nvme_erase::controller_wide(n, m) {
+            why.push(format!(
+                "{} would also erase the other namespaces",
+                m.name()
+            ));
+        } else if ok {
+            methods.push(m);
+        } else {
+            why.push(format!("{} not supported ({bit} clear)", m.name()));
         }
     }
+    methods
+}
+
+/// What `auto` would pick, strongest first, ending with `overwrite`.
+pub fn auto_chain(caps: &Caps) -> Chain {
+    let mut why = Vec::new();
+    let mut methods = match &caps.nvme {
+        Some(n) => nvme_usable(n, &NVME_ORDER, &mut why),
+        None => Vec::new(),
+    };
     if let Some(a) = &caps.ata {
         for m in ATA_ORDER {
             let (ok, bit) = ata_erase::supports(a, m);
@@ -142,27 +155,45 @@ pub fn auto_chain(caps: &Caps) -> Chain {
         why.push("no firmware erase available: overwrite".into());
     }
     methods.push(Method::Overwrite);
-    if let Some(first) = methods.first() {
-        why.insert(0, format!("auto chose {}", first.name()));
-    }
+    why.insert(0, format!("auto chose {}", methods[0].name()));
     Chain { methods, why }
 }
 
-/// The methods to try for the requested one: `auto` and its fallbacks, or the named method and,
-/// with `--fallback`, what `auto` would try after it.
-pub fn chain(requested: Method, caps: &Caps, fallback: bool) -> Chain {
-    let auto = auto_chain(caps);
-    if requested == Method::Auto {
-        let methods = if fallback {
-            auto.methods
-        } else {
-            auto.methods[..1].to_vec()
-        };
-        return Chain {
-            methods,
-            why: auto.why,
-        };
+/// What `express` would pick: a fast NVMe format (IPA's order), ending with `metadata`, so that
+/// no device ever gets an hours-long overwrite.
+pub fn express_chain(caps: &Caps) -> Chain {
+    let mut why = Vec::new();
+    let mut methods = match &caps.nvme {
+        Some(n) => nvme_usable(n, &EXPRESS_NVME, &mut why),
+        None => Vec::new(),
+    };
+    if caps.ata.is_some() {
+        why.push("ata: secure erase and sanitize are not express (IPA erases only NVMe in hardware here)".into());
     }
+    if methods.is_empty() {
+        why.push("no fast hardware erase: metadata only".into());
+    }
+    methods.push(Method::Metadata);
+    why.insert(0, format!("express chose {}", methods[0].name()));
+    Chain { methods, why }
+}
+
+/// The methods to try for the requested one: `auto` or `express` (its first choice, or with
+/// `--fallback` the whole chain), or the named method and, with `--fallback`, what `auto` would
+/// try after it.
+pub fn chain(requested: Method, caps: &Caps, fallback: bool) -> Chain {
+    let resolved = match requested {
+        Method::Auto => Some(auto_chain(caps)),
+        Method::Express => Some(express_chain(caps)),
+        _ => None,
+    };
+    if let Some(mut c) = resolved {
+        if !fallback {
+            c.methods.truncate(1);
+        }
+        return c;
+    }
+    let auto = auto_chain(caps);
     let mut methods = vec![requested];
     let mut why = vec![format!("{} requested", requested.name())];
     if fallback {
@@ -242,4 +273,134 @@ pub fn measure_throughput(dev: &BlockDevice) -> Option<f64> {
     }
     let secs = started.elapsed().as_secs_f64();
     (off > 0 && secs > 0.0).then(|| off as f64 / secs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sys::nvme::{ControllerInfo, NamespaceInfo};
+
+    const HDD: &[u8] = include_bytes!("../../tests/fixtures/erase/ata-identify-hdd.bin");
+
+    fn caps(nvme: Option<NvmeCaps>, ata: Option<ata::IdentifyInfo>) -> Caps {
+        Caps {
+            nvme,
+            ata,
+            block: BlockCaps {
+                discard_max_bytes: 1 << 30,
+                discard_granularity: 4096,
+                discard_zeroes_data: false,
+                write_zeroes_max_bytes: 0,
+            },
+            notes: vec![],
+        }
+    }
+
+    fn nvme(oacs: u16, fna: u8, sanicap: u32, siblings: &[&str]) -> Caps {
+        let controller = ControllerInfo {
+            vid: 0x144d,
+            serial: "S1".into(),
+            model: "TEST NVMe".into(),
+            firmware: "1.0".into(),
+            oacs,
+            fna,
+            sanicap,
+            namespaces: 1,
+        };
+        let namespace = NamespaceInfo {
+            nsze: 1 << 21,
+            lbaf: 0,
+            mset: false,
+            block_size: 512,
+        };
+        let n = NvmeCaps {
+            nsid: 1,
+            controller,
+            namespace,
+            sanitize_status: None,
+            siblings: siblings.iter().map(|s| s.to_string()).collect(),
+        };
+        caps(Some(n), None)
+    }
+
+    fn has(why: &[String], text: &str) -> bool {
+        why.iter().any(|w| w.contains(text))
+    }
+
+    #[test]
+    fn express_on_nvme_with_crypto_format_formats_then_falls_back_to_metadata() {
+        // OACS bit 1 (Format NVM), FNA bit 2 (crypto erase), and sanitize crypto + block.
+        let c = nvme(0x0002, 0x04, 0x3, &[]);
+        let full = chain(Method::Express, &c, true);
+        assert_eq!(
+            full.methods,
+            [
+                Method::NvmeCryptoFormat,
+                Method::NvmeFormat,
+                Method::Metadata
+            ]
+        );
+        assert_eq!(full.why[0], "express chose nvme-crypto-format");
+        // Sanitize is what auto would use, but IPA's express never does.
+        assert_eq!(auto_chain(&c).methods[0], Method::NvmeSanitizeCrypto);
+        // Without --fallback, as for auto: only the first choice.
+        assert_eq!(
+            chain(Method::Express, &c, false).methods,
+            [Method::NvmeCryptoFormat]
+        );
+    }
+
+    #[test]
+    fn express_on_nvme_without_crypto_uses_user_data_format() {
+        let c = nvme(0x0002, 0, 0, &[]);
+        let ch = express_chain(&c);
+        assert_eq!(ch.methods, [Method::NvmeFormat, Method::Metadata]);
+        assert!(
+            has(&ch.why, "nvme-crypto-format not supported"),
+            "{:?}",
+            ch.why
+        );
+    }
+
+    #[test]
+    fn express_on_nvme_without_format_or_with_a_shared_controller_is_metadata() {
+        for c in [
+            nvme(0, 0, 0x3, &[]),
+            // FNA bit 0: the format would erase nvme0n2 too.
+            nvme(0x0002, 0x05, 0, &["nvme0n2"]),
+        ] {
+            let ch = express_chain(&c);
+            assert_eq!(ch.methods, [Method::Metadata], "{:?}", ch.why);
+            assert!(has(&ch.why, "no fast hardware erase: metadata only"));
+        }
+    }
+
+    #[test]
+    fn express_on_ata_is_metadata_even_with_secure_erase() {
+        let id = ata::parse_identify(HDD).unwrap();
+        let c = caps(None, Some(id));
+        assert!(
+            auto_chain(&c).methods[0].is_ata(),
+            "the fixture has secure erase"
+        );
+        let ch = chain(Method::Express, &c, true);
+        assert_eq!(ch.methods, [Method::Metadata]);
+        assert_eq!(ch.why[0], "express chose metadata");
+        assert!(has(&ch.why, "not express"), "{:?}", ch.why);
+    }
+
+    #[test]
+    fn express_on_a_loop_or_virtio_disk_is_metadata_never_overwrite() {
+        let c = caps(None, None);
+        let ch = chain(Method::Express, &c, true);
+        assert_eq!(ch.methods, [Method::Metadata]);
+        assert_eq!(
+            ch.why,
+            [
+                "express chose metadata",
+                "no fast hardware erase: metadata only"
+            ]
+        );
+        assert_eq!(chain(Method::Auto, &c, true).methods, [Method::Overwrite]);
+    }
 }

@@ -68,13 +68,14 @@ pub fn erase_args(ctx: &Ctx, step: &str) -> Result<Vec<String>, CommandError> {
     match step {
         "erase_devices_metadata" => a.extend(["--method".into(), "metadata".into()]),
         "erase_devices_express" => {
-            // IPA: hardware erase where it is fast, else metadata only
-            a.extend([
-                "--method".into(),
-                "auto".into(),
-                "--verify".into(),
-                "sample".into(),
-            ]);
+            // IPA: NVMe format where the drive has it (unless agent_enable_nvme_secure_erase is
+            // false), else metadata; a failed format always falls back to metadata there. Not
+            // `--fallback` with metadata: after metadata it would mean auto's overwrite.
+            if flag(ctx, "agent_enable_nvme_secure_erase").unwrap_or(true) {
+                a.extend(["--method".into(), "express".into(), "--fallback".into()]);
+            } else {
+                a.extend(["--method".into(), "metadata".into()]);
+            }
         }
         _ => {
             let secure = flag(ctx, "agent_enable_nvme_secure_erase").unwrap_or(true)
@@ -176,6 +177,20 @@ mod tests {
         assert_eq!(
             erase_args(&c, "erase_devices").unwrap().join(" "),
             r#"erase --all --method overwrite --passes 2 --no-final-zero --fallback --concurrency 4 --skip [{"name":"/dev/sdb"}]"#
+        );
+        // Express keeps the concurrency and skip knobs, and never means auto's overwrite.
+        assert_eq!(
+            erase_args(&c, "erase_devices_express").unwrap().join(" "),
+            r#"erase --all --method express --fallback --concurrency 4 --skip [{"name":"/dev/sdb"}]"#
+        );
+        p.insert(
+            "node".into(),
+            json!({"driver_internal_info": {"agent_enable_nvme_secure_erase": false}}),
+        );
+        c.cache_node(&p);
+        assert_eq!(
+            erase_args(&c, "erase_devices_express").unwrap(),
+            ["erase", "--all", "--method", "metadata"]
         );
         let steps = clean_steps();
         assert_eq!(steps[0]["priority"], 10);
