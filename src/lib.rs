@@ -43,7 +43,7 @@ pub fn run(cli: Cli) -> Result<Value> {
         Command::ImageWrite(a) => image::run_write(&a),
         Command::ImageCache(a) => image::run_cache(&a),
         Command::Configdrive(a) => configdrive::run(&a),
-        Command::Firmware(a) => firmware::run(&a),
+        Command::Firmware(a) => report::document(firmware::run(&a)),
         Command::Erase(a) => report::document(erase::run(&a)),
         Command::Bootloader(a) => report::document(bootloader::run(&a)),
         Command::Export(a) => report::document(export::run(&a)),

@@ -17,7 +17,8 @@ pub const FLAG_INITIATE_RESET: u32 = 0x0004_0000;
 /// EFI_FIRMWARE_MANAGEMENT_CAPSULE_ID_GUID: an FMP capsule names its target inside, per payload.
 pub const FMP_CAPSULE_GUID: &str = "6dcbd5ed-e82d-4c44-bda1-7194199ad92a";
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+/// An EFI capsule's header, as the update report shows it.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema, PartialEq)]
 pub struct Header {
     pub guid: String,
     pub header_size: u32,

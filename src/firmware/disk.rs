@@ -1,9 +1,11 @@
 //! Disks' firmware: NVMe controllers (sysfs firmware_rev, and the firmware slot log through
 //! the admin passthrough when the controller node is there) and ATA/SCSI devices (sysfs rev).
 
-use super::component::Component;
-use super::nvme;
+use super::component::{Component, ComponentKind, Details};
+use super::{Method, nvme};
 use crate::sys::sysfs;
+use schemars::JsonSchema;
+use serde::Serialize;
 
 /// Whole disks that sit on a device (not partitions, loop, ram, dm or md).
 fn disk_names() -> Vec<String> {
@@ -59,35 +61,66 @@ pub fn components() -> Vec<Component> {
     out
 }
 
+/// An NVMe controller's details.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct NvmeDetails {
+    pub controller: String,
+    pub serial: Option<String>,
+    pub transport: Option<String>,
+    /// From Identify Controller; absent when the controller could not be asked.
+    #[serde(flatten)]
+    pub caps: Option<SlotCaps>,
+    /// Null when the slot log could not be read (`firmware_slots_error` says why).
+    pub firmware_slots: Option<nvme::SlotLog>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firmware_slots_error: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct SlotCaps {
+    pub firmware_slot_count: u8,
+    pub slot1_read_only: bool,
+}
+
+/// An ATA/SCSI disk's details.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct ScsiDetails {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<&'static str>,
+}
+
 fn nvme_component(id: &str, ctrl: &str) -> Component {
     let base = format!("/sys/class/nvme/{ctrl}");
-    let mut c = Component::new(id, "disk", format!("{base}/firmware_rev")).updatable_by("nvme");
+    let caps = identify(ctrl).ok();
+    let (firmware_slots, firmware_slots_error) = match slot_log(ctrl) {
+        Ok(log) => (Some(log), None),
+        Err(why) => (None, Some(why)),
+    };
+    let details = NvmeDetails {
+        controller: ctrl.to_string(),
+        serial: sysfs::read_nonempty(format!("{base}/serial")),
+        transport: sysfs::read_nonempty(format!("{base}/transport")),
+        caps: caps.map(|c| SlotCaps {
+            firmware_slot_count: c.slots,
+            slot1_read_only: c.slot1_read_only,
+        }),
+        firmware_slots,
+        firmware_slots_error,
+    };
+    let mut c = Component::new(
+        id,
+        ComponentKind::Disk,
+        format!("{base}/firmware_rev"),
+        Details::Nvme(details),
+    );
     c.name = sysfs::read_nonempty(format!("{base}/model"));
     c.version = sysfs::read_nonempty(format!("{base}/firmware_rev"));
-    c = c
-        .detail("controller", ctrl)
-        .detail("serial", sysfs::read_nonempty(format!("{base}/serial")))
-        .detail(
-            "transport",
-            sysfs::read_nonempty(format!("{base}/transport")),
-        );
     // Updatable only when a slot can be written (slot 1 alone and read-only means never).
-    if let Ok(caps) = identify(ctrl) {
-        let writable = caps.slots > 1 || (caps.slots == 1 && !caps.slot1_read_only);
-        if !writable {
-            c.updatable = false;
-            c.method = None;
-        }
-        c = c
-            .detail("firmware_slot_count", caps.slots)
-            .detail("slot1_read_only", caps.slot1_read_only);
+    let writable = caps.is_none_or(|c| c.slots > 1 || (c.slots == 1 && !c.slot1_read_only));
+    if writable {
+        c = c.updatable_by(Method::Nvme);
     }
-    match slot_log(ctrl) {
-        Ok(log) => c.detail("firmware_slots", log),
-        Err(why) => c
-            .detail("firmware_slots", serde_json::Value::Null)
-            .detail("firmware_slots_error", why),
-    }
+    c
 }
 
 /// The slot log through the passthrough, or why it could not be read.
@@ -112,13 +145,21 @@ pub fn identify(ctrl: &str) -> Result<nvme::FwCaps, String> {
 
 fn scsi_component(disk: &str) -> Component {
     let base = format!("/sys/class/block/{disk}/device");
-    let mut c = Component::new(format!("disk:{disk}"), "disk", format!("{base}/rev"));
-    c.name = sysfs::read_nonempty(format!("{base}/model"));
-    c.version = sysfs::read_nonempty(format!("{base}/rev"))
+    let version = sysfs::read_nonempty(format!("{base}/rev"))
         .or_else(|| sysfs::read_nonempty(format!("{base}/firmware_rev")));
+    let details = ScsiDetails {
+        note: version
+            .is_none()
+            .then_some("the device exposes no firmware revision"),
+    };
+    let mut c = Component::new(
+        format!("disk:{disk}"),
+        ComponentKind::Disk,
+        format!("{base}/rev"),
+        Details::Scsi(details),
+    );
+    c.name = sysfs::read_nonempty(format!("{base}/model"));
+    c.version = version;
     c.vendor = sysfs::read_nonempty(format!("{base}/vendor"));
-    if c.version.is_none() {
-        c = c.detail("note", "the device exposes no firmware revision");
-    }
     c
 }

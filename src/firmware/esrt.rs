@@ -2,20 +2,27 @@
 //! (/sys/firmware/efi/esrt/entries/entryN/*): one entry per firmware the platform can update
 //! with a capsule.
 
-use super::component::Component;
+use super::Method;
+use super::component::{Component, ComponentKind, Details};
 use crate::sys::sysfs;
-use serde::Serialize;
+use schemars::JsonSchema;
+use serde::{Serialize, Serializer};
 
 const ENTRIES: &str = "/sys/firmware/efi/esrt/entries";
 
-#[derive(Debug, Clone, Serialize)]
+/// One ESRT entry; serialized as `firmware list` shows it (the sysfs dir name left out).
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Entry {
+    #[serde(skip)]
     pub entry: String,
     pub fw_class: String,
     pub fw_type: u32,
-    pub fw_type_name: &'static str,
+    pub fw_type_name: FwType,
     pub fw_version: u32,
     pub lowest_supported_fw_version: u32,
+    /// As sysfs prints it: 0x hex.
+    #[serde(serialize_with = "hex")]
+    #[schemars(with = "String")]
     pub capsule_flags: u32,
     pub last_attempt_version: u32,
     pub last_attempt_status: u32,
@@ -28,14 +35,40 @@ impl Entry {
     }
 }
 
+fn hex<S: Serializer>(v: &u32, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&format!("{v:#x}"))
+}
+
 /// UEFI 2.x table "ESRT fw_type".
-pub fn fw_type_name(t: u32) -> &'static str {
-    match t {
-        0 => "unknown",
-        1 => "system_firmware",
-        2 => "device_firmware",
-        3 => "uefi_driver",
-        _ => "reserved",
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FwType {
+    Unknown,
+    SystemFirmware,
+    DeviceFirmware,
+    UefiDriver,
+    Reserved,
+}
+
+impl FwType {
+    pub fn of(t: u32) -> FwType {
+        match t {
+            0 => FwType::Unknown,
+            1 => FwType::SystemFirmware,
+            2 => FwType::DeviceFirmware,
+            3 => FwType::UefiDriver,
+            _ => FwType::Reserved,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FwType::Unknown => "unknown",
+            FwType::SystemFirmware => "system_firmware",
+            FwType::DeviceFirmware => "device_firmware",
+            FwType::UefiDriver => "uefi_driver",
+            FwType::Reserved => "reserved",
+        }
     }
 }
 
@@ -78,7 +111,7 @@ pub fn entries() -> Vec<Entry> {
                 entry: name,
                 fw_class,
                 fw_type,
-                fw_type_name: fw_type_name(fw_type),
+                fw_type_name: FwType::of(fw_type),
                 fw_version: f("fw_version").unwrap_or(0),
                 lowest_supported_fw_version: f("lowest_supported_fw_version").unwrap_or(0),
                 capsule_flags: f("capsule_flags").unwrap_or(0),
@@ -104,16 +137,17 @@ pub fn components() -> Vec<Component> {
     entries()
         .into_iter()
         .map(|e| {
-            let mut c = Component::new(e.id(), "esrt", format!("{ENTRIES}/{}", e.entry))
-                .updatable_by("capsule");
-            c.name = Some(e.fw_type_name.to_string());
+            let source = format!("{ENTRIES}/{}", e.entry);
+            let mut c = Component::new(
+                e.id(),
+                ComponentKind::Esrt,
+                source,
+                Details::Esrt(e.clone()),
+            )
+            .updatable_by(Method::Capsule);
+            c.name = Some(e.fw_type_name.as_str().to_string());
             c.version = Some(e.fw_version.to_string());
-            c.details = match serde_json::to_value(&e) {
-                Ok(serde_json::Value::Object(m)) => m,
-                _ => Default::default(),
-            };
-            c.details.remove("entry");
-            c.detail("capsule_flags", format!("{:#x}", e.capsule_flags))
+            c
         })
         .collect()
 }

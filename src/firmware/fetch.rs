@@ -9,9 +9,13 @@ use std::io::Read;
 
 pub const MAX_IMAGE: u64 = 256 * 1024 * 1024;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The digest an image must have; serialized as the update report's `image.checksum`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct Checksum {
-    pub algo: &'static str,
+    #[serde(rename = "algorithm")]
+    pub algo: Algo,
+    /// Lower-case hex.
+    #[serde(rename = "value")]
     pub hex: String,
 }
 
@@ -20,7 +24,7 @@ pub struct Checksum {
 pub fn parse_checksum(spec: &str) -> Result<Checksum> {
     match checksum::parse_spec(spec)? {
         Spec::Digest(e) => Ok(Checksum {
-            algo: e.algo.name(),
+            algo: e.algo,
             hex: e.hex,
         }),
         Spec::Url(url) => Err(IronError::new(
@@ -33,8 +37,8 @@ pub fn parse_checksum(spec: &str) -> Result<Checksum> {
     }
 }
 
-pub fn digest_hex(algo: &str, data: &[u8]) -> String {
-    let mut h = Hasher::new(Algo::from_name(algo).unwrap_or(Algo::Sha256));
+pub fn digest_hex(algo: Algo, data: &[u8]) -> String {
+    let mut h = Hasher::new(algo);
     h.update(data);
     h.finish_hex()
 }
@@ -45,7 +49,7 @@ pub fn verify(data: &[u8], sum: &Checksum, source: &str) -> Result<()> {
     if actual != sum.hex {
         return Err(IronError::new(
             Kind::ChecksumMismatch,
-            format!("{} of {source} does not match", sum.algo),
+            format!("{} of {source} does not match", sum.algo.name()),
         )
         .with("expected", &sum.hex)
         .with("actual", actual)
@@ -107,15 +111,15 @@ mod tests {
         let h = "a".repeat(64);
         assert_eq!(
             parse_checksum(&format!("sha256:{h}")).unwrap().algo,
-            "sha256"
+            Algo::Sha256
         );
-        assert_eq!(parse_checksum(&h).unwrap().algo, "sha256");
-        assert_eq!(parse_checksum(&"b".repeat(32)).unwrap().algo, "md5");
+        assert_eq!(parse_checksum(&h).unwrap().algo, Algo::Sha256);
+        assert_eq!(parse_checksum(&"b".repeat(32)).unwrap().algo, Algo::Md5);
         assert_eq!(
             parse_checksum(&format!("sha384:{}", "c".repeat(96)))
                 .unwrap()
                 .algo,
-            "sha384"
+            Algo::Sha384
         );
         assert_eq!(
             parse_checksum(&format!("SHA512:{}", "D".repeat(128)))
@@ -132,15 +136,15 @@ mod tests {
     #[test]
     fn digests_match_known_values() {
         assert_eq!(
-            digest_hex("md5", b"abc"),
+            digest_hex(Algo::Md5, b"abc"),
             "900150983cd24fb0d6963f7d28e17f72"
         );
         assert_eq!(
-            digest_hex("sha1", b"abc"),
+            digest_hex(Algo::Sha1, b"abc"),
             "a9993e364706816aba3e25717850c26c9cd0d89d"
         );
         assert_eq!(
-            digest_hex("sha256", b"abc"),
+            digest_hex(Algo::Sha256, b"abc"),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
     }

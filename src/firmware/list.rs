@@ -3,17 +3,22 @@
 
 use super::{bios, bmc, component::Component, disk, esrt, microcode, nic, plugin};
 use crate::report::Result;
-use serde_json::{Value, json};
+use schemars::JsonSchema;
+use serde::Serialize;
+
+/// What `firmware list` prints.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ListReport {
+    pub components: Vec<Component>,
+    /// Every plug-in on PATH, whether or not it answered.
+    pub plugins: Vec<plugin::Plugin>,
+    /// What is absent and why (no BMC, no ESRT, a plug-in that failed).
+    pub notes: Vec<String>,
+}
 
 pub fn components() -> (Vec<Component>, Vec<String>) {
     let mut notes = Vec::new();
-    let mut out = Vec::new();
-    let mut b = bios::read();
-    if let Some(sys) = esrt::system_firmware() {
-        // The ESRT's system-firmware entry is how the BIOS itself is updated.
-        b = b.updatable_by("capsule").detail("esrt", sys.id());
-    }
-    out.push(b);
+    let mut out = vec![bios::read(esrt::system_firmware().as_ref())];
     match bmc::read() {
         Ok(c) => out.push(c),
         Err(why) => notes.push(why),
@@ -38,11 +43,11 @@ pub fn components() -> (Vec<Component>, Vec<String>) {
     (out, notes)
 }
 
-pub fn run() -> Result<Value> {
+pub fn run() -> Result<ListReport> {
     let (components, notes) = components();
-    Ok(json!({
-        "components": components,
-        "plugins": plugin::discover().into_iter().map(|(n, p)| json!({"name": n, "path": p})).collect::<Vec<_>>(),
-        "notes": notes,
-    }))
+    Ok(ListReport {
+        components,
+        plugins: plugin::discover(),
+        notes,
+    })
 }

@@ -10,19 +10,21 @@ mod disk;
 mod efivars;
 mod esrt;
 mod fetch;
-mod list;
+pub mod list;
 mod microcode;
 mod nic;
 pub mod nvme;
 mod plugin;
-mod settings;
-mod status;
-mod update;
-mod virt;
+pub mod settings;
+pub mod status;
+mod target;
+pub mod update;
+pub mod virt;
 
 use crate::fetch::HttpArgs;
 use crate::report::Result;
-use serde_json::Value;
+use schemars::JsonSchema;
+use serde::Serialize;
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug, Clone)]
@@ -48,7 +50,9 @@ pub enum Action {
     Virtualization(virt::VirtArgs),
 }
 
-#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+/// How a component's firmware is updated.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
 pub enum Method {
     /// Hand a UEFI capsule to the kernel's loader (/dev/efi_capsule_loader)
     Capsule,
@@ -114,12 +118,23 @@ pub struct StatusArgs {
     pub component: Option<String>,
 }
 
-pub fn run(args: &Args) -> Result<Value> {
-    match &args.action {
-        Action::List => list::run(),
-        Action::Update(a) => update::run(a),
-        Action::Status(a) => status::run(a),
-        Action::Settings(a) => settings::run(a),
-        Action::Virtualization(a) => virt::run(a),
-    }
+/// `firmware <subcommand>`: each subcommand's report, untagged (no wrapper in the document).
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum FirmwareReport {
+    List(list::ListReport),
+    Update(update::UpdateReport),
+    Status(status::StatusReport),
+    Settings(settings::SettingsReport),
+    Virtualization(virt::VirtReport),
+}
+
+pub fn run(args: &Args) -> Result<FirmwareReport> {
+    Ok(match &args.action {
+        Action::List => FirmwareReport::List(list::run()?),
+        Action::Update(a) => FirmwareReport::Update(update::run(a)?),
+        Action::Status(a) => FirmwareReport::Status(status::run(a)?),
+        Action::Settings(a) => FirmwareReport::Settings(settings::run(a)?),
+        Action::Virtualization(a) => FirmwareReport::Virtualization(virt::run(a)?),
+    })
 }

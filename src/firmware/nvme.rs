@@ -117,7 +117,7 @@ pub fn download_and_commit(t: &mut dyn Admin, image: &[u8], slot: u8, chunk: usi
 }
 
 /// Firmware Slot Information (log page 0x03).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, schemars::JsonSchema)]
 pub struct SlotLog {
     pub active_slot: u8,
     /// Slot activated at the next reset, when one is pending.

@@ -6,8 +6,8 @@
 
 use crate::report::{Context, IronError, Kind, Result};
 use crate::sys::sysfs;
+use schemars::JsonSchema;
 use serde::Serialize;
-use serde_json::{Value, json};
 use std::path::PathBuf;
 
 pub const CLASS: &str = "/sys/class/firmware-attributes";
@@ -38,12 +38,13 @@ pub enum SettingsAction {
     },
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// One setting as the firmware-attributes class declares it.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Attribute {
     pub device: String,
     pub name: String,
     #[serde(rename = "type")]
-    pub typ: String,
+    pub typ: AttributeType,
     pub display_name: Option<String>,
     pub current_value: Option<String>,
     pub default_value: Option<String>,
@@ -65,6 +66,101 @@ impl Attribute {
     fn dir(&self) -> String {
         format!("{CLASS}/{}/attributes/{}", self.device, self.name)
     }
+}
+
+/// The attribute types of the kernel's firmware-attributes ABI; a driver's other types are
+/// listed as it names them (and cannot be set).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum AttributeType {
+    Enumeration,
+    Integer,
+    #[serde(rename = "string")]
+    Text,
+    OrderedList,
+    #[serde(untagged)]
+    Other(String),
+}
+
+impl AttributeType {
+    fn parse(s: &str) -> AttributeType {
+        match s {
+            "enumeration" => AttributeType::Enumeration,
+            "integer" => AttributeType::Integer,
+            "string" => AttributeType::Text,
+            "ordered-list" => AttributeType::OrderedList,
+            other => AttributeType::Other(other.to_string()),
+        }
+    }
+}
+
+/// One authentication role of a device (`Admin`, `System`, ...).
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct AuthRole {
+    pub name: String,
+    pub is_enabled: Option<bool>,
+    /// `bios-admin`, `power-on`, ... as the driver says.
+    pub role: Option<String>,
+    pub mechanism: Option<String>,
+}
+
+/// One firmware-attributes device (one vendor driver).
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct SettingsDevice {
+    pub name: String,
+    pub authentication: Vec<AuthRole>,
+    /// Changes wait for a reboot (null: the driver does not say).
+    pub pending_reboot: Option<bool>,
+}
+
+/// What `firmware settings list` prints.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct SettingsListReport {
+    pub devices: Vec<SettingsDevice>,
+    pub settings: Vec<Attribute>,
+}
+
+/// One setting written.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct SettingChange {
+    pub device: String,
+    pub name: String,
+    pub previous_value: Option<String>,
+    pub requested_value: String,
+    /// Read back after the write.
+    pub current_value: Option<String>,
+}
+
+/// What `firmware settings set` prints.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct SettingsSetReport {
+    pub changes: Vec<SettingChange>,
+    pub pending_reboot: bool,
+}
+
+/// `firmware settings <action>`: each action's report, untagged.
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum SettingsReport {
+    List(SettingsListReport),
+    /// `get`: the one setting.
+    Get(Attribute),
+    Set(SettingsSetReport),
+}
+
+/// The bounds an integer value must keep (the `allowed` of a refusal).
+#[derive(Debug, Serialize)]
+struct IntegerBounds {
+    min_value: i64,
+    max_value: i64,
+    scalar_increment: i64,
+}
+
+/// The lengths a string value must keep (the `allowed` of a refusal).
+#[derive(Debug, Serialize)]
+struct LengthBounds {
+    min_length: u64,
+    max_length: u64,
 }
 
 pub fn devices() -> Vec<String> {
@@ -93,7 +189,7 @@ pub fn attributes() -> Vec<Attribute> {
             out.push(Attribute {
                 device: dev.clone(),
                 name,
-                typ: typ.clone(),
+                typ: AttributeType::parse(&typ),
                 display_name: f("display_name").filter(|s| !s.is_empty()),
                 current_value: f("current_value"),
                 default_value: f("default_value"),
@@ -110,18 +206,18 @@ pub fn attributes() -> Vec<Attribute> {
 }
 
 /// Authentication roles of one device (`Admin`, `System`, ...): enabled or not.
-pub fn authentication(dev: &str) -> Vec<Value> {
+pub fn authentication(dev: &str) -> Vec<AuthRole> {
     let base = format!("{CLASS}/{dev}/authentication");
     sysfs::list(&base)
         .into_iter()
         .map(|r| {
             let f = |n: &str| sysfs::read_nonempty(format!("{base}/{r}/{n}"));
-            json!({
-                "name": r,
-                "is_enabled": f("is_enabled").map(|v| v == "1"),
-                "role": f("role"),
-                "mechanism": f("mechanism"),
-            })
+            AuthRole {
+                is_enabled: f("is_enabled").map(|v| v == "1"),
+                role: f("role"),
+                mechanism: f("mechanism"),
+                name: r,
+            }
         })
         .collect()
 }
@@ -185,8 +281,8 @@ pub fn validate(a: &Attribute, value: &str) -> Result<String> {
             .with("setting", &a.name)
             .with("value", value)
     };
-    match a.typ.as_str() {
-        "enumeration" => {
+    match &a.typ {
+        AttributeType::Enumeration => {
             let allowed = a.possible_values.clone().unwrap_or_default();
             allowed
                 .iter()
@@ -197,7 +293,7 @@ pub fn validate(a: &Attribute, value: &str) -> Result<String> {
                     refuse(format!("allowed: {}", allowed.join(", "))).with("allowed", &allowed)
                 })
         }
-        "integer" => {
+        AttributeType::Integer => {
             let n: i64 = value
                 .trim()
                 .parse()
@@ -209,25 +305,31 @@ pub fn validate(a: &Attribute, value: &str) -> Result<String> {
             let step = a.scalar_increment.filter(|s| *s > 0).unwrap_or(1);
             let base = a.min_value.unwrap_or(0);
             if n < min || n > max || (n - base).rem_euclid(step) != 0 {
-                return Err(
-                    refuse(format!("allowed: {min}..={max} in steps of {step}")).with(
-                        "allowed",
-                        json!({"min_value": min, "max_value": max, "scalar_increment": step}),
-                    ),
-                );
+                let allowed = IntegerBounds {
+                    min_value: min,
+                    max_value: max,
+                    scalar_increment: step,
+                };
+                return Err(refuse(format!("allowed: {min}..={max} in steps of {step}"))
+                    .with("allowed", allowed));
             }
             Ok(n.to_string())
         }
-        "string" => {
+        AttributeType::Text => {
             let len = value.chars().count() as u64;
             let (min, max) = (a.min_length.unwrap_or(0), a.max_length.unwrap_or(u64::MAX));
             if len < min || len > max {
-                return Err(refuse(format!("length {len} outside {min}..={max}"))
-                    .with("allowed", json!({"min_length": min, "max_length": max})));
+                let allowed = LengthBounds {
+                    min_length: min,
+                    max_length: max,
+                };
+                return Err(
+                    refuse(format!("length {len} outside {min}..={max}")).with("allowed", allowed)
+                );
             }
             Ok(value.to_string())
         }
-        "ordered-list" => {
+        AttributeType::OrderedList => {
             let allowed = a.possible_values.clone().unwrap_or_default();
             for item in value.split([',', ';']) {
                 if !allowed.iter().any(|p| p == item) {
@@ -239,7 +341,9 @@ pub fn validate(a: &Attribute, value: &str) -> Result<String> {
             }
             Ok(value.to_string())
         }
-        other => Err(refuse(format!("type '{other}' cannot be set by ironbox"))),
+        AttributeType::Other(other) => {
+            Err(refuse(format!("type '{other}' cannot be set by ironbox")))
+        }
     }
 }
 
@@ -256,14 +360,15 @@ fn read_password(file: &PathBuf) -> Result<String> {
 fn enabled_auth(dev: &str) -> Vec<String> {
     let mut roles: Vec<(u8, String)> = authentication(dev)
         .into_iter()
-        .filter(|a| a["is_enabled"] == json!(true))
+        .filter(|a| a.is_enabled == Some(true))
         .filter_map(|a| {
-            let name = a["name"].as_str()?.to_string();
-            let admin = a["role"] == "bios-admin"
+            let role = a.role.as_deref();
+            let name = a.name;
+            let admin = role == Some("bios-admin")
                 || name.eq_ignore_ascii_case("admin")
                 || name.eq_ignore_ascii_case("setup password");
             let power_on =
-                a["role"] == "power-on" || name.to_ascii_lowercase().starts_with("power-on");
+                role == Some("power-on") || name.to_ascii_lowercase().starts_with("power-on");
             (!power_on || admin).then_some((u8::from(!admin), name))
         })
         .collect();
@@ -283,49 +388,60 @@ fn write_attr(rel: &str, value: &str) -> Result<()> {
     })
 }
 
-pub fn run(a: &SettingsArgs) -> Result<Value> {
+pub fn run(a: &SettingsArgs) -> Result<SettingsReport> {
+    if devices().is_empty() {
+        return Err(no_class());
+    }
     let all = attributes();
-    match &a.action {
-        SettingsAction::List => {
-            if devices().is_empty() {
-                return Err(no_class());
-            }
-            let devs: Vec<Value> = devices()
-                .into_iter()
-                .map(|d| json!({"name": d, "authentication": authentication(&d), "pending_reboot": pending_reboot(&d)}))
-                .collect();
-            Ok(json!({"devices": devs, "settings": all}))
-        }
-        SettingsAction::Get { name } => {
-            if devices().is_empty() {
-                return Err(no_class());
-            }
-            Ok(json!(find(&all, name)?))
-        }
+    Ok(match &a.action {
+        SettingsAction::List => SettingsReport::List(SettingsListReport {
+            devices: devices().into_iter().map(device).collect(),
+            settings: all,
+        }),
+        SettingsAction::Get { name } => SettingsReport::Get(find(&all, name)?.clone()),
         SettingsAction::Set { pairs } => {
-            if devices().is_empty() {
-                return Err(no_class());
-            }
-            // Validate everything first: all or nothing.
-            let mut plan = Vec::new();
-            for p in pairs {
-                let (n, v) = p
-                    .split_once('=')
-                    .ok_or_else(|| IronError::usage(format!("'{p}' is not NAME=VALUE")))?;
-                let attr = find(&all, n.trim())?;
-                let value = validate(attr, v)?;
-                plan.push((attr.clone(), value));
-            }
-            let changes = apply(&plan, a.password_file.as_ref())?;
-            let mut devs: Vec<&str> = plan.iter().map(|(a, _)| a.device.as_str()).collect();
-            devs.dedup();
-            let pending = devs.iter().any(|d| pending_reboot(d).unwrap_or(true));
-            Ok(json!({"changes": changes, "pending_reboot": pending}))
+            SettingsReport::Set(set(&all, pairs, a.password_file.as_ref())?)
         }
+    })
+}
+
+fn device(name: String) -> SettingsDevice {
+    SettingsDevice {
+        authentication: authentication(&name),
+        pending_reboot: pending_reboot(&name),
+        name,
     }
 }
 
-pub fn apply(plan: &[(Attribute, String)], password_file: Option<&PathBuf>) -> Result<Vec<Value>> {
+/// Validates every NAME=VALUE pair first (all or nothing), then writes them.
+fn set(
+    all: &[Attribute],
+    pairs: &[String],
+    password_file: Option<&PathBuf>,
+) -> Result<SettingsSetReport> {
+    let mut plan = Vec::new();
+    for p in pairs {
+        let (n, v) = p
+            .split_once('=')
+            .ok_or_else(|| IronError::usage(format!("'{p}' is not NAME=VALUE")))?;
+        let attr = find(all, n.trim())?;
+        let value = validate(attr, v)?;
+        plan.push((attr.clone(), value));
+    }
+    let changes = apply(&plan, password_file)?;
+    let mut devs: Vec<&str> = plan.iter().map(|(a, _)| a.device.as_str()).collect();
+    devs.dedup();
+    let pending_reboot = devs.iter().any(|d| pending_reboot(d).unwrap_or(true));
+    Ok(SettingsSetReport {
+        changes,
+        pending_reboot,
+    })
+}
+
+pub fn apply(
+    plan: &[(Attribute, String)],
+    password_file: Option<&PathBuf>,
+) -> Result<Vec<SettingChange>> {
     let password = password_file.map(read_password).transpose()?;
     let mut out = Vec::new();
     let mut authed: Vec<String> = Vec::new();
@@ -352,10 +468,13 @@ pub fn apply(plan: &[(Attribute, String)], password_file: Option<&PathBuf>) -> R
         let previous = attr.current_value.clone();
         write_attr(&format!("{}/current_value", attr.dir()), value)?;
         let now = sysfs::read(format!("{}/current_value", attr.dir()));
-        out.push(json!({
-            "device": attr.device, "name": attr.name, "previous_value": previous,
-            "requested_value": value, "current_value": now,
-        }));
+        out.push(SettingChange {
+            device: attr.device.clone(),
+            name: attr.name.clone(),
+            previous_value: previous,
+            requested_value: value.clone(),
+            current_value: now,
+        });
     }
     Ok(out)
 }
@@ -368,7 +487,7 @@ mod tests {
         Attribute {
             device: "dell-wmi-sysman".into(),
             name: "X".into(),
-            typ: typ.into(),
+            typ: AttributeType::parse(typ),
             display_name: None,
             current_value: None,
             default_value: None,

@@ -2,50 +2,115 @@
 //! entry, NVMe active and next-reset slots, a capsule-on-disk request still pending, and what
 //! plug-ins say.
 
-use super::{StatusArgs, disk, efivars, esrt, plugin};
+use super::{StatusArgs, disk, efivars, esrt, nvme, plugin};
 use crate::report::{IronError, Kind, Result};
 use crate::sys::sysfs;
-use serde_json::{Value, json};
+use schemars::JsonSchema;
+use serde::Serialize;
 use std::time::Duration;
 
-fn esrt_status(e: &esrt::Entry) -> Value {
-    let result = match (e.last_attempt_status, e.last_attempt_version) {
-        (0, 0) => "none",
-        (0, _) => "success",
-        _ => "failed",
-    };
-    json!({
-        "id": e.id(),
-        "kind": "esrt",
-        "fw_version": e.fw_version,
-        "last_attempt_version": e.last_attempt_version,
-        "last_attempt_status": e.last_attempt_status,
-        "last_attempt_status_name": e.last_attempt_status_name,
-        "result": result,
-        "running_last_attempt": e.last_attempt_version != 0 && e.last_attempt_version == e.fw_version,
-    })
+/// What `firmware status` prints.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct StatusReport {
+    pub components: Vec<ComponentStatus>,
+    /// The OsIndications capsule-on-disk bit is still set (null: no such variable).
+    pub capsule_on_disk_pending: Option<bool>,
+    pub plugins: Vec<PluginStatus>,
 }
 
-fn nvme_status(id: &str, ctrl: &str) -> Value {
-    let rev = sysfs::read_nonempty(format!("/sys/class/nvme/{ctrl}/firmware_rev"));
-    let (slots, err) = match disk::slot_log(ctrl) {
+/// One built-in component's status, by its `kind`.
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ComponentStatus {
+    Esrt(EsrtStatus),
+    Disk(NvmeStatus),
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct EsrtStatus {
+    pub id: String,
+    pub fw_version: u32,
+    pub last_attempt_version: u32,
+    pub last_attempt_status: u32,
+    pub last_attempt_status_name: String,
+    pub result: AttemptResult,
+    /// The version running is the one last attempted.
+    pub running_last_attempt: bool,
+}
+
+/// How the ESRT's last attempt ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AttemptResult {
+    /// No attempt recorded.
+    None,
+    Success,
+    Failed,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct NvmeStatus {
+    pub id: String,
+    pub controller: String,
+    pub firmware_rev: Option<String>,
+    pub firmware_slots: Option<nvme::SlotLog>,
+    /// A slot is to be activated at the next reset (null when the slot log is unreadable).
+    pub activation_pending: Option<bool>,
+    /// Why the slot log could not be read.
+    pub error: Option<String>,
+}
+
+/// One plug-in's answer to `{"action":"status"}`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct PluginStatus {
+    pub plugin: String,
+    pub answer: PluginAnswer,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum PluginAnswer {
+    /// The call failed (the plug-in is still listed, with why).
+    Failed {
+        error: String,
+    },
+    Answered(plugin::Answer),
+}
+
+fn esrt_status(e: &esrt::Entry) -> EsrtStatus {
+    let result = match (e.last_attempt_status, e.last_attempt_version) {
+        (0, 0) => AttemptResult::None,
+        (0, _) => AttemptResult::Success,
+        _ => AttemptResult::Failed,
+    };
+    EsrtStatus {
+        id: e.id(),
+        fw_version: e.fw_version,
+        last_attempt_version: e.last_attempt_version,
+        last_attempt_status: e.last_attempt_status,
+        last_attempt_status_name: e.last_attempt_status_name.clone(),
+        result,
+        running_last_attempt: e.last_attempt_version != 0 && e.last_attempt_version == e.fw_version,
+    }
+}
+
+fn nvme_status(id: &str, ctrl: &str) -> NvmeStatus {
+    let (slots, error) = match disk::slot_log(ctrl) {
         Ok(l) => (Some(l), None),
         Err(e) => (None, Some(e)),
     };
-    let pending = slots.as_ref().map(|l| l.next_reset_slot.is_some());
-    json!({
-        "id": id,
-        "kind": "disk",
-        "controller": ctrl,
-        "firmware_rev": rev,
-        "firmware_slots": slots,
-        "activation_pending": pending,
-        "error": err,
-    })
+    NvmeStatus {
+        id: id.to_string(),
+        controller: ctrl.to_string(),
+        firmware_rev: sysfs::read_nonempty(format!("/sys/class/nvme/{ctrl}/firmware_rev")),
+        activation_pending: slots.as_ref().map(|l| l.next_reset_slot.is_some()),
+        firmware_slots: slots,
+        error,
+    }
 }
 
-pub fn run(a: &StatusArgs) -> Result<Value> {
-    let want = a.component.as_deref();
+/// The built-in components `want` names (all of them without it).
+fn builtin(want: Option<&str>) -> Vec<ComponentStatus> {
     let mut items = Vec::new();
     let sys_fw = esrt::system_firmware().map(|e| e.id());
     for e in esrt::entries() {
@@ -54,7 +119,7 @@ pub fn run(a: &StatusArgs) -> Result<Value> {
             || want == Some(id.as_str())
             || (want == Some("bios") && sys_fw.as_deref() == Some(id.as_str()))
         {
-            items.push(esrt_status(&e));
+            items.push(ComponentStatus::Esrt(esrt_status(&e)));
         }
     }
     for ctrl in sysfs::list("/sys/class/nvme") {
@@ -67,24 +132,41 @@ pub fn run(a: &StatusArgs) -> Result<Value> {
                     == Some(ctrl.as_str())
         });
         if named {
-            items.push(nvme_status(&id, &ctrl));
+            items.push(ComponentStatus::Disk(nvme_status(&id, &ctrl)));
         }
     }
-    let mut plugins = Vec::new();
-    let in_builtin = !items.is_empty();
-    for (name, path) in plugin::discover() {
-        if want.is_some() && in_builtin {
-            break;
-        }
-        let req = json!({"action": "status", "component": want});
-        let answer = match plugin::call(&name, &path, &req, Duration::from_secs(60)) {
-            Ok(v) => v,
-            Err(e) => json!({"error": e.to_string()}),
-        };
-        plugins.push(json!({"plugin": name, "answer": answer}));
+    items
+}
+
+/// Every plug-in's answer, unless a built-in component already answered for `want`.
+fn plugins(want: Option<&str>, in_builtin: bool) -> Vec<PluginStatus> {
+    if want.is_some() && in_builtin {
+        return Vec::new();
     }
+    let req = plugin::Request::Status { component: want };
+    plugin::discover()
+        .into_iter()
+        .map(|p| {
+            let answer = match plugin::call(&p, &req, Duration::from_secs(60)) {
+                Ok(v) => PluginAnswer::Answered(v),
+                Err(e) => PluginAnswer::Failed {
+                    error: e.to_string(),
+                },
+            };
+            PluginStatus {
+                plugin: p.name,
+                answer,
+            }
+        })
+        .collect()
+}
+
+pub fn run(a: &StatusArgs) -> Result<StatusReport> {
+    let want = a.component.as_deref();
+    let components = builtin(want);
+    let plugins = plugins(want, !components.is_empty());
     if let Some(w) = want
-        && items.is_empty()
+        && components.is_empty()
         && plugins.is_empty()
     {
         return Err(IronError::new(
@@ -95,9 +177,9 @@ pub fn run(a: &StatusArgs) -> Result<Value> {
     }
     let pending =
         efivars::read_u64("OsIndications").map(|v| v & efivars::FILE_CAPSULE_DELIVERY != 0);
-    Ok(json!({
-        "components": items,
-        "capsule_on_disk_pending": pending,
-        "plugins": plugins,
-    }))
+    Ok(StatusReport {
+        components,
+        capsule_on_disk_pending: pending,
+        plugins,
+    })
 }

@@ -2,125 +2,157 @@
 //! refuse unsupported downgrades, fetch and verify the image, validate it for its target, and
 //! apply it (or, with --dry-run, print the plan).
 
+use super::target::{Target, resolve};
 use super::{Method, UpdateArgs, capsule, disk, efivars, esrt, fetch, nvme, plugin};
 use crate::fetch::http::Counters;
 use crate::fetch::http_client;
 use crate::report::{Context, IronError, Kind, Result};
 use crate::sys::sysfs;
-use serde_json::{Map, Value, json};
+use schemars::JsonSchema;
+use serde::Serialize;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-/// What the update targets, once resolved.
-enum Target {
-    Esrt(esrt::Entry),
-    Nvme {
-        disk: String,
-        ctrl: String,
-        version: Option<String>,
-    },
-    Plugin {
-        name: String,
-        path: std::path::PathBuf,
-        version: Option<String>,
-    },
+/// What `firmware update` prints.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct UpdateReport {
+    pub component: String,
+    pub method: Method,
+    pub dry_run: bool,
+    /// The version running now (an ESRT version in decimal).
+    pub current_version: Option<String>,
+    /// --version: the version the image carries.
+    pub version: Option<String>,
+    /// The image is older than the running ESRT version (with --version, ESRT targets only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub downgrade: Option<bool>,
+    pub status: UpdateStatus,
+    /// Something was written (false for a dry run and when up to date).
+    pub applied: bool,
+    pub pending_reboot: bool,
+    /// The verified image; absent when up to date (nothing fetched).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image: Option<ImageReport>,
+    /// Where and how the image went, by method; absent when up to date.
+    #[serde(flatten)]
+    pub delivery: Option<Delivery>,
 }
 
-fn not_found(id: &str, why: &str) -> IronError {
-    IronError::new(Kind::NotFound, format!("component '{id}' {why}")).with("component", id)
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum UpdateStatus {
+    /// Handed over; the firmware applies it at the next reboot.
+    Staged,
+    /// --dry-run: everything checked, nothing written.
+    Planned,
+    /// --version equals the running one: nothing fetched or applied.
+    UpToDate,
+    /// A plug-in's own word for it.
+    #[serde(untagged)]
+    Plugin(String),
 }
 
-fn esrt_entry(id: &str) -> Result<esrt::Entry> {
-    if id == "bios" {
-        return esrt::system_firmware().ok_or_else(|| {
-            not_found(
-                id,
-                "has no esrt system-firmware entry (capsule updates need uefi with an esrt)",
-            )
-        });
-    }
-    let guid = id.strip_prefix("esrt:").unwrap_or(id);
-    esrt::find(guid)
-        .ok_or_else(|| not_found(id, "is not in the esrt (/sys/firmware/efi/esrt/entries)"))
-}
-
-fn resolve(a: &UpdateArgs) -> Result<(Target, Method)> {
-    let id = a.component.as_str();
-    let plugin_target = |name: Option<&str>| -> Result<Target> {
-        let (name, path, version) = match name {
-            Some(n) => {
-                let path = plugin::find(n)?;
-                let version = plugin::owner(id)
-                    .filter(|(o, _, _)| o == n)
-                    .and_then(|(_, _, c)| c.version);
-                (n.to_string(), path, version)
-            }
-            None => {
-                let (n, p, c) = plugin::owner(id).ok_or_else(|| {
-                    not_found(id, "is not listed by any ironbox-firmware-* plug-in")
-                })?;
-                (n, p, c.version)
-            }
-        };
-        Ok(Target::Plugin {
-            name,
-            path,
-            version,
-        })
-    };
-    if a.method == Some(Method::Plugin) || a.plugin.is_some() {
-        if a.method.is_some_and(|m| m != Method::Plugin) {
-            return Err(IronError::usage("--plugin goes with --method plugin"));
+impl UpdateStatus {
+    fn of_run(dry_run: bool) -> UpdateStatus {
+        if dry_run {
+            UpdateStatus::Planned
+        } else {
+            UpdateStatus::Staged
         }
-        return Ok((plugin_target(a.plugin.as_deref())?, Method::Plugin));
     }
-    if id == "bios" || id.starts_with("esrt:") {
-        let entry = esrt_entry(id)?;
-        let method = match a.method {
-            Some(m @ (Method::Capsule | Method::CapsuleOnDisk)) => m,
-            Some(m) => {
-                return Err(IronError::usage(format!(
-                    "method {} does not apply to {id} (capsule or capsule-on-disk)",
-                    m.as_str()
-                )));
-            }
-            None if !capsule::loader_present() && a.esp.is_some() => Method::CapsuleOnDisk,
-            None => Method::Capsule,
-        };
-        return Ok((Target::Esrt(entry), method));
-    }
-    if let Some(name) = id.strip_prefix("disk:") {
-        if a.method.is_some_and(|m| m != Method::Nvme) {
-            return Err(IronError::usage(format!(
-                "{id} is updated with --method nvme"
-            )));
-        }
-        let ctrl = disk::nvme_controller(name).ok_or_else(|| {
-            not_found(
-                id,
-                "is not an nvme namespace (only nvme disks take firmware in-band)",
-            )
-        })?;
-        let version = sysfs::read_nonempty(format!("/sys/class/nvme/{ctrl}/firmware_rev"));
-        return Ok((
-            Target::Nvme {
-                disk: name.to_string(),
-                ctrl,
-                version,
-            },
-            Method::Nvme,
-        ));
-    }
-    if matches!(
-        a.method,
-        Some(Method::Nvme | Method::Capsule | Method::CapsuleOnDisk)
-    ) {
-        return Err(not_found(id, "is not an esrt entry or nvme disk"));
-    }
-    Ok((plugin_target(None)?, Method::Plugin))
 }
 
-pub fn run(a: &UpdateArgs) -> Result<Value> {
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ImageReport {
+    pub source: String,
+    pub size: usize,
+    pub checksum: fetch::Checksum,
+    /// Always true: an image that does not match is refused before this report.
+    pub verified: bool,
+    pub retries: u64,
+    pub resumes: u64,
+}
+
+/// Per method, where the image went.
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum Delivery {
+    Capsule(CapsuleDelivery),
+    Nvme(NvmeDelivery),
+    Plugin(PluginDelivery),
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct CapsuleDelivery {
+    pub capsule: capsule::Header,
+    pub fw_class: String,
+    /// The capsule loader, or the file on the ESP (capsule-on-disk).
+    pub target: PathBuf,
+    /// OsIndications as written (capsule-on-disk, not for a dry run), 0x hex.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub os_indications: Option<String>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct NvmeDelivery {
+    pub disk: String,
+    /// The controller node (`/dev/nvme0`).
+    pub controller: String,
+    /// --slot; null: the controller chooses.
+    pub slot: Option<u8>,
+    pub commit_action: CommitAction,
+    pub chunk_size: usize,
+    pub chunks: usize,
+    /// Firmware Commit's completion status, 0x hex (not for a dry run).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit_status: Option<String>,
+    /// The slot log after the commit, when it could be read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firmware_slots: Option<nvme::SlotLog>,
+}
+
+/// The Firmware Commit action ironbox uses (the only one: activation waits for a reset).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CommitAction {
+    ReplaceAndActivateAtNextReset,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct PluginDelivery {
+    pub plugin: String,
+    pub plugin_answer: plugin::Answer,
+}
+
+/// How it ended: the report's `status` and `pending_reboot`.
+struct Outcome {
+    status: UpdateStatus,
+    pending_reboot: bool,
+}
+
+impl Outcome {
+    /// Capsules and NVMe images wait for the reboot once written.
+    fn at_reboot(a: &UpdateArgs) -> Outcome {
+        Outcome {
+            status: UpdateStatus::of_run(a.dry_run),
+            pending_reboot: !a.dry_run,
+        }
+    }
+}
+
+/// Whether the version gate lets the update go on.
+enum Gate {
+    UpToDate,
+    /// Go on; `downgrade` known for ESRT targets given --version.
+    Proceed {
+        downgrade: Option<bool>,
+    },
+}
+
+pub fn run(a: &UpdateArgs) -> Result<UpdateReport> {
     let sum = fetch::parse_checksum(&a.checksum)?;
     // Bad HTTP flags are bad usage whatever the image source, caught before anything else.
     let counters = Arc::new(Counters::default());
@@ -131,70 +163,88 @@ pub fn run(a: &UpdateArgs) -> Result<Value> {
         ));
     }
     let (target, method) = resolve(a)?;
-    let mut report = Map::new();
-    report.insert("component".into(), json!(a.component));
-    report.insert("method".into(), json!(method.as_str()));
-    report.insert("dry_run".into(), json!(a.dry_run));
-
-    // Version gate: equal → up_to_date; below ESRT's lowest supported → refused.
-    let current: Option<String> = match &target {
-        Target::Esrt(e) => Some(e.fw_version.to_string()),
-        Target::Nvme { version, .. } | Target::Plugin { version, .. } => version.clone(),
+    let mut report = UpdateReport {
+        component: a.component.clone(),
+        method,
+        dry_run: a.dry_run,
+        current_version: target.current_version(),
+        version: a.version.clone(),
+        downgrade: None,
+        status: UpdateStatus::UpToDate,
+        applied: false,
+        pending_reboot: false,
+        image: None,
+        delivery: None,
     };
-    report.insert("current_version".into(), json!(current));
-    report.insert("version".into(), json!(a.version));
-    if let Some(v) = &a.version {
-        if let Target::Esrt(e) = &target {
-            let n = esrt::parse_version(v).ok_or_else(|| {
-                IronError::invalid(format!(
-                    "version '{v}' is not a 32-bit esrt version (decimal or 0x hex)"
-                ))
-            })?;
-            if n == e.fw_version {
-                return Ok(up_to_date(report));
-            }
-            report.insert("downgrade".into(), json!(n < e.fw_version));
-            if n < e.lowest_supported_fw_version && !a.allow_downgrade {
-                return Err(IronError::new(
-                    Kind::UnsafeImage,
-                    format!(
-                        "version {n} is below the lowest supported version {} of {}; --allow-downgrade overrides",
-                        e.lowest_supported_fw_version, a.component
-                    ),
-                )
-                .with("rule", "downgrade")
-                .with("lowest_supported_fw_version", e.lowest_supported_fw_version));
-            }
-        } else if current.as_deref().map(str::trim) == Some(v.trim()) {
-            return Ok(up_to_date(report));
-        }
+    match version_gate(a, &target, report.current_version.as_deref())? {
+        Gate::UpToDate => return Ok(report),
+        Gate::Proceed { downgrade } => report.downgrade = downgrade,
     }
 
     let data = fetch::fetch(&a.image, &http)?;
     fetch::verify(&data, &sum, &a.image)?;
-    report.insert(
-        "image".into(),
-        json!({
-            "source": a.image, "size": data.len(),
-            "checksum": {"algorithm": sum.algo, "value": sum.hex}, "verified": true,
-            "retries": counters.retries.load(std::sync::atomic::Ordering::Relaxed),
-            "resumes": counters.resumes.load(std::sync::atomic::Ordering::Relaxed),
-        }),
-    );
+    report.image = Some(ImageReport {
+        source: a.image.clone(),
+        size: data.len(),
+        checksum: sum,
+        verified: true,
+        retries: counters.retries.load(Ordering::Relaxed),
+        resumes: counters.resumes.load(Ordering::Relaxed),
+    });
 
-    match target {
-        Target::Esrt(entry) => apply_capsule(a, method, &entry, &data, &mut report)?,
-        Target::Nvme { disk, ctrl, .. } => apply_nvme(a, &disk, &ctrl, &data, &mut report)?,
-        Target::Plugin { name, path, .. } => apply_plugin(a, &name, &path, &data, &mut report)?,
-    }
-    Ok(Value::Object(report))
+    let (delivery, outcome) = match target {
+        Target::Esrt(entry) => {
+            let d = apply_capsule(a, method, &entry, &data)?;
+            (Delivery::Capsule(d), Outcome::at_reboot(a))
+        }
+        Target::Nvme { disk, ctrl, .. } => {
+            let d = apply_nvme(a, &disk, &ctrl, &data)?;
+            (Delivery::Nvme(d), Outcome::at_reboot(a))
+        }
+        Target::Plugin { plugin, .. } => apply_plugin(a, &plugin, &data)?,
+    };
+    report.delivery = Some(delivery);
+    report.status = outcome.status;
+    report.applied = !a.dry_run;
+    report.pending_reboot = outcome.pending_reboot;
+    Ok(report)
 }
 
-fn up_to_date(mut report: Map<String, Value>) -> Value {
-    report.insert("status".into(), json!("up_to_date"));
-    report.insert("applied".into(), json!(false));
-    report.insert("pending_reboot".into(), json!(false));
-    Value::Object(report)
+/// --version against the running version: equal → up to date; below the ESRT's lowest
+/// supported version → refused unless --allow-downgrade.
+fn version_gate(a: &UpdateArgs, target: &Target, current: Option<&str>) -> Result<Gate> {
+    let Some(v) = &a.version else {
+        return Ok(Gate::Proceed { downgrade: None });
+    };
+    let Target::Esrt(e) = target else {
+        return Ok(if current.map(str::trim) == Some(v.trim()) {
+            Gate::UpToDate
+        } else {
+            Gate::Proceed { downgrade: None }
+        });
+    };
+    let n = esrt::parse_version(v).ok_or_else(|| {
+        IronError::invalid(format!(
+            "version '{v}' is not a 32-bit esrt version (decimal or 0x hex)"
+        ))
+    })?;
+    if n == e.fw_version {
+        return Ok(Gate::UpToDate);
+    }
+    if n < e.lowest_supported_fw_version && !a.allow_downgrade {
+        return Err(IronError::new(
+            Kind::UnsafeImage,
+            format!(
+                "version {n} is below the lowest supported version {} of {}; --allow-downgrade overrides",
+                e.lowest_supported_fw_version, a.component
+            ),
+        )
+        .with("rule", "downgrade")
+        .with("lowest_supported_fw_version", e.lowest_supported_fw_version));
+    }
+    Ok(Gate::Proceed {
+        downgrade: Some(n < e.fw_version),
+    })
 }
 
 fn apply_capsule(
@@ -202,58 +252,37 @@ fn apply_capsule(
     method: Method,
     entry: &esrt::Entry,
     data: &[u8],
-    report: &mut Map<String, Value>,
-) -> Result<()> {
+) -> Result<CapsuleDelivery> {
     let header = capsule::parse(data)?;
     capsule::check_target(&header, entry)?;
-    report.insert("capsule".into(), json!(header));
-    report.insert("fw_class".into(), json!(entry.fw_class));
-    match method {
-        Method::Capsule => {
-            if !capsule::loader_present() {
-                return Err(capsule::no_loader());
-            }
-            capsule::check_loader_flags(&header)?;
-            report.insert("target".into(), json!(capsule::LOADER));
-            if !a.dry_run {
-                capsule::write_to_loader(data)?;
-            }
+    let mut d = CapsuleDelivery {
+        capsule: header,
+        fw_class: entry.fw_class.clone(),
+        target: PathBuf::from(capsule::LOADER),
+        os_indications: None,
+    };
+    if method == Method::Capsule {
+        if !capsule::loader_present() {
+            return Err(capsule::no_loader());
         }
-        _ => {
-            let esp = a
-                .esp
-                .as_deref()
-                .unwrap_or(std::path::Path::new("/boot/efi"));
-            efivars::check_supported()?;
-            let dest = capsule::on_disk_path(esp, &entry.fw_class);
-            report.insert("target".into(), json!(dest));
-            if !a.dry_run {
-                capsule::write_on_disk(esp, &entry.fw_class, data)?;
-                let v = efivars::request_capsule_delivery()?;
-                report.insert("os_indications".into(), json!(format!("{v:#x}")));
-            }
+        capsule::check_loader_flags(&d.capsule)?;
+        if !a.dry_run {
+            capsule::write_to_loader(data)?;
         }
+        return Ok(d);
     }
-    finish(a, report, true);
-    Ok(())
+    let esp = a.esp.as_deref().unwrap_or(Path::new("/boot/efi"));
+    efivars::check_supported()?;
+    d.target = capsule::on_disk_path(esp, &entry.fw_class);
+    if !a.dry_run {
+        capsule::write_on_disk(esp, &entry.fw_class, data)?;
+        let v = efivars::request_capsule_delivery()?;
+        d.os_indications = Some(format!("{v:#x}"));
+    }
+    Ok(d)
 }
 
-fn finish(a: &UpdateArgs, report: &mut Map<String, Value>, reboot: bool) {
-    report.insert(
-        "status".into(),
-        json!(if a.dry_run { "planned" } else { "staged" }),
-    );
-    report.insert("applied".into(), json!(!a.dry_run));
-    report.insert("pending_reboot".into(), json!(reboot && !a.dry_run));
-}
-
-fn apply_nvme(
-    a: &UpdateArgs,
-    disk: &str,
-    ctrl: &str,
-    data: &[u8],
-    report: &mut Map<String, Value>,
-) -> Result<()> {
+fn apply_nvme(a: &UpdateArgs, disk: &str, ctrl: &str, data: &[u8]) -> Result<NvmeDelivery> {
     if data.is_empty() || !data.len().is_multiple_of(4) {
         return Err(IronError::new(
             Kind::CorruptImage,
@@ -264,17 +293,7 @@ fn apply_nvme(
         ));
     }
     let node = format!("/dev/{ctrl}");
-    report.insert("disk".into(), json!(disk));
-    report.insert("controller".into(), json!(node));
     let slot = a.slot.unwrap_or(0);
-    report.insert(
-        "slot".into(),
-        json!(if slot == 0 { None } else { Some(slot) }),
-    );
-    report.insert(
-        "commit_action".into(),
-        json!("replace_and_activate_at_next_reset"),
-    );
     // Identify through a read-only handle first, so a dry run checks the slot too.
     let caps = if sysfs::is_captured() {
         None
@@ -287,28 +306,29 @@ fn apply_nvme(
         check_slot(&node, slot, caps)?;
     }
     let chunk = caps.map_or(nvme::DEFAULT_CHUNK, |c| c.chunk);
-    report.insert("chunk_size".into(), json!(chunk));
-    report.insert(
-        "chunks".into(),
-        json!(nvme::download_plan(data.len(), chunk).len()),
-    );
+    let mut d = NvmeDelivery {
+        disk: disk.to_string(),
+        controller: node,
+        slot: (slot != 0).then_some(slot),
+        commit_action: CommitAction::ReplaceAndActivateAtNextReset,
+        chunk_size: chunk,
+        chunks: nvme::download_plan(data.len(), chunk).len(),
+        commit_status: None,
+        firmware_slots: None,
+    };
     if a.dry_run {
-        finish(a, report, true);
-        return Ok(());
+        return Ok(d);
     }
     let f = std::fs::OpenOptions::new()
         .read(true)
         .write(true)
-        .open(sysfs::path(&node))
-        .ctx(Kind::Io, || format!("cannot open {node}"))?;
+        .open(sysfs::path(&d.controller))
+        .ctx(Kind::Io, || format!("cannot open {}", d.controller))?;
     let mut t = nvme::Ioctl(f);
     let status = nvme::download_and_commit(&mut t, data, slot, chunk)?;
-    report.insert("commit_status".into(), json!(format!("{status:#x}")));
-    if let Ok(log) = nvme::read_slot_log(&mut t) {
-        report.insert("firmware_slots".into(), json!(log));
-    }
-    finish(a, report, true);
-    Ok(())
+    d.commit_status = Some(format!("{status:#x}"));
+    d.firmware_slots = nvme::read_slot_log(&mut t).ok();
+    Ok(d)
 }
 
 /// Refuses a slot the controller cannot take, and controllers with no writable slot at all.
@@ -337,41 +357,39 @@ fn check_slot(node: &str, slot: u8, caps: nvme::FwCaps) -> Result<()> {
     Ok(())
 }
 
-fn apply_plugin(
-    a: &UpdateArgs,
-    name: &str,
-    path: &std::path::PathBuf,
-    data: &[u8],
-    report: &mut Map<String, Value>,
-) -> Result<()> {
-    report.insert("plugin".into(), json!(name));
+/// Hands the image to the plug-in as a private temp file; its answer's `status` and
+/// `pending_reboot`, when it gives them, are the report's.
+fn apply_plugin(a: &UpdateArgs, p: &plugin::Plugin, data: &[u8]) -> Result<(Delivery, Outcome)> {
     // The plug-in gets a path: vendor tools want files, not pipes.
     let tmp = tempfile_path();
     write_private(&tmp, data).ctx(Kind::Io, || format!("cannot write {}", tmp.display()))?;
-    let request = json!({
-        "action": "update",
-        "component": a.component,
-        "image": tmp,
-        "version": a.version,
-        "dry_run": a.dry_run,
-        "allow_downgrade": a.allow_downgrade,
-    });
-    let answer = plugin::call(name, path, &request, Duration::from_secs(3600));
+    let request = plugin::Request::Update {
+        component: &a.component,
+        image: &tmp,
+        version: a.version.as_deref(),
+        dry_run: a.dry_run,
+        allow_downgrade: a.allow_downgrade,
+    };
+    let answer = plugin::call(p, &request, Duration::from_secs(3600));
     let _ = std::fs::remove_file(&tmp);
     let answer = answer?;
-    finish(
-        a,
-        report,
-        answer["pending_reboot"].as_bool().unwrap_or(false),
-    );
-    if let Some(s) = answer["status"].as_str() {
-        report.insert("status".into(), json!(s));
-    }
-    if let Some(p) = answer["pending_reboot"].as_bool() {
-        report.insert("pending_reboot".into(), json!(p));
-    }
-    report.insert("plugin_answer".into(), answer);
-    Ok(())
+    let outcome = Outcome {
+        status: answer
+            .get("status")
+            .and_then(Value::as_str)
+            .map_or(UpdateStatus::of_run(a.dry_run), |s| {
+                UpdateStatus::Plugin(s.to_string())
+            }),
+        pending_reboot: answer
+            .get("pending_reboot")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+    };
+    let delivery = Delivery::Plugin(PluginDelivery {
+        plugin: p.name.clone(),
+        plugin_answer: answer,
+    });
+    Ok((delivery, outcome))
 }
 
 fn tempfile_path() -> std::path::PathBuf {

@@ -5,7 +5,8 @@
 use super::{plugin, settings};
 use crate::report::{IronError, Kind, Result};
 use crate::sys::{msr, sysfs};
-use serde_json::{Value, json};
+use schemars::JsonSchema;
+use serde::Serialize;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -38,7 +39,163 @@ pub const KNOWN_SETTINGS: &[(&str, &str)] = &[
     ("HP", "SVM CPU Virtualization"),
 ];
 
-fn cpu() -> Value {
+/// What `firmware virtualization` prints.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct VirtReport {
+    pub cpu: Cpu,
+    pub firmware: Enablement,
+    pub iommu: Iommu,
+    pub sriov: Vec<SriovDevice>,
+    /// The vendor's BIOS setting that switches virtualization, when a known one exists.
+    pub firmware_setting: Option<SettingSummary>,
+    /// What --enable or --disable did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub change: Option<Change>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pending_reboot: Option<bool>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Cpu {
+    /// /proc/cpuinfo's vendor_id.
+    pub vendor: Option<String>,
+    pub technology: Option<Technology>,
+    /// The cpu flag of that technology (vmx or svm).
+    pub cpu_flag: bool,
+    /// Running under a hypervisor.
+    pub hypervisor: bool,
+}
+
+/// The CPU's virtualization extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+pub enum Technology {
+    #[serde(rename = "vt-x")]
+    VtX,
+    #[serde(rename = "amd-v")]
+    AmdV,
+}
+
+/// The MSR that says whether firmware enabled it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+pub enum Msr {
+    #[serde(rename = "IA32_FEATURE_CONTROL")]
+    Ia32FeatureControl,
+    #[serde(rename = "VM_CR")]
+    VmCr,
+}
+
+impl Technology {
+    fn msr(self) -> Msr {
+        match self {
+            Technology::VtX => Msr::Ia32FeatureControl,
+            Technology::AmdV => Msr::VmCr,
+        }
+    }
+}
+
+impl Msr {
+    fn register(self) -> u32 {
+        match self {
+            Msr::Ia32FeatureControl => IA32_FEATURE_CONTROL,
+            Msr::VmCr => MSR_VM_CR,
+        }
+    }
+}
+
+/// Firmware enablement, read from the MSR, or why it could not be.
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum Enablement {
+    Read {
+        msr: Msr,
+        /// The register, 0x hex.
+        msr_value: String,
+        locked: bool,
+        enabled: bool,
+    },
+    Unknown {
+        /// Always null: not known.
+        enabled: (),
+        #[serde(skip_serializing_if = "Option::is_none")]
+        msr: Option<Msr>,
+        reason: String,
+    },
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Iommu {
+    pub enabled: bool,
+    pub units: Vec<String>,
+    pub acpi_table: Option<AcpiTable>,
+    pub technology: Option<IommuTechnology>,
+    pub groups: usize,
+}
+
+/// The ACPI table that describes the IOMMU.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum AcpiTable {
+    Dmar,
+    Ivrs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum IommuTechnology {
+    VtD,
+    AmdVi,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct SriovDevice {
+    /// PCI address.
+    pub device: String,
+    pub total_vfs: u64,
+    pub num_vfs: Option<u64>,
+    /// Its network interfaces.
+    pub net: Vec<String>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct SettingSummary {
+    pub device: String,
+    pub name: String,
+    pub current_value: Option<String>,
+    pub possible_values: Option<Vec<String>>,
+}
+
+/// How the switch was made: through the BIOS setting, or by a plug-in.
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum Change {
+    Setting {
+        setting: String,
+        device: String,
+        value: String,
+        status: ChangeStatus,
+        changes: Vec<settings::SettingChange>,
+    },
+    Plugin {
+        plugin: String,
+        answer: plugin::Answer,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeStatus {
+    Changed,
+    AlreadySet,
+}
+
+/// Settings names and the class to look in, for an `unsupported` refusal.
+#[derive(Debug, Serialize)]
+struct Needed {
+    class: &'static str,
+    known_settings: Vec<String>,
+}
+
+fn cpu() -> Cpu {
     let cpuinfo = sysfs::read("/proc/cpuinfo").unwrap_or_default();
     let field = |key: &str| {
         cpuinfo.lines().find_map(|l| {
@@ -49,17 +206,21 @@ fn cpu() -> Value {
     let vendor = field("vendor_id");
     let flags = field("flags").unwrap_or_default();
     let has = |f: &str| flags.split_whitespace().any(|x| x == f);
-    let tech = match vendor.as_deref() {
-        Some("GenuineIntel") => Some("vt-x"),
-        Some("AuthenticAMD") | Some("HygonGenuine") => Some("amd-v"),
+    let technology = match vendor.as_deref() {
+        Some("GenuineIntel") => Some(Technology::VtX),
+        Some("AuthenticAMD") | Some("HygonGenuine") => Some(Technology::AmdV),
         _ => None,
     };
-    json!({
-        "vendor": vendor,
-        "technology": tech,
-        "cpu_flag": if tech == Some("amd-v") { has("svm") } else { has("vmx") },
-        "hypervisor": has("hypervisor"),
-    })
+    Cpu {
+        cpu_flag: has(if technology == Some(Technology::AmdV) {
+            "svm"
+        } else {
+            "vmx"
+        }),
+        hypervisor: has("hypervisor"),
+        vendor,
+        technology,
+    }
 }
 
 fn msr_reason(e: &std::io::Error) -> String {
@@ -75,71 +236,72 @@ fn msr_reason(e: &std::io::Error) -> String {
 
 /// Firmware enablement from the MSR: Intel IA32_FEATURE_CONTROL (bit 0 lock, bit 2 VMX outside
 /// SMX; unlocked means the OS may still enable it), AMD VM_CR (bit 4 SVMDIS, bit 3 lock).
-pub fn decode_msr(tech: &str, v: u64) -> Value {
-    match tech {
-        "vt-x" => {
+pub fn decode_msr(tech: Technology, v: u64) -> Enablement {
+    let (locked, enabled) = match tech {
+        Technology::VtX => {
             let locked = v & 1 != 0;
-            let vmx = v & 4 != 0;
-            json!({"msr": "IA32_FEATURE_CONTROL", "msr_value": format!("{v:#x}"), "locked": locked,
-                   "enabled": vmx || !locked})
+            (locked, v & 4 != 0 || !locked)
         }
-        _ => {
-            let locked = v & 8 != 0;
-            let disabled = v & 0x10 != 0;
-            json!({"msr": "VM_CR", "msr_value": format!("{v:#x}"), "locked": locked,
-                   "enabled": !disabled})
-        }
+        Technology::AmdV => (v & 8 != 0, v & 0x10 == 0),
+    };
+    Enablement::Read {
+        msr: tech.msr(),
+        msr_value: format!("{v:#x}"),
+        locked,
+        enabled,
     }
 }
 
-fn firmware_enablement(tech: Option<&str>) -> Value {
+fn firmware_enablement(tech: Option<Technology>) -> Enablement {
     let Some(tech) = tech else {
-        return json!({"enabled": null, "reason": "unknown cpu vendor"});
+        return Enablement::Unknown {
+            enabled: (),
+            msr: None,
+            reason: "unknown cpu vendor".into(),
+        };
     };
-    let reg = if tech == "vt-x" {
-        IA32_FEATURE_CONTROL
-    } else {
-        MSR_VM_CR
-    };
-    match msr::read(0, reg) {
+    match msr::read(0, tech.msr().register()) {
         Ok(v) => decode_msr(tech, v),
-        Err(e) => {
-            json!({"enabled": null, "msr": if tech == "vt-x" { "IA32_FEATURE_CONTROL" } else { "VM_CR" },
-                         "reason": msr_reason(&e)})
-        }
+        Err(e) => Enablement::Unknown {
+            enabled: (),
+            msr: Some(tech.msr()),
+            reason: msr_reason(&e),
+        },
     }
 }
 
-fn iommu() -> Value {
+fn iommu() -> Iommu {
     let units = sysfs::list("/sys/class/iommu");
-    let table = ["DMAR", "IVRS"]
+    let acpi_table = [("DMAR", AcpiTable::Dmar), ("IVRS", AcpiTable::Ivrs)]
         .into_iter()
-        .find(|t| sysfs::exists(format!("/sys/firmware/acpi/tables/{t}")));
-    let groups = sysfs::list("/sys/kernel/iommu_groups").len();
-    json!({
-        "enabled": !units.is_empty(),
-        "units": units,
-        "acpi_table": table,
-        "technology": table.map(|t| if t == "DMAR" { "vt-d" } else { "amd-vi" }),
-        "groups": groups,
-    })
+        .find(|(name, _)| sysfs::exists(format!("/sys/firmware/acpi/tables/{name}")))
+        .map(|(_, t)| t);
+    Iommu {
+        enabled: !units.is_empty(),
+        units,
+        technology: acpi_table.map(|t| match t {
+            AcpiTable::Dmar => IommuTechnology::VtD,
+            AcpiTable::Ivrs => IommuTechnology::AmdVi,
+        }),
+        acpi_table,
+        groups: sysfs::list("/sys/kernel/iommu_groups").len(),
+    }
 }
 
-fn sriov() -> Value {
-    let devs: Vec<Value> = sysfs::list("/sys/bus/pci/devices")
+fn sriov() -> Vec<SriovDevice> {
+    sysfs::list("/sys/bus/pci/devices")
         .into_iter()
         .filter_map(|d| {
             let base = format!("/sys/bus/pci/devices/{d}");
             let total = sysfs::read_u64(format!("{base}/sriov_totalvfs"))?;
-            Some(json!({
-                "device": d,
-                "total_vfs": total,
-                "num_vfs": sysfs::read_u64(format!("{base}/sriov_numvfs")),
-                "net": sysfs::list(format!("{base}/net")),
-            }))
+            Some(SriovDevice {
+                total_vfs: total,
+                num_vfs: sysfs::read_u64(format!("{base}/sriov_numvfs")),
+                net: sysfs::list(format!("{base}/net")),
+                device: d,
+            })
         })
-        .collect();
-    json!(devs)
+        .collect()
 }
 
 /// The BIOS setting that switches virtualization here, if a known one exists.
@@ -173,41 +335,57 @@ pub fn pick_value(attr: &settings::Attribute, enable: bool) -> Option<String> {
         .cloned()
 }
 
-pub fn run(a: &VirtArgs) -> Result<Value> {
+pub fn run(a: &VirtArgs) -> Result<VirtReport> {
     let cpu = cpu();
-    let fw = firmware_enablement(cpu["technology"].as_str());
-    let all = settings::attributes();
-    let setting = find_setting(&all);
-    let mut report = json!({
-        "cpu": cpu,
-        "firmware": fw,
-        "iommu": iommu(),
-        "sriov": sriov(),
-        "firmware_setting": setting.as_ref().map(|s| json!({"device": s.device, "name": s.name, "current_value": s.current_value, "possible_values": s.possible_values})),
-    });
+    let firmware = firmware_enablement(cpu.technology);
+    let setting = find_setting(&settings::attributes());
+    let mut report = VirtReport {
+        cpu,
+        firmware,
+        iommu: iommu(),
+        sriov: sriov(),
+        firmware_setting: setting.as_ref().map(|s| SettingSummary {
+            device: s.device.clone(),
+            name: s.name.clone(),
+            current_value: s.current_value.clone(),
+            possible_values: s.possible_values.clone(),
+        }),
+        change: None,
+        pending_reboot: None,
+    };
     if !a.enable && !a.disable {
         return Ok(report);
     }
-    let Some(attr) = setting else {
-        // A vendor plug-in may know how (`{"action":"virtualization","enable":bool}`); one that
-        // answers `"status":"unsupported"` or fails is passed over.
-        if let Some((name, answer)) = plugin_switch(a.enable) {
-            report["change"] = json!({"plugin": name, "answer": answer});
-            report["pending_reboot"] = json!(answer["pending_reboot"].as_bool().unwrap_or(true));
-            return Ok(report);
-        }
-        let names: Vec<String> = KNOWN_SETTINGS
-            .iter()
-            .map(|(v, n)| format!("{v}: {n}"))
-            .collect();
-        return Err(IronError::new(
-            Kind::Unsupported,
-            "no known firmware setting for virtualization: needs a firmware-attributes driver (dell-wmi-sysman, think-lmi or hp-bioscfg) exposing one of the known settings, or a vendor plug-in",
-        )
-        .with("needed", json!({"class": settings::CLASS, "known_settings": names}))
-        .with("status", "unsupported"));
+    let (change, pending) = match setting {
+        Some(attr) => switch_setting(&attr, a)?,
+        // A vendor plug-in may know how (`{"action":"virtualization","enable":bool}`).
+        None => plugin_switch(a.enable).ok_or_else(no_known_setting)?,
     };
-    let value = pick_value(&attr, a.enable).ok_or_else(|| {
+    report.change = Some(change);
+    report.pending_reboot = Some(pending);
+    Ok(report)
+}
+
+fn no_known_setting() -> IronError {
+    let names: Vec<String> = KNOWN_SETTINGS
+        .iter()
+        .map(|(v, n)| format!("{v}: {n}"))
+        .collect();
+    let needed = Needed {
+        class: settings::CLASS,
+        known_settings: names,
+    };
+    IronError::new(
+        Kind::Unsupported,
+        "no known firmware setting for virtualization: needs a firmware-attributes driver (dell-wmi-sysman, think-lmi or hp-bioscfg) exposing one of the known settings, or a vendor plug-in",
+    )
+    .with("needed", needed)
+    .with("status", "unsupported")
+}
+
+/// Sets the vendor's setting to its own spelling of on or off; (what changed, pending reboot).
+fn switch_setting(attr: &settings::Attribute, a: &VirtArgs) -> Result<(Change, bool)> {
+    let value = pick_value(attr, a.enable).ok_or_else(|| {
         IronError::new(
             Kind::Unsupported,
             format!(
@@ -218,7 +396,7 @@ pub fn run(a: &VirtArgs) -> Result<Value> {
         )
         .with("possible_values", &attr.possible_values)
     })?;
-    let value = settings::validate(&attr, &value)?;
+    let value = settings::validate(attr, &value)?;
     let changed = attr.current_value.as_deref() != Some(value.as_str());
     let changes = if changed {
         settings::apply(&[(attr.clone(), value.clone())], a.password_file.as_ref())?
@@ -226,20 +404,38 @@ pub fn run(a: &VirtArgs) -> Result<Value> {
         Vec::new()
     };
     let pending = changed && settings::pending_reboot(&attr.device).unwrap_or(true);
-    report["change"] = json!({
-        "setting": attr.name, "device": attr.device, "value": value,
-        "status": if changed { "changed" } else { "already_set" },
-        "changes": changes,
-    });
-    report["pending_reboot"] = json!(pending);
-    Ok(report)
+    let change = Change::Setting {
+        setting: attr.name.clone(),
+        device: attr.device.clone(),
+        value,
+        status: if changed {
+            ChangeStatus::Changed
+        } else {
+            ChangeStatus::AlreadySet
+        },
+        changes,
+    };
+    Ok((change, pending))
 }
 
-fn plugin_switch(enable: bool) -> Option<(String, Value)> {
-    let req = json!({"action": "virtualization", "enable": enable});
-    plugin::discover().into_iter().find_map(|(name, path)| {
-        let answer = plugin::call(&name, &path, &req, Duration::from_secs(600)).ok()?;
-        (answer["status"] != "unsupported").then_some((name, answer))
+/// The first plug-in that takes the switch; one that answers `"status":"unsupported"` or fails
+/// is passed over. (what it answered, pending reboot: true unless it says otherwise)
+fn plugin_switch(enable: bool) -> Option<(Change, bool)> {
+    let req = plugin::Request::Virtualization { enable };
+    plugin::discover().into_iter().find_map(|p| {
+        let answer = plugin::call(&p, &req, Duration::from_secs(600)).ok()?;
+        if answer.get("status").and_then(|s| s.as_str()) == Some("unsupported") {
+            return None;
+        }
+        let pending = answer
+            .get("pending_reboot")
+            .and_then(|v| v.as_bool())
+            .unwrap_or(true);
+        let change = Change::Plugin {
+            plugin: p.name,
+            answer,
+        };
+        Some((change, pending))
     })
 }
 
@@ -249,11 +445,16 @@ mod tests {
 
     #[test]
     fn msrs_decode() {
-        assert_eq!(decode_msr("vt-x", 0x5)["enabled"], true);
-        assert_eq!(decode_msr("vt-x", 0x1)["enabled"], false);
-        assert_eq!(decode_msr("vt-x", 0x0)["enabled"], true); // unlocked: the OS may enable it
-        assert_eq!(decode_msr("amd-v", 0x18)["enabled"], false);
-        assert_eq!(decode_msr("amd-v", 0x8)["enabled"], true);
-        assert_eq!(decode_msr("amd-v", 0x8)["locked"], true);
+        let read = |t, v| match decode_msr(t, v) {
+            Enablement::Read {
+                locked, enabled, ..
+            } => (locked, enabled),
+            other => panic!("{other:?}"),
+        };
+        assert!(read(Technology::VtX, 0x5).1);
+        assert!(!read(Technology::VtX, 0x1).1);
+        assert!(read(Technology::VtX, 0x0).1); // unlocked: the OS may enable it
+        assert!(!read(Technology::AmdV, 0x18).1);
+        assert_eq!(read(Technology::AmdV, 0x8), (true, true));
     }
 }

@@ -65,7 +65,36 @@ pub const REGISTRY: &[(&str, SchemaFn)] = &[
         "configdrive read",
         of::<crate::configdrive::report::ConfigdriveReadReport>,
     ),
-    ("firmware", untyped),
+    ("firmware", of::<crate::firmware::FirmwareReport>),
+    ("firmware list", of::<crate::firmware::list::ListReport>),
+    (
+        "firmware update",
+        of::<crate::firmware::update::UpdateReport>,
+    ),
+    (
+        "firmware status",
+        of::<crate::firmware::status::StatusReport>,
+    ),
+    (
+        "firmware settings",
+        of::<crate::firmware::settings::SettingsReport>,
+    ),
+    (
+        "firmware settings list",
+        of::<crate::firmware::settings::SettingsListReport>,
+    ),
+    (
+        "firmware settings get",
+        of::<crate::firmware::settings::Attribute>,
+    ),
+    (
+        "firmware settings set",
+        of::<crate::firmware::settings::SettingsSetReport>,
+    ),
+    (
+        "firmware virtualization",
+        of::<crate::firmware::virt::VirtReport>,
+    ),
     ("erase", of::<crate::erase::EraseReport>),
     ("bootloader", of::<crate::bootloader::BootloaderReport>),
     ("bootloader uefi", of::<crate::bootloader::uefi::UefiReport>),
