@@ -10,7 +10,9 @@ use serde_json::Value;
 /// The JSON Schema of the layout document, printed by `ironbox partition --schema`.
 pub const SCHEMA: &str = include_str!("layout.schema.json");
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, clap::ValueEnum)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, clap::ValueEnum, schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum TableKind {
     Gpt,
@@ -74,7 +76,7 @@ pub struct Want {
     pub bootable: bool,
     pub attributes: u64,
     /// The key of IPA's partition map (`root`, `swap`, ...) when built from IPA-style flags.
-    pub role: Option<&'static str>,
+    pub role: Option<crate::partition::ipa::Role>,
 }
 
 impl Want {
