@@ -39,7 +39,9 @@ pub fn run(cli: Cli) -> Result<Value> {
     match cli.command {
         Command::Agent(a) => agent::run(&a),
         Command::Inventory(a) => report::document(inventory::run(&a)),
-        Command::Partition(a) => partition::run(&a),
+        // --schema prints the layout document's schema, not a report.
+        Command::Partition(a) if a.schema => partition::layout_schema(),
+        Command::Partition(a) => report::document(partition::run(&a)),
         Command::ImageWrite(a) => image::run_write(&a),
         Command::ImageCache(a) => image::run_cache(&a),
         Command::Configdrive(a) => configdrive::run(&a),

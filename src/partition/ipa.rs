@@ -6,11 +6,30 @@ use crate::partition::layout::{self, Layout, TableKind, Want};
 use crate::partition::size::{self, Size};
 use crate::partition::types;
 use crate::report::{IronError, Kind, Result};
+use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum BootMode {
     Uefi,
     Bios,
+}
+
+/// A partition's key in IPA's partition map (the report's `ipa` block: role -> node). The
+/// names are IPA's own, spaces and capitals included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
+pub enum Role {
+    #[serde(rename = "efi system partition")]
+    Esp,
+    #[serde(rename = "BIOS Boot partition")]
+    BiosBoot,
+    #[serde(rename = "ephemeral")]
+    Ephemeral,
+    #[serde(rename = "swap")]
+    Swap,
+    #[serde(rename = "configdrive")]
+    Configdrive,
+    #[serde(rename = "root")]
+    Root,
 }
 
 /// The IPA-style inputs, as given on the command line.
@@ -43,7 +62,7 @@ fn flag_size(flag: &str, v: &str) -> Result<Size> {
     Ok(size)
 }
 
-fn part(tname: &str, gpt: bool, size: Size, label: &str, role: &'static str) -> Want {
+fn part(tname: &str, gpt: bool, size: Size, label: &str, role: Role) -> Want {
     let mut w = Want::new(types::resolve(tname, gpt).expect("built-in type"), size);
     if gpt {
         w.label = Some(label.to_string());
@@ -67,13 +86,7 @@ pub fn layout(f: &IpaFlags) -> Result<Layout> {
     let mut parts = Vec::new();
     match boot {
         BootMode::Uefi => {
-            let mut esp = part(
-                "esp",
-                gpt,
-                Size::Bytes(550 << 20),
-                "efi-part",
-                "efi system partition",
-            );
+            let mut esp = part("esp", gpt, Size::Bytes(550 << 20), "efi-part", Role::Esp);
             esp.format = Some("vfat".into());
             esp.fs_label = Some("efi-part".into());
             esp.bootable = !gpt; // parted's "boot" flag on msdos
@@ -85,7 +98,7 @@ pub fn layout(f: &IpaFlags) -> Result<Layout> {
                 gpt,
                 Size::Bytes(1 << 20),
                 "bios-boot",
-                "BIOS Boot partition",
+                Role::BiosBoot,
             ));
         }
         BootMode::Bios => {}
@@ -96,14 +109,14 @@ pub fn layout(f: &IpaFlags) -> Result<Layout> {
             gpt,
             flag_size("ephemeral", e)?,
             "ephemeral0",
-            "ephemeral",
+            Role::Ephemeral,
         );
         w.format = Some("ext4".into());
         w.fs_label = Some("ephemeral0".into());
         parts.push(w);
     }
     if let Some(s) = &f.swap {
-        let mut w = part("swap", gpt, flag_size("swap", s)?, "swap1", "swap");
+        let mut w = part("swap", gpt, flag_size("swap", s)?, "swap1", Role::Swap);
         w.format = Some("swap".into());
         w.fs_label = Some("swap1".into());
         parts.push(w);
@@ -114,10 +127,10 @@ pub fn layout(f: &IpaFlags) -> Result<Layout> {
             gpt,
             flag_size("configdrive", c)?,
             "config-2",
-            "configdrive",
+            Role::Configdrive,
         ));
     }
-    let mut r = part("linux", gpt, flag_size("root", root)?, "root", "root");
+    let mut r = part("linux", gpt, flag_size("root", root)?, "root", Role::Root);
     r.bootable = !gpt && boot == BootMode::Bios;
     parts.push(r);
     let l = Layout {
@@ -146,7 +159,7 @@ mod tests {
         let roles: Vec<_> = l.partitions.iter().map(|w| w.role.unwrap()).collect();
         assert_eq!(
             roles,
-            ["efi system partition", "swap", "configdrive", "root"]
+            [Role::Esp, Role::Swap, Role::Configdrive, Role::Root]
         );
         assert_eq!(l.partitions[0].size, Size::Bytes(550 << 20));
         assert_eq!(l.partitions[2].size, Size::Bytes(64 << 20));
@@ -167,7 +180,7 @@ mod tests {
         assert!(l.partitions[0].bootable);
         f.table = Some(TableKind::Gpt);
         let l = layout(&f).unwrap();
-        assert_eq!(l.partitions[0].role, Some("BIOS Boot partition"));
+        assert_eq!(l.partitions[0].role, Some(Role::BiosBoot));
         assert!(layout(&IpaFlags::default()).is_err());
     }
 }

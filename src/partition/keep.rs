@@ -42,95 +42,112 @@ pub fn select(
     }
     let mut numbers = Vec::new();
     for sel in selectors {
-        let by_number = sel
-            .parse::<u32>()
-            .ok()
-            .filter(|n| info.partitions.iter().any(|p| p.number == *n));
-        let n = match by_number {
-            Some(n) => n,
-            None => {
-                let hits: Vec<u32> = info
-                    .partitions
-                    .iter()
-                    .filter(|p| p.label.as_deref() == Some(sel.as_str()))
-                    .map(|p| p.number)
-                    .collect();
-                match hits.as_slice() {
-                    [n] => *n,
-                    [] => {
-                        return Err(bad(format!(
-                            "--keep {sel}: {device} has no partition numbered or labelled {sel:?}"
-                        )));
-                    }
-                    _ => {
-                        return Err(bad(format!(
-                            "--keep {sel}: several partitions of {device} are labelled {sel:?}; name one by number"
-                        )));
-                    }
-                }
-            }
-        };
+        let n = number_of(&info, device, sel)?;
         if !numbers.contains(&n) {
             numbers.push(n);
         }
     }
-    let mut kept = Vec::new();
-    let disk_id;
-    if want == TableKind::Gpt {
-        let gpt = crate::disk::gpt::for_rewrite(f, sector).map_err(|e| {
-            IronError::new(Kind::Io, format!("cannot read the gpt of {device}")).caused_by(e)
-        })?;
-        disk_id = DiskId::Gpt(gpt.header.disk_guid);
-        for &n in &numbers {
+    let Selected { kept, disk_id } = match want {
+        TableKind::Gpt => from_gpt(f, device, sector, &numbers)?,
+        TableKind::Msdos => from_msdos(&info, &numbers)?,
+    };
+    Ok(Existing {
+        info,
+        kept,
+        disk_id,
+    })
+}
+
+/// The partition a selector names: a number of the table, else its one GPT label.
+fn number_of(info: &TableInfo, device: &str, sel: &str) -> Result<u32> {
+    let by_number = sel
+        .parse::<u32>()
+        .ok()
+        .filter(|n| info.partitions.iter().any(|p| p.number == *n));
+    if let Some(n) = by_number {
+        return Ok(n);
+    }
+    let hits: Vec<u32> = (info.partitions.iter())
+        .filter(|p| p.label.as_deref() == Some(sel))
+        .map(|p| p.number)
+        .collect();
+    match hits.as_slice() {
+        [n] => Ok(*n),
+        [] => Err(bad(format!(
+            "--keep {sel}: {device} has no partition numbered or labelled {sel:?}"
+        ))),
+        _ => Err(bad(format!(
+            "--keep {sel}: several partitions of {device} are labelled {sel:?}; name one by number"
+        ))),
+    }
+}
+
+/// The kept entries, and the identifier the new table keeps.
+struct Selected {
+    kept: Vec<Kept>,
+    disk_id: DiskId,
+}
+
+/// GPT: every field of the entries (read again with the bounded GPT reader), the disk GUID.
+fn from_gpt(f: &mut File, device: &str, sector: u32, numbers: &[u32]) -> Result<Selected> {
+    let gpt = crate::disk::gpt::for_rewrite(f, sector).map_err(|e| {
+        IronError::new(Kind::Io, format!("cannot read the gpt of {device}")).caused_by(e)
+    })?;
+    let ss = sector as u64;
+    let kept = (numbers.iter().copied())
+        .map(|n| {
             let e = &gpt[n];
-            kept.push(Kept {
+            Kept {
                 number: n,
-                start: e.starting_lba * sector as u64,
-                size: (e.ending_lba + 1 - e.starting_lba) * sector as u64,
+                start: e.starting_lba * ss,
+                size: (e.ending_lba + 1 - e.starting_lba) * ss,
                 etype: EntryType::Guid(e.partition_type_guid),
                 label: Some(e.partition_name.as_str().to_string()).filter(|s| !s.is_empty()),
                 uuid: Some(e.unique_partition_guid),
                 attributes: e.attribute_bits,
                 bootable: false,
-            });
-        }
-    } else {
-        let id = u32::from_str_radix(info.disk_id.trim_start_matches("0x"), 16).unwrap_or(0);
-        disk_id = DiskId::Mbr(id);
-        for &n in &numbers {
-            let p = info
-                .partitions
-                .iter()
-                .find(|p| p.number == n)
-                .expect("selected");
-            let byte = p
-                .type_byte
-                .as_deref()
-                .and_then(|b| u8::from_str_radix(b.trim_start_matches("0x"), 16).ok())
-                .unwrap_or(0x83);
-            if n > 4 || crate::disk::write_table::is_extended(byte) {
-                return Err(IronError::new(
-                    Kind::InvalidLayout,
-                    format!(
-                        "--keep {n}: keeping logical or extended msdos partitions is not supported"
-                    ),
-                ));
             }
-            kept.push(Kept {
-                number: n,
-                start: p.start,
-                size: p.size,
-                etype: EntryType::Byte(byte),
-                label: None,
-                uuid: None,
-                attributes: 0,
-                bootable: p.bootable,
-            });
-        }
-    }
-    Ok(Existing {
-        info,
+        })
+        .collect();
+    Ok(Selected {
         kept,
-        disk_id,
+        disk_id: DiskId::Gpt(gpt.header.disk_guid),
+    })
+}
+
+/// msdos: primary partitions only (logical ones would need their EBR chain rebuilt), the disk
+/// identifier.
+fn from_msdos(info: &TableInfo, numbers: &[u32]) -> Result<Selected> {
+    let mut kept = Vec::new();
+    for &n in numbers {
+        let p = (info.partitions.iter())
+            .find(|p| p.number == n)
+            .expect("selected");
+        let byte = (p.type_byte.as_deref())
+            .and_then(|b| u8::from_str_radix(b.trim_start_matches("0x"), 16).ok())
+            .unwrap_or(0x83);
+        if n > 4 || crate::disk::write_table::is_extended(byte) {
+            return Err(IronError::new(
+                Kind::InvalidLayout,
+                format!(
+                    "--keep {n}: keeping logical or extended msdos partitions is not supported"
+                ),
+            ));
+        }
+        kept.push(Kept {
+            number: n,
+            start: p.start,
+            size: p.size,
+            etype: EntryType::Byte(byte),
+            label: None,
+            uuid: None,
+            attributes: 0,
+            bootable: p.bootable,
+        });
+    }
+    let id = u32::from_str_radix(info.disk_id.trim_start_matches("0x"), 16).unwrap_or(0);
+    Ok(Selected {
+        kept,
+        disk_id: DiskId::Mbr(id),
     })
 }

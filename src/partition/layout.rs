@@ -10,7 +10,9 @@ use serde_json::Value;
 /// The JSON Schema of the layout document, printed by `ironbox partition --schema`.
 pub const SCHEMA: &str = include_str!("layout.schema.json");
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, clap::ValueEnum)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, clap::ValueEnum, schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum TableKind {
     Gpt,
@@ -74,7 +76,7 @@ pub struct Want {
     pub bootable: bool,
     pub attributes: u64,
     /// The key of IPA's partition map (`root`, `swap`, ...) when built from IPA-style flags.
-    pub role: Option<&'static str>,
+    pub role: Option<crate::partition::ipa::Role>,
 }
 
 impl Want {
@@ -227,78 +229,78 @@ pub fn check(layout: &Layout) -> Result<()> {
     }
     let mut uuids = Vec::new();
     for (i, w) in layout.partitions.iter().enumerate() {
-        let n = i + 1;
-        let at = |m: String| invalid(format!("partition {n} of the layout: {m}"));
-        if let Size::Bytes(0) = w.size {
-            return Err(at("size 0 is not a partition".into()));
-        }
-        if (w.min.is_some() || w.max.is_some()) && matches!(w.size, Size::Bytes(_)) {
-            return Err(at(
-                "min and max bound only a percentage or \"rest\", not a fixed size".into(),
-            ));
-        }
-        if let (Some(lo), Some(hi)) = (w.min, w.max)
-            && lo > hi
-        {
-            return Err(at(format!("min {lo} is larger than max {hi}")));
-        }
-        if let Some(l) = &w.label {
-            if !gpt {
-                return Err(at(format!(
-                    "label {l:?}: msdos partitions have no labels (use fs_label)"
-                )));
-            }
-            let units = l.encode_utf16().count();
-            if units > 36 {
-                return Err(at(format!(
-                    "label {l:?} is {units} UTF-16 units long; gpt allows 36"
-                )));
-            }
-        }
+        let at = |m: String| invalid(format!("partition {} of the layout: {m}", i + 1));
+        check_entry(w, gpt).map_err(at)?;
         if let Some(u) = w.uuid {
-            if !gpt {
-                return Err(at(
-                    "uuid: msdos partition ids derive from the disk identifier".into(),
-                ));
-            }
-            if u == [0u8; 16] {
-                return Err(at(
-                    "uuid 00000000-0000-0000-0000-000000000000 marks an unused entry".into(),
-                ));
-            }
             if uuids.contains(&u) {
-                return Err(at(format!(
-                    "uuid {} is used twice",
-                    crate::disk::guid::to_string(&u)
-                )));
+                let u = crate::disk::guid::to_string(&u);
+                return Err(at(format!("uuid {u} is used twice")));
             }
             uuids.push(u);
         }
-        if !gpt && w.attributes != 0 {
-            return Err(at("attributes exist only on gpt".into()));
+        check_format(w).map_err(at)?;
+    }
+    Ok(())
+}
+
+/// One partition's size bounds and table-entry fields, for its table type.
+fn check_entry(w: &Want, gpt: bool) -> std::result::Result<(), String> {
+    if let Size::Bytes(0) = w.size {
+        return Err("size 0 is not a partition".into());
+    }
+    if (w.min.is_some() || w.max.is_some()) && matches!(w.size, Size::Bytes(_)) {
+        return Err("min and max bound only a percentage or \"rest\", not a fixed size".into());
+    }
+    if let (Some(lo), Some(hi)) = (w.min, w.max)
+        && lo > hi
+    {
+        return Err(format!("min {lo} is larger than max {hi}"));
+    }
+    if let Some(l) = &w.label {
+        if !gpt {
+            return Err(format!(
+                "label {l:?}: msdos partitions have no labels (use fs_label)"
+            ));
         }
-        match (&w.format, &w.fs_label) {
-            (None, Some(l)) => {
-                return Err(at(format!("fs_label {l:?} needs a format")));
-            }
-            (Some(f), label) => {
-                let Some((_, _, max)) = FORMATS.iter().find(|(k, _, _)| k == f) else {
-                    let names: Vec<_> = FORMATS.iter().map(|(k, _, _)| *k).collect();
-                    return Err(at(format!(
-                        "format {f:?} is not one of {}",
-                        names.join(", ")
-                    )));
-                };
-                if let Some(l) = label
-                    && l.len() > *max
-                {
-                    return Err(at(format!(
-                        "fs_label {l:?} is longer than the {max} bytes {f} allows"
-                    )));
-                }
-            }
-            (None, None) => {}
+        let units = l.encode_utf16().count();
+        if units > 36 {
+            return Err(format!(
+                "label {l:?} is {units} UTF-16 units long; gpt allows 36"
+            ));
         }
+    }
+    if let Some(u) = w.uuid {
+        if !gpt {
+            return Err("uuid: msdos partition ids derive from the disk identifier".into());
+        }
+        if u == [0u8; 16] {
+            return Err("uuid 00000000-0000-0000-0000-000000000000 marks an unused entry".into());
+        }
+    }
+    if !gpt && w.attributes != 0 {
+        return Err("attributes exist only on gpt".into());
+    }
+    Ok(())
+}
+
+/// The filesystem to make: a known one, its label within what its mkfs allows.
+fn check_format(w: &Want) -> std::result::Result<(), String> {
+    let Some(f) = &w.format else {
+        return match &w.fs_label {
+            Some(l) => Err(format!("fs_label {l:?} needs a format")),
+            None => Ok(()),
+        };
+    };
+    let Some((_, _, max)) = FORMATS.iter().find(|(k, _, _)| k == f) else {
+        let names: Vec<_> = FORMATS.iter().map(|(k, _, _)| *k).collect();
+        return Err(format!("format {f:?} is not one of {}", names.join(", ")));
+    };
+    if let Some(l) = &w.fs_label
+        && l.len() > *max
+    {
+        return Err(format!(
+            "fs_label {l:?} is longer than the {max} bytes {f} allows"
+        ));
     }
     Ok(())
 }

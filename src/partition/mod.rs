@@ -2,30 +2,41 @@
 //! IPA-style flags, optionally keeping existing partitions in place, creates the requested
 //! filesystems, makes the kernel see the result, and reports what is on the disk afterwards.
 //!
-//! Order of events: layout parsed and checked → disk resolved and safety rules applied → the disk
-//! read (signatures, kept partitions) → plan placed and checked → [dry run stops here] → disk
-//! opened exclusively → stale signatures zeroed → table written → kernel refreshed → mkfs →
-//! table read back and compared with the plan → report.
+//! Order of events (`run`, one step a function): layout parsed and checked → disk resolved and
+//! safety rules applied → the disk looked at (signatures, kept partitions) → plan placed and
+//! checked → consent (--wipe) and mkfs tools checked → [dry run: report] → disk opened
+//! exclusively → stale signatures zeroed → table written → kernel refreshed → mkfs → table read
+//! back and compared with the plan → report.
 
 mod format;
 pub mod ipa;
 mod keep;
 pub mod layout;
 pub mod plan;
-mod report;
+pub mod report;
 pub mod size;
+mod stale;
 pub mod types;
 
+use crate::disk::device::BlockDevice;
+use crate::disk::reread::Refresh;
+use crate::disk::safety::Refusal;
+use crate::disk::signatures::Signature;
+use crate::disk::target::Target;
 use crate::disk::write_table::{self, DiskId};
 use crate::disk::{DiskArgs, open, reread, resolve_target, safety, signatures};
 use crate::partition::ipa::{BootMode, IpaFlags};
+use crate::partition::keep::Existing;
 use crate::partition::layout::{Layout, TableKind};
-use crate::partition::plan::{Activity, Geometry, Kept};
+use crate::partition::plan::{Activity, Geometry, Kept, Plan, Planned};
+pub use crate::partition::report::PartitionReport;
+use crate::partition::report::{SeenByNumber, Stage, TableReport};
 use crate::report::{Context, IronError, Kind, Result};
 use crate::sys::blk;
 use serde_json::Value;
+use std::fs::File;
 use std::io::Read;
-use std::os::unix::fs::FileExt;
+use std::path::PathBuf;
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct Args {
@@ -109,212 +120,278 @@ fn read_layout(args: &Args) -> Result<Layout> {
     }
 }
 
-/// Signature kinds that are only a partition table (replaceable under `--keep`).
-const TABLE_SIGNATURES: &[&str] = &["gpt", "gpt_backup", "PMBR", "dos"];
+/// The layout document's JSON Schema (`--schema`): not a report, printed as it is.
+pub fn layout_schema() -> Result<Value> {
+    serde_json::from_str(layout::SCHEMA).ctx(Kind::Internal, || {
+        "the built-in schema is not JSON".to_string()
+    })
+}
 
-pub fn run(args: &Args) -> Result<Value> {
-    if args.schema {
-        return serde_json::from_str(layout::SCHEMA).ctx(Kind::Internal, || {
-            "the built-in schema is not JSON".to_string()
-        });
-    }
+/// The README's order of events: resolve → look → plan → check → [dry run: report] → write →
+/// format → read back → report.
+pub fn run(args: &Args) -> Result<PartitionReport> {
     let layout = read_layout(args)?;
-    let target = resolve_target(&args.disk)?;
-    let dev = &target.device;
-    let device = dev.path.display().to_string();
-    let overridden = safety::check(dev, args.force)?;
-    let sector = dev.logical_sector_size;
-    let geo = Geometry::new(dev.size, sector, dev.optimal_io_size);
+    let disk = Disk::resolve(args)?;
+    let mut look = Look::read(&disk, &layout, args)?;
+    let disk_id = look.disk_id(layout.table);
+    let plan = plan::plan(&layout, &disk.geometry, look.kept(), disk_id)?;
+    check_consent(args, &disk, &look)?;
+    let mkfs = find_mkfs(&plan)?;
+    if args.dry_run {
+        let seen = report::read_kept(&mut look.file, &disk.device().name, &plan);
+        let table = disk.into_report(&plan, &seen, Stage::Planned, args.wipe);
+        return Ok(PartitionReport::dry_run(table));
+    }
+    let refresh = write(args, &disk, &plan, look)?;
+    format_new(&mkfs, &refresh, &disk.shown)?;
+    let seen = read_back(&disk, &plan)?;
+    let selection = args.disk.explain.then(|| disk.target.selection.clone());
+    let table = disk.into_report(&plan, &seen, Stage::Written, args.wipe);
+    Ok(PartitionReport::written(table, refresh.method, selection))
+}
 
-    // Look (read-only) at what is on the disk now.
-    let mut ro = open::open_for_read(&dev.path)?;
-    let found = signatures::probe(&mut ro, dev.size, sector)
-        .ctx(Kind::Io, || format!("cannot read {device}"))?;
-    let existing = if args.keep.is_empty() {
-        None
-    } else {
-        Some(keep::select(
-            &mut ro,
-            &device,
-            sector,
-            layout.table,
-            &args.keep,
-        )?)
-    };
-    let kept: Vec<Kept> = existing
-        .as_ref()
-        .map(|e| e.kept.clone())
-        .unwrap_or_default();
-    let disk_id = match &existing {
-        Some(e) => e.disk_id,
-        None => new_disk_id(layout.table),
-    };
-    let plan = plan::plan(&layout, &geo, &kept, disk_id)?;
+/// The target disk, resolved and cleared by the safety rules.
+struct Disk {
+    target: Target,
+    /// Its path as reports and messages show it.
+    shown: String,
+    /// Refusals --force overrode.
+    overridden: Vec<Refusal>,
+    geometry: Geometry,
+}
 
-    // Consent: a disk that carries anything needs --wipe, unless --keep keeps every partition
-    // of its table and the table is all there is.
-    if !args.wipe && !found.is_empty() {
-        let all_kept = existing.as_ref().is_some_and(|e| {
-            e.info.partitions.iter().all(|p| {
-                kept.iter().any(|k| k.number == p.number)
-                    || p.type_byte
-                        .as_deref()
-                        .is_some_and(|b| b == "0x05" || b == "0x0f" || b == "0x85")
-            })
-        });
-        let only_table = found.iter().all(|s| TABLE_SIGNATURES.contains(&s.kind));
-        if !(all_kept && only_table) {
-            let kinds: Vec<&str> = found.iter().map(|s| s.kind).collect();
-            let dropped: Vec<String> = existing
-                .iter()
-                .flat_map(|e| &e.info.partitions)
-                .filter(|p| kept.iter().all(|k| k.number != p.number))
-                .map(|p| p.number.to_string())
-                .collect();
-            let what = if dropped.is_empty() {
-                String::new()
-            } else {
-                format!(" (partitions {} are not kept)", dropped.join(", "))
-            };
-            return Err(IronError::new(
-                Kind::HasSignatures,
-                format!(
-                    "{device} already carries {}{what}; pass --wipe to replace it",
-                    kinds.join(", ")
-                ),
-            )
-            .with("device", &device)
-            .with("signatures", &found));
+impl Disk {
+    fn resolve(args: &Args) -> Result<Disk> {
+        let target = resolve_target(&args.disk)?;
+        let dev = &target.device;
+        let overridden = safety::check(dev, args.force)?;
+        Ok(Disk {
+            shown: dev.path.display().to_string(),
+            geometry: Geometry::new(dev.size, dev.logical_sector_size, dev.optimal_io_size),
+            overridden,
+            target,
+        })
+    }
+
+    fn device(&self) -> &BlockDevice {
+        &self.target.device
+    }
+
+    fn into_report(
+        self,
+        plan: &Plan,
+        seen: &SeenByNumber,
+        stage: Stage,
+        wipe: bool,
+    ) -> TableReport {
+        TableReport::new(&self.shown, plan, seen, stage, wipe, self.overridden)
+    }
+}
+
+/// What is on the disk now, read (read-only) before anything is planned.
+struct Look {
+    file: File,
+    signatures: Vec<Signature>,
+    /// With --keep: the existing table and the partitions kept.
+    existing: Option<Existing>,
+}
+
+impl Look {
+    fn read(disk: &Disk, layout: &Layout, args: &Args) -> Result<Look> {
+        let dev = disk.device();
+        let mut file = open::open_for_read(&dev.path)?;
+        let signatures = signatures::probe(&mut file, dev.size, disk.geometry.sector)
+            .ctx(Kind::Io, || format!("cannot read {}", disk.shown))?;
+        let existing = if args.keep.is_empty() {
+            None
+        } else {
+            let (sector, table) = (disk.geometry.sector, layout.table);
+            Some(keep::select(
+                &mut file,
+                &disk.shown,
+                sector,
+                table,
+                &args.keep,
+            )?)
+        };
+        Ok(Look {
+            file,
+            signatures,
+            existing,
+        })
+    }
+
+    fn kept(&self) -> &[Kept] {
+        self.existing.as_ref().map_or(&[], |e| &e.kept)
+    }
+
+    /// The existing identifier with --keep (PARTUUIDs derived from it stay), else a new one.
+    fn disk_id(&self, table: TableKind) -> DiskId {
+        match &self.existing {
+            Some(e) => e.disk_id,
+            None => new_disk_id(table),
         }
     }
-    // Every mkfs tool is found before the disk is opened for writing.
-    let mut tools = Vec::new();
-    for p in plan
+
+    fn is_kept(&self, number: u32) -> bool {
+        self.kept().iter().any(|k| k.number == number)
+    }
+}
+
+/// Consent: a disk that carries anything needs --wipe, unless --keep keeps every partition of
+/// its table and the table is all there is.
+fn check_consent(args: &Args, disk: &Disk, look: &Look) -> Result<()> {
+    if args.wipe || look.signatures.is_empty() {
+        return Ok(());
+    }
+    // msdos extended containers (0x05, 0x0f, 0x85) are rebuilt, not kept.
+    let container = |b: &str| b == "0x05" || b == "0x0f" || b == "0x85";
+    let all_kept = look.existing.as_ref().is_some_and(|e| {
+        (e.info.partitions.iter())
+            .all(|p| look.is_kept(p.number) || p.type_byte.as_deref().is_some_and(container))
+    });
+    let only_table = look.signatures.iter().all(|s| signatures::is_table(s.kind));
+    if all_kept && only_table {
+        return Ok(());
+    }
+    let kinds: Vec<&str> = look.signatures.iter().map(|s| s.kind).collect();
+    let dropped: Vec<String> = (look.existing.iter())
+        .flat_map(|e| &e.info.partitions)
+        .filter(|p| !look.is_kept(p.number))
+        .map(|p| p.number.to_string())
+        .collect();
+    let what = if dropped.is_empty() {
+        String::new()
+    } else {
+        format!(" (partitions {} are not kept)", dropped.join(", "))
+    };
+    let device = &disk.shown;
+    let message = format!(
+        "{device} already carries {}{what}; pass --wipe to replace it",
+        kinds.join(", ")
+    );
+    Err(IronError::new(Kind::HasSignatures, message)
+        .with("device", device)
+        .with("signatures", &look.signatures))
+}
+
+/// One filesystem to make: a new partition and the program that makes it.
+struct Mkfs<'a> {
+    part: &'a Planned,
+    format: &'a str,
+    tool: PathBuf,
+}
+
+/// Every mkfs tool is found before the disk is opened for writing.
+fn find_mkfs(plan: &Plan) -> Result<Vec<Mkfs<'_>>> {
+    let creates = plan
         .partitions
         .iter()
-        .filter(|p| p.activity == Activity::Create)
-    {
-        if let Some(f) = &p.format {
-            tools.push((p.entry.number, format::require(f, p.entry.number)?));
-        }
-    }
+        .filter(|p| p.activity == Activity::Create);
+    creates
+        .filter_map(|part| part.format.as_deref().map(|format| (part, format)))
+        .map(|(part, format)| {
+            let tool = format::require(format, part.entry.number)?;
+            Ok(Mkfs { part, format, tool })
+        })
+        .collect()
+}
 
-    if args.dry_run {
-        let fs = report::read_kept(&mut ro, &dev.name, &plan);
-        return Ok(report::build(
-            &device,
-            &plan,
-            None,
-            &fs,
-            true,
-            args,
-            &overridden,
-        ));
-    }
+/// Writes the new table: the disk opened exclusively (and checked unchanged since it was
+/// looked at), stale signatures zeroed, the table written and flushed, the kernel refreshed.
+fn write(args: &Args, disk: &Disk, plan: &Plan, look: Look) -> Result<Refresh> {
+    let Look {
+        file: mut ro,
+        existing,
+        ..
+    } = look;
+    let kept = existing.map(|e| e.kept).unwrap_or_default();
     // Old partitions that are not kept: their signatures go with --wipe.
-    let old_spans: Vec<(u64, u64)> = if args.wipe {
-        crate::disk::table::read_table(&mut ro, sector)
-            .ok()
-            .flatten()
-            .map(|t| {
-                t.partitions
-                    .iter()
-                    .filter(|p| kept.iter().all(|k| k.number != p.number))
-                    .map(|p| (p.start, p.size))
-                    .collect()
-            })
-            .unwrap_or_default()
+    let old = if args.wipe {
+        stale::old_partitions(&mut ro, disk.geometry.sector, &kept)
     } else {
         Vec::new()
     };
     drop(ro);
-
     crate::interrupt::check()?;
+    let dev = disk.device();
     let mut file = open::open_for_write(&dev.path, !args.force)?;
-    let size_now = blk::size_bytes(&file).ctx(Kind::Io, || format!("cannot size {device}"))?;
-    let sector_now = blk::logical_sector_size(&file).unwrap_or(sector);
-    if size_now != dev.size || sector_now != sector {
+    check_unchanged(&file, disk)?;
+    stale::zero(&file, plan, &kept, &old, dev.size)?;
+    let table = plan.new_table();
+    write_table::write(&mut file, &table)?;
+    file.sync_all()
+        .ctx(Kind::Io, || format!("cannot flush {}", disk.shown))?;
+    // The whole disk is closed on return: mkfs opens partitions exclusively, which an exclusive
+    // open of the whole disk prevents.
+    reread::refresh(&file, &dev.name, &write_table::kernel_spans(&table))
+}
+
+/// The disk opened for writing is the one planned for (same size and sector size).
+fn check_unchanged(file: &File, disk: &Disk) -> Result<()> {
+    let device = &disk.shown;
+    let sector = disk.geometry.sector;
+    let size_now = blk::size_bytes(file).ctx(Kind::Io, || format!("cannot size {device}"))?;
+    let sector_now = blk::logical_sector_size(file).unwrap_or(sector);
+    if size_now != disk.geometry.size || sector_now != sector {
         return Err(IronError::new(
             Kind::Io,
             format!("{device} changed while it was being planned (size or sector size)"),
         )
-        .with("device", &device));
+        .with("device", device));
     }
-    zero_stale(&file, &plan, &kept, &old_spans, dev.size)?;
-    let table = plan.new_table();
-    write_table::write(&mut file, &table)?;
-    file.sync_all()
-        .ctx(Kind::Io, || format!("cannot flush {device}"))?;
-    let refresh = reread::refresh(&file, &dev.name, &write_table::kernel_spans(&table))?;
-    // mkfs opens partitions exclusively, which an exclusive open of the whole disk prevents.
-    drop(file);
-    for (number, tool) in &tools {
+    Ok(())
+}
+
+/// Makes the new filesystems on the partitions' nodes.
+fn format_new(mkfs: &[Mkfs], refresh: &Refresh, device: &str) -> Result<()> {
+    for m in mkfs {
         crate::interrupt::check()?;
-        let p = plan
-            .partitions
-            .iter()
-            .find(|p| p.entry.number == *number)
-            .expect("planned");
-        let node = refresh
-            .nodes
-            .iter()
-            .find(|(n, _)| n == number)
-            .map(|(_, path)| path.clone())
+        let number = m.part.entry.number;
+        let node = (refresh.nodes.iter())
+            .find(|(n, _)| *n == number)
+            .map(|(_, path)| path)
             .ok_or_else(|| {
                 IronError::new(
                     Kind::Io,
                     format!("partition {number} of {device} has no node"),
                 )
             })?;
-        crate::progress::info(&format!(
-            "formatting {} as {}",
-            node.display(),
-            p.format.as_deref().unwrap_or("")
-        ));
-        format::make(
-            tool,
-            p.format.as_deref().unwrap_or(""),
-            p.fs_label.as_deref(),
-            &node,
-        )?;
+        crate::progress::info(&format!("formatting {} as {}", node.display(), m.format));
+        format::make(&m.tool, m.format, m.part.fs_label.as_deref(), node)?;
     }
-    // Read back what is really on the disk and compare with the plan.
+    Ok(())
+}
+
+/// Reads the table back and compares it with the plan; returns what the disk shows of each
+/// partition (node, filesystem).
+fn read_back(disk: &Disk, plan: &Plan) -> Result<SeenByNumber> {
+    let device = &disk.shown;
+    let dev = disk.device();
     let mut ro = open::open_for_read(&dev.path)?;
-    let info = crate::disk::table::read_table(&mut ro, sector)?.ok_or_else(|| {
+    let info = crate::disk::table::read_table(&mut ro, disk.geometry.sector)?.ok_or_else(|| {
         IronError::new(
             Kind::VerificationFailed,
             format!("no partition table reads back from {device}"),
         )
     })?;
     let described = crate::disk::table::describe(&mut ro, &dev.name, &info);
-    for p in &plan.partitions {
-        let ok = info.partitions.iter().any(|e| {
+    let as_planned = |p: &Planned| {
+        (info.partitions.iter()).any(|e| {
             e.number == p.entry.number && e.start == p.entry.start && e.size == p.entry.size
-        });
-        if !ok {
-            return Err(IronError::new(
-                Kind::VerificationFailed,
-                format!(
-                    "partition {} of {device} does not read back as written",
-                    p.entry.number
-                ),
-            )
-            .with("device", &device));
-        }
+        })
+    };
+    if let Some(p) = plan.partitions.iter().find(|p| !as_planned(p)) {
+        return Err(IronError::new(
+            Kind::VerificationFailed,
+            format!(
+                "partition {} of {device} does not read back as written",
+                p.entry.number
+            ),
+        )
+        .with("device", device));
     }
-    let mut doc = report::build(
-        &device,
-        &plan,
-        Some(refresh.method.as_str()),
-        &report::from_described(&described),
-        false,
-        args,
-        &overridden,
-    );
-    if args.disk.explain {
-        doc["selection"] = serde_json::json!(target.selection);
-    }
-    Ok(doc)
+    Ok(report::from_described(&described))
 }
 
 fn new_disk_id(table: TableKind) -> DiskId {
@@ -325,156 +402,5 @@ fn new_disk_id(table: TableKind) -> DiskId {
             let id = u32::from_le_bytes([g[0], g[1], g[2], g[3]]);
             DiskId::Mbr(if id == 0 { 1 } else { id })
         }
-    }
-}
-
-/// Zeroes what could make old data look alive: the first and last MiB of the disk (old tables,
-/// boot code, whole-disk filesystems), of every new partition (so blkid sees only what we
-/// create) and of every old partition not kept (with --wipe). Kept partitions are never touched.
-fn zero_stale(
-    file: &std::fs::File,
-    plan: &plan::Plan,
-    kept: &[Kept],
-    old: &[(u64, u64)],
-    disk_size: u64,
-) -> Result<()> {
-    for (a, b) in stale_ranges(plan, kept, old, disk_size) {
-        zero_range(file, a, b - a)?;
-    }
-    Ok(())
-}
-
-/// The byte ranges `zero_stale` clears, kept partitions cut out.
-fn stale_ranges(
-    plan: &plan::Plan,
-    kept: &[Kept],
-    old: &[(u64, u64)],
-    disk_size: u64,
-) -> Vec<(u64, u64)> {
-    const EDGE: u64 = 1 << 20;
-    let mut ranges: Vec<(u64, u64)> = vec![
-        (0, EDGE.min(disk_size)),
-        (disk_size.saturating_sub(EDGE), disk_size),
-    ];
-    let creates = plan.partitions.iter().filter(|p| {
-        p.activity == Activity::Create
-            && !matches!(p.entry.etype, write_table::EntryType::Byte(b) if write_table::is_extended(b))
-    });
-    for (start, size) in creates
-        .map(|p| (p.entry.start, p.entry.size))
-        .chain(old.iter().copied())
-    {
-        // An old table may be garbage (past the end, overflowing): its edges are clamped below.
-        let end = start.saturating_add(size);
-        let n = EDGE.min(size);
-        ranges.push((start, start.saturating_add(n)));
-        ranges.push((end - n, end));
-    }
-    let mut out = Vec::new();
-    // Only what lies on the disk is zeroed: an old partition past the end has nothing to clear
-    // there (and writing past the end is ENOSPC, leaving the disk half-wiped).
-    let ranges = ranges
-        .into_iter()
-        .map(|(s, e)| (s.min(disk_size), e.min(disk_size)))
-        .filter(|(s, e)| e > s);
-    for (s, e) in ranges {
-        let mut pieces = vec![(s, e)];
-        for k in kept {
-            let (ks, ke) = (k.start, k.start + k.size);
-            pieces = pieces
-                .into_iter()
-                .flat_map(|(a, b)| {
-                    if b <= ks || ke <= a {
-                        vec![(a, b)]
-                    } else {
-                        [(a, ks), (ke, b)]
-                            .into_iter()
-                            .filter(|(x, y)| y > x)
-                            .collect()
-                    }
-                })
-                .collect();
-        }
-        out.extend(pieces);
-    }
-    out
-}
-
-fn zero_range(file: &std::fs::File, start: u64, len: u64) -> Result<()> {
-    if len == 0 {
-        return Ok(());
-    }
-    if blk::zeroout(file, start, len).is_ok() {
-        return Ok(());
-    }
-    let buf = vec![0u8; len.min(1 << 20) as usize];
-    let mut at = start;
-    while at < start + len {
-        let n = (start + len - at).min(buf.len() as u64) as usize;
-        file.write_all_at(&buf[..n], at).ctx(Kind::Io, || {
-            format!("cannot zero bytes {at}..{}", at + n as u64)
-        })?;
-        at += n as u64;
-    }
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::disk::write_table::EntryType;
-
-    #[test]
-    fn stale_ranges_never_touch_kept_partitions() {
-        const M: u64 = 1 << 20;
-        let l = layout::parse(r#"{"table": "gpt", "partitions": [{"size": "rest"}]}"#).unwrap();
-        let kept = Kept {
-            number: 2,
-            start: M / 2,
-            size: 10 * M,
-            etype: EntryType::Guid([9; 16]),
-            label: None,
-            uuid: Some([7; 16]),
-            attributes: 0,
-            bootable: false,
-        };
-        let p = plan::plan(
-            &l,
-            &Geometry::new(100 * M, 512, 0),
-            std::slice::from_ref(&kept),
-            DiskId::Gpt([1; 16]),
-        )
-        .unwrap();
-        // An old partition that overlapped the kept one is cleared only outside it.
-        let ranges = stale_ranges(&p, &[kept], &[(0, 20 * M)], 100 * M);
-        for (a, b) in &ranges {
-            assert!(
-                *b <= M / 2 || *a >= 10 * M + M / 2,
-                "{a}..{b} touches the kept partition"
-            );
-        }
-        assert!(ranges.contains(&(0, M / 2)), "{ranges:?}");
-        assert!(ranges.contains(&(99 * M, 100 * M)), "{ranges:?}");
-    }
-
-    #[test]
-    fn stale_ranges_of_a_garbage_old_table_stay_on_the_disk() {
-        const M: u64 = 1 << 20;
-        let l = layout::parse(r#"{"table": "gpt", "partitions": [{"size": "rest"}]}"#).unwrap();
-        let p = plan::plan(
-            &l,
-            &Geometry::new(64 * M, 512, 0),
-            &[],
-            DiskId::Gpt([1; 16]),
-        )
-        .unwrap();
-        // Past the end, straddling the end, overflowing u64.
-        let old = [(80 * M, 20 * M), (60 * M, 20 * M), (u64::MAX - M, 4 * M)];
-        let ranges = stale_ranges(&p, &[], &old, 64 * M);
-        for (a, b) in &ranges {
-            assert!(a < b && *b <= 64 * M, "{a}..{b} is not on the disk");
-        }
-        assert!(ranges.contains(&(60 * M, 61 * M)), "{ranges:?}");
-        assert!(ranges.contains(&(0, M)) && ranges.contains(&(63 * M, 64 * M)));
     }
 }

@@ -1,11 +1,18 @@
 //! Placing a layout on a disk: sizes resolved against the disk, partitions aligned and laid out
 //! around any kept ones, numbers assigned, and every disk-dependent rule checked (fits, msdos
 //! primaries and the 2^32-sector limit). Pure: no I/O, so it is unit-tested here.
+//!
+//! The steps of `plan`, in order: the usable area → partition numbers → does it all fit →
+//! placement (the head forward from the start, the end group and the tail backward from the end,
+//! `rest` in the largest gap between) → the entries, each checked → the msdos extended
+//! container → the kept partitions → no overlaps.
 
-use crate::disk::write_table::{DiskId, EntryType, NewEntry, NewTable};
-use crate::partition::layout::{Layout, TableKind, Want};
+use crate::disk::write_table::{DiskId, EntryType, NewEntry, NewTable, is_extended};
+use crate::partition::ipa::Role;
+use crate::partition::layout::{Layout, TableKind, Want, format_min};
 use crate::partition::size::Size;
 use crate::report::{IronError, Kind, Result};
+use serde::Serialize;
 
 /// What the planner needs to know about the disk.
 #[derive(Debug, Clone, Copy)]
@@ -41,7 +48,15 @@ pub struct Kept {
     pub bootable: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+impl Kept {
+    pub fn extent(&self) -> Extent {
+        Extent::sized(self.start, self.size)
+    }
+}
+
+/// What happens to a partition: made anew, or kept where it is (`--keep`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
 pub enum Activity {
     Create,
     Keep,
@@ -54,7 +69,48 @@ pub struct Planned {
     pub activity: Activity,
     pub format: Option<String>,
     pub fs_label: Option<String>,
-    pub role: Option<&'static str>,
+    pub role: Option<Role>,
+}
+
+impl Planned {
+    /// A table entry that is no partition of the layout (the extended container, a kept one).
+    fn bare(entry: NewEntry, activity: Activity) -> Planned {
+        Planned {
+            entry,
+            activity,
+            format: None,
+            fs_label: None,
+            role: None,
+        }
+    }
+
+    fn kept(k: &Kept) -> Planned {
+        let entry = NewEntry {
+            number: k.number,
+            start: k.start,
+            size: k.size,
+            etype: k.etype,
+            label: k.label.clone(),
+            uuid: k.uuid,
+            attributes: k.attributes,
+            bootable: k.bootable,
+            ebr: None,
+        };
+        Planned::bare(entry, Activity::Keep)
+    }
+
+    pub fn is_extended(&self) -> bool {
+        matches!(self.entry.etype, EntryType::Byte(b) if is_extended(b))
+    }
+
+    /// What it occupies on the disk: a logical partition's EBR included.
+    fn extent(&self) -> Extent {
+        let start = self.entry.ebr.unwrap_or(self.entry.start);
+        Extent {
+            start,
+            end: self.entry.start + self.entry.size,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -73,6 +129,26 @@ impl Plan {
             disk_id: self.disk_id,
             entries: self.partitions.iter().map(|p| p.entry.clone()).collect(),
         }
+    }
+}
+
+/// A byte range of the disk, `start..end`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Extent {
+    pub start: u64,
+    pub end: u64,
+}
+
+impl Extent {
+    pub fn sized(start: u64, size: u64) -> Extent {
+        Extent {
+            start,
+            end: start + size,
+        }
+    }
+
+    pub fn overlaps(&self, other: &Extent) -> bool {
+        self.start < other.end && other.start < self.end
     }
 }
 
@@ -102,21 +178,6 @@ fn human(b: u64) -> String {
         }
     }
     format!("{b} bytes")
-}
-
-struct Space {
-    first: u64,
-    end: u64,
-    taken: Vec<(u64, u64)>,
-}
-
-impl Space {
-    fn clash(&self, s: u64, e: u64) -> Option<(u64, u64)> {
-        self.taken
-            .iter()
-            .copied()
-            .find(|&(ts, te)| s < te && ts < e)
-    }
 }
 
 fn align_up(x: u64, a: u64) -> u64 {
@@ -149,70 +210,102 @@ fn fixed_bytes(w: &Want, geo: &Geometry) -> Option<u64> {
     }
 }
 
-/// Places `layout` on a disk of `geo`, around `kept`.
-pub fn plan(layout: &Layout, geo: &Geometry, kept: &[Kept], disk_id: DiskId) -> Result<Plan> {
-    let ss = geo.sector as u64;
-    let a = geo.align;
-    let gpt = layout.table == TableKind::Gpt;
-    let sectors = geo.size / ss;
-    let (first, end) = if gpt {
-        let array = (128 * 128u64).div_ceil(ss);
-        if sectors < 2 * (2 + array) + 1 {
-            return Err(invalid(format!(
-                "the disk ({}) is too small for a gpt",
-                human(geo.size)
-            )));
-        }
-        ((2 + array) * ss, (sectors - 1 - array) * ss)
-    } else {
-        (ss, sectors * ss)
-    };
-    let limit = if gpt {
-        end
-    } else {
-        end.min(msdos_limit(geo.sector))
-    };
+/// Where partitions may lie, in bytes: `first..end` (between a GPT's two entry arrays, or after
+/// the MBR), and `limit`, the end an msdos table can address.
+#[derive(Debug, Clone, Copy)]
+struct Area {
+    first: u64,
+    end: u64,
+    limit: u64,
+}
 
-    let total = layout.partitions.len() + kept.len();
-    let logical_mode = !gpt && total > 4;
-    if logical_mode && !kept.is_empty() {
-        return Err(invalid(
-            "keeping partitions on an msdos disk is supported only with at most 4 partitions in all",
-        ));
+fn usable_area(table: TableKind, geo: &Geometry) -> Result<Area> {
+    let ss = geo.sector as u64;
+    let sectors = geo.size / ss;
+    if table == TableKind::Msdos {
+        let end = sectors * ss;
+        return Ok(Area {
+            first: ss,
+            end,
+            limit: end.min(msdos_limit(geo.sector)),
+        });
     }
-    // Partition numbers, in layout order.
-    let numbers: Vec<u32> = if logical_mode {
-        (0..layout.partitions.len() as u32)
-            .map(|i| if i < 3 { i + 1 } else { i + 2 })
-            .collect()
-    } else {
+    let array = (128 * 128u64).div_ceil(ss);
+    if sectors < 2 * (2 + array) + 1 {
+        return Err(invalid(format!(
+            "the disk ({}) is too small for a gpt",
+            human(geo.size)
+        )));
+    }
+    let end = (sectors - 1 - array) * ss;
+    Ok(Area {
+        first: (2 + array) * ss,
+        end,
+        limit: end,
+    })
+}
+
+/// The table numbers of the layout's partitions, in layout order. An msdos layout of more than
+/// four partitions (kept ones included) puts the 4th onwards in an extended container, as
+/// logical partitions 5, 6, ...
+struct Numbering {
+    numbers: Vec<u32>,
+    logical: bool,
+}
+
+impl Numbering {
+    fn new(layout: &Layout, kept: &[Kept]) -> Result<Numbering> {
+        let gpt = layout.table == TableKind::Gpt;
+        let wanted = layout.partitions.len();
+        let logical = !gpt && wanted + kept.len() > 4;
+        if logical && !kept.is_empty() {
+            return Err(invalid(
+                "keeping partitions on an msdos disk is supported only with at most 4 partitions in all",
+            ));
+        }
+        if logical {
+            let numbers = (0..wanted as u32)
+                .map(|i| if i < 3 { i + 1 } else { i + 2 })
+                .collect();
+            return Ok(Numbering { numbers, logical });
+        }
         let max = if gpt { 128 } else { 4 };
         let free: Vec<u32> = (1..=max)
             .filter(|n| kept.iter().all(|k| k.number != *n))
             .collect();
-        if free.len() < layout.partitions.len() {
+        if free.len() < wanted {
             return Err(invalid(format!(
-                "{} new partitions do not fit in the {} free entries of the {} table",
-                layout.partitions.len(),
+                "{wanted} new partitions do not fit in the {} free entries of the {} table",
                 free.len(),
                 layout.table.as_str()
             )));
         }
-        free[..layout.partitions.len()].to_vec()
-    };
-    let is_logical = |i: usize| logical_mode && i >= 3;
+        Ok(Numbering {
+            numbers: free[..wanted].to_vec(),
+            logical,
+        })
+    }
 
-    // Everything must fit before anything is placed: a clear message for the common mistake.
-    let need: u64 = layout
-        .partitions
-        .iter()
-        .enumerate()
-        .map(|(i, w)| {
-            fixed_bytes(w, geo).unwrap_or(w.min.unwrap_or(ss)) + if is_logical(i) { a } else { 0 }
+    /// Whether layout partition `i` is a logical one (it then needs room for its EBR before it).
+    fn is_logical(&self, i: usize) -> bool {
+        self.logical && i >= 3
+    }
+}
+
+/// Everything must fit before anything is placed: a clear message for the common mistake.
+fn check_fits(ctx: &Ctx, kept: &[Kept]) -> Result<()> {
+    let ss = ctx.geo.sector as u64;
+    let need: u64 = (0..ctx.layout.partitions.len())
+        .map(|i| {
+            let w = &ctx.layout.partitions[i];
+            fixed_bytes(w, ctx.geo).unwrap_or(w.min.unwrap_or(ss)) + ctx.ebr_gap(i)
         })
         .sum::<u64>()
         + kept.iter().map(|k| k.size).sum::<u64>();
-    let usable = end.saturating_sub(align_up(first, a));
+    let usable = ctx
+        .area
+        .end
+        .saturating_sub(align_up(ctx.area.first, ctx.geo.align));
     if need > usable {
         return Err(invalid(format!(
             "the layout needs at least {} but the disk has {} usable",
@@ -222,278 +315,367 @@ pub fn plan(layout: &Layout, geo: &Geometry, kept: &[Kept], disk_id: DiskId) -> 
         .with("needed", need)
         .with("usable", usable));
     }
+    Ok(())
+}
 
-    let mut space = Space {
-        first,
-        end,
-        taken: kept.iter().map(|k| (k.start, k.start + k.size)).collect(),
-    };
-    // (start, size, ebr) per layout index.
-    let mut placed: Vec<Option<(u64, u64, Option<u64>)>> = vec![None; layout.partitions.len()];
-    let rest_at = layout.partitions.iter().position(|w| w.size == Size::Rest);
-    let order: Vec<usize> = (0..layout.partitions.len()).collect();
-    let (head, tail): (Vec<usize>, Vec<usize>) = match rest_at {
-        Some(r) => order
-            .iter()
-            .filter(|&&i| i != r && !layout.partitions[i].at_end)
-            .partition(|&&i| i < r),
-        None => (
-            order
-                .iter()
-                .copied()
-                .filter(|&i| !layout.partitions[i].at_end)
-                .collect(),
-            vec![],
-        ),
-    };
-    let at_end: Vec<usize> = order
-        .iter()
-        .copied()
-        .filter(|&i| layout.partitions[i].at_end)
-        .collect();
-    if let Some(r) = rest_at
-        && layout.partitions[r].at_end
-    {
-        return Err(invalid(format!(
-            "partition {} of the layout: \"rest\" cannot also be placed at the end",
-            r + 1
-        )));
+/// The layout's partitions (indices) by where they are placed: `head` forward from the start,
+/// then `rest`, then `tail`; `at_end` (`"position": "end"`) last on the disk.
+struct Groups {
+    head: Vec<usize>,
+    rest: Option<usize>,
+    tail: Vec<usize>,
+    at_end: Vec<usize>,
+}
+
+impl Groups {
+    fn new(layout: &Layout) -> Result<Groups> {
+        let parts = &layout.partitions;
+        let rest = parts.iter().position(|w| w.size == Size::Rest);
+        if let Some(r) = rest
+            && parts[r].at_end
+        {
+            return Err(invalid(format!(
+                "partition {} of the layout: \"rest\" cannot also be placed at the end",
+                r + 1
+            )));
+        }
+        let (head, tail) = (0..parts.len())
+            .filter(|&i| Some(i) != rest && !parts[i].at_end)
+            .partition(|&i| rest.is_none_or(|r| i < r));
+        Ok(Groups {
+            head,
+            rest,
+            tail,
+            at_end: (0..parts.len()).filter(|&i| parts[i].at_end).collect(),
+        })
+    }
+}
+
+/// What every step of the placement reads.
+struct Ctx<'a> {
+    layout: &'a Layout,
+    geo: &'a Geometry,
+    area: Area,
+    numbering: Numbering,
+}
+
+impl Ctx<'_> {
+    /// Room for a logical partition's EBR before it: one alignment unit.
+    fn ebr_gap(&self, i: usize) -> u64 {
+        if self.numbering.is_logical(i) {
+            self.geo.align
+        } else {
+            0
+        }
     }
 
-    let no_fit = |i: usize, size: u64| {
+    /// A fixed size in bytes (`rest` is sized by `Placer::rest`).
+    fn size(&self, i: usize) -> u64 {
+        fixed_bytes(&self.layout.partitions[i], self.geo).unwrap_or(self.geo.sector as u64)
+    }
+
+    fn no_fit(&self, i: usize) -> IronError {
         invalid(format!(
             "partition {} of the layout ({}) does not fit on the disk",
             i + 1,
-            human(size)
+            human(self.size(i))
         ))
-    };
-
-    // Forward from the start.
-    let mut cursor = first;
-    for &i in &head {
-        let size = fixed_bytes(&layout.partitions[i], geo).unwrap_or(ss);
-        let gap = if is_logical(i) { a } else { 0 };
-        let mut s = align_up(cursor, a);
-        loop {
-            let e = s + gap + size;
-            if e > end {
-                return Err(no_fit(i, size));
-            }
-            match space.clash(s, e) {
-                Some((_, te)) => s = align_up(te, a),
-                None => break,
-            }
-        }
-        let ebr = (gap > 0).then_some(s);
-        placed[i] = Some((s + gap, size, ebr));
-        space.taken.push((s, s + gap + size));
-        cursor = s + gap + size;
     }
-    // Backward from the end: the end group (last listed at the very end), then the partitions
-    // listed after "rest".
-    let mut bound = limit;
-    for &i in at_end.iter().rev().chain(tail.iter().rev()) {
-        let size = fixed_bytes(&layout.partitions[i], geo).unwrap_or(ss);
-        let gap = if is_logical(i) { a } else { 0 };
-        loop {
-            if bound < size + gap + first {
-                return Err(no_fit(i, size));
+}
+
+/// Where one layout partition went: its data, and a logical partition's EBR before it.
+#[derive(Debug, Clone, Copy)]
+struct Placement {
+    start: u64,
+    size: u64,
+    ebr: Option<u64>,
+}
+
+/// The placement in progress: what is taken (kept partitions, then each one placed).
+struct Placer<'a> {
+    ctx: &'a Ctx<'a>,
+    taken: Vec<Extent>,
+    placed: Vec<Option<Placement>>,
+}
+
+impl Placer<'_> {
+    fn clash(&self, want: Extent) -> Option<Extent> {
+        self.taken.iter().copied().find(|t| t.overlaps(&want))
+    }
+
+    fn put(&mut self, i: usize, start: u64, size: u64, gap: u64) {
+        let ebr = (gap > 0).then_some(start - gap);
+        self.placed[i] = Some(Placement { start, size, ebr });
+        self.taken.push(Extent::sized(start - gap, gap + size));
+    }
+
+    /// Forward from the start of the area; returns where the last one ends.
+    fn forward(&mut self, head: &[usize]) -> Result<u64> {
+        let (a, end) = (self.ctx.geo.align, self.ctx.area.end);
+        let mut cursor = self.ctx.area.first;
+        for &i in head {
+            let (size, gap) = (self.ctx.size(i), self.ctx.ebr_gap(i));
+            let mut s = align_up(cursor, a);
+            loop {
+                if s + gap + size > end {
+                    return Err(self.ctx.no_fit(i));
+                }
+                match self.clash(Extent::sized(s, gap + size)) {
+                    Some(t) => s = align_up(t.end, a),
+                    None => break,
+                }
             }
-            let s = align_down(bound - size, a);
-            if s < first + gap {
-                return Err(no_fit(i, size));
-            }
-            match space.clash(s - gap, s + size) {
-                Some((ts, _)) => bound = ts,
-                None => {
-                    placed[i] = Some((s, size, (gap > 0).then_some(s - gap)));
-                    space.taken.push((s - gap, s + size));
-                    bound = s - gap;
-                    break;
+            self.put(i, s + gap, size, gap);
+            cursor = s + gap + size;
+        }
+        Ok(cursor)
+    }
+
+    /// Backward from the limit, `order` last on the disk first; returns where the first of them
+    /// starts (its EBR included).
+    fn backward(&mut self, order: impl Iterator<Item = usize>) -> Result<u64> {
+        let (a, first) = (self.ctx.geo.align, self.ctx.area.first);
+        let mut bound = self.ctx.area.limit;
+        for i in order {
+            let (size, gap) = (self.ctx.size(i), self.ctx.ebr_gap(i));
+            loop {
+                if bound < size + gap + first {
+                    return Err(self.ctx.no_fit(i));
+                }
+                let s = align_down(bound - size, a);
+                if s < first + gap {
+                    return Err(self.ctx.no_fit(i));
+                }
+                match self.clash(Extent::sized(s - gap, gap + size)) {
+                    Some(t) => bound = t.start,
+                    None => {
+                        self.put(i, s, size, gap);
+                        bound = s - gap;
+                        break;
+                    }
                 }
             }
         }
+        Ok(bound)
     }
-    // The rest: the largest free stretch between the head and the tail.
-    if let Some(r) = rest_at {
-        let w = &layout.partitions[r];
-        let gap = if is_logical(r) { a } else { 0 };
-        let lo = align_up(cursor, a);
-        let hi = bound.min(limit);
-        let mut edges: Vec<(u64, u64)> = space
-            .taken
-            .iter()
-            .copied()
-            .filter(|&(s, e)| e > lo && s < hi)
-            .collect();
-        edges.sort();
-        let mut best: Option<(u64, u64)> = None;
-        let mut at = lo;
-        for (s, e) in edges.iter().copied().chain(std::iter::once((hi, hi))) {
-            let start = align_up(at, a) + gap;
-            let stop = s.min(hi);
-            if stop > start && best.is_none_or(|(bs, be)| stop - start > be - bs) {
-                best = Some((start, stop));
-            }
-            at = at.max(e);
-        }
-        let Some((start, stop)) = best else {
+
+    /// `rest`: the largest free stretch between `lo` (after the head) and `hi` (before the tail).
+    fn rest(&mut self, r: usize, lo: u64, hi: u64) -> Result<()> {
+        let (a, ss) = (self.ctx.geo.align, self.ctx.geo.sector as u64);
+        let gap = self.ctx.ebr_gap(r);
+        let Some(free) = self.largest_gap(lo, hi, gap) else {
             return Err(invalid(format!(
                 "partition {} of the layout: no space is left for \"rest\"",
                 r + 1
             )));
         };
+        let start = free.start;
         // End on an alignment boundary too (what sgdisk recommends) when that leaves room.
-        let stop = if align_down(stop, a) > start {
-            align_down(stop, a)
+        let stop = if align_down(free.end, a) > start {
+            align_down(free.end, a)
         } else {
-            stop
+            free.end
         };
+        let w = &self.ctx.layout.partitions[r];
         let mut size = align_down(stop - start, ss);
-        if let Some(hi) = w.max
-            && size > hi
+        if let Some(max) = w.max
+            && size > max
         {
-            size = align_down(hi, ss).max(ss);
+            size = align_down(max, ss).max(ss);
         }
-        if let Some(lo) = w.min
-            && size < lo
+        if let Some(min) = w.min
+            && size < min
         {
             return Err(invalid(format!(
                 "partition {} of the layout: \"rest\" is {} but min is {}",
                 r + 1,
                 human(size),
-                human(lo)
-            )));
-        }
-        placed[r] = Some((start, size, (gap > 0).then_some(start - gap)));
-    }
-
-    let mut partitions: Vec<Planned> = Vec::new();
-    for (i, w) in layout.partitions.iter().enumerate() {
-        let (start, size, ebr) = placed[i].expect("every partition placed");
-        if !gpt && start + size > msdos_limit(geo.sector) {
-            return Err(invalid(format!(
-                "partition {} of the layout ends at {} bytes, beyond the msdos limit of {} (2^32 sectors of {} bytes); use gpt",
-                i + 1,
-                start + size,
-                human(msdos_limit(geo.sector)),
-                geo.sector
-            )));
-        }
-        if let Some(f) = &w.format
-            && let Some(min) = crate::partition::layout::format_min(f)
-            && size < min
-        {
-            return Err(invalid(format!(
-                "partition {} of the layout is {} but {f} needs at least {}",
-                i + 1,
-                human(size),
                 human(min)
             )));
         }
-        partitions.push(Planned {
-            entry: NewEntry {
-                number: numbers[i],
-                start,
-                size,
-                etype: w.ptype,
-                label: w.label.clone(),
-                uuid: if gpt {
-                    Some(w.uuid.unwrap_or_else(crate::disk::guid::random))
-                } else {
-                    None
-                },
-                attributes: w.attributes | if gpt && w.bootable { 1 << 2 } else { 0 },
-                bootable: !gpt && w.bootable,
-                ebr,
-            },
-            activity: Activity::Create,
-            format: w.format.clone(),
-            fs_label: w.fs_label.clone(),
-            role: w.role,
-        });
+        self.put(r, start, size, gap);
+        Ok(())
     }
-    if logical_mode {
-        let logical: Vec<&Planned> = partitions.iter().filter(|p| p.entry.number > 4).collect();
-        for pair in logical.windows(2) {
-            if pair[1].entry.ebr.unwrap_or(0) < pair[0].entry.start + pair[0].entry.size {
-                return Err(invalid(
-                    "logical partitions (the 4th partition of an msdos layout onwards) must lie in disk order",
-                ));
+
+    /// The largest free stretch of `lo..hi`, its start aligned and `gap` (an EBR) left before it.
+    fn largest_gap(&self, lo: u64, hi: u64, gap: u64) -> Option<Extent> {
+        let a = self.ctx.geo.align;
+        let mut edges: Vec<Extent> = self
+            .taken
+            .iter()
+            .copied()
+            .filter(|t| t.end > lo && t.start < hi)
+            .collect();
+        edges.sort();
+        let mut best: Option<Extent> = None;
+        let mut at = lo;
+        for t in edges.into_iter().chain([Extent { start: hi, end: hi }]) {
+            let start = align_up(at, a) + gap;
+            let stop = t.start.min(hi);
+            if stop > start && best.is_none_or(|b| stop - start > b.end - b.start) {
+                best = Some(Extent { start, end: stop });
             }
+            at = at.max(t.end);
         }
-        let ext_start = logical[0].entry.ebr.unwrap_or(logical[0].entry.start);
-        let last = logical[logical.len() - 1];
-        let ext_end = last.entry.start + last.entry.size;
-        if let Some(p) = partitions.iter().find(|p| {
-            p.entry.number <= 4
-                && p.entry.start < ext_end
-                && ext_start < p.entry.start + p.entry.size
-        }) {
-            return Err(invalid(format!(
-                "primary partition {} would lie inside the extended partition that holds partitions 5 onwards",
-                p.entry.number
-            )));
-        }
-        partitions.push(Planned {
-            entry: NewEntry {
-                number: 4,
-                start: ext_start,
-                size: ext_end - ext_start,
-                etype: EntryType::Byte(0x05),
-                label: None,
-                uuid: None,
-                attributes: 0,
-                bootable: false,
-                ebr: None,
-            },
-            activity: Activity::Create,
-            format: None,
-            fs_label: None,
-            role: None,
-        });
+        best
     }
-    for k in kept {
-        partitions.push(Planned {
-            entry: NewEntry {
-                number: k.number,
-                start: k.start,
-                size: k.size,
-                etype: k.etype,
-                label: k.label.clone(),
-                uuid: k.uuid,
-                attributes: k.attributes,
-                bootable: k.bootable,
-                ebr: None,
-            },
-            activity: Activity::Keep,
-            format: None,
-            fs_label: None,
-            role: None,
-        });
+}
+
+/// Places every layout partition; the result is indexed like the layout.
+fn place(ctx: &Ctx, groups: &Groups, kept: &[Kept]) -> Result<Vec<Placement>> {
+    let mut placer = Placer {
+        ctx,
+        taken: kept.iter().map(Kept::extent).collect(),
+        placed: vec![None; ctx.layout.partitions.len()],
+    };
+    let cursor = placer.forward(&groups.head)?;
+    // The end group (last listed at the very end), then the partitions listed after "rest".
+    let order = groups.at_end.iter().rev().chain(groups.tail.iter().rev());
+    let bound = placer.backward(order.copied())?;
+    if let Some(r) = groups.rest {
+        let lo = align_up(cursor, ctx.geo.align);
+        placer.rest(r, lo, bound.min(ctx.area.limit))?;
     }
-    partitions.sort_by_key(|p| p.entry.number);
-    // Belt and braces: no two spans overlap and all lie in the usable area.
-    let mut spans: Vec<(u64, u64, u32)> = partitions
-        .iter()
-        .filter(|p| !matches!(p.entry.etype, EntryType::Byte(b) if crate::disk::write_table::is_extended(b)))
-        .map(|p| (p.entry.ebr.unwrap_or(p.entry.start), p.entry.start + p.entry.size, p.entry.number))
-        .collect();
-    spans.sort();
-    for w in spans.windows(2) {
-        if w[1].0 < w[0].1 {
-            return Err(invalid(format!(
-                "partitions {} and {} overlap",
-                w[0].2, w[1].2
-            )));
-        }
-    }
-    if let Some(s) = spans.iter().find(|s| s.0 < space.first || s.1 > space.end) {
+    Ok(placer
+        .placed
+        .into_iter()
+        .map(|p| p.expect("every partition placed"))
+        .collect())
+}
+
+/// Layout partition `i`, placed, as a table entry; checked against the msdos limit and its
+/// filesystem's minimum size.
+fn created(ctx: &Ctx, i: usize, at: Placement) -> Result<Planned> {
+    let w = &ctx.layout.partitions[i];
+    let gpt = ctx.layout.table == TableKind::Gpt;
+    let sector = ctx.geo.sector;
+    let Placement { start, size, ebr } = at;
+    if !gpt && start + size > msdos_limit(sector) {
         return Err(invalid(format!(
-            "partition {} lies outside the usable area of the disk",
-            s.2
+            "partition {} of the layout ends at {} bytes, beyond the msdos limit of {} (2^32 sectors of {sector} bytes); use gpt",
+            i + 1,
+            start + size,
+            human(msdos_limit(sector)),
         )));
     }
+    if let Some(f) = &w.format
+        && let Some(min) = format_min(f)
+        && size < min
+    {
+        return Err(invalid(format!(
+            "partition {} of the layout is {} but {f} needs at least {}",
+            i + 1,
+            human(size),
+            human(min)
+        )));
+    }
+    let entry = NewEntry {
+        number: ctx.numbering.numbers[i],
+        start,
+        size,
+        etype: w.ptype,
+        label: w.label.clone(),
+        uuid: gpt.then(|| w.uuid.unwrap_or_else(crate::disk::guid::random)),
+        attributes: w.attributes | if gpt && w.bootable { 1 << 2 } else { 0 },
+        bootable: !gpt && w.bootable,
+        ebr,
+    };
+    Ok(Planned {
+        entry,
+        activity: Activity::Create,
+        format: w.format.clone(),
+        fs_label: w.fs_label.clone(),
+        role: w.role,
+    })
+}
+
+/// The msdos extended container (entry 4) around the logical partitions (5 onwards), which must
+/// lie in disk order with no primary among them.
+fn extended(partitions: &[Planned]) -> Result<Planned> {
+    let logical: Vec<&Planned> = partitions.iter().filter(|p| p.entry.number > 4).collect();
+    if logical
+        .windows(2)
+        .any(|pair| pair[1].entry.ebr.unwrap_or(0) < pair[0].extent().end)
+    {
+        return Err(invalid(
+            "logical partitions (the 4th partition of an msdos layout onwards) must lie in disk order",
+        ));
+    }
+    let container = Extent {
+        start: logical[0].extent().start,
+        end: logical[logical.len() - 1].extent().end,
+    };
+    let inside = |p: &&Planned| {
+        let e = Extent::sized(p.entry.start, p.entry.size);
+        p.entry.number <= 4 && e.overlaps(&container)
+    };
+    if let Some(p) = partitions.iter().find(inside) {
+        return Err(invalid(format!(
+            "primary partition {} would lie inside the extended partition that holds partitions 5 onwards",
+            p.entry.number
+        )));
+    }
+    let entry = NewEntry {
+        number: 4,
+        start: container.start,
+        size: container.end - container.start,
+        etype: EntryType::Byte(0x05),
+        label: None,
+        uuid: None,
+        attributes: 0,
+        bootable: false,
+        ebr: None,
+    };
+    Ok(Planned::bare(entry, Activity::Create))
+}
+
+/// Belt and braces: no two partitions overlap and all lie in the usable area.
+fn check_extents(partitions: &[Planned], area: Area) -> Result<()> {
+    let mut spans: Vec<(Extent, u32)> = partitions
+        .iter()
+        .filter(|p| !p.is_extended())
+        .map(|p| (p.extent(), p.entry.number))
+        .collect();
+    spans.sort();
+    if let Some(w) = spans.windows(2).find(|w| w[1].0.start < w[0].0.end) {
+        return Err(invalid(format!(
+            "partitions {} and {} overlap",
+            w[0].1, w[1].1
+        )));
+    }
+    if let Some((_, n)) = spans
+        .iter()
+        .find(|(e, _)| e.start < area.first || e.end > area.end)
+    {
+        return Err(invalid(format!(
+            "partition {n} lies outside the usable area of the disk"
+        )));
+    }
+    Ok(())
+}
+
+/// Places `layout` on a disk of `geo`, around `kept`.
+pub fn plan(layout: &Layout, geo: &Geometry, kept: &[Kept], disk_id: DiskId) -> Result<Plan> {
+    let ctx = Ctx {
+        layout,
+        geo,
+        area: usable_area(layout.table, geo)?,
+        numbering: Numbering::new(layout, kept)?,
+    };
+    check_fits(&ctx, kept)?;
+    let groups = Groups::new(layout)?;
+    let placed = place(&ctx, &groups, kept)?;
+    let mut partitions = placed
+        .into_iter()
+        .enumerate()
+        .map(|(i, at)| created(&ctx, i, at))
+        .collect::<Result<Vec<_>>>()?;
+    if ctx.numbering.logical {
+        partitions.push(extended(&partitions)?);
+    }
+    partitions.extend(kept.iter().map(Planned::kept));
+    partitions.sort_by_key(|p| p.entry.number);
+    check_extents(&partitions, ctx.area)?;
     Ok(Plan {
         table: layout.table,
         geometry: *geo,

@@ -33,7 +33,7 @@ pub const REGISTRY: &[(&str, SchemaFn)] = &[
     (ERROR, of::<ErrorDocument>),
     ("agent", untyped),
     ("inventory", of::<crate::inventory::InventoryReport>),
-    ("partition", untyped),
+    ("partition", of::<crate::partition::PartitionReport>),
     ("image-write", of::<crate::image::report::ImageWriteReport>),
     ("image-cache", of::<crate::image::report::ImageCacheReport>),
     (

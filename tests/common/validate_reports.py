@@ -3,7 +3,8 @@
 
 Started once per test binary by tests/common/schema.rs (argv[1]: the binary). Reads one JSON
 line per document, {"args": [...], "doc": ...}, and answers one line: "ok", "skip" (a schema
-request) or "FAIL <reason>". Exits when stdin closes (the test binary ended).
+request) or "FAIL <reason>": a report against its command's schema, `--schema` output (a layout
+schema) against the JSON Schema meta-schema. Exits when stdin closes (the test binary ended).
 """
 import json
 import subprocess
@@ -44,6 +45,10 @@ def main():
         args, doc = msg["args"], msg["doc"]
         if "--report-schema" in args:
             answer = "skip"
+        elif "--schema" in args and list(doc) != ["error"]:
+            # `partition --schema` prints the layout document's schema, not a report: it must
+            # be a valid JSON Schema itself.
+            answer = check_is_schema(doc)
         elif isinstance(doc, dict) and list(doc) == ["error"]:
             answer = check(validators["error"], doc, "error")
         else:
@@ -58,6 +63,14 @@ def main():
             else:
                 answer = check(validators[name], doc, name)
         print(answer, flush=True)
+
+
+def check_is_schema(doc):
+    try:
+        jsonschema.validators.validator_for(doc).check_schema(doc)
+        return "ok"
+    except jsonschema.exceptions.SchemaError as e:
+        return "FAIL not a valid JSON Schema: " + str(e.message).replace("\n", " ")[:2000]
 
 
 def check(validator, doc, name):
