@@ -1,25 +1,25 @@
 //! ironbox: bare-metal provisioning toolbox. The binary is a thin shell over this library so
 //! that tests and benchmarks reach the same code.
 
-pub mod agent;
-pub mod attach;
-pub mod bootloader;
-pub mod check_disk;
+mod agent;
+mod attach;
+mod bootloader;
+mod check_disk;
 pub mod cli;
-pub mod configdrive;
+mod configdrive;
 pub mod disk;
-pub mod docs;
-pub mod erase;
-pub mod export;
-pub mod extension;
-pub mod fetch;
-pub mod firmware;
+mod docs;
+mod erase;
+mod export;
+mod extension;
+mod fetch;
+mod firmware;
 #[doc(hidden)]
 pub mod fuzz;
 pub mod image;
-pub mod interrupt;
-pub mod inventory;
-pub mod partition;
+mod interrupt;
+mod inventory;
+mod partition;
 pub mod progress;
 pub mod report;
 pub mod sys;

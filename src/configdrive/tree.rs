@@ -48,6 +48,7 @@ impl Tree {
     }
 
     /// Every directory implied by the files, parents first (`openstack`, `openstack/latest`, ...).
+    #[cfg(test)]
     pub fn dirs(&self) -> Vec<String> {
         let mut dirs = std::collections::BTreeSet::new();
         for p in self.files.keys() {

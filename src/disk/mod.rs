@@ -1,26 +1,26 @@
 //! The shared disk model: listing block devices from sysfs, root-device hints, safety checks,
 //! partition node naming and partition-table refresh. Every command that takes a disk uses this.
 
-pub mod append_partition;
-pub mod device;
-pub mod fsid;
-pub mod gpt;
-pub mod guid;
-pub mod hints;
-pub mod mbr;
-pub mod mbr_entry;
-pub mod mounts;
-pub mod open;
-pub mod partnodes;
-pub mod reread;
-pub mod safety;
-pub mod sector_layout;
-pub mod signatures;
-pub mod slice;
+pub(crate) mod append_partition;
+pub(crate) mod device;
+pub(crate) mod fsid;
+pub(crate) mod gpt;
+pub(crate) mod guid;
+pub(crate) mod hints;
+pub(crate) mod mbr;
+pub(crate) mod mbr_entry;
+pub(crate) mod mounts;
+pub(crate) mod open;
+pub(crate) mod partnodes;
+pub(crate) mod reread;
+pub(crate) mod safety;
+pub(crate) mod sector_layout;
+pub(crate) mod signatures;
+pub(crate) mod slice;
 pub mod table;
-pub mod table_check;
-pub mod target;
-pub mod write_table;
+pub(crate) mod table_check;
+pub(crate) mod target;
+pub(crate) mod write_table;
 
 pub use device::{BlockDevice, PartitionInfo, list_disks};
 pub use target::{DiskArgs, resolve_target};

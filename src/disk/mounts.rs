@@ -96,11 +96,6 @@ impl MountTable {
             .map(|(d, _)| d.clone())
             .collect()
     }
-
-    /// Every devno that backs a mounted filesystem.
-    pub fn mounted_devnos(&self) -> impl Iterator<Item = &String> {
-        self.mounts.keys()
-    }
 }
 
 #[cfg(test)]

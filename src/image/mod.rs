@@ -1,13 +1,13 @@
 //! `ironbox image-write` (stream an image from URLs, a file or stdin to a disk in one verified
 //! pass) and `ironbox image-cache` (the local content-addressed image cache).
 
-pub mod cache;
+pub(crate) mod cache;
 mod cache_cmd;
 pub mod format;
-pub mod pipeline;
-pub mod report;
-pub mod sink;
-pub mod source;
+pub(crate) mod pipeline;
+pub(crate) mod report;
+pub(crate) mod sink;
+pub(crate) mod source;
 mod write;
 
 use crate::disk::DiskArgs;

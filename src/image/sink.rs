@@ -133,11 +133,6 @@ impl Sink {
         }
     }
 
-    /// Image bytes accepted so far.
-    pub fn position(&self) -> u64 {
-        self.pos
-    }
-
     /// Forgets everything pushed (a source restarted from byte zero). What reached the disk is
     /// not forgotten: `touched` stays set, so a failure of the next attempt still wipes.
     pub fn reset(&mut self) {

@@ -70,7 +70,6 @@ kinds! {
     Network = "network",
     CorruptImage = "corrupt_image",
     Unsupported = "unsupported",
-    NotImplemented = "not_implemented",
     Frozen = "frozen",
     External = "external",
     Internal = "internal",
@@ -180,13 +179,6 @@ impl IronError {
     }
     pub fn io(message: impl Into<String>, err: impl fmt::Display) -> Self {
         IronError::new(Kind::Io, message).caused_by(err)
-    }
-    pub fn not_implemented(command: &str) -> Self {
-        IronError::new(
-            Kind::NotImplemented,
-            format!("'{command}' is not implemented yet"),
-        )
-        .with("command", command)
     }
 }
 

@@ -13,9 +13,6 @@ use std::os::fd::AsRawFd;
 const BLK: u8 = 0x12;
 nix::ioctl_read!(blkgetsize64, BLK, 114, u64);
 nix::ioctl_read_bad!(blksszget, nix::request_code_none!(BLK, 104), libc::c_int);
-nix::ioctl_read_bad!(blkpbszget, nix::request_code_none!(BLK, 123), libc::c_uint);
-nix::ioctl_read_bad!(blkioopt, nix::request_code_none!(BLK, 121), libc::c_uint);
-nix::ioctl_read_bad!(blkroget, nix::request_code_none!(BLK, 94), libc::c_int);
 nix::ioctl_none_bad!(blkrrpart, nix::request_code_none!(BLK, 95));
 nix::ioctl_write_ptr_bad!(blkpg, nix::request_code_none!(BLK, 105), BlkpgIoctlArg);
 nix::ioctl_none_bad!(blkflsbuf, nix::request_code_none!(BLK, 97));
@@ -63,29 +60,6 @@ pub fn logical_sector_size(f: &File) -> io::Result<u32> {
     // SAFETY: see module comment; BLKSSZGET writes one int.
     unsafe { blksszget(f.as_raw_fd(), &mut v) }.map_err(errno)?;
     Ok(v as u32)
-}
-
-/// Physical sector size.
-pub fn physical_sector_size(f: &File) -> io::Result<u32> {
-    let mut v: libc::c_uint = 0;
-    // SAFETY: see module comment; BLKPBSZGET writes one unsigned int.
-    unsafe { blkpbszget(f.as_raw_fd(), &mut v) }.map_err(errno)?;
-    Ok(v)
-}
-
-/// Optimal I/O size in bytes (0 when the device does not say).
-pub fn optimal_io_size(f: &File) -> io::Result<u32> {
-    let mut v: libc::c_uint = 0;
-    // SAFETY: see module comment; BLKIOOPT writes one unsigned int.
-    unsafe { blkioopt(f.as_raw_fd(), &mut v) }.map_err(errno)?;
-    Ok(v)
-}
-
-pub fn is_read_only(f: &File) -> io::Result<bool> {
-    let mut v: libc::c_int = 0;
-    // SAFETY: see module comment; BLKROGET writes one int.
-    unsafe { blkroget(f.as_raw_fd(), &mut v) }.map_err(errno)?;
-    Ok(v != 0)
 }
 
 /// Asks the kernel to re-read the partition table (EBUSY when a partition is in use).

@@ -5,12 +5,11 @@
 
 use crate::sys::sysfs;
 
-/// One SMBIOS structure: its type, handle, formatted area (header included, so offsets match the
+/// One SMBIOS structure: its type, formatted area (header included, so offsets match the
 /// specification) and its string set.
 #[derive(Debug, Clone)]
 pub struct Structure {
     pub kind: u8,
-    pub handle: u16,
     /// The formatted area, starting with the 4-byte header.
     pub data: Vec<u8>,
     pub strings: Vec<String>,
@@ -157,7 +156,6 @@ fn parse_table(t: &[u8]) -> Vec<Structure> {
         if len < 4 || pos + len > t.len() {
             break;
         }
-        let handle = u16::from_le_bytes([t[pos + 2], t[pos + 3]]);
         let data = t[pos..pos + len].to_vec();
         // The string set follows the formatted area and ends with a double NUL.
         let mut strings = Vec::new();
@@ -165,7 +163,7 @@ fn parse_table(t: &[u8]) -> Vec<Structure> {
         let mut start = p;
         loop {
             if p >= t.len() {
-                return finish(out, kind, handle, data, strings);
+                return finish(out, kind, data, strings);
             }
             if t[p] == 0 {
                 if p == start {
@@ -180,7 +178,6 @@ fn parse_table(t: &[u8]) -> Vec<Structure> {
         }
         out.push(Structure {
             kind,
-            handle,
             data,
             strings,
         });
@@ -195,13 +192,11 @@ fn parse_table(t: &[u8]) -> Vec<Structure> {
 fn finish(
     mut out: Vec<Structure>,
     kind: u8,
-    handle: u16,
     data: Vec<u8>,
     strings: Vec<String>,
 ) -> Vec<Structure> {
     out.push(Structure {
         kind,
-        handle,
         data,
         strings,
     });
@@ -210,6 +205,7 @@ fn finish(
 
 /// Builds a table from (type, formatted bytes after the header, strings) for tests and
 /// hand-made fixtures.
+#[cfg(test)]
 pub fn build_table(structures: &[(u8, Vec<u8>, Vec<&str>)]) -> Vec<u8> {
     let mut t = Vec::new();
     for (i, (kind, body, strings)) in structures.iter().enumerate() {

@@ -14,6 +14,7 @@ thread_local! {
 }
 
 /// Runs `f` with every reader on this thread pointed at `root` (unit tests on fixture trees).
+#[cfg(test)]
 pub fn with_root<T>(root: &Path, f: impl FnOnce() -> T) -> T {
     THREAD_ROOT.with(|r| *r.borrow_mut() = Some(root.to_path_buf()));
     let out = f();

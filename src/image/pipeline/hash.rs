@@ -15,7 +15,6 @@ use std::sync::mpsc::{Receiver, Sender, SyncSender};
 pub struct Served {
     pub bytes: u64,
     pub digest: Option<String>,
-    pub tee: Option<File>,
 }
 
 /// How the hash stage ended when it did not fail itself.
@@ -78,7 +77,6 @@ impl HashStage {
                     return Ok(Hashed::Served(Served {
                         bytes: st.bytes,
                         digest: None,
-                        tee: self.tee,
                     }));
                 }
                 Err(f) => {
@@ -151,7 +149,6 @@ impl HashStage {
         Ok(Served {
             bytes: st.bytes,
             digest: st.hasher.map(Hasher::finish_hex),
-            tee: self.tee,
         })
     }
 }
