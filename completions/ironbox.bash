@@ -3038,7 +3038,7 @@ _ironbox() {
             return 0
             ;;
         ironbox__subcmd__partition)
-            opts="-v -q -h -V --disk --hints --candidates --explain --layout --table --boot-mode --root --swap --ephemeral --configdrive --wipe --keep --dry-run --force --schema --pretty --progress --verbose --report-schema --quiet --sysroot --help --version"
+            opts="-v -q -h -V --disk --hints --candidates --explain --layout --table --boot-mode --root --swap --ephemeral --ephemeral-format --configdrive --wipe --keep --dry-run --force --schema --pretty --progress --verbose --report-schema --quiet --sysroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3077,6 +3077,10 @@ _ironbox() {
                     return 0
                     ;;
                 --ephemeral)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ephemeral-format)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -106,6 +106,7 @@ bios\t''"
 complete -c ironbox -n "__fish_ironbox_using_subcommand partition" -l root -d 'IPA-style: root partition size (a bare number is MiB) or `rest`; placed last' -r
 complete -c ironbox -n "__fish_ironbox_using_subcommand partition" -l swap -d 'IPA-style: swap partition size (formatted with mkswap, label swap1)' -r
 complete -c ironbox -n "__fish_ironbox_using_subcommand partition" -l ephemeral -d 'IPA-style: ephemeral partition size (formatted ext4, label ephemeral0)' -r
+complete -c ironbox -n "__fish_ironbox_using_subcommand partition" -l ephemeral-format -d 'IPA-style: the ephemeral partition\'s filesystem instead of ext4 (IPA\'s ephemeral_format)' -r
 complete -c ironbox -n "__fish_ironbox_using_subcommand partition" -l configdrive -d 'IPA-style: config drive partition size (label config-2, left unformatted)' -r
 complete -c ironbox -n "__fish_ironbox_using_subcommand partition" -l keep -d 'Keep this existing partition (by GPT label or number) where it is; repeatable' -r
 complete -c ironbox -n "__fish_ironbox_using_subcommand partition" -l progress -d 'Progress on stderr: bars on a terminal, plain lines otherwise, JSON lines, or nothing' -r -f -a "auto\t''

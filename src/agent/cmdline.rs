@@ -71,6 +71,9 @@ pub struct Params {
     pub listen_host: String,
     pub listen_port: u16,
     pub advertise_port: u16,
+    /// ipa-ignore-bootloader-failure: IPA's default for install_bootloader's
+    /// ignore_bootloader_failure (a boot loader failure is then only logged).
+    pub ignore_bootloader_failure: bool,
 }
 
 /// IPA's defaults: lookup for 600 s, starting 1 s apart.
@@ -128,6 +131,9 @@ impl Params {
             advertise_port: nonempty("ipa-advertise-port")
                 .and_then(|p| p.parse().ok())
                 .unwrap_or(listen_port),
+            ignore_bootloader_failure: m
+                .get("ipa-ignore-bootloader-failure")
+                .is_some_and(|v| truthy(v)),
         }
     }
 }
@@ -161,7 +167,10 @@ mod tests {
         );
         assert_eq!(p.api_url.as_deref(), Some("http://10.0.2.100:6385"));
         assert_eq!(p.boot_mac.as_deref(), Some("52:54:00:ab:cd:ef"));
-        assert!(p.insecure && !p.debug);
+        assert!(p.insecure && !p.debug && !p.ignore_bootloader_failure);
+        assert!(
+            Params::from_cmdline("ipa-ignore-bootloader-failure=True").ignore_bootloader_failure
+        );
         assert_eq!(p.global_request_id.as_deref(), Some("req-1"));
         assert_eq!(p.lookup_timeout, Duration::from_secs(30));
         assert_eq!(p.lookup_interval, Duration::from_millis(500));

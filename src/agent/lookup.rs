@@ -15,6 +15,9 @@ pub struct Node {
     pub uuid: String,
     pub heartbeat_timeout: f64,
     pub token: Option<String>,
+    /// Ironic's [agent]enable_bios_bootloader_install (false when absent, as IPA): whether grub
+    /// may be installed into a partition image (run from the image, in a chroot).
+    pub bios_bootloader_install: bool,
 }
 
 /// IPA's default when the config leaves it out.
@@ -57,10 +60,15 @@ pub fn parse(body: &Value) -> std::result::Result<Node, String> {
     if token.is_none() && required {
         return Err("the answer carries no usable agent_token (already handed out?)".into());
     }
+    let bios_bootloader_install = config
+        .and_then(|c| c.get("enable_bios_bootloader_install"))
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
     Ok(Node {
         uuid: uuid.to_string(),
         heartbeat_timeout: timeout,
         token,
+        bios_bootloader_install,
     })
 }
 
@@ -130,6 +138,13 @@ mod tests {
         .unwrap();
         assert_eq!((n.uuid.as_str(), n.heartbeat_timeout), ("u-1", 5.0));
         assert_eq!(n.token.as_deref(), Some("tok"));
+        assert!(
+            !n.bios_bootloader_install,
+            "IPA's default when the config says nothing"
+        );
+        let allowed =
+            json!({"node": {"uuid": "u"}, "config": {"enable_bios_bootloader_install": true}});
+        assert!(parse(&allowed).unwrap().bios_bootloader_install);
         let hidden = json!({"node": {"uuid": "u"}, "config": {"agent_token": "******",
             "agent_token_required": true}});
         assert!(parse(&hidden).is_err());

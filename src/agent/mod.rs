@@ -20,6 +20,7 @@ use serde::Serialize;
 use serde_json::Value;
 use state::{Recorder, State};
 use std::path::PathBuf;
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 #[derive(clap::Args, Debug, Clone)]
@@ -188,6 +189,7 @@ pub fn run(args: &Args) -> Result<Value> {
         .split_whitespace()
         .map(str::to_string)
         .collect();
+    ctx.ignore_bootloader_failure = params.ignore_bootloader_failure;
     let ipa = std::sync::Arc::new(server::Api {
         ctx: std::sync::Arc::new(ctx),
         token: server::token::Token::default(),
@@ -221,6 +223,9 @@ pub fn run(args: &Args) -> Result<Value> {
         };
         let callback_url = callback::url(&params.advertise_protocol, &host, params.advertise_port);
         ipa.token.set(node.token.clone());
+        ipa.ctx
+            .bios_bootloader_install
+            .store(node.bios_bootloader_install, Ordering::Relaxed);
         let ca = verify_ca.get_or_insert_with(|| start_api(&params, &host, &ipa));
         state::log(&format!(
             "found node {} (heartbeat_timeout {} s, {})",

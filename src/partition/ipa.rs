@@ -40,6 +40,8 @@ pub struct IpaFlags {
     pub root: Option<String>,
     pub swap: Option<String>,
     pub ephemeral: Option<String>,
+    /// IPA's ephemeral_format; ext4 when not given.
+    pub ephemeral_format: Option<String>,
     pub configdrive: Option<String>,
 }
 
@@ -111,7 +113,7 @@ pub fn layout(f: &IpaFlags) -> Result<Layout> {
             "ephemeral0",
             Role::Ephemeral,
         );
-        w.format = Some("ext4".into());
+        w.format = Some(f.ephemeral_format.clone().unwrap_or_else(|| "ext4".into()));
         w.fs_label = Some("ephemeral0".into());
         parts.push(w);
     }
@@ -182,5 +184,14 @@ mod tests {
         let l = layout(&f).unwrap();
         assert_eq!(l.partitions[0].role, Some(Role::BiosBoot));
         assert!(layout(&IpaFlags::default()).is_err());
+        f.ephemeral = Some("1024".into());
+        f.ephemeral_format = Some("xfs".into());
+        let l = layout(&f).unwrap();
+        assert_eq!(l.partitions[1].format.as_deref(), Some("xfs"));
+        f.ephemeral_format = Some("zfs".into());
+        assert!(
+            layout(&f).is_err(),
+            "an unknown format is refused by layout::check"
+        );
     }
 }

@@ -43,7 +43,7 @@ pub struct Args {
     #[command(flatten)]
     pub disk: DiskArgs,
     /// Layout document (JSON; see --schema), or - to read it from stdin
-    #[arg(long, value_name = "FILE|-", conflicts_with_all = ["table", "boot_mode", "root", "swap", "ephemeral", "configdrive"])]
+    #[arg(long, value_name = "FILE|-", conflicts_with_all = ["table", "boot_mode", "root", "swap", "ephemeral", "ephemeral_format", "configdrive"])]
     pub layout: Option<String>,
     /// IPA-style: table type (default gpt for uefi, msdos for bios)
     #[arg(long, value_enum, value_name = "TYPE")]
@@ -60,6 +60,9 @@ pub struct Args {
     /// IPA-style: ephemeral partition size (formatted ext4, label ephemeral0)
     #[arg(long, value_name = "SIZE")]
     pub ephemeral: Option<String>,
+    /// IPA-style: the ephemeral partition's filesystem instead of ext4 (IPA's ephemeral_format)
+    #[arg(long, value_name = "FS", requires = "ephemeral")]
+    pub ephemeral_format: Option<String>,
     /// IPA-style: config drive partition size (label config-2, left unformatted)
     #[arg(long, value_name = "SIZE")]
     pub configdrive: Option<String>,
@@ -114,6 +117,7 @@ fn read_layout(args: &Args) -> Result<Layout> {
                 root: args.root.clone(),
                 swap: args.swap.clone(),
                 ephemeral: args.ephemeral.clone(),
+                ephemeral_format: args.ephemeral_format.clone(),
                 configdrive: args.configdrive.clone(),
             })
         }

@@ -1,9 +1,13 @@
-//! `image.install_bootloader`: UEFI boot entries for the deployed disk through `ironbox
-//! bootloader uefi`. A whole-disk image brings its own loaders: as IPA, a disk whose ESP has
-//! none to register is left as it is (the result says why); BIOS whole-disk images need nothing.
+//! `image.install_bootloader`. A partition image gets the image's own grub through `ironbox
+//! bootloader grub` (BIOS, or UEFI onto the ESP write_image made, with its boot entry), when
+//! Ironic allows it. A whole-disk image brings its own loaders: under UEFI they get boot entries
+//! through `ironbox bootloader uefi`; as IPA, a disk whose ESP has none to register is left as it
+//! is (the result says why); BIOS whole-disk images need nothing.
 
-use super::{Ctx, Extension, Method, Mode, Outcome, Params, run};
+use super::partition_image::{BootMode, Written};
+use super::{CommandError, Ctx, Extension, Method, Mode, Outcome, Params, run};
 use serde_json::{Value, json};
+use std::sync::atomic::Ordering;
 
 pub const EXTENSION: Extension = Extension {
     name: "image",
@@ -14,24 +18,99 @@ pub const EXTENSION: Extension = Extension {
     }],
 };
 
+/// IPA's ignore_bootloader_failure: the param when given, else ipa-ignore-bootloader-failure.
+fn ignore_failure(ctx: &Ctx, p: &Params) -> Result<bool, CommandError> {
+    match p.get("ignore_bootloader_failure") {
+        None | Some(Value::Null) => Ok(ctx.ignore_bootloader_failure),
+        Some(Value::Bool(b)) => Ok(*b),
+        Some(v) => Err(CommandError::invalid_params(format!(
+            "ignore_bootloader_failure must be true or false, got {v}"
+        ))),
+    }
+}
+
+fn uuid_param<'a>(p: &'a Params, key: &str) -> Option<&'a str> {
+    p.get(key).and_then(Value::as_str).filter(|u| !u.is_empty())
+}
+
+/// `ironbox bootloader grub` for the partition image write_image made: root_uuid must be
+/// its root (the UUID reported then), efi_system_part_uuid its ESP.
+pub fn grub_args(w: &Written, p: &Params) -> Result<Vec<String>, CommandError> {
+    let mode = match p.get("target_boot_mode").and_then(Value::as_str) {
+        None => BootMode::Bios, // IPA's default
+        Some(m) => BootMode::parse("target_boot_mode", m)?,
+    };
+    if let Some(u) = uuid_param(p, "prep_boot_part_uuid") {
+        return Err(CommandError::invalid_params(format!(
+            "prep_boot_part_uuid {u:?}: PReP boot partitions (ppc64) are not supported by ironbox"
+        )));
+    }
+    let root = uuid_param(p, "root_uuid").unwrap_or_default();
+    if w.root_uuid.as_deref() != Some(root) {
+        return Err(CommandError::invalid_params(format!(
+            "root_uuid {root:?} is not the root filesystem of the partition image written to {} \
+             ({})",
+            w.disk,
+            w.root_uuid.as_deref().unwrap_or("no UUID reported")
+        )));
+    }
+    let mut a: Vec<String> = vec!["bootloader".into(), "grub".into()];
+    a.extend(["--disk".into(), w.disk.clone()]);
+    a.extend(["--root".into(), w.root.to_string()]);
+    if mode == BootMode::Uefi
+        && let Some(esp) = uuid_param(p, "efi_system_part_uuid")
+    {
+        match (w.esp, &w.esp_uuid) {
+            (Some(n), Some(u)) if u == esp => a.extend(["--esp".into(), n.to_string()]),
+            _ => {
+                return Err(CommandError::invalid_params(format!(
+                    "efi_system_part_uuid {esp:?} is not the ESP made on {} ({})",
+                    w.disk,
+                    w.esp_uuid.as_deref().unwrap_or("none was made")
+                )));
+            }
+        }
+    }
+    a.extend(["--mode".into(), mode.as_str().into()]);
+    Ok(a)
+}
+
+/// Grub from the partition image, run in a chroot: only when Ironic allows it
+/// ([agent]enable_bios_bootloader_install, as IPA), a failure ignored only as IPA would.
+fn partition_bootloader(ctx: &Ctx, w: &Written, p: &Params) -> Outcome {
+    let ignore = ignore_failure(ctx, p)?;
+    let args = grub_args(w, p)?;
+    let outcome = if ctx.bios_bootloader_install.load(Ordering::Relaxed) {
+        run::ironbox(ctx, &args, None).map(|r| json!({"bootloader": r}))
+    } else {
+        Err(CommandError::execution(
+            "installing grub into a partition image is disabled by Ironic \
+             ([agent]enable_bios_bootloader_install is false), as IPA does since the \
+             CVE-2026-43003 mitigation",
+        ))
+    };
+    match outcome {
+        Err(e) if ignore => {
+            crate::agent::state::log(&format!(
+                "install_bootloader: failure ignored (ignore_bootloader_failure): {}",
+                e.details
+            ));
+            Ok(json!({"skipped": e.details}))
+        }
+        o => o,
+    }
+}
+
 fn install_bootloader(ctx: &Ctx, p: &Params) -> Outcome {
+    let written = ctx.partition_image.lock().ok().and_then(|w| w.clone());
+    let root_given = uuid_param(p, "root_uuid").is_some_and(|u| u != "0x00000000");
+    if let (Some(w), true) = (&written, root_given) {
+        return partition_bootloader(ctx, w, p);
+    }
     let mode = p
         .get("target_boot_mode")
         .and_then(Value::as_str)
         .unwrap_or("bios");
-    let whole_disk = p.get("root_uuid").is_none_or(Value::is_null)
-        || ctx
-            .partition_uuids
-            .lock()
-            .ok()
-            .and_then(|u| u.get("root uuid").cloned())
-            == p.get("root_uuid").cloned();
-    if !whole_disk {
-        return Err(super::CommandError::execution(
-            "installing a boot loader into a partition image is not implemented by ironbox's \
-             direct deploy",
-        ));
-    }
     if mode != "uefi" {
         return Ok(json!({"result": "whole-disk image in BIOS mode: its own boot loader is used"}));
     }
@@ -46,5 +125,91 @@ fn install_bootloader(ctx: &Ctx, p: &Params) -> Outcome {
             ));
             Ok(json!({"skipped": e.details}))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn written() -> Written {
+        Written {
+            disk: "/dev/nvme0n1".into(),
+            root: 3,
+            root_uuid: Some("r-uuid".into()),
+            esp: Some(1),
+            esp_uuid: Some("AB12-CD34".into()),
+        }
+    }
+
+    fn params(v: Value) -> Params {
+        v.as_object().cloned().unwrap()
+    }
+
+    #[test]
+    fn ironic_params_to_grub_arguments() {
+        let p = params(
+            json!({"root_uuid": "r-uuid", "efi_system_part_uuid": "AB12-CD34",
+            "prep_boot_part_uuid": null, "target_boot_mode": "uefi"}),
+        );
+        assert_eq!(
+            grub_args(&written(), &p).unwrap().join(" "),
+            "bootloader grub --disk /dev/nvme0n1 --root 3 --esp 1 --mode uefi"
+        );
+        let p = params(json!({"root_uuid": "r-uuid", "efi_system_part_uuid": null}));
+        assert_eq!(
+            grub_args(&written(), &p).unwrap().join(" "),
+            "bootloader grub --disk /dev/nvme0n1 --root 3 --mode bios"
+        );
+    }
+
+    #[test]
+    fn bad_params_name_the_value() {
+        let bad = |v: Value| grub_args(&written(), &params(v)).unwrap_err();
+        let e = bad(json!({"root_uuid": "other"}));
+        assert_eq!(e.code, 400);
+        assert!(e.details.contains(r#"root_uuid "other""#), "{}", e.details);
+        let e = bad(json!({"root_uuid": "r-uuid", "target_boot_mode": "legacy"}));
+        assert!(
+            e.details.contains(r#"target_boot_mode "legacy""#),
+            "{}",
+            e.details
+        );
+        let e = bad(json!({"root_uuid": "r-uuid", "target_boot_mode": "uefi",
+            "efi_system_part_uuid": "FFFF-0000"}));
+        assert!(e.details.contains(r#"efi_system_part_uuid "FFFF-0000""#));
+        let e = bad(json!({"root_uuid": "r-uuid", "prep_boot_part_uuid": "p"}));
+        assert!(e.details.contains("prep_boot_part_uuid"));
+    }
+
+    #[test]
+    fn disabled_by_ironic_fails_unless_ignored() {
+        let c = Ctx::new("/bin/false".into(), "/nonexistent".into());
+        let p = params(json!({"root_uuid": "r-uuid"}));
+        let e = partition_bootloader(&c, &written(), &p).unwrap_err();
+        assert_eq!(e.kind, "CommandExecutionError");
+        assert!(e.details.contains("enable_bios_bootloader_install"));
+        let p = params(json!({"root_uuid": "r-uuid", "ignore_bootloader_failure": true}));
+        let r = partition_bootloader(&c, &written(), &p).unwrap();
+        assert!(
+            r["skipped"]
+                .as_str()
+                .unwrap()
+                .contains("disabled by Ironic")
+        );
+        let p = params(json!({"root_uuid": "r-uuid", "ignore_bootloader_failure": "yes"}));
+        assert_eq!(
+            partition_bootloader(&c, &written(), &p).unwrap_err().code,
+            400
+        );
+        // allowed: ironbox bootloader grub runs (here /bin/false: no JSON report)
+        c.bios_bootloader_install.store(true, Ordering::Relaxed);
+        let p = params(json!({"root_uuid": "r-uuid"}));
+        let e = partition_bootloader(&c, &written(), &p).unwrap_err();
+        assert!(
+            e.details.contains("ironbox bootloader grub failed"),
+            "{}",
+            e.details
+        );
     }
 }

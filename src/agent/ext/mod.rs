@@ -7,6 +7,7 @@ mod clean;
 mod deploy;
 mod image;
 mod log;
+mod partition_image;
 pub mod run;
 mod standby;
 mod system;
@@ -106,6 +107,12 @@ pub struct Ctx {
     pub node: Mutex<Option<Value>>,
     pub disk: Mutex<Option<String>>,
     pub partition_uuids: Mutex<Value>,
+    /// The partition image written by write_image, for install_bootloader.
+    pub partition_image: Mutex<Option<partition_image::Written>>,
+    /// Ironic's enable_bios_bootloader_install (lookup config).
+    pub bios_bootloader_install: AtomicBool,
+    /// ipa-ignore-bootloader-failure on the kernel command line.
+    pub ignore_bootloader_failure: bool,
     pub locked: AtomicBool,
     pub started_at: f64,
 }
@@ -120,6 +127,9 @@ impl Ctx {
             node: Mutex::new(None),
             disk: Mutex::new(None),
             partition_uuids: Mutex::new(json!({})),
+            partition_image: Mutex::new(None),
+            bios_bootloader_install: AtomicBool::new(false),
+            ignore_bootloader_failure: false,
             locked: AtomicBool::new(false),
             started_at: std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)

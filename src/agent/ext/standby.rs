@@ -55,14 +55,17 @@ pub fn checksum_spec(info: &Value) -> Option<String> {
     }
 }
 
-/// A partition image: Ironic sends the partition sizes (root_mb...) only for those.
+/// A partition image, as IPA tells (`image_type`); Ironic sends the partition sizes (root_mb...)
+/// only for those, so an image_info with root_mb and no image_type is one too.
 pub fn is_partition_image(info: &Value) -> bool {
-    info.get("image_type").and_then(Value::as_str) == Some("partition")
-        || info.get("root_mb").is_some_and(|v| !v.is_null())
+    match info.get("image_type").and_then(Value::as_str) {
+        Some(t) => t == "partition",
+        None => info.get("root_mb").is_some_and(|v| !v.is_null()),
+    }
 }
 
-/// `ironbox image-write` arguments for a whole-disk image_info.
-pub fn image_write_args(ctx: &Ctx, info: &Value) -> Result<Vec<String>, CommandError> {
+/// What `ironbox image-write` takes from image_info besides the disk: format, checksum, URLs.
+pub fn image_source_args(info: &Value) -> Result<Vec<String>, CommandError> {
     let urls: Vec<String> = info
         .get("urls")
         .and_then(Value::as_array)
@@ -76,14 +79,12 @@ pub fn image_write_args(ctx: &Ctx, info: &Value) -> Result<Vec<String>, CommandE
     if urls.is_empty() {
         return Err(CommandError::invalid_params("image_info has no urls"));
     }
-    let mut a: Vec<String> = vec!["image-write".into()];
-    a.extend(ctx.root_disk_args());
     let format = match s(info, "disk_format") {
         Some("qcow2") => "qcow2",
         Some("raw") => "raw",
         _ => "auto",
     };
-    a.extend(["--format".into(), format.into()]);
+    let mut a: Vec<String> = vec!["--format".into(), format.into()];
     match checksum_spec(info) {
         Some(c) => a.extend(["--checksum".into(), c]),
         // IPA refuses an image it cannot verify; so does ironbox here
@@ -97,18 +98,50 @@ pub fn image_write_args(ctx: &Ctx, info: &Value) -> Result<Vec<String>, CommandE
     Ok(a)
 }
 
+/// `ironbox image-write` arguments for a whole-disk image_info.
+pub fn image_write_args(ctx: &Ctx, info: &Value) -> Result<Vec<String>, CommandError> {
+    let mut a: Vec<String> = vec!["image-write".into()];
+    a.extend(ctx.root_disk_args());
+    a.extend(image_source_args(info)?);
+    Ok(a)
+}
+
 fn prepare_image(ctx: &Ctx, p: &Params) -> Outcome {
     let info = p.get("image_info").cloned().unwrap_or(Value::Null);
     write_image(ctx, &info, p.get("configdrive"))
 }
 
+/// `ironbox configdrive write` of Ironic's drive: a URL is fetched by ironbox, anything else
+/// (base64 of gzip of an ISO, as Ironic stores it) goes through stdin.
+pub fn write_configdrive(ctx: &Ctx, disk: &str, cd: &str) -> Outcome {
+    let mut a: Vec<String> = vec![
+        "configdrive".into(),
+        "write".into(),
+        "--disk".into(),
+        disk.to_string(),
+    ];
+    let input = if cd.starts_with("http://") || cd.starts_with("https://") {
+        a.push(cd.to_string());
+        None
+    } else {
+        a.push("-".into());
+        Some(cd.as_bytes().to_vec())
+    };
+    run::ironbox(ctx, &a, input)
+}
+
 /// The write_image work shared by standby.prepare_image and the deploy step.
 pub fn write_image(ctx: &Ctx, info: &Value, configdrive: Option<&Value>) -> Outcome {
+    // (IPA: the drive may also come inside image_info, Ironic sends both)
+    let cd = configdrive
+        .or_else(|| info.get("configdrive"))
+        .and_then(Value::as_str)
+        .filter(|c| !c.is_empty());
+    if let Ok(mut p) = ctx.partition_image.lock() {
+        *p = None;
+    }
     if is_partition_image(info) {
-        return Err(CommandError::execution(
-            "partition images are not implemented by ironbox's direct deploy yet (use a \
-             whole-disk image, or the ansible deploy interface, which handles them)",
-        ));
+        return super::partition_image::write(ctx, info, cd);
     }
     let report = run::ironbox(ctx, &image_write_args(ctx, info)?, None)?;
     let Some(disk) = report
@@ -125,24 +158,8 @@ pub fn write_image(ctx: &Ctx, info: &Value, configdrive: Option<&Value>) -> Outc
     }
     let mut uuids = json!({"root uuid": report.get("root_uuid").cloned().unwrap_or(Value::Null)});
     let mut result = json!({"image_write": report});
-    if let Some(cd) = configdrive
-        .and_then(Value::as_str)
-        .filter(|c| !c.is_empty())
-    {
-        let mut a: Vec<String> = vec![
-            "configdrive".into(),
-            "write".into(),
-            "--disk".into(),
-            disk.clone(),
-        ];
-        let input = if cd.starts_with("http://") || cd.starts_with("https://") {
-            a.push(cd.to_string());
-            None
-        } else {
-            a.push("-".into());
-            Some(cd.as_bytes().to_vec())
-        };
-        let cdr = run::ironbox(ctx, &a, input)?;
+    if let Some(cd) = cd {
+        let cdr = write_configdrive(ctx, &disk, cd)?;
         uuids["config drive"] = cdr.get("partition").cloned().unwrap_or(Value::Null);
         result["configdrive"] = cdr;
     }
@@ -222,5 +239,10 @@ mod tests {
         );
         assert!(is_partition_image(&json!({"root_mb": 1024})));
         assert!(!is_partition_image(&json!({"urls": []})));
+        assert!(is_partition_image(&json!({"image_type": "partition"})));
+        // Ironic sends the partition labels as nulls for whole-disk images
+        assert!(!is_partition_image(
+            &json!({"image_type": "whole-disk", "root_mb": 1024})
+        ));
     }
 }
