@@ -139,13 +139,7 @@ pub fn decode(source: Box<dyn Read>, max: u64, what: &str) -> Result<Decoded> {
         let head = peek(&mut r, what)?;
         let rest = io::Cursor::new(head.clone()).chain(r);
         if let Some(fs) = sniff(&head) {
-            let mut image = Vec::new();
-            rest.take(max + 1)
-                .read_to_end(&mut image)
-                .map_err(|e| classify(e, what))?;
-            if image.len() as u64 > max {
-                return Err(fetch::too_large(max));
-            }
+            let image = read_image(rest, max, what)?;
             layers.push(fs.as_str());
             return Ok(Decoded {
                 image,
@@ -180,17 +174,33 @@ pub fn decode(source: Box<dyn Read>, max: u64, what: &str) -> Result<Decoded> {
             });
             continue;
         }
-        let what = if layers.is_empty() {
-            "the source".to_string()
-        } else {
-            format!("the {} payload", layers.join("+"))
-        };
-        return Err(IronError::new(
-            Kind::UnsupportedFormat,
-            format!("{what} is neither an ISO 9660 nor a FAT image (nor gzip or base64 of one)"),
-        )
-        .with("source_format", layers.join("+")));
+        return Err(not_an_image(&layers));
     }
+}
+
+/// The whole image, refused past `max` bytes.
+fn read_image(rest: impl Read, max: u64, what: &str) -> Result<Vec<u8>> {
+    let mut image = Vec::new();
+    rest.take(max + 1)
+        .read_to_end(&mut image)
+        .map_err(|e| classify(e, what))?;
+    if image.len() as u64 > max {
+        return Err(fetch::too_large(max));
+    }
+    Ok(image)
+}
+
+fn not_an_image(layers: &[&str]) -> IronError {
+    let what = if layers.is_empty() {
+        "the source".to_string()
+    } else {
+        format!("the {} payload", layers.join("+"))
+    };
+    IronError::new(
+        Kind::UnsupportedFormat,
+        format!("{what} is neither an ISO 9660 nor a FAT image (nor gzip or base64 of one)"),
+    )
+    .with("source_format", layers.join("+"))
 }
 
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};

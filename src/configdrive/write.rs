@@ -396,7 +396,13 @@ fn place(f: &mut File, disk: &str, sector: u32, size: u64, align: u64) -> Result
             create: None,
         });
     }
-    let plan = append_partition::plan(f, sector, size, align, locate::LABEL, 0x83)?;
+    let new = append_partition::NewPartition {
+        size,
+        align,
+        name: locate::LABEL,
+        mbr_type: 0x83,
+    };
+    let plan = append_partition::plan(f, sector, &new)?;
     Ok(Placement {
         number: plan.number,
         start: plan.start,

@@ -178,31 +178,17 @@ fn entries<R: Read + Seek>(f: &mut R, h: &Header, ss: u64) -> Result<Vec<Entry>,
     }
     let mut out = Vec::new();
     for (i, e) in array.chunks_exact(h.entry_size as usize).enumerate() {
-        if e[0..16].iter().all(|b| *b == 0) {
+        let Some(entry) = decode_entry(i as u32 + 1, e) else {
             continue;
-        }
-        let number = i as u32 + 1;
-        let (first, last) = (le64(e, 32), le64(e, 40));
+        };
+        let (first, last) = (entry.first_lba, entry.last_lba);
         if first < h.first_usable || first > last || last > h.last_usable {
             return Err(Refused(format!(
-                "gpt partition {number} spans lba {first}..={last}, outside the usable {}..={}",
-                h.first_usable, h.last_usable
+                "gpt partition {} spans lba {first}..={last}, outside the usable {}..={}",
+                entry.number, h.first_usable, h.last_usable
             )));
         }
-        let units: Vec<u16> = e[56..128]
-            .chunks_exact(2)
-            .map(|c| u16::from_le_bytes([c[0], c[1]]))
-            .take_while(|u| *u != 0)
-            .collect();
-        out.push(Entry {
-            number,
-            type_guid: e[0..16].try_into().unwrap_or([0; 16]),
-            unique_guid: e[16..32].try_into().unwrap_or([0; 16]),
-            first_lba: first,
-            last_lba: last,
-            attributes: le64(e, 48),
-            name: String::from_utf16_lossy(&units),
-        });
+        out.push(entry);
     }
     Ok(out)
 }
@@ -300,33 +286,17 @@ pub fn salvage<R: Read + Seek>(
     ss: u64,
     len: u64,
 ) -> std::io::Result<Option<Salvaged>> {
-    let read = |f: &mut R, off: u64, n: u64| -> std::io::Result<Option<Vec<u8>>> {
-        match off.checked_add(n) {
-            Some(end) if end <= len => {
-                let mut b = vec![0u8; n as usize];
-                f.seek(SeekFrom::Start(off))?;
-                f.read_exact(&mut b)?;
-                Ok(Some(b))
-            }
-            _ => Ok(None),
-        }
-    };
     let Some(off) = lba.checked_mul(ss) else {
         return Ok(None);
     };
-    let Some(s) = read(f, off, HEADER_MIN as u64)? else {
+    let Some(s) = read_within(f, off, HEADER_MIN as u64, len)? else {
         return Ok(None);
     };
     if &s[0..8] != b"EFI PART" {
         return Ok(None);
     }
     let header = Header::decode(&s);
-    let esize = if (128..=4096).contains(&header.entry_size) && header.entry_size.is_power_of_two()
-    {
-        header.entry_size
-    } else {
-        128
-    };
+    let esize = usable_entry_size(&header);
     let e64 = u64::from(esize);
     let budget = MAX_ARRAY_BYTES / e64;
     let on_disk = header
@@ -344,33 +314,64 @@ pub fn salvage<R: Read + Seek>(
         return Ok(Some(out));
     }
     let at = out.header.entries_lba * ss; // on_disk > 0: no overflow
-    let Some(array) = read(f, at, count * e64)? else {
+    let Some(array) = read_within(f, at, count * e64, len)? else {
         return Ok(Some(out));
     };
-    for (i, e) in array.chunks_exact(esize as usize).enumerate() {
-        if e[0..16].iter().all(|b| *b == 0) {
-            continue;
-        }
-        let (first, last) = (le64(e, 32), le64(e, 40));
-        if first > last {
-            continue;
-        }
-        let units: Vec<u16> = e[56..128]
-            .chunks_exact(2)
-            .map(|c| u16::from_le_bytes([c[0], c[1]]))
-            .take_while(|u| *u != 0)
-            .collect();
-        out.entries.push(Entry {
-            number: i as u32 + 1,
-            type_guid: e[0..16].try_into().unwrap_or([0; 16]),
-            unique_guid: e[16..32].try_into().unwrap_or([0; 16]),
-            first_lba: first,
-            last_lba: last,
-            attributes: le64(e, 48),
-            name: String::from_utf16_lossy(&units),
-        });
-    }
+    out.entries = array
+        .chunks_exact(esize as usize)
+        .enumerate()
+        .filter_map(|(i, e)| decode_entry(i as u32 + 1, e))
+        .filter(|e| e.first_lba <= e.last_lba)
+        .collect();
     Ok(Some(out))
+}
+
+/// `n` bytes at `off`, or None when they are not all inside a disk of `len` bytes.
+fn read_within<R: Read + Seek>(
+    f: &mut R,
+    off: u64,
+    n: u64,
+    len: u64,
+) -> std::io::Result<Option<Vec<u8>>> {
+    match off.checked_add(n) {
+        Some(end) if end <= len => {
+            let mut b = vec![0u8; n as usize];
+            f.seek(SeekFrom::Start(off))?;
+            f.read_exact(&mut b)?;
+            Ok(Some(b))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// The header's entry size when it is one a table can have, else the standard 128.
+fn usable_entry_size(header: &Header) -> u32 {
+    if (128..=4096).contains(&header.entry_size) && header.entry_size.is_power_of_two() {
+        header.entry_size
+    } else {
+        128
+    }
+}
+
+/// Entry `number` from its bytes; None when unused (zero type).
+fn decode_entry(number: u32, e: &[u8]) -> Option<Entry> {
+    if e[0..16].iter().all(|b| *b == 0) {
+        return None;
+    }
+    let units: Vec<u16> = e[56..128]
+        .chunks_exact(2)
+        .map(|c| u16::from_le_bytes([c[0], c[1]]))
+        .take_while(|u| *u != 0)
+        .collect();
+    Some(Entry {
+        number,
+        type_guid: e[0..16].try_into().unwrap_or([0; 16]),
+        unique_guid: e[16..32].try_into().unwrap_or([0; 16]),
+        first_lba: le64(e, 32),
+        last_lba: le64(e, 40),
+        attributes: le64(e, 48),
+        name: String::from_utf16_lossy(&units),
+    })
 }
 
 /// gptman's view of the same table, for code that rewrites it. Refused unless `read` accepts it

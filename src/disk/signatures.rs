@@ -72,13 +72,26 @@ fn read_at<R: Read + Seek>(r: &mut R, offset: u64, len: usize) -> io::Result<Opt
 }
 
 /// Probes a device (or image) of `size` bytes with logical sector size `sector`.
+/// Nothing is read past `size`: a small node (an extended partition's 1 KiB stub) answers
+/// such reads with EINVAL, and a probe error is a refusal.
 pub fn probe<R: Read + Seek>(r: &mut R, size: u64, sector: u32) -> io::Result<Vec<Signature>> {
     let mut found = Vec::new();
-    let sector = sector as u64;
-    // Partition tables: GPT header at LBA 1 (either sector size, since images may differ from
-    // the device), and the backup header in the last sector.
-    // Nothing is read past `size`: a small node (an extended partition's 1 KiB stub) answers
-    // such reads with EINVAL, and a probe error is a refusal.
+    probe_gpt(r, size, sector as u64, &mut found)?;
+    probe_mbr_sector(r, size, &mut found)?;
+    probe_head_magics(r, size, &mut found)?;
+    probe_tail(r, size, &mut found)?;
+    found.dedup();
+    Ok(found)
+}
+
+/// GPT header at LBA 1 (either sector size, since images may differ from the device), and the
+/// backup header in the last sector.
+fn probe_gpt<R: Read + Seek>(
+    r: &mut R,
+    size: u64,
+    sector: u64,
+    found: &mut Vec<Signature>,
+) -> io::Result<()> {
     for lba1 in [512u64, 4096] {
         if lba1 + 92 > size {
             continue;
@@ -107,6 +120,15 @@ pub fn probe<R: Read + Seek>(r: &mut R, size: u64, sector: u32) -> io::Result<Ve
             offset: size - sector,
         });
     }
+    Ok(())
+}
+
+/// Sector 0: a FAT or NTFS boot sector, else an MBR (protective or dos) with entries in use.
+fn probe_mbr_sector<R: Read + Seek>(
+    r: &mut R,
+    size: u64,
+    found: &mut Vec<Signature>,
+) -> io::Result<()> {
     if size >= 512
         && let Some(mbr) = read_at(r, 0, 512)?
         && mbr[510] == 0x55
@@ -133,6 +155,15 @@ pub fn probe<R: Read + Seek>(r: &mut R, size: u64, sector: u32) -> io::Result<Ve
             });
         }
     }
+    Ok(())
+}
+
+/// Superblocks at fixed offsets from the start.
+fn probe_head_magics<R: Read + Seek>(
+    r: &mut R,
+    size: u64,
+    found: &mut Vec<Signature>,
+) -> io::Result<()> {
     for (kind, offset, magic) in HEAD_MAGICS {
         if offset + magic.len() as u64 > size {
             continue;
@@ -147,6 +178,11 @@ pub fn probe<R: Read + Seek>(r: &mut R, size: u64, sector: u32) -> io::Result<Ve
             });
         }
     }
+    Ok(())
+}
+
+/// Signatures near the end of the device: md and ZFS.
+fn probe_tail<R: Read + Seek>(r: &mut R, size: u64, found: &mut Vec<Signature>) -> io::Result<()> {
     // md superblocks 0.90 (64 KiB-aligned, 64 KiB from the end) and 1.0 (8 KiB from the end).
     if size >= 128 * 1024 {
         let v090 = (size & !(65_535)) - 65_536;
@@ -177,8 +213,7 @@ pub fn probe<R: Read + Seek>(r: &mut R, size: u64, sector: u32) -> io::Result<Ve
             }
         }
     }
-    found.dedup();
-    Ok(found)
+    Ok(())
 }
 
 /// Where stale signatures of a byte range of `len` bytes can sit, as (offset, length) within it:

@@ -119,6 +119,55 @@ fn mbr_entry(sys: u8, boot: bool, start: u64, sectors: u64) -> Result<mbrman::MB
     })
 }
 
+fn msdos_type(e: &NewEntry) -> Result<u8> {
+    let EntryType::Byte(b) = e.etype else {
+        return Err(IronError::new(
+            Kind::Internal,
+            format!("msdos partition {} has a gpt type", e.number),
+        ));
+    };
+    Ok(b)
+}
+
+/// An extended boot record and the sector it goes to.
+struct Ebr {
+    lba: u64,
+    sector: Vec<u8>,
+}
+
+/// The EBR of logical partition `e`: its entry, and the link to the `next` logical
+/// partition's EBR.
+fn ebr_sector(e: &NewEntry, next: Option<&NewEntry>, ext_start: u64, ss: u64) -> Result<Ebr> {
+    let b = msdos_type(e)?;
+    let ebr = e.ebr.ok_or_else(|| {
+        IronError::new(
+            Kind::Internal,
+            format!("logical partition {} has no ebr", e.number),
+        )
+    })? / ss;
+    let mut sector = vec![0u8; ss as usize];
+    let (start, size) = (e.start / ss, e.size / ss);
+    sector[446..462].copy_from_slice(&mbr_entry::encode(b, e.bootable, start - ebr, size, start)?);
+    if let Some(next) = next {
+        let next_ebr = next.ebr.unwrap_or(next.start) / ss;
+        let next_end = (next.start + next.size) / ss;
+        // The link covers the next EBR through the end of its partition, relative to the
+        // start of the extended partition.
+        let link_start = next_ebr - ext_start;
+        let link_sectors = next_end - next_ebr;
+        sector[462..478].copy_from_slice(&mbr_entry::encode(
+            0x05,
+            false,
+            link_start,
+            link_sectors,
+            next_ebr,
+        )?);
+    }
+    sector[510] = 0x55;
+    sector[511] = 0xaa;
+    Ok(Ebr { lba: ebr, sector })
+}
+
 fn write_mbr<F: Read + Write + Seek>(f: &mut F, t: &NewTable, id: u32) -> Result<()> {
     let ss = t.sector_size as u64;
     let mut mbr = mbrman::MBR::new_from(f, t.sector_size, id.to_le_bytes())
@@ -126,12 +175,7 @@ fn write_mbr<F: Read + Write + Seek>(f: &mut F, t: &NewTable, id: u32) -> Result
     let mut logicals: Vec<&NewEntry> = t.entries.iter().filter(|e| e.number > 4).collect();
     logicals.sort_by_key(|e| e.number);
     for e in t.entries.iter().filter(|e| e.number <= 4) {
-        let EntryType::Byte(b) = e.etype else {
-            return Err(IronError::new(
-                Kind::Internal,
-                format!("msdos partition {} has a gpt type", e.number),
-            ));
-        };
+        let b = msdos_type(e)?;
         mbr[e.number as usize] = mbr_entry(b, e.bootable, e.start / ss, e.size / ss)?;
     }
     let ext_start = t
@@ -151,40 +195,9 @@ fn write_mbr<F: Read + Write + Seek>(f: &mut F, t: &NewTable, id: u32) -> Result
     // u32 bytes and wraps beyond 4 GiB.
     let ext_start = ext_start.unwrap_or(0);
     for (i, e) in logicals.iter().enumerate() {
-        let EntryType::Byte(b) = e.etype else {
-            return Err(IronError::new(
-                Kind::Internal,
-                format!("msdos partition {} has a gpt type", e.number),
-            ));
-        };
-        let ebr = e.ebr.ok_or_else(|| {
-            IronError::new(
-                Kind::Internal,
-                format!("logical partition {} has no ebr", e.number),
-            )
-        })? / ss;
-        let mut sector = vec![0u8; ss as usize];
-        let (start, size) = (e.start / ss, e.size / ss);
-        sector[446..462].copy_from_slice(&mbr_entry::encode(
-            b,
-            e.bootable,
-            start - ebr,
-            size,
-            start,
-        )?);
-        if let Some(next) = logicals.get(i + 1) {
-            let next_ebr = next.ebr.unwrap_or(next.start) / ss;
-            let next_end = (next.start + next.size) / ss;
-            // The link covers the next EBR through the end of its partition, relative to the
-            // start of the extended partition.
-            let link = (next_ebr - ext_start, next_end - next_ebr);
-            sector[462..478]
-                .copy_from_slice(&mbr_entry::encode(0x05, false, link.0, link.1, next_ebr)?);
-        }
-        sector[510] = 0x55;
-        sector[511] = 0xaa;
-        f.seek(SeekFrom::Start(ebr * ss))
-            .and_then(|_| f.write_all(&sector))
+        let ebr = ebr_sector(e, logicals.get(i + 1).copied(), ext_start, ss)?;
+        f.seek(SeekFrom::Start(ebr.lba * ss))
+            .and_then(|_| f.write_all(&ebr.sector))
             .map_err(|err| {
                 IronError::io(
                     format!("cannot write the ebr of partition {}", e.number),

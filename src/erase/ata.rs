@@ -67,6 +67,22 @@ pub fn run(
     progress: &Progress,
     poll: Duration,
 ) -> Result<()> {
+    check_runnable(id, m, device)?;
+    match m {
+        Method::AtaSecureErase | Method::AtaEnhancedSecureErase => {
+            security_erase(t, id, m == Method::AtaEnhancedSecureErase, device)?;
+            progress.inc(1);
+            Ok(())
+        }
+        Method::AtaSanitizeCrypto | Method::AtaSanitizeBlock => {
+            sanitize(t, m, device, progress, poll)
+        }
+        _ => unreachable!(),
+    }
+}
+
+/// The drive supports the method and its security state lets it run now.
+fn check_runnable(id: &IdentifyInfo, m: Method, device: &str) -> Result<()> {
     let (ok, bit) = supports(id, m);
     if !ok {
         return Err(err(
@@ -87,57 +103,58 @@ pub fn run(
         }
         return Err(e);
     }
-    match m {
-        Method::AtaSecureErase | Method::AtaEnhancedSecureErase => {
-            security_erase(t, id, m == Method::AtaEnhancedSecureErase, device)?;
-            progress.inc(1);
-            Ok(())
+    Ok(())
+}
+
+/// SANITIZE (crypto scramble or block erase), then poll its status until it ends.
+fn sanitize(
+    t: &mut dyn AtaTransport,
+    m: Method,
+    device: &str,
+    progress: &Progress,
+    poll: Duration,
+) -> Result<()> {
+    let (sub, sig) = if m == Method::AtaSanitizeCrypto {
+        (ata::SANITIZE_CRYPTO_SCRAMBLE_EXT, ata::SIG_CRYPTO)
+    } else {
+        (ata::SANITIZE_BLOCK_ERASE_EXT, ata::SIG_BLOCK)
+    };
+    ata::run(t, &ata::sanitize(sub, sig), &mut []).map_err(|e| {
+        err(Kind::Io, format!("{} failed on {device}", m.name()), device).caused_by(e)
+    })?;
+    loop {
+        std::thread::sleep(poll);
+        let r = t.command(&ata::sanitize_status(), &mut []).map_err(|e| {
+            err(
+                Kind::Io,
+                format!("sanitize status failed on {device}"),
+                device,
+            )
+            .caused_by(e)
+        })?;
+        let st = ata::parse_sanitize_status(&r);
+        if st.in_progress {
+            progress.set(st.progress as u64 * 1000 / 65536);
+            interrupt::check()?;
+            continue;
         }
-        Method::AtaSanitizeCrypto | Method::AtaSanitizeBlock => {
-            let (sub, sig) = if m == Method::AtaSanitizeCrypto {
-                (ata::SANITIZE_CRYPTO_SCRAMBLE_EXT, ata::SIG_CRYPTO)
-            } else {
-                (ata::SANITIZE_BLOCK_ERASE_EXT, ata::SIG_BLOCK)
-            };
-            ata::run(t, &ata::sanitize(sub, sig), &mut []).map_err(|e| {
-                err(Kind::Io, format!("{} failed on {device}", m.name()), device).caused_by(e)
-            })?;
-            loop {
-                std::thread::sleep(poll);
-                let r = t.command(&ata::sanitize_status(), &mut []).map_err(|e| {
-                    err(
-                        Kind::Io,
-                        format!("sanitize status failed on {device}"),
-                        device,
-                    )
-                    .caused_by(e)
-                })?;
-                let st = ata::parse_sanitize_status(&r);
-                if st.in_progress {
-                    progress.set(st.progress as u64 * 1000 / 65536);
-                    interrupt::check()?;
-                    continue;
-                }
-                if st.completed_ok {
-                    progress.set(1000);
-                    return Ok(());
-                }
-                let mut e = err(
-                    Kind::Io,
-                    format!(
-                        "sanitize did not complete on {device} (status 0x{:04x})",
-                        r.count
-                    ),
-                    device,
-                );
-                if st.frozen {
-                    e = err(Kind::Frozen, format!("{device} sanitize is frozen"), device)
-                        .with("hint", FROZEN_HINT);
-                }
-                return Err(e);
-            }
+        if st.completed_ok {
+            progress.set(1000);
+            return Ok(());
         }
-        _ => unreachable!(),
+        let mut e = err(
+            Kind::Io,
+            format!(
+                "sanitize did not complete on {device} (status 0x{:04x})",
+                r.count
+            ),
+            device,
+        );
+        if st.frozen {
+            e = err(Kind::Frozen, format!("{device} sanitize is frozen"), device)
+                .with("hint", FROZEN_HINT);
+        }
+        return Err(e);
     }
 }
 
@@ -163,16 +180,7 @@ fn security_erase(
         )
         .caused_by(e)
     })?;
-    let estimate = if enhanced {
-        id.enhanced_erase_time_s
-    } else {
-        id.erase_time_s
-    };
-    // Twice the drive's estimate, at least an hour; u32 ms caps at ~49 days.
-    let timeout_ms = estimate
-        .map(|s| (s as u64 * 2000).max(3_600_000))
-        .unwrap_or(12 * 3_600_000)
-        .min(u32::MAX as u64) as u32;
+    let timeout_ms = erase_unit_timeout_ms(id, enhanced);
     let result = (|| -> std::io::Result<()> {
         ata::run(t, &ata::security_erase_prepare(), &mut [])?;
         let mut block = ata::password_block(Who::User, TEMP_PASSWORD, enhanced);
@@ -216,6 +224,19 @@ fn security_erase(
         .caused_by(c));
     }
     Ok(())
+}
+
+/// Twice the drive's estimate, at least an hour; u32 ms caps at ~49 days.
+fn erase_unit_timeout_ms(id: &IdentifyInfo, enhanced: bool) -> u32 {
+    let estimate = if enhanced {
+        id.enhanced_erase_time_s
+    } else {
+        id.erase_time_s
+    };
+    estimate
+        .map(|s| (s as u64 * 2000).max(3_600_000))
+        .unwrap_or(12 * 3_600_000)
+        .min(u32::MAX as u64) as u32
 }
 
 fn unlock_and_disable(t: &mut dyn AtaTransport) -> std::io::Result<()> {

@@ -19,7 +19,7 @@ mod report;
 pub mod select;
 pub mod verify;
 
-use crate::disk::{open, reread};
+use crate::disk::{BlockDevice, open, reread};
 use crate::progress::{self, Phase, Progress};
 use crate::report::{IronError, Kind, Result};
 use certificate::{Attempt, Details, DeviceRecord, Outcome};
@@ -80,61 +80,15 @@ pub struct Args {
 const POLL: Duration = Duration::from_secs(2);
 
 pub fn run(args: &Args) -> Result<EraseReport> {
-    if args.passes == 0 && args.no_final_zero && args.method == Method::Overwrite {
-        return Err(IronError::usage(
-            "--passes 0 with --no-final-zero leaves overwrite nothing to write",
-        ));
-    }
-    if args.passes > 64 {
-        return Err(IronError::usage(format!(
-            "--passes {} is more than 64; one pass is enough for modern drives (NIST SP 800-88)",
-            args.passes
-        )));
-    }
+    check_args(args)?;
     let skip = match &args.skip {
         Some(s) => select::parse_skip(s)?,
         None => vec![],
     };
     let started_at = certificate::now();
     let started = Instant::now();
-    let mut selected = if args.all {
-        select::all(&skip, args.force)
-    } else {
-        select::named(&args.disk, args.force)?
-    };
-    if !args.all {
-        for s in &mut selected {
-            if let Some((src, _)) = skip.iter().find(|(_, h)| h.matches(&s.dev)) {
-                s.skip = Some(format!("matches --skip hints {src}"));
-                s.refusal = None;
-            }
-        }
-    }
-
-    let next = AtomicUsize::new(0);
-    let records: Mutex<Vec<Option<DeviceRecord>>> = Mutex::new(vec![None; selected.len()]);
-    let workers = (args.concurrency as usize).min(selected.len()).max(1);
-    std::thread::scope(|s| {
-        for _ in 0..workers {
-            s.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, Ordering::SeqCst);
-                    let Some(sel) = selected.get(i) else { break };
-                    let rec = erase_one(sel, args);
-                    if let Ok(mut r) = records.lock() {
-                        r[i] = Some(rec);
-                    }
-                }
-            });
-        }
-    });
-    let devices: Vec<DeviceRecord> = records
-        .into_inner()
-        .unwrap_or_default()
-        .into_iter()
-        .flatten()
-        .collect();
-
+    let selected = select_devices(args, &skip)?;
+    let devices = erase_all(&selected, args);
     let ok = devices.iter().all(|d| d.result.is_ok());
     let cert = EraseReport {
         ok,
@@ -152,6 +106,64 @@ pub fn run(args: &Args) -> Result<EraseReport> {
         return Ok(cert);
     }
     Err(run_error(&cert.devices).with("certificate", &cert))
+}
+
+/// Flag combinations clap cannot refuse by itself.
+fn check_args(args: &Args) -> Result<()> {
+    if args.passes == 0 && args.no_final_zero && args.method == Method::Overwrite {
+        return Err(IronError::usage(
+            "--passes 0 with --no-final-zero leaves overwrite nothing to write",
+        ));
+    }
+    if args.passes > 64 {
+        return Err(IronError::usage(format!(
+            "--passes {} is more than 64; one pass is enough for modern drives (NIST SP 800-88)",
+            args.passes
+        )));
+    }
+    Ok(())
+}
+
+/// `--all` or the named disks; a named disk matching `--skip` is skipped rather than refused.
+fn select_devices(args: &Args, skip: &[select::SkipRule]) -> Result<Vec<Selected>> {
+    if args.all {
+        return Ok(select::all(skip, args.force));
+    }
+    let mut selected = select::named(&args.disk, args.force)?;
+    for s in &mut selected {
+        if let Some(reason) = select::skip_reason(skip, &s.dev) {
+            s.skip = Some(reason);
+            s.refusal = None;
+        }
+    }
+    Ok(selected)
+}
+
+/// Erases the devices on `--concurrency` workers; the records keep the selection's order.
+fn erase_all(selected: &[Selected], args: &Args) -> Vec<DeviceRecord> {
+    let next = AtomicUsize::new(0);
+    let records: Mutex<Vec<Option<DeviceRecord>>> = Mutex::new(vec![None; selected.len()]);
+    let workers = (args.concurrency as usize).min(selected.len()).max(1);
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::SeqCst);
+                    let Some(sel) = selected.get(i) else { break };
+                    let rec = erase_one(sel, args);
+                    if let Ok(mut r) = records.lock() {
+                        r[i] = Some(rec);
+                    }
+                }
+            });
+        }
+    });
+    records
+        .into_inner()
+        .unwrap_or_default()
+        .into_iter()
+        .flatten()
+        .collect()
 }
 
 /// The run's error when a device was not erased: the most serious outcome decides the exit code
@@ -224,16 +236,7 @@ fn erase_one(sel: &Selected, args: &Args) -> DeviceRecord {
     rec.nist_class = Some(first.nist_class(dev.rotational));
     rec.passes = total_passes(first);
     if args.dry_run {
-        let throughput = plan::measure_throughput(dev);
-        let (est, basis) = plan::estimate(first, &caps, dev.size, rec.passes, throughput);
-        rec.estimated_duration_s = est;
-        rec.estimate_basis = Some(basis);
-        rec.capabilities = Some(caps);
-        rec.result = Outcome::Planned;
-        rec.details = Some(Details {
-            methods_in_order: Some(chain.methods.iter().map(|m| m.name()).collect()),
-            ..Details::default()
-        });
+        record_plan(&mut rec, dev, &chain.methods, caps);
         return rec;
     }
     rec.started_at = Some(certificate::now());
@@ -256,6 +259,20 @@ fn erase_one(sel: &Selected, args: &Args) -> DeviceRecord {
     rec
 }
 
+/// `--dry-run`: the first method's estimate and the chain, nothing written.
+fn record_plan(rec: &mut DeviceRecord, dev: &BlockDevice, methods: &[Method], caps: plan::Caps) {
+    let throughput = plan::measure_throughput(dev);
+    let (est, basis) = plan::estimate(methods[0], &caps, dev.size, rec.passes, throughput);
+    rec.estimated_duration_s = est;
+    rec.estimate_basis = Some(basis);
+    rec.capabilities = Some(caps);
+    rec.result = Outcome::Planned;
+    rec.details = Some(Details {
+        methods_in_order: Some(methods.iter().map(|m| m.name()).collect()),
+        ..Details::default()
+    });
+}
+
 /// What a method did, for the record and for verification.
 #[derive(Default)]
 struct Done {
@@ -267,8 +284,25 @@ struct Done {
     details: Details,
 }
 
+impl Done {
+    fn one_pass() -> Done {
+        Done {
+            passes: 1,
+            ..Default::default()
+        }
+    }
+}
+
+/// The device being erased, held open exclusively for the whole chain.
+struct Target<'a> {
+    dev: &'a BlockDevice,
+    file: &'a File,
+    /// The path as the user named it, for messages.
+    shown: &'a str,
+}
+
 fn erase_with_chain(
-    dev: &crate::disk::BlockDevice,
+    dev: &BlockDevice,
     methods: &[Method],
     caps: &plan::Caps,
     args: &Args,
@@ -276,17 +310,12 @@ fn erase_with_chain(
 ) -> Result<()> {
     let shown = dev.path.display().to_string();
     let file = open::open_for_write(&dev.path, !args.force)?;
-    // Methods without a fixed result are checked against what sampled blocks held before.
-    let final_zero = !args.no_final_zero;
-    let baseline = if args.verify != Mode::None
-        && methods
-            .iter()
-            .any(|m| m.expect(final_zero) == Expect::Changed)
-    {
-        Some(verify::baseline(&dev.path, dev.size, args.verify, &shown)?)
-    } else {
-        None
+    let target = Target {
+        dev,
+        file: &file,
+        shown: &shown,
     };
+    let baseline = baseline_for(&target, methods, args)?;
     let mut last_err = None;
     for (i, &m) in methods.iter().enumerate() {
         rec.method = Some(m.name());
@@ -299,49 +328,8 @@ fn erase_with_chain(
                 m.name()
             ));
         }
-        match run_method(m, &file, dev, caps, args) {
-            Ok(done) => {
-                rec.bytes_written = done.bytes_written;
-                rec.passes = done.passes;
-                let mut details = done.details;
-                details.partition_table_reread =
-                    Some(match reread::refresh(&file, &dev.name, &[]) {
-                        Ok(r) => r.method.as_str().to_string(),
-                        Err(e) => {
-                            progress::warn(&format!("{shown}: {e}"));
-                            e.to_string()
-                        }
-                    });
-                rec.details = Some(details);
-                let expect = m.expect(final_zero);
-                let p = Progress::new(Phase::Verify, Some(dev.size)).device(&dev.name);
-                let v = verify::verify(
-                    &verify::Request {
-                        path: &dev.path,
-                        dev: &shown,
-                        size: dev.size,
-                        sector: dev.logical_sector_size,
-                        mode: args.verify,
-                        expect,
-                        seed: done.seed,
-                        baseline: baseline.as_ref(),
-                        regions: &done.regions,
-                        ranges: &done.ranges,
-                    },
-                    &p,
-                )?;
-                p.finish();
-                let ok = v.ok;
-                rec.verification = Some(v);
-                if !ok {
-                    return Err(IronError::new(
-                        Kind::VerificationFailed,
-                        format!("{shown} did not read back as erased by {}", m.name()),
-                    )
-                    .with("device", &shown));
-                }
-                return Ok(());
-            }
+        match run_method(m, &target, caps, args) {
+            Ok(done) => return reread_and_verify(&target, m, done, baseline.as_ref(), args, rec),
             Err(e) => {
                 rec.attempts.push(Attempt {
                     method: m.name(),
@@ -358,138 +346,205 @@ fn erase_with_chain(
     Err(last_err.unwrap_or_else(|| IronError::new(Kind::Internal, "no method to try")))
 }
 
-fn run_method(
-    m: Method,
-    file: &File,
-    dev: &crate::disk::BlockDevice,
-    caps: &plan::Caps,
+/// Methods without a fixed result are checked against what sampled blocks held before.
+fn baseline_for(
+    target: &Target,
+    methods: &[Method],
     args: &Args,
-) -> Result<Done> {
-    let shown = dev.path.display().to_string();
-    let mut done = Done {
-        passes: 1,
-        ..Default::default()
-    };
+) -> Result<Option<verify::Baseline>> {
+    let final_zero = !args.no_final_zero;
+    let changes = methods
+        .iter()
+        .any(|m| m.expect(final_zero) == Expect::Changed);
+    if args.verify == Mode::None || !changes {
+        return Ok(None);
+    }
+    let dev = target.dev;
+    verify::baseline(&dev.path, dev.size, args.verify, target.shown).map(Some)
+}
+
+/// After a method succeeded: record what it did, re-read the partition table, read back.
+fn reread_and_verify(
+    target: &Target,
+    m: Method,
+    done: Done,
+    baseline: Option<&verify::Baseline>,
+    args: &Args,
+    rec: &mut DeviceRecord,
+) -> Result<()> {
+    let (dev, shown) = (target.dev, target.shown);
+    rec.bytes_written = done.bytes_written;
+    rec.passes = done.passes;
+    let mut details = done.details;
+    details.partition_table_reread = Some(match reread::refresh(target.file, &dev.name, &[]) {
+        Ok(r) => r.method.as_str().to_string(),
+        Err(e) => {
+            progress::warn(&format!("{shown}: {e}"));
+            e.to_string()
+        }
+    });
+    rec.details = Some(details);
+    let expect = m.expect(!args.no_final_zero);
+    let p = Progress::new(Phase::Verify, Some(dev.size)).device(&dev.name);
+    let v = verify::verify(
+        &verify::Request {
+            path: &dev.path,
+            dev: shown,
+            size: dev.size,
+            sector: dev.logical_sector_size,
+            mode: args.verify,
+            expect,
+            seed: done.seed,
+            baseline,
+            regions: &done.regions,
+            ranges: &done.ranges,
+        },
+        &p,
+    )?;
+    p.finish();
+    let ok = v.ok;
+    rec.verification = Some(v);
+    if !ok {
+        return Err(IronError::new(
+            Kind::VerificationFailed,
+            format!("{shown} did not read back as erased by {}", m.name()),
+        )
+        .with("device", shown));
+    }
+    Ok(())
+}
+
+fn run_method(m: Method, target: &Target, caps: &plan::Caps, args: &Args) -> Result<Done> {
     match m {
         Method::Auto | Method::Express => unreachable!("auto and express are resolved by the plan"),
-        Method::Metadata => {
-            let mut out = metadata::plan(file, &dev.name, dev.size, dev.logical_sector_size)?;
-            let p = Progress::new(Phase::Erase, None)
-                .method("metadata")
-                .device(&dev.name);
-            metadata::wipe(file, &mut out, &shown)?;
-            p.finish();
-            done.bytes_written = out.bytes_written;
-            done.details.ranges = Some(out.ranges.clone());
-            done.details.signatures_removed = Some(out.signatures_removed);
-            done.details.regions_zeroed = Some(out.regions.len());
-            done.regions = out.regions;
-            done.ranges = out.ranges;
-        }
-        Method::Zeroout | Method::Discard | Method::SecureDiscard => {
-            // Zeroing is its own phase; a discard erases.
-            let phase = if m == Method::Zeroout {
-                Phase::Zero
-            } else {
-                Phase::Erase
-            };
-            let p = Progress::new(phase, Some(dev.size))
-                .method(m.name())
-                .device(&dev.name);
-            blockops::run(m, file, dev.size, &shown, &p)?;
-            p.finish();
-            let guaranteed = match m {
-                Method::Zeroout => true,
-                _ => caps.block.discard_zeroes_data,
-            };
-            done.details.zeroes_guaranteed = Some(guaranteed);
-            if m == Method::Zeroout {
-                done.bytes_written = dev.size;
-                done.details.offloaded = Some(caps.block.write_zeroes_max_bytes > 0);
-            }
-        }
-        Method::Overwrite => {
-            // A second, direct descriptor; the first one holds the exclusive claim.
-            let direct = crate::sys::aligned::open_direct_write(&dev.path)
-                .map_err(|e| IronError::io(format!("cannot open {shown} for direct writes"), e))?;
-            let passes = overwrite::passes(args.passes, !args.no_final_zero);
-            let mut list = Vec::new();
-            for (i, seed) in passes.iter().enumerate() {
-                // The final zero pass is a `zero` phase; random passes erase.
-                let phase = if seed.is_none() {
-                    Phase::Zero
-                } else {
-                    Phase::Erase
-                };
-                let p = Progress::new(phase, Some(dev.size))
-                    .method("overwrite")
-                    .device(&dev.name)
-                    .pass(i as u32 + 1, passes.len() as u32);
-                list.push(overwrite::pass(&direct, dev.size, *seed, &shown, &p)?);
-                p.finish();
-                done.bytes_written += dev.size;
-            }
-            done.passes = passes.len() as u32;
-            done.seed = passes.last().copied().flatten().unwrap_or(0);
-            done.details.pass_list = Some(list);
-        }
-        _ if m.is_nvme() => {
-            let Some(n) = &caps.nvme else {
-                return Err(IronError::new(
-                    Kind::Unsupported,
-                    format!("{shown} is not an nvme namespace ({} needs one)", m.name()),
-                )
-                .with("device", &shown));
-            };
-            // Never let a controller-wide erase reach a namespace nobody asked to erase (the
-            // running system may live there).
-            let siblings = nvme::sibling_namespaces(&dev.name);
-            if nvme::controller_wide(n, m) && !siblings.is_empty() {
-                return Err(IronError::new(
-                    Kind::Unsupported,
-                    format!(
-                        "{} acts on every namespace of the controller and {} has others: {}",
-                        m.name(),
-                        shown,
-                        siblings.join(", ")
-                    ),
-                )
-                .with("device", &shown));
-            }
-            let p = Progress::new(Phase::Sanitize, Some(1000))
-                .method(m.name())
-                .device(&dev.name);
-            nvme::run(
-                &mut crate::sys::nvme::IoctlTransport { file },
-                n,
-                m,
-                &shown,
-                &p,
-                POLL,
-            )?;
-            p.finish();
-        }
-        _ => {
-            let Some(a) = &caps.ata else {
-                return Err(IronError::new(
-                    Kind::Unsupported,
-                    format!("{shown} is not an ata drive ({} needs one)", m.name()),
-                )
-                .with("device", &shown));
-            };
-            let p = Progress::new(Phase::Sanitize, Some(1000))
-                .method(m.name())
-                .device(&dev.name);
-            ata::run(
-                &mut crate::sys::ata::SgIoTransport { file },
-                a,
-                m,
-                &shown,
-                &p,
-                POLL,
-            )?;
-            p.finish();
-        }
+        Method::Metadata => run_metadata(target),
+        Method::Zeroout | Method::Discard | Method::SecureDiscard => run_block_op(m, target, caps),
+        Method::Overwrite => run_overwrite(target, args),
+        _ if m.is_nvme() => run_nvme(m, target, caps),
+        _ => run_ata(m, target, caps),
+    }
+}
+
+fn run_metadata(target: &Target) -> Result<Done> {
+    let (file, dev) = (target.file, target.dev);
+    let mut out = metadata::plan(file, &dev.name, dev.size, dev.logical_sector_size)?;
+    let p = Progress::new(Phase::Erase, None)
+        .method("metadata")
+        .device(&dev.name);
+    metadata::wipe(file, &mut out, target.shown)?;
+    p.finish();
+    let mut done = Done::one_pass();
+    done.bytes_written = out.bytes_written;
+    done.details.ranges = Some(out.ranges.clone());
+    done.details.signatures_removed = Some(out.signatures_removed);
+    done.details.regions_zeroed = Some(out.regions.len());
+    done.regions = out.regions;
+    done.ranges = out.ranges;
+    Ok(done)
+}
+
+fn run_block_op(m: Method, target: &Target, caps: &plan::Caps) -> Result<Done> {
+    let dev = target.dev;
+    // Zeroing is its own phase; a discard erases.
+    let phase = if m == Method::Zeroout {
+        Phase::Zero
+    } else {
+        Phase::Erase
+    };
+    let p = Progress::new(phase, Some(dev.size))
+        .method(m.name())
+        .device(&dev.name);
+    blockops::run(m, target.file, dev.size, target.shown, &p)?;
+    p.finish();
+    let guaranteed = match m {
+        Method::Zeroout => true,
+        _ => caps.block.discard_zeroes_data,
+    };
+    let mut done = Done::one_pass();
+    done.details.zeroes_guaranteed = Some(guaranteed);
+    if m == Method::Zeroout {
+        done.bytes_written = dev.size;
+        done.details.offloaded = Some(caps.block.write_zeroes_max_bytes > 0);
     }
     Ok(done)
+}
+
+fn run_overwrite(target: &Target, args: &Args) -> Result<Done> {
+    let (dev, shown) = (target.dev, target.shown);
+    // A second, direct descriptor; the first one holds the exclusive claim.
+    let direct = crate::sys::aligned::open_direct_write(&dev.path)
+        .map_err(|e| IronError::io(format!("cannot open {shown} for direct writes"), e))?;
+    let passes = overwrite::passes(args.passes, !args.no_final_zero);
+    let mut done = Done::one_pass();
+    let mut list = Vec::new();
+    for (i, seed) in passes.iter().enumerate() {
+        // The final zero pass is a `zero` phase; random passes erase.
+        let phase = if seed.is_none() {
+            Phase::Zero
+        } else {
+            Phase::Erase
+        };
+        let p = Progress::new(phase, Some(dev.size))
+            .method("overwrite")
+            .device(&dev.name)
+            .pass(i as u32 + 1, passes.len() as u32);
+        list.push(overwrite::pass(&direct, dev.size, *seed, shown, &p)?);
+        p.finish();
+        done.bytes_written += dev.size;
+    }
+    done.passes = passes.len() as u32;
+    done.seed = passes.last().copied().flatten().unwrap_or(0);
+    done.details.pass_list = Some(list);
+    Ok(done)
+}
+
+fn run_nvme(m: Method, target: &Target, caps: &plan::Caps) -> Result<Done> {
+    let (dev, shown) = (target.dev, target.shown);
+    let Some(n) = &caps.nvme else {
+        return Err(IronError::new(
+            Kind::Unsupported,
+            format!("{shown} is not an nvme namespace ({} needs one)", m.name()),
+        )
+        .with("device", shown));
+    };
+    // Never let a controller-wide erase reach a namespace nobody asked to erase (the
+    // running system may live there).
+    let siblings = nvme::sibling_namespaces(&dev.name);
+    if nvme::controller_wide(n, m) && !siblings.is_empty() {
+        return Err(IronError::new(
+            Kind::Unsupported,
+            format!(
+                "{} acts on every namespace of the controller and {} has others: {}",
+                m.name(),
+                shown,
+                siblings.join(", ")
+            ),
+        )
+        .with("device", shown));
+    }
+    let p = Progress::new(Phase::Sanitize, Some(1000))
+        .method(m.name())
+        .device(&dev.name);
+    let mut transport = crate::sys::nvme::IoctlTransport { file: target.file };
+    nvme::run(&mut transport, n, m, shown, &p, POLL)?;
+    p.finish();
+    Ok(Done::one_pass())
+}
+
+fn run_ata(m: Method, target: &Target, caps: &plan::Caps) -> Result<Done> {
+    let (dev, shown) = (target.dev, target.shown);
+    let Some(a) = &caps.ata else {
+        return Err(IronError::new(
+            Kind::Unsupported,
+            format!("{shown} is not an ata drive ({} needs one)", m.name()),
+        )
+        .with("device", shown));
+    };
+    let p = Progress::new(Phase::Sanitize, Some(1000))
+        .method(m.name())
+        .device(&dev.name);
+    let mut transport = crate::sys::ata::SgIoTransport { file: target.file };
+    ata::run(&mut transport, a, m, shown, &p, POLL)?;
+    p.finish();
+    Ok(Done::one_pass())
 }

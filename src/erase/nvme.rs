@@ -117,27 +117,7 @@ pub fn run(
     }
     match m {
         Method::NvmeFormat | Method::NvmeCryptoFormat => {
-            let ses = if m == Method::NvmeCryptoFormat {
-                nvme::SecureErase::Crypto
-            } else {
-                nvme::SecureErase::UserData
-            };
-            // A format applies to every namespace when FNA says so: then NSID must be all-FFh.
-            let nsid = if caps.controller.format_applies_to_all()
-                || caps.controller.secure_erase_applies_to_all()
-            {
-                nvme::NSID_ALL
-            } else {
-                caps.nsid
-            };
-            let cmd = nvme::format_nvm(
-                nsid,
-                caps.namespace.lbaf,
-                caps.namespace.mset,
-                ses,
-                3_600_000,
-            );
-            nvme::run(t, &cmd, &mut []).map_err(|e| io_err(m.name(), device, e))?;
+            format(t, caps, m, device)?;
             progress.inc(1);
             Ok(())
         }
@@ -149,46 +129,81 @@ pub fn run(
             };
             nvme::run(t, &nvme::sanitize(action), &mut [])
                 .map_err(|e| io_err(m.name(), device, e))?;
-            let started = Instant::now();
-            loop {
-                std::thread::sleep(poll);
-                let st = nvme::read_sanitize_status(t)
-                    .map_err(|e| io_err("sanitize status", device, e))?;
-                match st.state {
-                    SanitizeState::InProgress => {
-                        progress.set((st.fraction() * 1000.0) as u64);
-                        // The sanitize continues in the drive whatever we do; an interrupt
-                        // only stops our waiting.
-                        interrupt::check()?;
-                        if started.elapsed() > Duration::from_secs(7 * 24 * 3600) {
-                            return Err(IronError::new(
-                                Kind::Io,
-                                format!("sanitize on {device} still running after a week"),
-                            ));
-                        }
-                    }
-                    SanitizeState::Completed | SanitizeState::CompletedNoDeallocate => {
-                        progress.set(1000);
-                        return Ok(());
-                    }
-                    SanitizeState::Failed => {
-                        return Err(IronError::new(
-                            Kind::Io,
-                            format!("sanitize failed on {device} (sanitize status log)"),
-                        )
-                        .with("device", device));
-                    }
-                    other => {
-                        return Err(IronError::new(
-                            Kind::Io,
-                            format!("sanitize on {device} ended in state {other:?}"),
-                        )
-                        .with("device", device));
-                    }
-                }
-            }
+            wait_for_sanitize(t, device, progress, poll)
         }
         _ => Err(unsupported(m, device, "not an nvme method")),
+    }
+}
+
+/// FORMAT NVM with user-data or crypto secure erase, keeping the namespace's LBA format.
+fn format(t: &mut dyn NvmeTransport, caps: &NvmeCaps, m: Method, device: &str) -> Result<()> {
+    let ses = if m == Method::NvmeCryptoFormat {
+        nvme::SecureErase::Crypto
+    } else {
+        nvme::SecureErase::UserData
+    };
+    // A format applies to every namespace when FNA says so: then NSID must be all-FFh.
+    let nsid = if caps.controller.format_applies_to_all()
+        || caps.controller.secure_erase_applies_to_all()
+    {
+        nvme::NSID_ALL
+    } else {
+        caps.nsid
+    };
+    let cmd = nvme::format_nvm(
+        nsid,
+        caps.namespace.lbaf,
+        caps.namespace.mset,
+        ses,
+        3_600_000,
+    );
+    nvme::run(t, &cmd, &mut []).map_err(|e| io_err(m.name(), device, e))?;
+    Ok(())
+}
+
+/// Polls the sanitize status log until the sanitize ends, at most a week.
+fn wait_for_sanitize(
+    t: &mut dyn NvmeTransport,
+    device: &str,
+    progress: &Progress,
+    poll: Duration,
+) -> Result<()> {
+    let started = Instant::now();
+    loop {
+        std::thread::sleep(poll);
+        let st = nvme::read_sanitize_status(t).map_err(|e| io_err("sanitize status", device, e))?;
+        match st.state {
+            SanitizeState::InProgress => {
+                progress.set((st.fraction() * 1000.0) as u64);
+                // The sanitize continues in the drive whatever we do; an interrupt
+                // only stops our waiting.
+                interrupt::check()?;
+                if started.elapsed() > Duration::from_secs(7 * 24 * 3600) {
+                    return Err(IronError::new(
+                        Kind::Io,
+                        format!("sanitize on {device} still running after a week"),
+                    ));
+                }
+            }
+            SanitizeState::Completed | SanitizeState::CompletedNoDeallocate => {
+                progress.set(1000);
+                return Ok(());
+            }
+            SanitizeState::Failed => {
+                return Err(IronError::new(
+                    Kind::Io,
+                    format!("sanitize failed on {device} (sanitize status log)"),
+                )
+                .with("device", device));
+            }
+            other => {
+                return Err(IronError::new(
+                    Kind::Io,
+                    format!("sanitize on {device} ended in state {other:?}"),
+                )
+                .with("device", device));
+            }
+        }
     }
 }
 

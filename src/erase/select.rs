@@ -23,8 +23,22 @@ pub struct Selected {
     pub overridden: Vec<Refusal>,
 }
 
+/// One `--skip` hint object: its JSON as given (for the reason) and the parsed hints.
+#[derive(Debug)]
+pub struct SkipRule {
+    pub source: String,
+    pub hints: Hints,
+}
+
+/// Why `dev` is skipped, when it matches a `--skip` rule.
+pub fn skip_reason(skip: &[SkipRule], dev: &BlockDevice) -> Option<String> {
+    skip.iter()
+        .find(|rule| rule.hints.matches(dev))
+        .map(|rule| format!("matches --skip hints {}", rule.source))
+}
+
 /// Parses `--skip`: one hint object or a list of them (IPA's `skip_block_devices`).
-pub fn parse_skip(json: &str) -> Result<Vec<(String, Hints)>> {
+pub fn parse_skip(json: &str) -> Result<Vec<SkipRule>> {
     let v: Value = serde_json::from_str(json).map_err(|e| {
         IronError::new(
             Kind::InvalidHints,
@@ -44,7 +58,12 @@ pub fn parse_skip(json: &str) -> Result<Vec<(String, Hints)>> {
     };
     items
         .into_iter()
-        .map(|item| Ok((item.to_string(), Hints::from_value(&item)?)))
+        .map(|item| {
+            Ok(SkipRule {
+                source: item.to_string(),
+                hints: Hints::from_value(&item)?,
+            })
+        })
         .collect()
 }
 
@@ -112,7 +131,7 @@ pub fn named(paths: &[PathBuf], force: bool) -> Result<Vec<Selected>> {
 }
 
 /// `--all`: every whole disk, with skipped ones kept in the list so the certificate shows them.
-pub fn all(skip: &[(String, Hints)], force: bool) -> Vec<Selected> {
+pub fn all(skip: &[SkipRule], force: bool) -> Vec<Selected> {
     let mounts = MountTable::read();
     let mut out = Vec::new();
     for dev in device::list_disks() {
@@ -124,9 +143,7 @@ pub fn all(skip: &[(String, Hints)], force: bool) -> Vec<Selected> {
         } else if is_virtual_media(&dev) {
             Some("virtual media".to_string())
         } else {
-            skip.iter()
-                .find(|(_, h)| h.matches(&dev))
-                .map(|(src, _)| format!("matches --skip hints {src}"))
+            skip_reason(skip, &dev)
         };
         if let Some(reason) = reason {
             out.push(Selected {

@@ -129,110 +129,139 @@ pub struct Request<'a> {
     pub ranges: &'a [Span],
 }
 
+impl Verification {
+    fn new(req: &Request) -> Verification {
+        Verification {
+            mode: req.mode,
+            ok: true,
+            blocks_checked: 0,
+            expected: req.expect,
+            mismatches: vec![],
+            signatures_left: vec![],
+        }
+    }
+
+    /// A block that did not read back as expected; the first 8 are named.
+    fn mismatch(&mut self, off: u64) {
+        self.ok = false;
+        if self.mismatches.len() < 8 {
+            self.mismatches.push(off);
+        }
+    }
+}
+
 pub fn verify(req: &Request, progress: &Progress) -> Result<Verification> {
     let f = open_direct_read(req.path)
         .ctx(Kind::Io, || format!("cannot open {} for reading", req.dev))?;
-    let mut v = Verification {
-        mode: req.mode,
-        ok: true,
-        blocks_checked: 0,
-        expected: req.expect,
-        mismatches: vec![],
-        signatures_left: vec![],
-    };
-    let fail = |v: &mut Verification, off: u64| {
-        v.ok = false;
-        if v.mismatches.len() < 8 {
-            v.mismatches.push(off);
-        }
-    };
+    let mut v = Verification::new(req);
     match (req.expect, req.mode) {
         (_, Mode::None) => {}
         (Expect::NoSignatures, _) => {
-            let mut buf = AlignedBuf::zeroed(MIB as usize);
-            for &(start, len) in req.regions {
-                let mut off = start;
-                while off < start + len {
-                    let n = (start + len - off).min(MIB) as usize;
-                    read_block(&f, &mut buf, off, n, req.dev)?;
-                    if !buf.as_slice()[..n].iter().all(|b| *b == 0) {
-                        fail(&mut v, off);
-                    }
-                    v.blocks_checked += (n as u64).div_ceil(BLOCK);
-                    off += n as u64;
-                }
-            }
-            // Probe through the page cache (the prober reads unaligned bytes) after dropping it.
-            let plain =
-                File::open(req.path).ctx(Kind::Io, || format!("cannot open {}", req.dev))?;
-            let _ = crate::sys::blk::flush_buffers(&plain);
-            let mut spans = req.ranges.to_vec();
-            spans.push(Span {
-                start: 0,
-                size: req.size,
-                number: 0,
-            });
-            for span in spans {
-                let sigs = metadata::probe_span(&plain, span, req.sector)
-                    .ctx(Kind::Io, || format!("cannot probe {}", req.dev))?;
-                for s in sigs {
-                    v.ok = false;
-                    v.signatures_left
-                        .push(format!("{} at {}", s.kind, span.start + s.offset));
-                }
-            }
+            check_regions_zeroed(&f, req, &mut v)?;
+            check_no_signatures(req, &mut v)?;
         }
-        (Expect::Changed, _) => {
-            let mut buf = AlignedBuf::zeroed(BLOCK as usize);
-            let offsets: Vec<u64> = match req.baseline {
-                Some(b) => {
-                    let mut o: Vec<u64> = b.blocks.keys().copied().collect();
-                    o.sort();
-                    o
-                }
-                None => sample_offsets(req.size, SAMPLE_BLOCKS),
-            };
-            for off in offsets {
-                let len = BLOCK.min(req.size - off) as usize;
-                read_block(&f, &mut buf, off, len, req.dev)?;
-                if !block_ok(&buf.as_slice()[..len], off, req.expect, 0, req.baseline) {
-                    fail(&mut v, off);
-                }
-                v.blocks_checked += 1;
-            }
-        }
-        (_, Mode::Sample) => {
-            let mut buf = AlignedBuf::zeroed(BLOCK as usize);
-            for off in sample_offsets(req.size, SAMPLE_BLOCKS) {
-                let len = BLOCK.min(req.size - off) as usize;
-                read_block(&f, &mut buf, off, len, req.dev)?;
-                if !block_ok(&buf.as_slice()[..len], off, req.expect, req.seed, None) {
-                    fail(&mut v, off);
-                }
-                v.blocks_checked += 1;
-            }
-        }
-        (_, Mode::Full) => {
-            const CHUNK: u64 = 4 << 20;
-            let mut buf = AlignedBuf::zeroed(CHUNK as usize);
-            let mut off = 0;
-            while off < req.size {
-                interrupt::check()?;
-                let n = (req.size - off).min(CHUNK) as usize;
-                read_block(&f, &mut buf, off, n, req.dev)?;
-                for (i, block) in buf.as_slice()[..n].chunks(BLOCK as usize).enumerate() {
-                    let at = off + i as u64 * BLOCK;
-                    if !block_ok(block, at, req.expect, req.seed, None) {
-                        fail(&mut v, at);
-                    }
-                    v.blocks_checked += 1;
-                }
-                off += n as u64;
-                progress.inc(n as u64);
-            }
-        }
+        (Expect::Changed, _) => check_changed(&f, req, &mut v)?,
+        (_, Mode::Sample) => check_sample(&f, req, &mut v)?,
+        (_, Mode::Full) => check_full(&f, req, &mut v, progress)?,
     }
     Ok(v)
+}
+
+/// Metadata: every region it zeroed reads back as zeroes.
+fn check_regions_zeroed(f: &File, req: &Request, v: &mut Verification) -> Result<()> {
+    let mut buf = AlignedBuf::zeroed(MIB as usize);
+    for &(start, len) in req.regions {
+        let mut off = start;
+        while off < start + len {
+            let n = (start + len - off).min(MIB) as usize;
+            read_block(f, &mut buf, off, n, req.dev)?;
+            if !buf.as_slice()[..n].iter().all(|b| *b == 0) {
+                v.mismatch(off);
+            }
+            v.blocks_checked += (n as u64).div_ceil(BLOCK);
+            off += n as u64;
+        }
+    }
+    Ok(())
+}
+
+/// Metadata: no signature is left on the whole disk or in a former partition.
+fn check_no_signatures(req: &Request, v: &mut Verification) -> Result<()> {
+    // Probe through the page cache (the prober reads unaligned bytes) after dropping it.
+    let plain = File::open(req.path).ctx(Kind::Io, || format!("cannot open {}", req.dev))?;
+    let _ = crate::sys::blk::flush_buffers(&plain);
+    let mut spans = req.ranges.to_vec();
+    spans.push(Span {
+        start: 0,
+        size: req.size,
+        number: 0,
+    });
+    for span in spans {
+        let sigs = metadata::probe_span(&plain, span, req.sector)
+            .ctx(Kind::Io, || format!("cannot probe {}", req.dev))?;
+        for s in sigs {
+            v.ok = false;
+            v.signatures_left
+                .push(format!("{} at {}", s.kind, span.start + s.offset));
+        }
+    }
+    Ok(())
+}
+
+/// A changed-data method: the baseline's blocks (or a sample) differ from before or are zero.
+fn check_changed(f: &File, req: &Request, v: &mut Verification) -> Result<()> {
+    let mut buf = AlignedBuf::zeroed(BLOCK as usize);
+    let offsets: Vec<u64> = match req.baseline {
+        Some(b) => {
+            let mut o: Vec<u64> = b.blocks.keys().copied().collect();
+            o.sort();
+            o
+        }
+        None => sample_offsets(req.size, SAMPLE_BLOCKS),
+    };
+    for off in offsets {
+        let len = BLOCK.min(req.size - off) as usize;
+        read_block(f, &mut buf, off, len, req.dev)?;
+        if !block_ok(&buf.as_slice()[..len], off, req.expect, 0, req.baseline) {
+            v.mismatch(off);
+        }
+        v.blocks_checked += 1;
+    }
+    Ok(())
+}
+
+fn check_sample(f: &File, req: &Request, v: &mut Verification) -> Result<()> {
+    let mut buf = AlignedBuf::zeroed(BLOCK as usize);
+    for off in sample_offsets(req.size, SAMPLE_BLOCKS) {
+        let len = BLOCK.min(req.size - off) as usize;
+        read_block(f, &mut buf, off, len, req.dev)?;
+        if !block_ok(&buf.as_slice()[..len], off, req.expect, req.seed, None) {
+            v.mismatch(off);
+        }
+        v.blocks_checked += 1;
+    }
+    Ok(())
+}
+
+fn check_full(f: &File, req: &Request, v: &mut Verification, progress: &Progress) -> Result<()> {
+    const CHUNK: u64 = 4 << 20;
+    let mut buf = AlignedBuf::zeroed(CHUNK as usize);
+    let mut off = 0;
+    while off < req.size {
+        interrupt::check()?;
+        let n = (req.size - off).min(CHUNK) as usize;
+        read_block(f, &mut buf, off, n, req.dev)?;
+        for (i, block) in buf.as_slice()[..n].chunks(BLOCK as usize).enumerate() {
+            let at = off + i as u64 * BLOCK;
+            if !block_ok(block, at, req.expect, req.seed, None) {
+                v.mismatch(at);
+            }
+            v.blocks_checked += 1;
+        }
+        off += n as u64;
+        progress.inc(n as u64);
+    }
+    Ok(())
 }
 
 #[cfg(test)]
