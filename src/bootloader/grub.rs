@@ -151,105 +151,48 @@ fn chroot(root: &Path, argv: &[String]) -> Result<Step> {
     })
 }
 
-pub fn run(a: &GrubArgs) -> Result<GrubReport> {
-    let target = resolve_target(&a.disk)?;
-    let dev = &target.device;
-    let shown = dev.path.display().to_string();
-    let mut f = open::open_for_read(&dev.path)?;
-    let t = table::read_table(&mut f, dev.logical_sector_size)?
-        .ok_or_else(|| IronError::new(Kind::NotFound, format!("{shown} has no partition table")))?;
-    let mode = a
-        .mode
-        .unwrap_or(if Path::new("/sys/firmware/efi").exists() {
-            Mode::Uefi
-        } else {
-            Mode::Bios
-        });
-    let (root_n, root_node) = partition(dev, &t, &a.root)?;
-    let entry = t.partitions.iter().find(|p| p.number == root_n).unwrap();
-    let root_id =
-        fsid::identify(&mut Slice::new(&mut f, entry.start, entry.size)).ok_or_else(|| {
-            IronError::new(
-                Kind::NotFound,
-                format!("partition {root_n} of {shown} holds no filesystem ironbox recognises"),
-            )
-        })?;
-    let root_fs = root_id.fs_type.clone();
-    let esp_node = match mode {
-        Mode::Bios => {
-            if t.table == "gpt"
-                && !t
-                    .partitions
-                    .iter()
-                    .any(|p| p.type_guid.as_deref() == Some(BIOS_BOOT_TYPE))
-            {
-                return Err(IronError::new(
-                    Kind::InvalidLayout,
-                    format!(
-                        "{shown} has a GPT without a BIOS boot partition (type {BIOS_BOOT_TYPE}): \
-                         grub cannot be installed for BIOS"
-                    ),
-                ));
-            }
-            None
-        }
-        Mode::Uefi => Some(match &a.esp {
-            Some(s) => partition(dev, &t, s)?.1,
-            None => partition(dev, &t, &esp::find(dev, &mut f)?.number.to_string())?.1,
-        }),
-    };
-    drop(f);
+/// Everything `run` decides before touching anything: the disk, the firmware and the partitions.
+struct Plan {
+    disk: String,
+    mode: Mode,
+    root_node: PathBuf,
+    root_fs: String,
+    root_uuid: Option<String>,
+    esp_node: Option<PathBuf>,
+}
 
-    let mut report = GrubReport {
-        disk: shown.clone(),
-        mode,
-        dry_run: a.dry_run,
-        root: root_node.display().to_string(),
-        root_fs: root_fs.clone(),
-        esp: esp_node.as_ref().map(|p| p.display().to_string()),
-        steps: Vec::new(),
-        mounts: Vec::new(),
-        uefi_entries: None,
-    };
+impl Plan {
+    fn report(&self, dry_run: bool) -> GrubReport {
+        GrubReport {
+            disk: self.disk.clone(),
+            mode: self.mode,
+            dry_run,
+            root: self.root_node.display().to_string(),
+            root_fs: self.root_fs.clone(),
+            esp: self.esp_node.as_ref().map(|p| p.display().to_string()),
+            steps: Vec::new(),
+            mounts: Vec::new(),
+            uefi_entries: None,
+        }
+    }
+}
+
+/// The grub tools the image ships, as paths inside its root.
+struct Tools {
+    install: String,
+    mkconfig: String,
+}
+
+pub fn run(a: &GrubArgs) -> Result<GrubReport> {
+    let plan = resolve(a)?;
+    let mut report = plan.report(a.dry_run);
     if a.dry_run {
         return Ok(report);
     }
-
-    let dir = tempfile_dir()?;
-    let root = dir.clone();
-    let mut mounts = Mounts::default();
-    // grub-mkconfig writes root=UUID=… only if /dev/disk/by-uuid has the root (no udev in a
-    // ramdisk: else root=<the ramdisk's device name>, wrong once the node boots)
-    let mut links = by_uuid::ByUuidLinks::default();
-    if let Some(u) = &root_id.uuid {
-        links
-            .ensure(Path::new(by_uuid::DIR), u, &root_node)
-            .map_err(|e| IronError::io(format!("cannot link {}/{u}", by_uuid::DIR), e))?;
-    }
-    let result = install(
-        a,
-        mode,
-        &root,
-        &root_node,
-        &root_fs,
-        esp_node.as_deref(),
-        &mut mounts,
-        &shown,
-    );
-    links.remove_all();
-    report.mounts = mounts
-        .mounted()
-        .iter()
-        .map(|p| p.display().to_string())
-        .collect();
-    let failed = mounts.unmount_all();
-    let _ = std::fs::remove_dir(&dir);
-    let steps = result?;
-    if let Some((p, e)) = failed.into_iter().next() {
-        return Err(IronError::io(format!("cannot unmount {}", p.display()), e));
-    }
+    let (steps, mounts) = act(a, &plan)?;
+    report.mounts = mounts;
     report.steps = steps;
-    if mode == Mode::Uefi {
+    if plan.mode == Mode::Uefi {
         let u = uefi::UefiArgs {
             disk: a.disk.clone(),
             label: Some(a.bootloader_id.clone()),
@@ -261,21 +204,117 @@ pub fn run(a: &GrubArgs) -> Result<GrubReport> {
     Ok(report)
 }
 
-#[allow(clippy::too_many_arguments)]
-fn install(
-    a: &GrubArgs,
-    mode: Mode,
-    root: &Path,
-    root_node: &Path,
-    root_fs: &str,
-    esp_node: Option<&Path>,
-    mounts: &mut Mounts,
-    shown: &str,
-) -> Result<Vec<Step>> {
-    let mnt = |what: &str, e: std::io::Error| IronError::io(format!("cannot mount {what}"), e);
+fn default_mode() -> Mode {
+    if Path::new("/sys/firmware/efi").exists() {
+        Mode::Uefi
+    } else {
+        Mode::Bios
+    }
+}
+
+fn resolve(a: &GrubArgs) -> Result<Plan> {
+    let target = resolve_target(&a.disk)?;
+    let dev = &target.device;
+    let shown = dev.path.display().to_string();
+    let mut f = open::open_for_read(&dev.path)?;
+    let t = table::read_table(&mut f, dev.logical_sector_size)?
+        .ok_or_else(|| IronError::new(Kind::NotFound, format!("{shown} has no partition table")))?;
+    let mode = a.mode.unwrap_or_else(default_mode);
+    let (root_n, root_node) = partition(dev, &t, &a.root)?;
+    let entry = t.partitions.iter().find(|p| p.number == root_n).unwrap();
+    let root_id =
+        fsid::identify(&mut Slice::new(&mut f, entry.start, entry.size)).ok_or_else(|| {
+            IronError::new(
+                Kind::NotFound,
+                format!("partition {root_n} of {shown} holds no filesystem ironbox recognises"),
+            )
+        })?;
+    let esp_node = match mode {
+        Mode::Bios => {
+            check_bios_boot(&t, &shown)?;
+            None
+        }
+        Mode::Uefi => Some(match &a.esp {
+            Some(s) => partition(dev, &t, s)?.1,
+            None => partition(dev, &t, &esp::find(dev, &mut f)?.number.to_string())?.1,
+        }),
+    };
+    Ok(Plan {
+        disk: shown,
+        mode,
+        root_node,
+        root_fs: root_id.fs_type,
+        root_uuid: root_id.uuid,
+        esp_node,
+    })
+}
+
+fn check_bios_boot(t: &table::TableInfo, shown: &str) -> Result<()> {
+    if t.table == "gpt"
+        && !t
+            .partitions
+            .iter()
+            .any(|p| p.type_guid.as_deref() == Some(BIOS_BOOT_TYPE))
+    {
+        return Err(IronError::new(
+            Kind::InvalidLayout,
+            format!(
+                "{shown} has a GPT without a BIOS boot partition (type {BIOS_BOOT_TYPE}): \
+                 grub cannot be installed for BIOS"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Mounts, installs and unmounts everything whatever fails; the steps run and the mounts made.
+fn act(a: &GrubArgs, plan: &Plan) -> Result<(Vec<Step>, Vec<String>)> {
+    let dir = tempfile_dir()?;
+    let root = dir.clone();
+    let mut mounts = Mounts::default();
+    // grub-mkconfig writes root=UUID=… only if /dev/disk/by-uuid has the root (no udev in a
+    // ramdisk: else root=<the ramdisk's device name>, wrong once the node boots)
+    let mut links = by_uuid::ByUuidLinks::default();
+    if let Some(u) = &plan.root_uuid {
+        links
+            .ensure(Path::new(by_uuid::DIR), u, &plan.root_node)
+            .map_err(|e| IronError::io(format!("cannot link {}/{u}", by_uuid::DIR), e))?;
+    }
+    let result = install(a, plan, &root, &mut mounts);
+    links.remove_all();
+    let mounted = mounts
+        .mounted()
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
+    let failed = mounts.unmount_all();
+    let _ = std::fs::remove_dir(&dir);
+    let steps = result?;
+    if let Some((p, e)) = failed.into_iter().next() {
+        return Err(IronError::io(format!("cannot unmount {}", p.display()), e));
+    }
+    Ok((steps, mounted))
+}
+
+fn mount_error(what: &str, e: std::io::Error) -> IronError {
+    IronError::io(format!("cannot mount {what}"), e)
+}
+
+fn install(a: &GrubArgs, plan: &Plan, root: &Path, mounts: &mut Mounts) -> Result<Vec<Step>> {
+    let root_node = &plan.root_node;
     mounts
-        .device(root_node, root, root_fs)
-        .map_err(|e| mnt(&root_node.display().to_string(), e))?;
+        .device(root_node, root, &plan.root_fs)
+        .map_err(|e| mount_error(&root_node.display().to_string(), e))?;
+    let tools = find_tools(root)?;
+    mount_chroot(a, plan, root, mounts)?;
+    let steps = vec![
+        chroot(root, &install_argv(a, plan, &tools.install))?,
+        chroot(root, &mkconfig_argv(&tools))?,
+    ];
+    Ok(steps)
+}
+
+fn find_tools(root: &Path) -> Result<Tools> {
     let install = find_tool(root, &["grub-install", "grub2-install"]).ok_or_else(|| {
         IronError::new(
             Kind::NotFound,
@@ -289,57 +328,64 @@ fn install(
                 "the image has no grub-mkconfig, grub2-mkconfig or update-grub",
             )
         })?;
-    if let Some(esp) = esp_node {
+    Ok(Tools { install, mkconfig })
+}
+
+/// The ESP, the kernel's filesystems and efivarfs, under the mounted root.
+fn mount_chroot(a: &GrubArgs, plan: &Plan, root: &Path, mounts: &mut Mounts) -> Result<()> {
+    if let Some(esp) = &plan.esp_node {
         let at = root.join("boot/efi");
         std::fs::create_dir_all(&at).map_err(|e| IronError::io("cannot make /boot/efi", e))?;
         mounts
             .device(esp, &at, "vfat")
-            .map_err(|e| mnt(&esp.display().to_string(), e))?;
+            .map_err(|e| mount_error(&esp.display().to_string(), e))?;
     }
     for d in ["dev", "proc", "sys", "run"] {
         let at = root.join(d);
         std::fs::create_dir_all(&at).map_err(|e| IronError::io(format!("cannot make /{d}"), e))?;
         mounts
             .bind(Path::new("/").join(d).as_path(), &at)
-            .map_err(|e| mnt(&format!("/{d}"), e))?;
+            .map_err(|e| mount_error(&format!("/{d}"), e))?;
     }
-    if mode == Mode::Uefi && a.efivars.efivars.is_dir() {
+    if plan.mode == Mode::Uefi && a.efivars.efivars.is_dir() {
         let at = root.join("sys/firmware/efi/efivars");
         if at.is_dir() {
             mounts
                 .bind(&a.efivars.efivars, &at)
-                .map_err(|e| mnt("efivarfs", e))?;
+                .map_err(|e| mount_error("efivarfs", e))?;
         }
     }
-    let mut steps = Vec::new();
-    let grub2 = install.contains("grub2");
-    let argv: Vec<String> = match mode {
+    Ok(())
+}
+
+fn install_argv(a: &GrubArgs, plan: &Plan, install: &str) -> Vec<String> {
+    match plan.mode {
         Mode::Bios => vec![
-            install.clone(),
+            install.to_string(),
             "--target=i386-pc".into(),
-            shown.to_string(),
+            plan.disk.clone(),
         ],
         Mode::Uefi => vec![
-            install.clone(),
+            install.to_string(),
             "--target=x86_64-efi".into(),
             "--efi-directory=/boot/efi".into(),
             format!("--bootloader-id={}", a.bootloader_id),
             "--no-nvram".into(),
         ],
-    };
-    steps.push(chroot(root, &argv)?);
-    let cfg = if grub2 {
+    }
+}
+
+fn mkconfig_argv(tools: &Tools) -> Vec<String> {
+    let cfg = if tools.install.contains("grub2") {
         "/boot/grub2/grub.cfg"
     } else {
         "/boot/grub/grub.cfg"
     };
-    let argv: Vec<String> = if mkconfig.ends_with("update-grub") {
-        vec![mkconfig]
+    if tools.mkconfig.ends_with("update-grub") {
+        vec![tools.mkconfig.clone()]
     } else {
-        vec![mkconfig, "-o".into(), cfg.into()]
-    };
-    steps.push(chroot(root, &argv)?);
-    Ok(steps)
+        vec![tools.mkconfig.clone(), "-o".into(), cfg.into()]
+    }
 }
 
 fn tempfile_dir() -> Result<PathBuf> {

@@ -47,8 +47,58 @@ fn same_loader(o: &LoadOption, esp: &esp::Esp, path: &str) -> bool {
         && o.path.file().is_some_and(|f| f.eq_ignore_ascii_case(path))
 }
 
+/// The boot loaders the disk's ESP ships.
+struct Found {
+    disk: String,
+    esp: esp::Esp,
+    loaders: Vec<Loader>,
+}
+
+/// A Boot#### entry to write.
+struct NewEntry {
+    number: u16,
+    option: LoadOption,
+}
+
+/// What the NVRAM is to become: the entries reused, made and removed.
+#[derive(Default)]
+struct Changes {
+    created: Vec<EntryReport>,
+    reused: Vec<EntryReport>,
+    removed: Vec<EntryReport>,
+    /// The entries of the loaders, in the loaders' order: these go first in BootOrder.
+    first: Vec<u16>,
+    to_remove: Vec<u16>,
+    to_write: Vec<NewEntry>,
+}
+
 pub fn run(a: &UefiArgs) -> Result<UefiReport> {
     let vars = nvram::open(&a.efivars.efivars)?;
+    let found = find(a)?;
+    let entries = nvram::read_entries(&vars)?;
+    let order_before = nvram::read_order(&vars)?;
+    let changes = plan(&found, &entries)?;
+    let order = boot_order::put_first(
+        &boot_order::without(&order_before, &changes.to_remove),
+        &changes.first,
+    );
+    if !a.dry_run {
+        write(&vars, &changes, &order)?;
+    }
+    Ok(UefiReport {
+        disk: found.disk,
+        dry_run: a.dry_run,
+        esp: found.esp,
+        loaders: found.loaders,
+        created: changes.created,
+        reused: changes.reused,
+        removed: changes.removed,
+        boot_order_before: nvram::order_names(&order_before),
+        boot_order: nvram::order_names(&order),
+    })
+}
+
+fn find(a: &UefiArgs) -> Result<Found> {
     let target = resolve_target(&a.disk)?;
     let dev = &target.device;
     let shown = dev.path.display().to_string();
@@ -73,81 +123,79 @@ pub fn run(a: &UefiArgs) -> Result<UefiReport> {
     if let Some(l) = &a.label {
         found.iter_mut().for_each(|x| x.label = l.clone());
     }
+    Ok(Found {
+        disk: shown,
+        esp,
+        loaders: found,
+    })
+}
 
-    let entries = nvram::read_entries(&vars)?;
-    let order_before = nvram::read_order(&vars)?;
+/// Reuses the entry already pointing at each loader; else makes one, replacing the entries
+/// with the same description.
+fn plan(found: &Found, entries: &[nvram::Entry]) -> Result<Changes> {
+    let esp = &found.esp;
     let mut used: Vec<u16> = entries.iter().map(|e| e.number).collect();
-    let (mut created, mut reused, mut removed) = (Vec::new(), Vec::new(), Vec::new());
-    let mut first = Vec::new();
-    let mut to_remove = Vec::new();
-    let mut to_write = Vec::new();
-    for l in &found {
+    let mut changes = Changes::default();
+    for l in &found.loaders {
         if let Some(e) = entries.iter().find(|e| {
             e.option
                 .as_ref()
-                .is_some_and(|o| same_loader(o, &esp, &l.path))
+                .is_some_and(|o| same_loader(o, esp, &l.path))
         }) {
-            reused.push(e.report());
-            first.push(e.number);
+            changes.reused.push(e.report());
+            changes.first.push(e.number);
             continue;
         }
-        for e in &entries {
+        for e in entries {
             if e.option.as_ref().is_some_and(|o| o.description == l.label)
-                && !to_remove.contains(&e.number)
+                && !changes.to_remove.contains(&e.number)
             {
-                to_remove.push(e.number);
-                removed.push(e.report());
+                changes.to_remove.push(e.number);
+                changes.removed.push(e.report());
             }
         }
         let n = boot_order::free_number(&used).ok_or_else(|| {
             IronError::new(Kind::NoSpace, "all 65536 Boot#### numbers are in use")
         })?;
         used.push(n);
-        let option = LoadOption {
-            attributes: ACTIVE,
-            description: l.label.clone(),
-            path: DevicePath(vec![
-                Node::HardDrive(HardDrive {
-                    number: esp.number,
-                    start_lba: esp.start_lba,
-                    size_lba: esp.size_lba,
-                    partuuid: esp.partuuid_bytes,
-                }),
-                Node::File(l.path.clone()),
-            ]),
-            optional_data: Vec::new(),
-        };
-        created.push(
+        let option = load_option(esp, l);
+        changes.created.push(
             nvram::Entry {
                 number: n,
                 option: Some(option.clone()),
             }
             .report(),
         );
-        first.push(n);
-        to_write.push((n, option));
+        changes.first.push(n);
+        changes.to_write.push(NewEntry { number: n, option });
     }
-    let order = boot_order::put_first(&boot_order::without(&order_before, &to_remove), &first);
+    Ok(changes)
+}
 
-    if !a.dry_run {
-        nvram::remove(&vars, &to_remove)?;
-        for (n, option) in &to_write {
-            let name = boot_order::var_name(*n);
-            vars.write(&name, efivars::NV_BS_RT, &option.encode())
-                .map_err(|e| IronError::io(format!("cannot write {name}"), e))?;
-        }
-        nvram::write_order(&vars, &order)?;
+fn load_option(esp: &esp::Esp, l: &Loader) -> LoadOption {
+    LoadOption {
+        attributes: ACTIVE,
+        description: l.label.clone(),
+        path: DevicePath(vec![
+            Node::HardDrive(HardDrive {
+                number: esp.number,
+                start_lba: esp.start_lba,
+                size_lba: esp.size_lba,
+                partuuid: esp.partuuid_bytes,
+            }),
+            Node::File(l.path.clone()),
+        ]),
+        optional_data: Vec::new(),
     }
-    let report = UefiReport {
-        disk: shown,
-        dry_run: a.dry_run,
-        esp,
-        loaders: found,
-        created,
-        reused,
-        removed,
-        boot_order_before: nvram::order_names(&order_before),
-        boot_order: nvram::order_names(&order),
-    };
-    Ok(report)
+}
+
+/// Removals first, then the new entries, then BootOrder (which names them).
+fn write(vars: &efivars::EfiVars, changes: &Changes, order: &[u16]) -> Result<()> {
+    nvram::remove(vars, &changes.to_remove)?;
+    for e in &changes.to_write {
+        let name = boot_order::var_name(e.number);
+        vars.write(&name, efivars::NV_BS_RT, &e.option.encode())
+            .map_err(|err| IronError::io(format!("cannot write {name}"), err))?;
+    }
+    nvram::write_order(vars, order)
 }
