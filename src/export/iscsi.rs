@@ -85,10 +85,16 @@ pub struct Report {
     pub configfs: Vec<PathBuf>,
 }
 
+struct Credential {
+    user: String,
+    secret: String,
+}
+
 struct Chap {
     user: String,
     secret: String,
-    mutual: Option<(String, String)>,
+    /// The target's own credential, for mutual CHAP.
+    mutual: Option<Credential>,
 }
 
 fn check_user(field: &str, u: &str) -> Result<()> {
@@ -137,92 +143,42 @@ fn connect_line(iqn: &Iqn, p: &SocketAddr) -> (String, String) {
     )
 }
 
+/// The command-line inputs, checked.
+struct Inputs {
+    iqn: Option<Iqn>,
+    portal: SocketAddr,
+    allow: Vec<Iqn>,
+    chap: Option<Chap>,
+}
+
 pub fn run(args: &Args) -> Result<Report> {
     // Validate every input before the disk or the kernel is touched.
-    let iqn = args
-        .iqn
-        .as_deref()
-        .map(|s| Iqn::parse("iqn", s))
-        .transpose()?;
-    let p = portal(&args.portal)?;
-    let allow = args
-        .allow
-        .iter()
-        .map(|a| Iqn::parse("allow", a))
-        .collect::<Result<Vec<_>>>()?;
-    let chap = match (&args.chap_user, &args.chap_secret_file) {
-        (Some(u), Some(f)) => {
-            check_user("chap_user", u)?;
-            let mutual = match (&args.mutual_user, &args.mutual_secret_file) {
-                (Some(mu), Some(mf)) => {
-                    check_user("mutual_user", mu)?;
-                    Some((mu.clone(), read_secret(mf, "mutual_secret_file")?))
-                }
-                _ => None,
-            };
-            Some(Chap {
-                user: u.clone(),
-                secret: read_secret(f, "chap_secret_file")?,
-                mutual,
-            })
-        }
-        _ => None,
-    };
+    let inputs = check(args)?;
     let (served, dev_name) = args.source.resolve()?;
-    let iqn = match iqn {
-        Some(i) => i,
+    let iqn = match &inputs.iqn {
+        Some(i) => i.clone(),
         None => Iqn::parse(
             "iqn",
             &format!("iqn.2008-10.org.openstack:{}", default_suffix(&dev_name)),
         )?,
     };
     let backstore = format!("{PREFIX}{}", super::names::label(&dev_name));
-    let (connect, url) = connect_line(&iqn, &p);
-    let chap_mode = match &chap {
-        None => ChapMode::None,
-        Some(Chap { mutual: None, .. }) => ChapMode::OneWay,
-        Some(_) => ChapMode::Mutual,
-    };
-    let export = Export {
-        transport: Transport::Iscsi,
-        iqn: iqn.clone(),
-        portal: np_name(&p),
-        lun: 0,
-        device: Some(served.device.clone()),
-        allowed_initiators: allow.iter().map(|a| a.to_string()).collect(),
-        chap: chap_mode,
-        read_only: args.read_only,
-        enabled: !args.source.dry_run,
-        connect,
-        url,
-    };
+    let export = export(args, &inputs, &iqn, &served.device);
     let root = Path::new(configfs::ROOT).join("target");
     let plan = Plan {
         root: &root,
         iqn: &iqn,
         backstore: &backstore,
         device: &served.device,
-        np: np_name(&p),
-        allow: &allow,
-        chap: chap.as_ref(),
+        np: np_name(&inputs.portal),
+        allow: &inputs.allow,
+        chap: inputs.chap.as_ref(),
         read_only: args.read_only,
     };
     let configfs = if args.source.dry_run {
         plan.paths()
     } else {
-        configfs::ensure("target", MODULES)?;
-        let iscsi = root.join("iscsi");
-        if !iscsi.is_dir() {
-            // iscsi_target_mod registers its fabric when target/iscsi is first made.
-            configfs::mkdir(&iscsi)?;
-        }
-        if iscsi.join(iqn.to_string()).exists() {
-            return Err(IronError::new(
-                Kind::DeviceBusy,
-                format!("{iqn} is already exported; `ironbox export stop {iqn}` first"),
-            )
-            .with("iqn", iqn.to_string()));
-        }
+        prepare(&root, &iqn)?;
         plan.apply()?
     };
     Ok(Report {
@@ -232,6 +188,88 @@ pub fn run(args: &Args) -> Result<Report> {
         backstore: format!("{HBA}/{backstore}"),
         configfs,
     })
+}
+
+fn check(args: &Args) -> Result<Inputs> {
+    let iqn = args
+        .iqn
+        .as_deref()
+        .map(|s| Iqn::parse("iqn", s))
+        .transpose()?;
+    let portal = portal(&args.portal)?;
+    let allow = args
+        .allow
+        .iter()
+        .map(|a| Iqn::parse("allow", a))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Inputs {
+        iqn,
+        portal,
+        allow,
+        chap: read_chap(args)?,
+    })
+}
+
+fn read_chap(args: &Args) -> Result<Option<Chap>> {
+    let (Some(user), Some(file)) = (&args.chap_user, &args.chap_secret_file) else {
+        return Ok(None);
+    };
+    check_user("chap_user", user)?;
+    let mutual = match (&args.mutual_user, &args.mutual_secret_file) {
+        (Some(mu), Some(mf)) => {
+            check_user("mutual_user", mu)?;
+            Some(Credential {
+                user: mu.clone(),
+                secret: read_secret(mf, "mutual_secret_file")?,
+            })
+        }
+        _ => None,
+    };
+    Ok(Some(Chap {
+        user: user.clone(),
+        secret: read_secret(file, "chap_secret_file")?,
+        mutual,
+    }))
+}
+
+fn export(args: &Args, inputs: &Inputs, iqn: &Iqn, device: &Path) -> Export {
+    let (connect, url) = connect_line(iqn, &inputs.portal);
+    let chap = match &inputs.chap {
+        None => ChapMode::None,
+        Some(Chap { mutual: None, .. }) => ChapMode::OneWay,
+        Some(_) => ChapMode::Mutual,
+    };
+    Export {
+        transport: Transport::Iscsi,
+        iqn: iqn.clone(),
+        portal: np_name(&inputs.portal),
+        lun: 0,
+        device: Some(device.to_path_buf()),
+        allowed_initiators: inputs.allow.iter().map(|a| a.to_string()).collect(),
+        chap,
+        read_only: args.read_only,
+        enabled: !args.source.dry_run,
+        connect,
+        url,
+    }
+}
+
+/// Loads LIO and refuses a target that already exists.
+fn prepare(root: &Path, iqn: &Iqn) -> Result<()> {
+    configfs::ensure("target", MODULES)?;
+    let iscsi = root.join("iscsi");
+    if !iscsi.is_dir() {
+        // iscsi_target_mod registers its fabric when target/iscsi is first made.
+        configfs::mkdir(&iscsi)?;
+    }
+    if iscsi.join(iqn.to_string()).exists() {
+        return Err(IronError::new(
+            Kind::DeviceBusy,
+            format!("{iqn} is already exported; `ironbox export stop {iqn}` first"),
+        )
+        .with("iqn", iqn.to_string()));
+    }
+    Ok(())
 }
 
 struct Plan<'a> {
@@ -348,9 +386,9 @@ impl Plan<'_> {
 fn write_auth(dir: &Path, c: &Chap) -> Result<()> {
     configfs::write(&dir.join("userid"), &c.user)?;
     configfs::write(&dir.join("password"), &c.secret)?;
-    if let Some((u, s)) = &c.mutual {
-        configfs::write(&dir.join("userid_mutual"), u)?;
-        configfs::write(&dir.join("password_mutual"), s)?;
+    if let Some(m) = &c.mutual {
+        configfs::write(&dir.join("userid_mutual"), &m.user)?;
+        configfs::write(&dir.join("password_mutual"), &m.secret)?;
     }
     Ok(())
 }

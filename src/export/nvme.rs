@@ -72,6 +72,45 @@ fn connect_line(nqn: &Nqn, addr: &str, port: Option<u16>) -> String {
     )
 }
 
+/// The configfs items of one export: the subsystem, its namespace and the port serving it.
+struct Layout {
+    root: PathBuf,
+    nqn: String,
+    sub: PathBuf,
+    ns: PathBuf,
+    port: PathBuf,
+}
+
+impl Layout {
+    fn new(root: PathBuf, nqn: &Nqn, port_id: u32) -> Self {
+        let nqn = nqn.to_string();
+        let sub = root.join("subsystems").join(&nqn);
+        Layout {
+            ns: sub.join("namespaces/1"),
+            port: root.join("ports").join(port_id.to_string()),
+            root,
+            nqn,
+            sub,
+        }
+    }
+
+    fn allowed(&self, host: &Nqn) -> PathBuf {
+        self.sub.join("allowed_hosts").join(host.to_string())
+    }
+
+    fn port_link(&self) -> PathBuf {
+        self.port.join("subsystems").join(&self.nqn)
+    }
+
+    /// What apply() creates, in order (also for --dry-run).
+    fn planned(&self, hosts: &[Nqn]) -> Vec<PathBuf> {
+        let mut planned = vec![self.sub.clone(), self.ns.join("enable")];
+        planned.extend(hosts.iter().map(|h| self.allowed(h)));
+        planned.push(self.port_link());
+        planned
+    }
+}
+
 pub fn run(args: &Args) -> Result<Report> {
     let nqn = args
         .nqn
@@ -95,58 +134,13 @@ pub fn run(args: &Args) -> Result<Report> {
         )?,
     };
     let root = nvmet();
-    let sub = root.join("subsystems").join(nqn.to_string());
-    let ns = sub.join("namespaces/1");
-    let mut planned = vec![sub.clone(), ns.join("enable")];
-    for h in &hosts {
-        planned.push(sub.join("allowed_hosts").join(h.to_string()));
-    }
-    let port_id = if args.source.dry_run {
-        free_port_id(&root)
-    } else {
-        configfs::ensure("nvmet", MODULES)?;
-        if sub.exists() {
-            return Err(IronError::new(
-                Kind::DeviceBusy,
-                format!("{nqn} is already exported; `ironbox export stop {nqn}` first"),
-            )
-            .with("nqn", nqn.to_string()));
-        }
-        free_port_id(&root)
-    };
-    let port_dir = root.join("ports").join(port_id.to_string());
-    planned.push(port_dir.join("subsystems").join(nqn.to_string()));
     if !args.source.dry_run {
-        let mut rb = Rollback::new();
-        rb.mkdir(&sub)?;
-        configfs::write(
-            &sub.join("attr_allow_any_host"),
-            if hosts.is_empty() { "1" } else { "0" },
-        )?;
-        rb.mkdir(&ns)?;
-        configfs::write(
-            &ns.join("device_path"),
-            &served.device.display().to_string(),
-        )?;
-        configfs::write(&ns.join("enable"), "1")?;
-        rb.before_undo(ns.join("enable"));
-        for h in &hosts {
-            let hd = root.join("hosts").join(h.to_string());
-            if !hd.is_dir() {
-                rb.mkdir(&hd)?;
-            }
-            rb.symlink(&hd, &sub.join("allowed_hosts").join(h.to_string()))?;
-        }
-        rb.mkdir(&port_dir)?;
-        configfs::write(&port_dir.join("addr_trtype"), "tcp")?;
-        let fam = if args.addr.is_ipv4() { "ipv4" } else { "ipv6" };
-        configfs::write(&port_dir.join("addr_adrfam"), fam)?;
-        configfs::write(&port_dir.join("addr_traddr"), &args.addr.to_string())?;
-        configfs::write(&port_dir.join("addr_trsvcid"), &args.port.to_string())?;
-        // Linking the subsystem enables the port: a port in use fails here.
-        rb.symlink(&sub, &port_dir.join("subsystems").join(nqn.to_string()))
-            .map_err(|e| e.with("listen", SocketAddr::new(args.addr, args.port).to_string()))?;
-        rb.commit();
+        prepare(&root, &nqn)?;
+    }
+    let port_id = free_port_id(&root);
+    let layout = Layout::new(root, &nqn, port_id);
+    if !args.source.dry_run {
+        apply(args, &layout, &hosts, &served.device)?;
     }
     let addr = args.addr.to_string();
     Ok(Report {
@@ -164,8 +158,55 @@ pub fn run(args: &Args) -> Result<Report> {
         },
         source: served,
         port_id,
-        configfs: planned,
+        configfs: layout.planned(&hosts),
     })
+}
+
+/// Loads nvmet and refuses a subsystem that already exists.
+fn prepare(root: &Path, nqn: &Nqn) -> Result<()> {
+    configfs::ensure("nvmet", MODULES)?;
+    if root.join("subsystems").join(nqn.to_string()).exists() {
+        return Err(IronError::new(
+            Kind::DeviceBusy,
+            format!("{nqn} is already exported; `ironbox export stop {nqn}` first"),
+        )
+        .with("nqn", nqn.to_string()));
+    }
+    Ok(())
+}
+
+/// Creates the subsystem, its namespace, the allowed hosts and the port; on failure the
+/// rollback removes what was made.
+fn apply(args: &Args, layout: &Layout, hosts: &[Nqn], device: &Path) -> Result<()> {
+    let (sub, ns, port) = (&layout.sub, &layout.ns, &layout.port);
+    let mut rb = Rollback::new();
+    rb.mkdir(sub)?;
+    configfs::write(
+        &sub.join("attr_allow_any_host"),
+        if hosts.is_empty() { "1" } else { "0" },
+    )?;
+    rb.mkdir(ns)?;
+    configfs::write(&ns.join("device_path"), &device.display().to_string())?;
+    configfs::write(&ns.join("enable"), "1")?;
+    rb.before_undo(ns.join("enable"));
+    for h in hosts {
+        let hd = layout.root.join("hosts").join(h.to_string());
+        if !hd.is_dir() {
+            rb.mkdir(&hd)?;
+        }
+        rb.symlink(&hd, &layout.allowed(h))?;
+    }
+    rb.mkdir(port)?;
+    configfs::write(&port.join("addr_trtype"), "tcp")?;
+    let fam = if args.addr.is_ipv4() { "ipv4" } else { "ipv6" };
+    configfs::write(&port.join("addr_adrfam"), fam)?;
+    configfs::write(&port.join("addr_traddr"), &args.addr.to_string())?;
+    configfs::write(&port.join("addr_trsvcid"), &args.port.to_string())?;
+    // Linking the subsystem enables the port: a port in use fails here.
+    rb.symlink(sub, &layout.port_link())
+        .map_err(|e| e.with("listen", SocketAddr::new(args.addr, args.port).to_string()))?;
+    rb.commit();
+    Ok(())
 }
 
 /// The smallest nvmet port id not in use (ids are arbitrary numbers chosen by the creator).
