@@ -186,34 +186,89 @@ fn iscsistart(args: &[String], secrets: &[&str]) -> Result<()> {
     Err(IronError::new(Kind::Network, "iscsistart: login failed").caused_by(msg))
 }
 
+/// Who logs in to what.
+struct Login {
+    target: Iqn,
+    portal: SocketAddr,
+    initiator: Iqn,
+}
+
+/// The CHAP secrets read from their files (never printed).
+struct Secrets {
+    initiator: Option<String>,
+    target: Option<String>,
+}
+
+impl Secrets {
+    fn read(a: &Args) -> Result<Self> {
+        let read = |f: &Option<PathBuf>, field: &str| {
+            f.as_deref()
+                .map(|p| crate::export::read_secret(p, field))
+                .transpose()
+        };
+        Ok(Secrets {
+            initiator: read(&a.chap_secret_file, "chap-secret-file")?,
+            target: read(&a.mutual_secret_file, "mutual-secret-file")?,
+        })
+    }
+
+    /// What to mask in iscsistart's messages.
+    fn all(&self) -> Vec<&str> {
+        [&self.initiator, &self.target]
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .collect()
+    }
+}
+
 pub fn run(a: &Args) -> Result<super::AttachReport> {
     if a.firmware {
         return firmware().map(super::AttachReport::Firmware);
     }
-    let target = Iqn::parse("target", a.target.as_deref().unwrap_or_default())?;
-    let portal = parse_portal(a.portal.as_deref().unwrap_or_default())?;
-    let initiator = match &a.initiator {
-        Some(i) => Iqn::parse("initiator", i)?,
-        None => default_initiator()?,
+    let login = Login {
+        target: Iqn::parse("target", a.target.as_deref().unwrap_or_default())?,
+        portal: parse_portal(a.portal.as_deref().unwrap_or_default())?,
+        initiator: match &a.initiator {
+            Some(i) => Iqn::parse("initiator", i)?,
+            None => default_initiator()?,
+        },
     };
-    let secret = a
-        .chap_secret_file
-        .as_deref()
-        .map(|p| crate::export::read_secret(p, "chap-secret-file"))
-        .transpose()?;
-    let target_secret = a
-        .mutual_secret_file
-        .as_deref()
-        .map(|p| crate::export::read_secret(p, "mutual-secret-file"))
-        .transpose()?;
-    if let Some(s) = find_session(&target.to_string(), Some(&portal)) {
+    let secrets = Secrets::read(a)?;
+    let target = login.target.to_string();
+    if let Some(s) = find_session(&target, Some(&login.portal)) {
         return Ok(super::AttachReport::Iscsi(Attached {
             transport: Transport::Iscsi,
             already_attached: true,
             session: s,
         }));
     }
-    // The initiator's transport and SCSI disks; built in or already loaded is fine.
+    load_initiator()?;
+    iscsistart(&login_argv(a, &login, &secrets), &secrets.all()).map_err(|e| {
+        e.with("target", &target)
+            .with("portal", login.portal.to_string())
+            .with("initiator", login.initiator.to_string())
+    })?;
+    let session = wait_for_disk(&target, Some(&login.portal), a.lun).ok_or_else(|| {
+        IronError::new(
+            Kind::NotFound,
+            format!(
+                "logged in to {target} at {}, but LUN {} has no disk",
+                login.portal, a.lun
+            ),
+        )
+        .with("target", &target)
+        .with("lun", a.lun)
+    })?;
+    Ok(super::AttachReport::Iscsi(Attached {
+        transport: Transport::Iscsi,
+        already_attached: false,
+        session,
+    }))
+}
+
+/// The initiator's transport and SCSI disks; built in or already loaded is fine.
+fn load_initiator() -> Result<()> {
     for m in ["iscsi_tcp", "sd_mod"] {
         let _ = configfs::modprobe(m);
     }
@@ -223,52 +278,31 @@ pub fn run(a: &Args) -> Result<super::AttachReport> {
             "the kernel has no iSCSI TCP initiator (module iscsi_tcp)",
         ));
     }
-    let mut args: Vec<String> = vec![
+    Ok(())
+}
+
+fn login_argv(a: &Args, login: &Login, secrets: &Secrets) -> Vec<String> {
+    let mut argv: Vec<String> = vec![
         "-i".into(),
-        initiator.to_string(),
+        login.initiator.to_string(),
         "-t".into(),
-        target.to_string(),
+        login.target.to_string(),
         "-g".into(),
         a.tpgt.to_string(),
         "-a".into(),
-        portal.ip().to_string(),
+        login.portal.ip().to_string(),
         "-p".into(),
-        portal.port().to_string(),
+        login.portal.port().to_string(),
     ];
     // iscsistart takes secrets only as arguments; it runs for the login only (well under a
     // second on a reachable target), and the secrets are never in ironbox's report or errors.
-    if let (Some(u), Some(s)) = (&a.chap_user, &secret) {
-        args.extend(["-u".into(), u.clone(), "-w".into(), s.clone()]);
+    if let (Some(u), Some(s)) = (&a.chap_user, &secrets.initiator) {
+        argv.extend(["-u".into(), u.clone(), "-w".into(), s.clone()]);
     }
-    if let (Some(u), Some(s)) = (&a.mutual_user, &target_secret) {
-        args.extend(["-U".into(), u.clone(), "-W".into(), s.clone()]);
+    if let (Some(u), Some(s)) = (&a.mutual_user, &secrets.target) {
+        argv.extend(["-U".into(), u.clone(), "-W".into(), s.clone()]);
     }
-    let secrets: Vec<&str> = [&secret, &target_secret]
-        .into_iter()
-        .flatten()
-        .map(String::as_str)
-        .collect();
-    iscsistart(&args, &secrets).map_err(|e| {
-        e.with("target", target.to_string())
-            .with("portal", portal.to_string())
-            .with("initiator", initiator.to_string())
-    })?;
-    let session = wait_for_disk(&target.to_string(), Some(&portal), a.lun).ok_or_else(|| {
-        IronError::new(
-            Kind::NotFound,
-            format!(
-                "logged in to {target} at {portal}, but LUN {} has no disk",
-                a.lun
-            ),
-        )
-        .with("target", target.to_string())
-        .with("lun", a.lun)
-    })?;
-    Ok(super::AttachReport::Iscsi(Attached {
-        transport: Transport::Iscsi,
-        already_attached: false,
-        session,
-    }))
+    argv
 }
 
 /// The start-up decision: None without an iBFT; else the (IQN, LUN) of every target it names
