@@ -759,6 +759,39 @@ fn qcow2_with_metadata_last_takes_random_access_or_spill() {
     );
 }
 
+/// A server that answers the qcow2 reader's Range request with the wrong bytes (206, but from
+/// byte 0) is the network's fault, not a corrupt image: `network`, naming the offset and the
+/// URL, and the target is left not looking like a disk.
+#[test]
+fn a_range_answered_from_the_wrong_offset_is_a_network_error() {
+    require_root!();
+    if !tools() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (img, _) = common::images::metadata_last(dir.path());
+    let server = HttpServer::start();
+    let mut route = Route::new(std::fs::read(&img).unwrap());
+    route.range_from_zero = true;
+    server.route("/skewed.qcow2", route);
+    let disk = LoopDisk::new(64 * MIB);
+    disk.write_at(0, &[0xaa; 4096]);
+    let e = write(&server.url("/skewed.qcow2"), &disk)
+        .run()
+        .fails(1, "network");
+    let msg = e["message"].as_str().unwrap();
+    assert!(msg.contains("by Range request"), "{msg}");
+    let causes = e["causes"].to_string();
+    assert!(
+        causes.contains("/skewed.qcow2") && causes.contains("did not resume at byte"),
+        "{e}"
+    );
+    assert!(
+        disk.read_at(0, 4096).iter().all(|b| *b == 0),
+        "head not cleared"
+    );
+}
+
 /// Regression: a disk that held a GPT, given a smaller image with no GPT of its own (here a bare
 /// ext4 filesystem), kept the old backup header in its last sector; the fix-up after the write
 /// then rebuilt a primary GPT from it *into the image* (LBA 1..33), corrupting it. Now the old

@@ -5,7 +5,7 @@ use crate::sys::{ethtool, lldp, netaddr, sysfs};
 use serde::Serialize;
 use std::time::Duration;
 
-#[derive(Debug, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Default, Serialize, schemars::JsonSchema)]
 pub struct Interface {
     pub name: String,
     pub mac_address: Option<String>,

@@ -13,12 +13,26 @@ use serde_json::{Map, Value};
 type SchemaFn = fn() -> Schema;
 
 /// The schema of what `T` serializes to (the serialize contract: a field skipped when empty is
-/// optional, a field with a default is still required).
+/// optional, a field with a default is still required), with every object closed.
 fn of<T: JsonSchema>() -> Schema {
     SchemaSettings::draft2020_12()
         .for_serialize()
+        .with_transform(closed)
         .into_generator()
         .into_root_schema_for::<T>()
+}
+
+/// Closes every object that lists its properties (and says nothing of others): a key the type
+/// does not declare is then a schema error, so a stray or renamed key fails the suite's
+/// validator instead of reaching a playbook. Maps (`additionalProperties` given) stay open.
+fn closed(schema: &mut Schema) {
+    if let Some(obj) = schema.as_object_mut()
+        && obj.contains_key("properties")
+        && !obj.contains_key("additionalProperties")
+    {
+        obj.insert("additionalProperties".into(), Value::Bool(false));
+    }
+    schemars::transform::transform_subschemas(&mut closed, schema);
 }
 
 /// A command whose report is not typed yet: any object. (Interim: issue 16 replaces each.)

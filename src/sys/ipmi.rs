@@ -3,7 +3,7 @@
 //! inventory) and the BMC's LAN configuration (inventory). A missing or silent BMC is an error
 //! or None after the timeout, never a hang.
 
-use std::os::fd::AsRawFd;
+use std::os::fd::{AsRawFd, RawFd};
 use std::os::unix::fs::OpenOptionsExt;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{Duration, Instant};
@@ -61,13 +61,36 @@ pub fn request(
     timeout: Duration,
 ) -> std::io::Result<Vec<u8>> {
     let fd = dev.as_raw_fd();
+    let msgid = NEXT_ID.fetch_add(1, Ordering::Relaxed) as libc::c_long;
+    send(fd, msgid, netfn, cmd, data)?;
+    let deadline = Instant::now() + timeout;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "no answer from the bmc",
+            ));
+        }
+        if !readable(fd, left)? {
+            continue; // the deadline check above ends the loop
+        }
+        match receive(fd)? {
+            // Anything else is a late answer to an earlier request.
+            Some((id, answer)) if id == msgid => return Ok(answer),
+            _ => continue,
+        }
+    }
+}
+
+/// Queues one request to the BMC, tagged `msgid`.
+fn send(fd: RawFd, msgid: libc::c_long, netfn: u8, cmd: u8, data: &[u8]) -> std::io::Result<()> {
     let mut addr = IpmiSystemInterfaceAddr {
         addr_type: IPMI_SYSTEM_INTERFACE_ADDR_TYPE,
         channel: IPMI_BMC_CHANNEL,
         lun: 0,
     };
     let mut payload = data.to_vec();
-    let msgid = NEXT_ID.fetch_add(1, Ordering::Relaxed) as libc::c_long;
     let mut req = IpmiReq {
         addr: (&mut addr as *mut IpmiSystemInterfaceAddr).cast(),
         addr_len: std::mem::size_of::<IpmiSystemInterfaceAddr>() as u32,
@@ -82,62 +105,56 @@ pub fn request(
     // SAFETY: `req` points at `addr` and `payload`, both alive for the call, with matching
     // lengths; the kernel copies them in before returning.
     unsafe { ipmictl_send_command(fd, &mut req) }.map_err(std::io::Error::from)?;
+    Ok(())
+}
 
-    let deadline = Instant::now() + timeout;
-    loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::TimedOut,
-                "no answer from the bmc",
-            ));
+/// Waits up to `left` for an answer to be queued; false when none came (or a signal came).
+fn readable(fd: RawFd, left: Duration) -> std::io::Result<bool> {
+    let mut pfd = libc::pollfd {
+        fd,
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    let ms = i32::try_from(left.as_millis().max(1)).unwrap_or(i32::MAX);
+    // SAFETY: one valid pollfd for the duration of the call.
+    let ready = unsafe { libc::poll(&mut pfd, 1, ms) };
+    if ready < 0 {
+        let e = std::io::Error::last_os_error();
+        if e.kind() == std::io::ErrorKind::Interrupted {
+            return Ok(false);
         }
-        let mut pfd = libc::pollfd {
-            fd,
-            events: libc::POLLIN,
-            revents: 0,
-        };
-        let ms = i32::try_from(left.as_millis().max(1)).unwrap_or(i32::MAX);
-        // SAFETY: one valid pollfd for the duration of the call.
-        let ready = unsafe { libc::poll(&mut pfd, 1, ms) };
-        if ready < 0 {
-            let e = std::io::Error::last_os_error();
-            if e.kind() == std::io::ErrorKind::Interrupted {
-                continue;
-            }
-            return Err(e);
-        }
-        if ready == 0 {
-            continue; // the deadline check above ends the loop
-        }
-        let mut raddr = [0u8; 64];
-        let mut rdata = vec![0u8; 256];
-        let mut recv = IpmiRecv {
-            recv_type: 0,
-            addr: raddr.as_mut_ptr(),
-            addr_len: raddr.len() as u32,
-            msgid: 0,
-            msg: IpmiMsg {
-                netfn: 0,
-                cmd: 0,
-                data_len: rdata.len() as u16,
-                data: rdata.as_mut_ptr(),
-            },
-        };
-        // SAFETY: `recv` points at `raddr` and `rdata`, alive for the call, with their true
-        // lengths; the kernel writes at most that much and updates the lengths.
-        match unsafe { ipmictl_receive_msg_trunc(fd, &mut recv) } {
-            Ok(_) => {}
-            Err(nix::errno::Errno::EAGAIN | nix::errno::Errno::EINTR) => continue,
-            Err(e) => return Err(e.into()),
-        }
-        if recv.msgid != msgid {
-            continue; // a late answer to an earlier request
-        }
-        let n = (recv.msg.data_len as usize).min(rdata.len());
-        rdata.truncate(n);
-        return Ok(rdata);
+        return Err(e);
     }
+    Ok(ready > 0)
+}
+
+/// Takes one queued answer: its message id and data (completion code first), or None when
+/// the queue turned out empty.
+fn receive(fd: RawFd) -> std::io::Result<Option<(libc::c_long, Vec<u8>)>> {
+    let mut raddr = [0u8; 64];
+    let mut rdata = vec![0u8; 256];
+    let mut recv = IpmiRecv {
+        recv_type: 0,
+        addr: raddr.as_mut_ptr(),
+        addr_len: raddr.len() as u32,
+        msgid: 0,
+        msg: IpmiMsg {
+            netfn: 0,
+            cmd: 0,
+            data_len: rdata.len() as u16,
+            data: rdata.as_mut_ptr(),
+        },
+    };
+    // SAFETY: `recv` points at `raddr` and `rdata`, alive for the call, with their true
+    // lengths; the kernel writes at most that much and updates the lengths.
+    match unsafe { ipmictl_receive_msg_trunc(fd, &mut recv) } {
+        Ok(_) => {}
+        Err(nix::errno::Errno::EAGAIN | nix::errno::Errno::EINTR) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    }
+    let n = (recv.msg.data_len as usize).min(rdata.len());
+    rdata.truncate(n);
+    Ok(Some((recv.msgid, rdata)))
 }
 
 /// An open IPMI device for a series of requests.

@@ -36,6 +36,9 @@ pub struct Route {
     pub no_length: bool,
     /// Answer every request with `302 Found` and this Location.
     pub redirect: Option<String>,
+    /// Answer a Range request with 206 but the whole body from byte 0, labelled so (a broken
+    /// proxy or cache that drops the offset).
+    pub range_from_zero: bool,
 }
 
 impl Route {
@@ -173,7 +176,7 @@ fn handle(stream: TcpStream, state: Arc<Mutex<State>>) -> std::io::Result<()> {
             && let Some(n) = r.strip_suffix('-').and_then(|n| n.parse::<usize>().ok())
             && n < body.len()
         {
-            start = n;
+            start = if route.range_from_zero { 0 } else { n };
             status = "206 Partial Content";
         }
         let mut head = format!("HTTP/1.1 {status}\r\n");
@@ -184,7 +187,7 @@ fn handle(stream: TcpStream, state: Arc<Mutex<State>>) -> std::io::Result<()> {
         }
         if route.ranges {
             head.push_str("Accept-Ranges: bytes\r\nETag: \"fixed-etag\"\r\n");
-            if start > 0 {
+            if status.starts_with("206") {
                 head.push_str(&format!(
                     "Content-Range: bytes {}-{}/{}\r\n",
                     start,
