@@ -159,4 +159,30 @@ mod tests {
         assert_eq!(classify(&s(503)), Next::Retry);
         assert_eq!(classify(&Outcome::Failed("refused".into())), Next::Retry);
     }
+
+    /// The body Ironic gets, byte for byte (keys sorted: serde_json has no preserve_order here).
+    #[test]
+    fn body_on_the_wire() {
+        let text = |token, ca| {
+            let b = Body {
+                callback_url: "https://10.0.0.2:9999",
+                agent_version: AGENT_VERSION,
+                agent_token: token,
+                agent_verify_ca: ca,
+            };
+            serde_json::to_value(b).unwrap().to_string()
+        };
+        assert_eq!(
+            text(Some("tok"), Some("PEM")),
+            format!(
+                r#"{{"agent_token":"tok","agent_verify_ca":"PEM","agent_version":"{AGENT_VERSION}","callback_url":"https://10.0.0.2:9999"}}"#
+            )
+        );
+        assert_eq!(
+            text(None, None),
+            format!(
+                r#"{{"agent_version":"{AGENT_VERSION}","callback_url":"https://10.0.0.2:9999"}}"#
+            )
+        );
+    }
 }

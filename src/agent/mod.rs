@@ -14,6 +14,8 @@ mod inspection;
 mod lookup;
 pub mod server;
 mod state;
+#[cfg(test)]
+mod wire_tests;
 
 use crate::report::{IronError, Kind, Result};
 use serde::Serialize;
