@@ -296,6 +296,61 @@ fn partition_image_documents() {
     );
 }
 
+/// A refused param is the command's FAILED result with IPA's 400 error naming it and the value.
+#[test]
+fn refused_params() {
+    let c = ctx();
+    let details = |name: &str, p: Value| {
+        let e = call(&c, name, p).unwrap_err();
+        assert_eq!(
+            (e.kind.as_str(), e.code),
+            ("InvalidCommandParamsError", 400)
+        );
+        e.details
+    };
+    assert_eq!(
+        details(
+            "standby.prepare_image",
+            json!({"image_info": {"image_type": "partition", "ephemeral_mb": 1.5}})
+        ),
+        "image_info ephemeral_mb must be a whole number of MiB, got 1.5"
+    );
+    assert_eq!(
+        details(
+            "deploy.execute_deploy_step",
+            json!({"step": {"step": "write_image", "args": {"image_info": {"root_mb": [1]}}}})
+        ),
+        "image_info root_mb must be a whole number of MiB, got [1]"
+    );
+    assert_eq!(
+        details("standby.prepare_image", json!({"image_info": null})),
+        "image_info has no urls"
+    );
+    // parsed once for the whole command: refused on the whole-disk path too
+    assert_eq!(
+        details(
+            "image.install_bootloader",
+            json!({"target_boot_mode": "bios", "ignore_bootloader_failure": "yes"})
+        ),
+        r#"ignore_bootloader_failure must be true or false, got "yes""#
+    );
+    let api = api(ctx());
+    let body =
+        r#"{"name": "standby.prepare_image", "params": {"image_info": {"root_mb": "lots"}}}"#;
+    assert_eq!(
+        answer(&api, "POST", "/v1/commands/?wait=true&agent_token=t", body).1,
+        r#"{"command_error":{"code":400,"details":"image_info root_mb must be a whole number of MiB, got \"lots\"","message":"Invalid command parameters","type":"InvalidCommandParamsError"},"command_name":"prepare_image","command_result":null,"command_status":"FAILED","id":"ID"}"#
+    );
+    let bad = r#"{"name": "standby.sync", "params": []}"#;
+    assert_eq!(
+        answer(&api, "POST", "/v1/commands/?agent_token=t", bad),
+        (
+            400,
+            r#"{"faultcode":"Client","faultstring":"400 Bad Request: Missing or invalid name or params"}"#.into()
+        )
+    );
+}
+
 #[test]
 fn inspection_body() {
     let inv = json!({
