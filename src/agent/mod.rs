@@ -1,6 +1,6 @@
 //! `ironbox agent`: the long-running part of the ramdisk that speaks Ironic's agent protocol
 //! under IPA's kernel parameters: the inspection POST once at start, then lookup and heartbeats
-//! until poweroff. It never exits on its own while ipa-api-url is set: errors are logged on
+//! until poweroff or system.lockdown. It never exits on its own while ipa-api-url is set: errors are logged on
 //! stderr, recorded in `<state-dir>/agent.json` and retried. Once the node is found, IPA's
 //! REST API is served over TLS (server/, commands in ext/) for the `direct` deploy interface.
 

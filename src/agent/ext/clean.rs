@@ -190,6 +190,19 @@ mod tests {
     use serde_json::json;
 
     #[test]
+    fn nvram_patterns() {
+        let pat = |v: Value| {
+            let n: CleanNvram = params::parse(v.as_object().unwrap()).unwrap();
+            n.match_patterns
+                .map_or(NVRAM_DEFAULT.to_string(), Patterns::regex)
+        };
+        assert_eq!(pat(json!({"match_patterns": ["a", 1, "b"]})), "a|b");
+        assert_eq!(pat(json!({"match_patterns": "shim"})), "shim");
+        assert_eq!(pat(json!({"match_patterns": 5})), NVRAM_DEFAULT);
+        assert_eq!(pat(json!({})), NVRAM_DEFAULT);
+    }
+
+    #[test]
     fn knobs() {
         let c = Ctx::new("/bin/false".into(), "/nonexistent".into());
         assert_eq!(
