@@ -196,6 +196,16 @@ fn lookup_ok(token: &str) -> (u16, String) {
     )
 }
 
+/// A fake Ironic that finds the node (token tok-1) and accepts every heartbeat.
+fn accepting_ironic() -> FakeIronic {
+    FakeIronic::start(Box::new(|req, _| match route(&req.path) {
+        "/" => root(),
+        "/v1/lookup" => lookup_ok("tok-1"),
+        "/v1/heartbeat" => (202, String::new()),
+        _ => (500, String::new()),
+    }))
+}
+
 struct Agent {
     child: Child,
     dir: tempfile::TempDir,
@@ -376,12 +386,7 @@ fn refused_heartbeat_looks_up_again() {
 
 #[test]
 fn api_down_then_back_recovers() {
-    let fake = FakeIronic::start(Box::new(|req, _| match route(&req.path) {
-        "/" => root(),
-        "/v1/lookup" => lookup_ok("tok-1"),
-        "/v1/heartbeat" => (202, String::new()),
-        _ => (500, String::new()),
-    }));
+    let fake = accepting_ironic();
     let mut agent = Agent::start(
         &format!("ipa-api-url={} ipa-lookup-interval=0.1", fake.url()),
         &[],
@@ -559,12 +564,7 @@ fn dns_responder() -> (u16, Arc<Mutex<Vec<String>>>) {
 
 #[test]
 fn api_host_name_resolved_through_resolv_conf_and_hosts() {
-    let fake = FakeIronic::start(Box::new(|req, _| match route(&req.path) {
-        "/" => root(),
-        "/v1/lookup" => lookup_ok("tok-1"),
-        "/v1/heartbeat" => (202, String::new()),
-        _ => (500, String::new()),
-    }));
+    let fake = accepting_ironic();
     let (dns_port, asked) = dns_responder();
     let files = tempfile::tempdir().unwrap();
     let resolv = files.path().join("resolv.conf");
@@ -618,4 +618,65 @@ fn api_host_name_resolved_through_resolv_conf_and_hosts() {
         );
         std::thread::sleep(Duration::from_millis(50));
     }
+}
+
+/// system.lockdown through the agent's API (TLS, token): the answer, then no heartbeat and no
+/// answer to any request, and agent.json says `locked_down`.
+#[test]
+fn lockdown_stops_heartbeats_and_the_api() {
+    let fake = accepting_ironic();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut agent = Agent::start(
+        &format!(
+            "ipa-api-url={} ipa-lookup-interval=0.1 ipa-listen-host=127.0.0.1 \
+             ipa-listen-port={port}",
+            fake.url()
+        ),
+        &[],
+    );
+    fake.wait_for("/v1/heartbeat", 2, &mut agent);
+    let lockdown = |token: &str| {
+        Command::new("curl")
+            .args(["-sk", "--max-time", "10", "-w", "\n%{http_code}"])
+            .args(["-H", "Content-Type: application/json"])
+            .args(["--data", r#"{"name": "system.lockdown", "params": {}}"#])
+            .arg(format!(
+                "https://127.0.0.1:{port}/v1/commands/?wait=true&agent_token={token}"
+            ))
+            .output()
+            .expect("curl must be installed to run this test")
+    };
+    let out = lockdown("tok-1");
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(text.ends_with("\n200"), "{text}\n{}", agent.stderr());
+    assert!(text.contains(r#""command_status":"SUCCEEDED""#), "{text}");
+    // at most a heartbeat already on its way when the lockdown came
+    let after = fake.requests("/v1/heartbeat").len();
+    let end = Instant::now() + Duration::from_secs(20);
+    loop {
+        let text = std::fs::read_to_string(agent.state("agent.json")).unwrap_or_default();
+        if text.contains(r#""state": "locked_down""#) {
+            break;
+        }
+        assert!(Instant::now() < end, "agent.json: {text}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // heartbeat_timeout 2: beats were 0.6-1.2 s apart
+    std::thread::sleep(Duration::from_secs(3));
+    assert!(
+        fake.requests("/v1/heartbeat").len() <= after + 1,
+        "heartbeats went on after lockdown:\n{}",
+        agent.stderr()
+    );
+    assert!(
+        agent.child.try_wait().unwrap().is_none(),
+        "the agent stays up"
+    );
+    let again = lockdown("tok-1");
+    assert!(!again.status.success(), "answered after lockdown");
+    assert!(agent.stderr().contains("locked down by Ironic"));
 }

@@ -8,7 +8,7 @@ use super::backoff::Backoff;
 use super::state::{self, now_iso, write_json};
 use crate::report::Result;
 use serde::Serialize;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 use std::path::Path;
 use std::time::Duration;
 
@@ -27,60 +27,104 @@ pub fn root_disk(disks: &[Value]) -> Option<Value> {
         .map(|(_, _, d)| d.clone())
 }
 
-/// IPA's body from an inventory (or the error that stopped it).
-pub fn body(inventory: std::result::Result<Value, String>) -> Value {
-    let mut out = Map::new();
+/// IPA's inspection body. Ironic reads `inventory` and the top-level keys beside it.
+#[derive(Debug, Serialize)]
+pub struct Body {
+    /// Absent when the inventory could not be collected.
+    #[serde(flatten)]
+    collected: Option<Collected>,
+    configuration: Configuration,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct Collected {
+    inventory: Map<String, Value>,
+    /// Null when no disk is large enough.
+    root_disk: Option<Value>,
+    boot_interface: Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pci_devices: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    numa_topology: Option<Value>,
+}
+
+/// Which collectors and managers made the body (IPA's `configuration`).
+#[derive(Debug, Serialize)]
+struct Configuration {
+    collectors: [&'static str; 3],
+    managers: [Manager; 1],
+}
+
+#[derive(Debug, Serialize)]
+struct Manager {
+    name: &'static str,
+    version: &'static str,
+}
+
+/// The inventory's parts where Ironic wants them, or why there is nothing to send.
+fn collect(mut inv: Map<String, Value>) -> (Collected, Option<String>) {
+    let pci_devices = inv.remove("pci_devices");
+    let numa_topology = inv.remove("numa_topology");
+    // Ironic rejects the whole POST for one null MAC; IPA leaves such interfaces out.
+    let ifaces: Vec<Value> = inv
+        .get("interfaces")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter(|i| i.get("mac_address").is_some_and(Value::is_string))
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default();
     let mut error = None;
-    match inventory {
-        Ok(Value::Object(mut inv)) => {
-            for key in ["pci_devices", "numa_topology"] {
-                if let Some(v) = inv.remove(key) {
-                    out.insert(key.to_string(), v);
-                }
-            }
-            // Ironic rejects the whole POST for one null MAC; IPA leaves such interfaces out.
-            let ifaces: Vec<Value> = inv
-                .get("interfaces")
-                .and_then(Value::as_array)
-                .map(|a| {
-                    a.iter()
-                        .filter(|i| i.get("mac_address").is_some_and(Value::is_string))
-                        .cloned()
-                        .collect()
-                })
-                .unwrap_or_default();
-            if ifaces.is_empty() {
-                inv.remove("interfaces");
-                error = Some("no network interface with a MAC address was found".to_string());
-            } else {
-                inv.insert("interfaces".into(), Value::Array(ifaces));
-            }
-            let disks = inv
-                .get("disks")
-                .and_then(Value::as_array)
-                .cloned()
-                .unwrap_or_default();
-            out.insert("root_disk".into(), root_disk(&disks).unwrap_or(Value::Null));
-            let pxe = inv
-                .get("boot")
-                .and_then(|b| b.get("pxe_interface"))
-                .cloned()
-                .unwrap_or(Value::Null);
-            out.insert("boot_interface".into(), pxe);
-            out.insert("inventory".into(), Value::Object(inv));
-        }
-        Ok(_) => error = Some("the inventory is not a JSON object".to_string()),
-        Err(e) => error = Some(format!("cannot collect the inventory: {e}")),
+    if ifaces.is_empty() {
+        inv.remove("interfaces");
+        error = Some("no network interface with a MAC address was found".to_string());
+    } else {
+        inv.insert("interfaces".into(), Value::Array(ifaces));
     }
-    out.insert(
-        "configuration".into(),
-        json!({
-            "collectors": ["default", "pci-devices", "numa-topology"],
-            "managers": [{"name": "ironbox", "version": env!("CARGO_PKG_VERSION")}],
-        }),
-    );
-    out.insert("error".into(), error.map_or(Value::Null, Value::String));
-    Value::Object(out)
+    let disks = inv
+        .get("disks")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let boot_interface = inv
+        .get("boot")
+        .and_then(|b| b.get("pxe_interface"))
+        .cloned()
+        .unwrap_or(Value::Null);
+    let collected = Collected {
+        root_disk: root_disk(&disks),
+        boot_interface,
+        inventory: inv,
+        pci_devices,
+        numa_topology,
+    };
+    (collected, error)
+}
+
+/// IPA's body from an inventory (or the error that stopped it).
+pub fn body(inventory: std::result::Result<Value, String>) -> Body {
+    let (collected, error) = match inventory {
+        Ok(Value::Object(inv)) => {
+            let (c, e) = collect(inv);
+            (Some(c), e)
+        }
+        Ok(_) => (None, Some("the inventory is not a JSON object".to_string())),
+        Err(e) => (None, Some(format!("cannot collect the inventory: {e}"))),
+    };
+    Body {
+        collected,
+        configuration: Configuration {
+            collectors: ["default", "pci-devices", "numa-topology"],
+            managers: [Manager {
+                name: "ironbox",
+                version: env!("CARGO_PKG_VERSION"),
+            }],
+        },
+        error,
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -103,17 +147,16 @@ pub struct Inspection {
 }
 
 /// Posts `body` (no API version header, as IPA) until Ironic accepts or rejects it.
-pub fn post(api: &Api, url: &str, body: &Value, dir: &Path) -> Result<Inspection> {
+pub fn post(api: &Api, url: &str, body: &Body, dir: &Path) -> Result<Inspection> {
     let mut backoff = Backoff::new(Duration::from_secs(1), 30.0);
     let mut attempts = 0;
-    let error_reported = body
-        .get("error")
-        .and_then(Value::as_str)
-        .map(str::to_string);
+    let error_reported = body.error.clone();
+    // as a Value: keys go out sorted, as they always have
+    let body = serde_json::to_value(body).unwrap_or_default();
     let done = loop {
         crate::interrupt::check()?;
         attempts += 1;
-        let o = api.call("POST", url, None, Some(body));
+        let o = api.call("POST", url, None, Some(&body));
         let (result, status, message) = match &o {
             Outcome::Status(c @ 200..=299, _, _) => (Verdict::Accepted, Some(*c), o.to_string()),
             Outcome::Status(c @ 400..=499, _, text) if ![408, 409, 429].contains(c) => {
@@ -160,6 +203,12 @@ pub fn post(api: &Api, url: &str, body: &Value, dir: &Path) -> Result<Inspection
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use serde_json::json;
+
+    fn body(inventory: std::result::Result<Value, String>) -> Value {
+        serde_json::to_value(super::body(inventory)).unwrap()
+    }
 
     #[test]
     fn ipa_body() {

@@ -6,7 +6,10 @@
 use super::api::{Api, Outcome};
 use super::backoff::Backoff;
 use super::state::{self, Recorder, State};
+use crate::agent::ext::params;
 use crate::report::Result;
+use serde::Deserialize;
+use serde::de::Deserializer;
 use serde_json::Value;
 use std::time::{Duration, Instant};
 
@@ -35,40 +38,69 @@ pub fn addresses(boot_mac: Option<&str>, macs: &[String]) -> Vec<String> {
     out
 }
 
+/// Ironic's lookup answer, the parts the agent reads (leniently: a value of another type
+/// counts as absent).
+#[derive(Deserialize)]
+struct Answer {
+    #[serde(default, deserialize_with = "params::object_or_default")]
+    node: AnswerNode,
+    #[serde(default, deserialize_with = "params::object_or_default")]
+    config: Config,
+}
+
+#[derive(Default, Deserialize)]
+struct AnswerNode {
+    #[serde(default, deserialize_with = "params::lenient")]
+    uuid: Option<String>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct Config {
+    #[serde(deserialize_with = "seconds")]
+    heartbeat_timeout: Option<f64>,
+    #[serde(deserialize_with = "params::lenient")]
+    agent_token: Option<String>,
+    #[serde(deserialize_with = "params::lenient")]
+    agent_token_required: Option<bool>,
+    /// Ironic's [agent]enable_bios_bootloader_install.
+    #[serde(deserialize_with = "params::lenient")]
+    enable_bios_bootloader_install: Option<bool>,
+}
+
+/// A number of seconds, or a string holding one.
+fn seconds<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<f64>, D::Error> {
+    let v = Value::deserialize(d)?;
+    Ok(v.as_f64().or_else(|| v.as_str()?.parse().ok()))
+}
+
 /// Reads a lookup answer; `Err` says what was wrong with it.
 pub fn parse(body: &Value) -> std::result::Result<Node, String> {
-    let uuid = body
-        .pointer("/node/uuid")
-        .and_then(Value::as_str)
+    let answer = Some(body)
+        .filter(|b| b.is_object())
+        .and_then(|b| Answer::deserialize(b).ok())
+        .ok_or("the answer has no node.uuid")?;
+    let uuid = answer
+        .node
+        .uuid
         .filter(|u| !u.is_empty() && u.len() <= 64 && !u.contains(['/', '?', '#']))
         .ok_or("the answer has no node.uuid")?;
-    let config = body.get("config");
+    let config = answer.config;
     let timeout = config
-        .and_then(|c| c.get("heartbeat_timeout"))
-        .and_then(|t| t.as_f64().or_else(|| t.as_str()?.parse().ok()))
+        .heartbeat_timeout
         .filter(|t| t.is_finite() && *t > 0.0 && *t < 1e7)
         .unwrap_or(DEFAULT_HEARTBEAT_TIMEOUT);
     let token = config
-        .and_then(|c| c.get("agent_token"))
-        .and_then(Value::as_str)
-        .filter(|t| !t.is_empty() && *t != "******")
-        .map(str::to_string);
-    let required = config
-        .and_then(|c| c.get("agent_token_required"))
-        .and_then(Value::as_bool)
-        .unwrap_or(false);
-    if token.is_none() && required {
+        .agent_token
+        .filter(|t| !t.is_empty() && *t != "******");
+    if token.is_none() && config.agent_token_required == Some(true) {
         return Err("the answer carries no usable agent_token (already handed out?)".into());
     }
-    let bios_bootloader_install = config
-        .and_then(|c| c.get("enable_bios_bootloader_install"))
-        .and_then(Value::as_bool)
-        .unwrap_or(false);
     Ok(Node {
-        uuid: uuid.to_string(),
+        uuid,
         heartbeat_timeout: timeout,
         token,
-        bios_bootloader_install,
+        bios_bootloader_install: config.enable_bios_bootloader_install == Some(true),
     })
 }
 
@@ -150,6 +182,16 @@ mod tests {
         assert!(parse(&hidden).is_err());
         assert!(parse(&json!({"node": {"uuid": "../x"}})).is_err());
         assert!(parse(&json!([1])).is_err());
+        assert!(parse(&json!({"node": "u"})).is_err());
+        assert!(parse(&json!([{"uuid": "u"}])).is_err());
+        assert!(parse(&json!({"node": [{"uuid": "u"}]})).is_err());
+        let lenient = json!({"node": {"uuid": "u"}, "config": {"heartbeat_timeout": "7.5",
+            "agent_token": 5, "agent_token_required": "yes", "enable_bios_bootloader_install": 1}});
+        let n = parse(&lenient).unwrap();
+        assert_eq!(
+            (n.heartbeat_timeout, n.token, n.bios_bootloader_install),
+            (7.5, None, false)
+        );
         let d =
             parse(&json!({"node": {"uuid": "u"}, "config": {"heartbeat_timeout": -1}})).unwrap();
         assert_eq!(d.heartbeat_timeout, 300.0);

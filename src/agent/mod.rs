@@ -1,6 +1,6 @@
 //! `ironbox agent`: the long-running part of the ramdisk that speaks Ironic's agent protocol
 //! under IPA's kernel parameters: the inspection POST once at start, then lookup and heartbeats
-//! until poweroff. It never exits on its own while ipa-api-url is set: errors are logged on
+//! until poweroff or system.lockdown. It never exits on its own while ipa-api-url is set: errors are logged on
 //! stderr, recorded in `<state-dir>/agent.json` and retried. Once the node is found, IPA's
 //! REST API is served over TLS (server/, commands in ext/) for the `direct` deploy interface.
 
@@ -14,12 +14,15 @@ mod inspection;
 mod lookup;
 pub mod server;
 mod state;
+#[cfg(test)]
+mod wire_tests;
 
 use crate::report::{IronError, Kind, Result};
 use serde::Serialize;
 use serde_json::Value;
 use state::{Recorder, State};
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
@@ -125,7 +128,8 @@ fn wait_for_route(url: &str, limit: Duration, rec: &mut Recorder) -> Result<()> 
     Ok(())
 }
 
-pub fn run(args: &Args) -> Result<Value> {
+/// The kernel parameters from `--cmdline`; at least one of Ironic's URLs must be there.
+fn read_params(args: &Args) -> Result<cmdline::Params> {
     let line = std::fs::read_to_string(&args.cmdline).map_err(|e| {
         IronError::io(format!("cannot read {}", args.cmdline.display()), e)
             .with("path", args.cmdline.display().to_string())
@@ -140,6 +144,10 @@ pub fn run(args: &Args) -> Result<Value> {
             ),
         ));
     }
+    Ok(params)
+}
+
+fn http_agent(args: &Args, params: &cmdline::Params) -> Result<ureq::Agent> {
     let opts = crate::fetch::http::HttpOptions {
         retries: 0,
         timeout: Duration::from_secs(args.request_timeout.max(1)),
@@ -147,7 +155,45 @@ pub fn run(args: &Args) -> Result<Value> {
         ca_cert: args.ca_cert.exists().then(|| args.ca_cert.clone()),
         insecure: params.insecure,
     };
-    let agent = crate::fetch::http::build_agent(&opts)?;
+    crate::fetch::http::build_agent(&opts)
+}
+
+/// The inspection POST: the inventory, collected here, to `url`.
+fn inspect(
+    agent: &ureq::Agent,
+    params: &cmdline::Params,
+    url: &str,
+    wait: Duration,
+    rec: &mut Recorder,
+) -> Result<inspection::Inspection> {
+    wait_for_route(url, wait, rec)?;
+    rec.enter(
+        State::Inspecting,
+        &format!("inspection: collecting the inventory for {url}"),
+    );
+    let inv = crate::report::document(crate::inventory::run(&crate::inventory::Args::default()))
+        .map_err(|e| e.to_string());
+    let body = inspection::body(inv);
+    if let Some(e) = &body.error {
+        state::log(&format!("inspection: reporting an error: {e}"));
+    }
+    let api = api::Api::new(agent.clone(), url, params.global_request_id.clone());
+    inspection::post(&api, url, &body, rec.dir())
+}
+
+/// What IPA's API commands share: this binary, the power commands, the kernel's knobs.
+fn command_context(args: &Args, params: &cmdline::Params) -> ext::Ctx {
+    let mut ctx = ext::Ctx::new("/proc/self/exe".into(), args.state_dir.clone());
+    let argv = |cmd: &str| cmd.split_whitespace().map(str::to_string).collect();
+    ctx.power_off = argv(&args.power_off_command);
+    ctx.reboot = argv(&args.reboot_command);
+    ctx.ignore_bootloader_failure = params.ignore_bootloader_failure;
+    ctx
+}
+
+pub fn run(args: &Args) -> Result<Value> {
+    let params = read_params(args)?;
+    let agent = http_agent(args, &params)?;
     let mut rec = Recorder::new(args.state_dir.clone(), params.api_url.clone());
     state::log(&format!(
         "starting (ironbox {}{})",
@@ -157,89 +203,141 @@ pub fn run(args: &Args) -> Result<Value> {
     let wait = Duration::from_secs(args.network_wait);
     let mut report = Report { inspection: None };
     if let Some(url) = &params.inspection_callback_url {
-        wait_for_route(url, wait, &mut rec)?;
-        rec.enter(
-            State::Inspecting,
-            &format!("inspection: collecting the inventory for {url}"),
-        );
-        let inv =
-            crate::report::document(crate::inventory::run(&crate::inventory::Args::default()))
-                .map_err(|e| e.to_string());
-        let body = inspection::body(inv);
-        if let Some(e) = body.get("error").and_then(Value::as_str) {
-            state::log(&format!("inspection: reporting an error: {e}"));
-        }
-        let api = api::Api::new(agent.clone(), url, params.global_request_id.clone());
-        report.inspection = Some(inspection::post(&api, url, &body, rec.dir())?);
+        report.inspection = Some(inspect(&agent, &params, url, wait, &mut rec)?);
     }
     let Some(api_url) = params.api_url.clone() else {
         return serde_json::to_value(&report)
             .map_err(|e| IronError::new(Kind::Internal, e.to_string()));
     };
     wait_for_route(&api_url, wait, &mut rec)?;
-    let mut api = api::Api::new(agent, &api_url, params.global_request_id.clone());
-    let mut ctx = ext::Ctx::new("/proc/self/exe".into(), args.state_dir.clone());
-    ctx.power_off = args
-        .power_off_command
-        .split_whitespace()
-        .map(str::to_string)
-        .collect();
-    ctx.reboot = args
-        .reboot_command
-        .split_whitespace()
-        .map(str::to_string)
-        .collect();
-    ctx.ignore_bootloader_failure = params.ignore_bootloader_failure;
-    let ipa = std::sync::Arc::new(server::Api {
-        ctx: std::sync::Arc::new(ctx),
+    let api = api::Api::new(agent, &api_url, params.global_request_id.clone());
+    let ipa = Arc::new(server::Api {
+        ctx: Arc::new(command_context(args, &params)),
         token: server::token::Token::default(),
         commands: server::commands::Commands::default(),
     });
-    let mut verify_ca: Option<Option<String>> = None;
-    loop {
-        let addresses = lookup::addresses(params.boot_mac.as_deref(), &macs());
+    Agent {
+        params: &params,
+        api,
+        api_url: &api_url,
+        ipa,
+        verify_ca: None,
+    }
+    .serve(&mut rec)
+}
+
+/// The agent once Ironic's API is reachable: lookup → serve IPA's API → heartbeat, again
+/// after each refusal, until system.lockdown or a signal.
+struct Agent<'a> {
+    params: &'a cmdline::Params,
+    api: api::Api,
+    api_url: &'a str,
+    ipa: Arc<server::Api>,
+    /// The API's certificate once started (None inside: it could not listen).
+    verify_ca: Option<Option<String>>,
+}
+
+impl Agent<'_> {
+    fn serve(mut self, rec: &mut Recorder) -> Result<Value> {
+        loop {
+            if self.ipa.ctx.locked.load(Ordering::SeqCst) {
+                heartbeat::locked_down(rec);
+                return stay_locked_down();
+            }
+            let Some(node) = self.lookup(rec)? else {
+                continue;
+            };
+            let Some(host) = self.advertised_host()? else {
+                continue;
+            };
+            let p = self.params;
+            let callback_url = callback::url(&p.advertise_protocol, &host, p.advertise_port);
+            self.adopt(&node, &host);
+            found(&node, &callback_url, rec);
+            let ca = self.verify_ca.clone().flatten();
+            let locked = &self.ipa.ctx.locked;
+            let ended = heartbeat::run(
+                &mut self.api,
+                &node,
+                &callback_url,
+                ca.as_deref(),
+                locked,
+                rec,
+            )?;
+            if ended == heartbeat::Ended::LockedDown {
+                return stay_locked_down();
+            }
+        }
+    }
+
+    /// One lookup within ipa-lookup-timeout; None: start over.
+    fn lookup(&mut self, rec: &mut Recorder) -> Result<Option<lookup::Node>> {
+        let p = self.params;
+        let addresses = lookup::addresses(p.boot_mac.as_deref(), &macs());
         let node = lookup::run(
-            &mut api,
+            &mut self.api,
             &addresses,
-            params.lookup_interval,
-            params.lookup_timeout,
-            &mut rec,
+            p.lookup_interval,
+            p.lookup_timeout,
+            rec,
         )?;
-        let Some(node) = node else {
+        if node.is_none() {
             state::log(&format!(
                 "lookup gave no node within {} s; starting over",
-                params.lookup_timeout.as_secs()
+                p.lookup_timeout.as_secs()
             ));
-            continue;
-        };
-        let host = params
+        }
+        Ok(node)
+    }
+
+    /// ipa-advertise-host, else our source address towards Ironic; None (after a pause): no
+    /// route, look up again.
+    fn advertised_host(&self) -> Result<Option<String>> {
+        let host = self
+            .params
             .advertise_host
             .clone()
-            .or_else(|| callback::source_address(&api_url).map(|ip| ip.to_string()));
-        let Some(host) = host else {
+            .or_else(|| callback::source_address(self.api_url).map(|ip| ip.to_string()));
+        if host.is_none() {
             state::log("no address to advertise (no route to Ironic); looking up again");
             crate::fetch::http::sleep_interruptible(Duration::from_secs(5))?;
-            continue;
-        };
-        let callback_url = callback::url(&params.advertise_protocol, &host, params.advertise_port);
-        ipa.token.set(node.token.clone());
-        ipa.ctx
+        }
+        Ok(host)
+    }
+
+    /// Takes the node's token and knobs into the API, started on first use for `host`.
+    fn adopt(&mut self, node: &lookup::Node, host: &str) {
+        self.ipa.token.set(node.token.clone());
+        self.ipa
+            .ctx
             .bios_bootloader_install
             .store(node.bios_bootloader_install, Ordering::Relaxed);
-        let ca = verify_ca.get_or_insert_with(|| start_api(&params, &host, &ipa));
-        state::log(&format!(
-            "found node {} (heartbeat_timeout {} s, {})",
-            node.uuid,
-            node.heartbeat_timeout,
-            if node.token.is_some() {
-                "agent token received"
-            } else {
-                "no agent token"
-            }
-        ));
-        rec.status.node_uuid = Some(node.uuid.clone());
-        rec.status.heartbeat_timeout = Some(node.heartbeat_timeout);
-        rec.status.callback_url = Some(callback_url.clone());
-        heartbeat::run(&mut api, &node, &callback_url, ca.as_deref(), &mut rec)?;
+        if self.verify_ca.is_none() {
+            self.verify_ca = Some(start_api(self.params, host, &self.ipa));
+        }
+    }
+}
+
+/// Logs and records the node found.
+fn found(node: &lookup::Node, callback_url: &str, rec: &mut Recorder) {
+    state::log(&format!(
+        "found node {} (heartbeat_timeout {} s, {})",
+        node.uuid,
+        node.heartbeat_timeout,
+        if node.token.is_some() {
+            "agent token received"
+        } else {
+            "no agent token"
+        }
+    ));
+    rec.status.node_uuid = Some(node.uuid.clone());
+    rec.status.heartbeat_timeout = Some(node.heartbeat_timeout);
+    rec.status.callback_url = Some(callback_url.to_string());
+}
+
+/// After system.lockdown: nothing more to send or answer until SIGTERM (exit 130).
+fn stay_locked_down() -> Result<Value> {
+    loop {
+        crate::fetch::http::sleep_interruptible(Duration::from_secs(3600))?;
     }
 }

@@ -12,6 +12,8 @@ pub enum State {
     Inspecting,
     LookingUp,
     Heartbeating,
+    /// After system.lockdown: no heartbeats, no API, until the node powers off.
+    LockedDown,
 }
 
 #[derive(Debug, Serialize)]

@@ -2,9 +2,11 @@
 //! clean-nvram`, with Ironic's erase knobs (driver_internal_info) and skip_block_devices
 //! (properties) from the node Ironic sends with each step.
 
-use super::{Ctx, Extension, Method, Mode, Outcome, Params, check_version, run, step_and_args};
+use super::steps::{ByManager, Step, StepCall, VERSIONS};
+use super::{Ctx, Extension, Method, Mode, Outcome, Params, document, params, run};
 use crate::agent::ext::CommandError;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 pub const EXTENSION: Extension = Extension {
     name: "clean",
@@ -22,41 +24,50 @@ pub const EXTENSION: Extension = Extension {
     ],
 };
 
-fn step(name: &str, priority: u32) -> Value {
-    json!({"step": name, "priority": priority, "interface": "deploy",
-           "reboot_requested": false, "abortable": true})
+fn step(name: &'static str, priority: u32) -> Step {
+    Step {
+        step: name,
+        priority,
+        interface: "deploy",
+        reboot_requested: false,
+        abortable: Some(true),
+    }
 }
 
 /// IPA's generic manager's priorities: metadata first (99), then the full erase (10).
-pub fn clean_steps() -> Value {
-    json!([
+pub fn clean_steps() -> [Step; 4] {
+    [
         step("erase_devices", 10),
         step("erase_devices_metadata", 99),
         step("erase_devices_express", 0),
         step("clean_uefi_nvram", 0),
-    ])
+    ]
+}
+
+#[derive(Serialize)]
+struct CleanSteps {
+    clean_steps: ByManager<[Step; 4]>,
+    hardware_manager_version: ByManager<&'static str>,
+}
+
+#[derive(Serialize)]
+struct CleanResult {
+    clean_result: Value,
+    clean_step: Value,
 }
 
 fn get_clean_steps(ctx: &Ctx, p: &Params) -> Outcome {
     ctx.cache_node(p);
-    Ok(json!({
-        "clean_steps": { super::MANAGER_NAME: clean_steps() },
-        "hardware_manager_version": super::manager_version(),
-    }))
-}
-
-fn flag(ctx: &Ctx, key: &str) -> Option<bool> {
-    match ctx.node_value(&format!("/driver_internal_info/{key}"))? {
-        Value::Bool(b) => Some(b),
-        Value::String(s) => Some(crate::agent::cmdline::truthy(&s)),
-        _ => None,
-    }
+    document(&CleanSteps {
+        clean_steps: ByManager(clean_steps()),
+        hardware_manager_version: VERSIONS,
+    })
 }
 
 fn skip_args(ctx: &Ctx) -> Vec<String> {
-    match ctx.node_value("/properties/skip_block_devices") {
-        Some(v @ Value::Array(_)) => vec!["--skip".into(), v.to_string()],
-        _ => vec![],
+    match ctx.node().properties.skip_block_devices {
+        Some(v) => vec!["--skip".into(), Value::Array(v).to_string()],
+        None => vec![],
     }
 }
 
@@ -64,6 +75,7 @@ fn skip_args(ctx: &Ctx) -> Vec<String> {
 /// agent_erase_devices_passes, agent_erase_devices_zeroize, agent_continue_if_*_erase_failed,
 /// agent_enable_{ata,nvme}_secure_erase, disk_erasure_concurrency.
 pub fn erase_args(ctx: &Ctx, step: &str) -> Result<Vec<String>, CommandError> {
+    let knobs = ctx.node().driver_internal_info;
     let mut a: Vec<String> = vec!["erase".into(), "--all".into()];
     match step {
         "erase_devices_metadata" => a.extend(["--method".into(), "metadata".into()]),
@@ -71,43 +83,65 @@ pub fn erase_args(ctx: &Ctx, step: &str) -> Result<Vec<String>, CommandError> {
             // IPA: NVMe format where the drive has it (unless agent_enable_nvme_secure_erase is
             // false), else metadata; a failed format always falls back to metadata there. Not
             // `--fallback` with metadata: after metadata it would mean auto's overwrite.
-            if flag(ctx, "agent_enable_nvme_secure_erase").unwrap_or(true) {
+            if knobs.agent_enable_nvme_secure_erase.unwrap_or(true) {
                 a.extend(["--method".into(), "express".into(), "--fallback".into()]);
             } else {
                 a.extend(["--method".into(), "metadata".into()]);
             }
         }
         _ => {
-            let secure = flag(ctx, "agent_enable_nvme_secure_erase").unwrap_or(true)
-                && flag(ctx, "agent_enable_ata_secure_erase").unwrap_or(true);
+            let secure = knobs.agent_enable_nvme_secure_erase.unwrap_or(true)
+                && knobs.agent_enable_ata_secure_erase.unwrap_or(true);
             a.extend([
                 "--method".into(),
                 if secure { "auto" } else { "overwrite" }.into(),
             ]);
-            if let Some(n) = ctx
-                .node_value("/driver_internal_info/agent_erase_devices_passes")
-                .and_then(|v| v.as_u64().or_else(|| v.as_str()?.parse().ok()))
-            {
+            if let Some(n) = knobs.agent_erase_devices_passes {
                 a.extend(["--passes".into(), n.to_string()]);
             }
-            if flag(ctx, "agent_erase_devices_zeroize") == Some(false) {
+            if knobs.agent_erase_devices_zeroize == Some(false) {
                 a.push("--no-final-zero".into());
             }
-            if flag(ctx, "agent_continue_if_secure_erase_failed") == Some(true)
-                || flag(ctx, "agent_continue_if_ata_erase_failed") == Some(true)
+            if knobs.agent_continue_if_secure_erase_failed == Some(true)
+                || knobs.agent_continue_if_ata_erase_failed == Some(true)
             {
                 a.push("--fallback".into());
             }
         }
     }
-    if let Some(n) = ctx
-        .node_value("/driver_internal_info/disk_erasure_concurrency")
-        .and_then(|v| v.as_u64())
-    {
+    if let Some(n) = knobs.disk_erasure_concurrency {
         a.extend(["--concurrency".into(), n.max(1).to_string()]);
     }
     a.extend(skip_args(ctx));
     Ok(a)
+}
+
+/// clean_uefi_nvram's match_patterns: a list of regexes (any of them) or one; anything else
+/// means the default.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Patterns {
+    One(String),
+    Any(Vec<Value>),
+}
+
+impl Patterns {
+    fn regex(self) -> String {
+        match self {
+            Patterns::One(s) => s,
+            Patterns::Any(v) => v
+                .iter()
+                .filter_map(Value::as_str)
+                .collect::<Vec<_>>()
+                .join("|"),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct CleanNvram {
+    #[serde(default, deserialize_with = "params::lenient")]
+    match_patterns: Option<Patterns>,
 }
 
 /// IPA's clean_uefi_nvram default: entries that name no boot loader we keep.
@@ -119,15 +153,10 @@ pub fn run_step(ctx: &Ctx, name: &str, args: &Params) -> Outcome {
             run::ironbox(ctx, &erase_args(ctx, name)?, None)
         }
         "clean_uefi_nvram" => {
-            let pat = match args.get("match_patterns") {
-                Some(Value::Array(v)) => v
-                    .iter()
-                    .filter_map(Value::as_str)
-                    .collect::<Vec<_>>()
-                    .join("|"),
-                Some(Value::String(s)) => s.clone(),
-                _ => NVRAM_DEFAULT.to_string(),
-            };
+            let n: CleanNvram = params::parse(args)?;
+            let pat = n
+                .match_patterns
+                .map_or(NVRAM_DEFAULT.to_string(), Patterns::regex);
             run::ironbox(
                 ctx,
                 &[
@@ -148,15 +177,30 @@ pub fn run_step(ctx: &Ctx, name: &str, args: &Params) -> Outcome {
 
 fn execute_clean_step(ctx: &Ctx, p: &Params) -> Outcome {
     ctx.cache_node(p);
-    check_version(p, "clean_version")?;
-    let (step, name, args) = step_and_args(p)?;
-    let result = run_step(ctx, &name, &args)?;
-    Ok(json!({"clean_result": result, "clean_step": step}))
+    let call = StepCall::parse(p, |c| &c.clean_version)?;
+    document(&CleanResult {
+        clean_result: run_step(ctx, &call.name, &call.args)?,
+        clean_step: call.step,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn nvram_patterns() {
+        let pat = |v: Value| {
+            let n: CleanNvram = params::parse(v.as_object().unwrap()).unwrap();
+            n.match_patterns
+                .map_or(NVRAM_DEFAULT.to_string(), Patterns::regex)
+        };
+        assert_eq!(pat(json!({"match_patterns": ["a", 1, "b"]})), "a|b");
+        assert_eq!(pat(json!({"match_patterns": "shim"})), "shim");
+        assert_eq!(pat(json!({"match_patterns": 5})), NVRAM_DEFAULT);
+        assert_eq!(pat(json!({})), NVRAM_DEFAULT);
+    }
 
     #[test]
     fn knobs() {
@@ -193,7 +237,7 @@ mod tests {
             ["erase", "--all", "--method", "metadata"]
         );
         let steps = clean_steps();
-        assert_eq!(steps[0]["priority"], 10);
-        assert_eq!(steps[1]["step"], "erase_devices_metadata");
+        assert_eq!(steps[0].priority, 10);
+        assert_eq!(steps[1].step, "erase_devices_metadata");
     }
 }

@@ -1,9 +1,11 @@
 //! `deploy.*`: the in-band deploy steps Ironic's `direct` interface runs: write_image (the
 //! image and config drive), plus erase_devices_metadata and clean_uefi_nvram as IPA offers them.
 
-use super::{CommandError, Ctx, Extension, Method, Mode, Outcome, Params, check_version, clean};
-use super::{standby, step_and_args};
-use serde_json::{Value, json};
+use super::steps::{ByManager, Step, StepCall, VERSIONS};
+use super::{CommandError, Ctx, Extension, Method, Mode, Outcome, Params, clean, document};
+use super::{params, standby};
+use serde::Serialize;
+use serde_json::Value;
 
 pub const EXTENSION: Extension = Extension {
     name: "deploy",
@@ -21,36 +23,53 @@ pub const EXTENSION: Extension = Extension {
     ],
 };
 
-fn step(name: &str) -> Value {
+fn step(name: &'static str) -> Step {
     // priority 0: Ironic runs them only when asked (write_image is proxied by its own
     // out-of-band step of the same name, priority 80)
-    json!({"step": name, "priority": 0, "interface": "deploy", "reboot_requested": false})
+    Step {
+        step: name,
+        priority: 0,
+        interface: "deploy",
+        reboot_requested: false,
+        abortable: None,
+    }
+}
+
+#[derive(Serialize)]
+struct DeploySteps {
+    deploy_steps: ByManager<[Step; 3]>,
+    hardware_manager_version: ByManager<&'static str>,
+}
+
+#[derive(Serialize)]
+struct DeployResult {
+    deploy_result: Value,
+    deploy_step: Value,
 }
 
 fn get_deploy_steps(ctx: &Ctx, p: &Params) -> Outcome {
     ctx.cache_node(p);
-    Ok(json!({
-        "deploy_steps": { super::MANAGER_NAME: [
-            step("erase_devices_metadata"), step("clean_uefi_nvram"), step("write_image")] },
-        "hardware_manager_version": super::manager_version(),
-    }))
+    document(&DeploySteps {
+        deploy_steps: ByManager([
+            step("erase_devices_metadata"),
+            step("clean_uefi_nvram"),
+            step("write_image"),
+        ]),
+        hardware_manager_version: VERSIONS,
+    })
 }
 
 fn execute_deploy_step(ctx: &Ctx, p: &Params) -> Outcome {
     ctx.cache_node(p);
-    check_version(p, "deploy_version")?;
-    let (step, name, args) = step_and_args(p)?;
-    let result = match name.as_str() {
+    let call = StepCall::parse(p, |c| &c.deploy_version)?;
+    let result = match call.name.as_str() {
         "write_image" => {
-            let info = args.get("image_info").cloned().unwrap_or(Value::Null);
-            let cd = args
-                .get("configdrive")
-                .filter(|c| !c.is_null())
-                .or_else(|| info.get("configdrive"))
-                .cloned();
-            standby::write_image(ctx, &info, cd.as_ref())?
+            let w: standby::WriteImage = params::parse(&call.args)?;
+            standby::write_image(ctx, &w.image_info, w.configdrive.as_deref())?
         }
-        "erase_devices_metadata" | "clean_uefi_nvram" => clean::run_step(ctx, &name, &args)?,
+        "erase_devices_metadata" | "clean_uefi_nvram" => {
+            clean::run_step(ctx, &call.name, &call.args)?
+        }
         other => {
             return Err(CommandError::execution(format!(
                 "Unknown deploy step {other}: ironbox implements write_image, \
@@ -58,5 +77,8 @@ fn execute_deploy_step(ctx: &Ctx, p: &Params) -> Outcome {
             )));
         }
     };
-    Ok(json!({"deploy_result": result, "deploy_step": step}))
+    document(&DeployResult {
+        deploy_result: result,
+        deploy_step: call.step,
+    })
 }

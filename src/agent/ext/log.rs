@@ -1,9 +1,9 @@
 //! `log.collect_system_logs`: a base64 gzip tar of what the ramdisk has of IPA's collection
 //! (kernel log, the agent's state files, mounts, block devices, command line), each entry capped.
 
-use super::{CommandError, Ctx, Extension, Method, Mode, Outcome, Params};
+use super::{CommandError, Ctx, Extension, Method, Mode, Outcome, Params, document};
 use base64::Engine;
-use serde_json::json;
+use serde::Serialize;
 use std::io::Write;
 
 pub const EXTENSION: Extension = Extension {
@@ -14,6 +14,12 @@ pub const EXTENSION: Extension = Extension {
         run: collect_system_logs,
     }],
 };
+
+/// IPA's answer: the archive, base64 of gzip of tar.
+#[derive(Serialize)]
+struct SystemLogs {
+    system_logs: String,
+}
 
 /// No log entry larger than this (the whole answer travels in one JSON body).
 const ENTRY_LIMIT: usize = 8 << 20;
@@ -106,7 +112,9 @@ fn collect_system_logs(ctx: &Ctx, _p: &Params) -> Outcome {
     let gz = gz
         .finish()
         .map_err(|e| CommandError::execution(format!("compressing the logs: {e}")))?;
-    Ok(json!({"system_logs": base64::engine::general_purpose::STANDARD.encode(gz)}))
+    document(&SystemLogs {
+        system_logs: base64::engine::general_purpose::STANDARD.encode(gz),
+    })
 }
 
 #[cfg(test)]

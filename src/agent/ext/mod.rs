@@ -7,13 +7,16 @@ mod clean;
 mod deploy;
 mod image;
 mod log;
+mod node;
+pub mod params;
 mod partition_image;
 pub mod run;
 mod standby;
+mod steps;
 mod system;
 
 use serde::Serialize;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 use std::path::PathBuf;
 use std::sync::Mutex;
 use std::sync::atomic::AtomicBool;
@@ -93,8 +96,11 @@ pub const EXTENSIONS: &[Extension] = &[
 pub const MANAGER_NAME: &str = "ironbox_hardware_manager";
 pub const MANAGER_VERSION: &str = "1.0";
 
-pub fn manager_version() -> Value {
-    json!({ MANAGER_NAME: MANAGER_VERSION })
+/// A command's typed result as it is kept and answered (keys sorted, as serde_json's map
+/// writes them).
+pub fn document(result: &impl Serialize) -> Outcome {
+    serde_json::to_value(result)
+        .map_err(|e| CommandError::execution(format!("cannot encode the result: {e}")))
 }
 
 /// What the commands share: how to run ironbox, where the ramdisk's files are, and what earlier
@@ -104,9 +110,10 @@ pub struct Ctx {
     pub state_dir: PathBuf,
     pub power_off: Vec<String>,
     pub reboot: Vec<String>,
-    pub node: Mutex<Option<Value>>,
+    pub node: Mutex<node::Node>,
     pub disk: Mutex<Option<String>>,
-    pub partition_uuids: Mutex<Value>,
+    /// What get_partition_uuids answers (None: nothing written yet).
+    pub partition_uuids: Mutex<Option<standby::PartitionUuids>>,
     /// The partition image written by write_image, for install_bootloader.
     pub partition_image: Mutex<Option<partition_image::Written>>,
     /// Ironic's enable_bios_bootloader_install (lookup config).
@@ -124,9 +131,9 @@ impl Ctx {
             state_dir,
             power_off: vec!["poweroff".into(), "-f".into()],
             reboot: vec!["reboot".into(), "-f".into()],
-            node: Mutex::new(None),
+            node: Mutex::new(node::Node::default()),
             disk: Mutex::new(None),
-            partition_uuids: Mutex::new(json!({})),
+            partition_uuids: Mutex::new(None),
             partition_image: Mutex::new(None),
             bios_bootloader_install: AtomicBool::new(false),
             ignore_bootloader_failure: false,
@@ -140,18 +147,14 @@ impl Ctx {
 
     /// Keeps the node of a step call (IPA's cache_node): later commands read its hints and knobs.
     pub fn cache_node(&self, p: &Params) {
-        if let (Some(n), Ok(mut c)) = (p.get("node").filter(|n| n.is_object()), self.node.lock()) {
-            *c = Some(n.clone());
+        if let (Some(n), Ok(mut c)) = (node::from_params(p), self.node.lock()) {
+            *c = n;
         }
     }
 
-    /// A value under the cached node, e.g. `/properties/root_device`.
-    pub fn node_value(&self, pointer: &str) -> Option<Value> {
-        let n = self.node.lock().ok()?;
-        n.as_ref()?
-            .pointer(pointer)
-            .filter(|v| !v.is_null())
-            .cloned()
+    /// The node cached last (empty before any step call).
+    pub fn node(&self) -> node::Node {
+        self.node.lock().map(|n| n.clone()).unwrap_or_default()
     }
 
     /// `--disk D` of the disk written earlier, else `--disk auto --hints <root_device>`.
@@ -165,38 +168,12 @@ impl Ctx {
     /// `--disk auto` with the node's root device hints (IPA's root disk choice).
     pub fn root_disk_args(&self) -> Vec<String> {
         let mut a = vec!["--disk".into(), "auto".into()];
-        if let Some(h) = self.node_value("/properties/root_device") {
+        if let Some(h) = self.node().properties.root_device {
             a.push("--hints".into());
             a.push(h.to_string());
         }
         a
     }
-}
-
-/// Refuses a step whose hardware_manager_version differs from ours (None: first call).
-pub fn check_version(p: &Params, key: &str) -> Result<(), CommandError> {
-    match p.get(key) {
-        None | Some(Value::Null) => Ok(()),
-        Some(v) if *v == manager_version() => Ok(()),
-        Some(v) => Err(CommandError::version_mismatch(&manager_version(), v)),
-    }
-}
-
-/// A step call's step dict with its args merged into the params (IPA: kwargs.update(args)).
-pub fn step_and_args(p: &Params) -> Result<(Value, String, Params), CommandError> {
-    let step = p.get("step").cloned().unwrap_or(Value::Null);
-    let Some(name) = step.get("step").and_then(Value::as_str).map(str::to_string) else {
-        return Err(CommandError::invalid_params(format!(
-            "Malformed step, no \"step\" key: {step}"
-        )));
-    };
-    let mut args = p.clone();
-    if let Some(Value::Object(a)) = step.get("args") {
-        for (k, v) in a {
-            args.insert(k.clone(), v.clone());
-        }
-    }
-    Ok((step, name, args))
 }
 
 pub fn find(ext: &str, method: &str) -> Lookup {
@@ -218,30 +195,10 @@ pub enum Lookup {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
-    fn versions_and_steps() {
-        let mut p = Params::new();
-        assert!(check_version(&p, "clean_version").is_ok());
-        p.insert("clean_version".into(), manager_version());
-        assert!(check_version(&p, "clean_version").is_ok());
-        p.insert(
-            "clean_version".into(),
-            json!({"generic_hardware_manager": "1.2"}),
-        );
-        assert_eq!(
-            check_version(&p, "clean_version").unwrap_err().kind,
-            "VersionMismatch"
-        );
-        p.insert(
-            "step".into(),
-            json!({"step": "erase_devices", "args": {"passes": 2}}),
-        );
-        let (_, name, args) = step_and_args(&p).unwrap();
-        assert_eq!(name, "erase_devices");
-        assert_eq!(args["passes"], 2);
-        p.insert("step".into(), json!({"priority": 1}));
-        assert_eq!(step_and_args(&p).unwrap_err().code, 400);
+    fn lookups() {
         assert!(matches!(find("clean", "get_clean_steps"), Lookup::Found(_)));
         assert!(matches!(find("clean", "nope"), Lookup::NoMethod));
         assert!(matches!(

@@ -3,8 +3,9 @@
 //! disk_label through `ironbox partition`'s IPA-style flags, the image into the root partition,
 //! then the config drive. The same three commands the ansible playbook runs.
 
-use super::{CommandError, Ctx, Outcome, run, standby};
-use serde_json::{Value, json};
+use super::standby::{ImageInfo, PartitionUuids, Prepared};
+use super::{CommandError, Ctx, Outcome, document, run, standby};
+use serde_json::Value;
 
 /// What install_bootloader needs from the write: partition numbers and their UUIDs.
 #[derive(Debug, Clone, PartialEq)]
@@ -43,29 +44,20 @@ impl BootMode {
 /// IPA's config drive partition size (MAX_CONFIG_DRIVE_SIZE_MB): a drive never needs more.
 const CONFIGDRIVE_MB: u64 = 64;
 
-/// A MiB count from image_info: Ironic sends integers; numeric strings are taken too.
-fn mib(info: &Value, key: &str) -> Result<u64, CommandError> {
-    let bad = |v: &Value| {
-        CommandError::invalid_params(format!(
-            "image_info {key} must be a whole number of MiB, got {v}"
-        ))
-    };
-    match info.get(key) {
-        None | Some(Value::Null) => Ok(0),
-        Some(v @ Value::Number(n)) => n.as_u64().ok_or_else(|| bad(v)),
-        Some(v @ Value::String(s)) => s.trim().parse().map_err(|_| bad(v)),
-        Some(v) => Err(bad(v)),
-    }
-}
-
 /// The boot mode: Ironic's deploy_boot_mode, else the node's boot_mode capability, else the
 /// firmware the ramdisk booted in (IPA's get_node_boot_mode order).
-pub fn boot_mode(ctx: &Ctx, info: &Value, firmware: BootMode) -> Result<BootMode, CommandError> {
-    if let Some(m) = info.get("deploy_boot_mode").and_then(Value::as_str) {
+pub fn boot_mode(
+    ctx: &Ctx,
+    info: &ImageInfo,
+    firmware: BootMode,
+) -> Result<BootMode, CommandError> {
+    if let Some(m) = &info.deploy_boot_mode {
         return BootMode::parse("image_info deploy_boot_mode", m);
     }
     let caps = ctx
-        .node_value("/properties/capabilities")
+        .node()
+        .properties
+        .capabilities
         .map(|c| capability(&c, "boot_mode"));
     match caps.flatten() {
         Some(m) => BootMode::parse("the node's boot_mode capability", &m),
@@ -90,23 +82,23 @@ fn capability(caps: &Value, key: &str) -> Option<String> {
 /// name (on msdos it appends its own, past root).
 pub fn partition_args(
     ctx: &Ctx,
-    info: &Value,
+    info: &ImageInfo,
     mode: BootMode,
     configdrive: bool,
 ) -> Result<Vec<String>, CommandError> {
-    let root = mib(info, "root_mb")?;
+    let root = info.root_mb.unwrap_or(0);
     if root == 0 {
         return Err(CommandError::invalid_params(
             "image_info root_mb is missing or 0: a partition image needs a root partition size",
         ));
     }
-    if info.get("preserve_ephemeral").and_then(Value::as_bool) == Some(true) {
+    if info.preserve_ephemeral == Some(true) {
         return Err(CommandError::invalid_params(
             "image_info preserve_ephemeral is true: keeping the ephemeral partition across a \
              rebuild is not implemented by ironbox's direct deploy",
         ));
     }
-    let table = match (mode, info.get("disk_label").and_then(Value::as_str)) {
+    let table = match (mode, info.disk_label.as_deref()) {
         (BootMode::Uefi, _) | (BootMode::Bios, Some("gpt")) => "gpt",
         (BootMode::Bios, None | Some("msdos")) => "msdos",
         (BootMode::Bios, Some(l)) => {
@@ -119,14 +111,14 @@ pub fn partition_args(
     a.extend(ctx.root_disk_args());
     a.extend(["--wipe".into(), "--table".into(), table.into()]);
     a.extend(["--boot-mode".into(), mode.as_str().into()]);
-    let ephemeral = mib(info, "ephemeral_mb")?;
+    let ephemeral = info.ephemeral_mb.unwrap_or(0);
     if ephemeral > 0 {
         a.extend(["--ephemeral".into(), ephemeral.to_string()]);
-        if let Some(f) = info.get("ephemeral_format").and_then(Value::as_str) {
+        if let Some(f) = &info.ephemeral_format {
             a.extend(["--ephemeral-format".into(), f.to_string()]);
         }
     }
-    let swap = mib(info, "swap_mb")?;
+    let swap = info.swap_mb.unwrap_or(0);
     if swap > 0 {
         a.extend(["--swap".into(), swap.to_string()]);
     }
@@ -152,7 +144,7 @@ fn by_role(report: &Value, role: &str) -> Option<(u32, Option<String>)> {
 
 /// IPA's partition UUIDs: 'root uuid' (the image's filesystem), 'efi system partition uuid'
 /// (the new ESP's vfat id) and 'partitions', the role → node map.
-pub fn uuids(part: &Value, write: &Value) -> Result<(Written, Value), CommandError> {
+pub fn uuids(part: &Value, write: &Value) -> Result<(Written, PartitionUuids), CommandError> {
     let missing = |what: &str| {
         CommandError::execution(format!("ironbox partition reported no {what}: {part}"))
     };
@@ -173,11 +165,17 @@ pub fn uuids(part: &Value, write: &Value) -> Result<(Written, Value), CommandErr
         esp: esp.as_ref().map(|e| e.0),
         esp_uuid: esp.and_then(|e| e.1),
     };
-    let v = json!({
-        "root uuid": root_uuid,
-        "efi system partition uuid": w.esp_uuid,
-        "partitions": part.get("ipa").cloned().unwrap_or_else(|| json!({})),
-    });
+    let v = PartitionUuids {
+        root: root_uuid,
+        esp: Some(w.esp_uuid.clone()),
+        partitions: Some(
+            part.get("ipa")
+                .and_then(Value::as_object)
+                .cloned()
+                .unwrap_or_default(),
+        ),
+        config_drive: None,
+    };
     Ok((w, v))
 }
 
@@ -189,8 +187,20 @@ fn firmware() -> BootMode {
     }
 }
 
+/// IPA's message, UUIDs included.
+fn message(id: &str, w: &Written, mode: BootMode) -> String {
+    let (disk, root_uuid) = (&w.disk, w.root_uuid.as_deref().unwrap_or_default());
+    match (&w.esp_uuid, mode) {
+        (Some(e), BootMode::Uefi) => format!(
+            "prepare_image: image ({id}) written to device {disk} root_uuid={root_uuid} \
+             efi_system_partition_uuid={e}"
+        ),
+        _ => format!("prepare_image: image ({id}) written to device {disk} root_uuid={root_uuid}"),
+    }
+}
+
 /// partition → image-write into root → config drive; records what install_bootloader needs.
-pub fn write(ctx: &Ctx, info: &Value, configdrive: Option<&str>) -> Outcome {
+pub fn write(ctx: &Ctx, info: &ImageInfo, configdrive: Option<&str>) -> Outcome {
     let mode = boot_mode(ctx, info, firmware())?;
     let pargs = partition_args(ctx, info, mode, configdrive.is_some())?;
     // checked before the disk is touched: a bad image_info changes nothing
@@ -211,50 +221,54 @@ pub fn write(ctx: &Ctx, info: &Value, configdrive: Option<&str>) -> Outcome {
     wa.extend(source);
     let report = run::ironbox(ctx, &wa, None)?;
     let (written, mut uuids) = uuids(&part, &report)?;
-    let mut result = json!({"partition": part, "image_write": report});
-    if let Some(cd) = configdrive {
-        let cdr = standby::write_configdrive(ctx, &disk, cd)?;
-        uuids["config drive"] = cdr.get("partition").cloned().unwrap_or(Value::Null);
-        if uuids["partitions"].get("configdrive").is_none() {
-            uuids["partitions"]["configdrive"] = cdr
-                .pointer("/partition/node")
-                .cloned()
-                .unwrap_or(Value::Null);
+    let cdr = match configdrive {
+        Some(cd) => Some(standby::write_configdrive(ctx, &disk, cd)?),
+        None => None,
+    };
+    if let Some(cdr) = &cdr {
+        uuids.config_drive = Some(cdr.get("partition").cloned().unwrap_or(Value::Null));
+        if let Some(p) = &mut uuids.partitions {
+            p.entry("configdrive").or_insert_with(|| {
+                cdr.pointer("/partition/node")
+                    .cloned()
+                    .unwrap_or(Value::Null)
+            });
         }
-        result["configdrive"] = cdr;
     }
     if let Ok(mut d) = ctx.disk.lock() {
         *d = Some(disk.clone());
     }
-    let id = info.get("id").and_then(Value::as_str).unwrap_or("");
-    let root_uuid = written.root_uuid.clone().unwrap_or_default();
-    // IPA's message, UUIDs included
-    result["result"] = json!(match (&written.esp_uuid, mode) {
-        (Some(e), BootMode::Uefi) => format!(
-            "prepare_image: image ({id}) written to device {disk} root_uuid={root_uuid} \
-             efi_system_partition_uuid={e}"
-        ),
-        _ => format!("prepare_image: image ({id}) written to device {disk} root_uuid={root_uuid}"),
-    });
+    let result = message(info.id(), &written, mode);
     if let Ok(mut u) = ctx.partition_uuids.lock() {
-        *u = uuids;
+        *u = Some(uuids);
     }
     if let Ok(mut p) = ctx.partition_image.lock() {
         *p = Some(written);
     }
-    Ok(result)
+    document(&Prepared {
+        partition: Some(part),
+        image_write: report,
+        configdrive: cdr,
+        result,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn ctx() -> Ctx {
         Ctx::new("/bin/false".into(), "/nonexistent".into())
     }
 
-    fn args(info: Value, mode: BootMode, cd: bool) -> Result<String, CommandError> {
-        partition_args(&ctx(), &info, mode, cd).map(|a| a.join(" "))
+    /// image_info parsed as a command's params are (a refused value is the 400).
+    fn info(v: Value) -> Result<ImageInfo, CommandError> {
+        serde_json::from_value(v).map_err(|e| CommandError::invalid_params(e.to_string()))
+    }
+
+    fn args(v: Value, mode: BootMode, cd: bool) -> Result<String, CommandError> {
+        partition_args(&ctx(), &info(v)?, mode, cd).map(|a| a.join(" "))
     }
 
     #[test]
@@ -309,7 +323,8 @@ mod tests {
         .unwrap_err();
         assert!(e.details.contains("preserve_ephemeral"));
         let c = ctx();
-        let e = boot_mode(&c, &json!({"deploy_boot_mode": "efi"}), BootMode::Bios).unwrap_err();
+        let efi = info(json!({"deploy_boot_mode": "efi"})).unwrap();
+        let e = boot_mode(&c, &efi, BootMode::Bios).unwrap_err();
         assert!(
             e.details.contains(r#"deploy_boot_mode "efi""#),
             "{}",
@@ -320,13 +335,13 @@ mod tests {
     #[test]
     fn boot_mode_order() {
         let c = ctx();
-        let info = json!({"deploy_boot_mode": "UEFI"});
+        let uefi = info(json!({"deploy_boot_mode": "UEFI"})).unwrap();
         assert_eq!(
-            boot_mode(&c, &info, BootMode::Bios).unwrap(),
+            boot_mode(&c, &uefi, BootMode::Bios).unwrap(),
             BootMode::Uefi
         );
         assert_eq!(
-            boot_mode(&c, &json!({}), BootMode::Bios).unwrap(),
+            boot_mode(&c, &ImageInfo::default(), BootMode::Bios).unwrap(),
             BootMode::Bios
         );
         let mut p = super::super::Params::new();
@@ -336,7 +351,7 @@ mod tests {
         );
         c.cache_node(&p);
         assert_eq!(
-            boot_mode(&c, &json!({}), BootMode::Bios).unwrap(),
+            boot_mode(&c, &ImageInfo::default(), BootMode::Bios).unwrap(),
             BootMode::Uefi
         );
     }
@@ -361,7 +376,7 @@ mod tests {
             }
         );
         assert_eq!(
-            v,
+            serde_json::to_value(&v).unwrap(),
             json!({"root uuid": "0f0e-root", "efi system partition uuid": "AB12-CD34",
                 "partitions": part["ipa"]})
         );
@@ -369,7 +384,10 @@ mod tests {
             "ipa": {"root": "/dev/vda1"}});
         let (w, v) = uuids(&bios, &write).unwrap();
         assert_eq!((w.root, w.esp), (1, None));
-        assert_eq!(v["efi system partition uuid"], Value::Null);
+        assert_eq!(
+            serde_json::to_value(&v).unwrap()["efi system partition uuid"],
+            Value::Null
+        );
         assert!(uuids(&json!({"disk": "/dev/vda"}), &write).is_err());
     }
 }

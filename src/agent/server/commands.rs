@@ -150,30 +150,8 @@ impl Commands {
                     .into(),
             });
         };
-        if let Some(last) = list.last() {
-            let last = last.snapshot();
-            if last.command_status == Status::Running {
-                return Err(Refused {
-                    status: 409,
-                    faultstring: format!("Agent is busy: executing command {}", last.command_name),
-                });
-            }
-        }
-        let m = match ext::find(ext_name, method) {
-            Lookup::Found(m) => m,
-            Lookup::NoExtension => {
-                return Err(Refused {
-                    status: 404,
-                    faultstring: format!("Not found: Extension with id {ext_name} not found."),
-                });
-            }
-            Lookup::NoMethod => {
-                return Err(Refused {
-                    status: 400,
-                    faultstring: format!("Invalid command: Unknown command: {method}"),
-                });
-            }
-        };
+        idle(&list)?;
+        let m = resolve(ext_name, method)?;
         let entry = Arc::new(Entry {
             result: Mutex::new(CommandResult {
                 id: uuid4(),
@@ -201,6 +179,33 @@ impl Commands {
     }
 }
 
+/// One command at a time: 409 while the last one runs.
+fn idle(list: &[Arc<Entry>]) -> Result<(), Refused> {
+    match list.last().map(|l| l.snapshot()) {
+        Some(last) if last.command_status == Status::Running => Err(Refused {
+            status: 409,
+            faultstring: format!("Agent is busy: executing command {}", last.command_name),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// The method for `<extension>.<method>`: IPA's 404 for an unknown extension, 400 for an
+/// unknown method.
+fn resolve(ext_name: &str, method: &str) -> Result<&'static ext::Method, Refused> {
+    match ext::find(ext_name, method) {
+        Lookup::Found(m) => Ok(m),
+        Lookup::NoExtension => Err(Refused {
+            status: 404,
+            faultstring: format!("Not found: Extension with id {ext_name} not found."),
+        }),
+        Lookup::NoMethod => Err(Refused {
+            status: 400,
+            faultstring: format!("Invalid command: Unknown command: {method}"),
+        }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -223,7 +228,7 @@ mod tests {
         assert_eq!(v["command_status"], "SUCCEEDED");
         assert_eq!(
             v["command_result"]["hardware_manager_version"],
-            ext::manager_version()
+            serde_json::json!({ ext::MANAGER_NAME: ext::MANAGER_VERSION })
         );
         assert_eq!(uuid4().len(), 36);
         let e = |n: &str| cmds.execute(&c, n, Params::new()).err().unwrap();

@@ -126,7 +126,10 @@ pub fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-pub fn read_request(r: &mut impl BufRead, limits: &Limits) -> Result<Request, Refusal> {
+/// `METHOD /path?query HTTP/1.x`: the method, the path and the decoded query pairs.
+type RequestLine = (String, String, Vec<(String, String)>);
+
+fn request_line(r: &mut impl BufRead, limits: &Limits) -> Result<RequestLine, Refusal> {
     let line = read_line(r, limits.line, "request line")?;
     let mut parts = line.split(' ');
     let (Some(method), Some(target), Some(version), None) =
@@ -152,12 +155,17 @@ pub fn read_request(r: &mut impl BufRead, limits: &Limits) -> Result<Request, Re
             (percent_decode(k), percent_decode(v))
         })
         .collect();
+    Ok((method.to_string(), path.to_string(), query))
+}
+
+/// The headers up to the empty line, within the count and size limits.
+fn headers(r: &mut impl BufRead, limits: &Limits) -> Result<Vec<(String, String)>, Refusal> {
     let mut headers = Vec::new();
     let mut total = 0usize;
     loop {
         let h = read_line(r, limits.line, "header")?;
         if h.is_empty() {
-            break;
+            return Ok(headers);
         }
         total += h.len();
         if headers.len() >= limits.headers || total > limits.header_bytes {
@@ -168,13 +176,10 @@ pub fn read_request(r: &mut impl BufRead, limits: &Limits) -> Result<Request, Re
         };
         headers.push((k.trim().to_string(), v.trim().to_string()));
     }
-    let mut req = Request {
-        method: method.to_string(),
-        path: path.to_string(),
-        query,
-        headers,
-        body: Vec::new(),
-    };
+}
+
+/// The body: Content-Length bytes (none without it), never chunked.
+fn body(r: &mut impl BufRead, req: &Request, limits: &Limits) -> Result<Vec<u8>, Refusal> {
     if req.header("transfer-encoding").is_some() {
         return Err(refuse(
             411,
@@ -198,7 +203,19 @@ pub fn read_request(r: &mut impl BufRead, limits: &Limits) -> Result<Request, Re
         status: None,
         message: format!("reading the body: {e}"),
     })?;
-    req.body = body;
+    Ok(body)
+}
+
+pub fn read_request(r: &mut impl BufRead, limits: &Limits) -> Result<Request, Refusal> {
+    let (method, path, query) = request_line(r, limits)?;
+    let mut req = Request {
+        method,
+        path,
+        query,
+        headers: headers(r, limits)?,
+        body: Vec::new(),
+    };
+    req.body = body(r, &req, limits)?;
     Ok(req)
 }
 

@@ -10,8 +10,9 @@ pub mod token;
 
 use crate::agent::ext::{Ctx, Params};
 use crate::report::{IronError, Result};
-use commands::Commands;
-use serde_json::{Value, json};
+use commands::{CommandResult, Commands};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use std::io::BufReader;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::Arc;
@@ -30,18 +31,64 @@ pub struct Api {
     pub commands: Commands,
 }
 
-/// An answer: status and JSON body.
+/// An answer: status and JSON body (a Value: keys go out sorted, as they always have).
 pub struct Answer(pub u16, pub Value);
 
+impl Answer {
+    fn new(status: u16, body: &impl Serialize) -> Answer {
+        Answer(status, serde_json::to_value(body).unwrap_or(Value::Null))
+    }
+}
+
+/// IPA's error body (wsme's fault).
+#[derive(Serialize)]
+struct Fault<'a> {
+    faultcode: &'static str,
+    faultstring: &'a str,
+}
+
 fn fault(status: u16, text: &str) -> Answer {
-    Answer(
+    let faultcode = if status >= 500 { "Server" } else { "Client" };
+    Answer::new(
         status,
-        json!({"faultcode": if status >= 500 { "Server" } else { "Client" }, "faultstring": text}),
+        &Fault {
+            faultcode,
+            faultstring: text,
+        },
     )
 }
 
-fn to_json(v: &impl serde::Serialize) -> Value {
-    serde_json::to_value(v).unwrap_or(Value::Null)
+#[derive(Serialize)]
+struct Version {
+    id: &'static str,
+}
+
+/// `GET /`: the versions IPA's API offers.
+#[derive(Serialize)]
+struct Versions {
+    name: &'static str,
+    default_version: Version,
+    versions: [Version; 1],
+}
+
+/// `GET /v1/status`.
+#[derive(Serialize)]
+struct AgentStatus {
+    started_at: f64,
+    version: &'static str,
+}
+
+/// `GET /v1/commands/`.
+#[derive(Serialize)]
+struct CommandList {
+    commands: Vec<CommandResult>,
+}
+
+/// `POST /v1/commands/`'s body.
+#[derive(Deserialize)]
+struct Execute {
+    name: String,
+    params: Params,
 }
 
 impl Api {
@@ -55,43 +102,39 @@ impl Api {
             .query("wait")
             .is_some_and(|w| w.eq_ignore_ascii_case("true"));
         match (req.method.as_str(), path) {
-            ("GET", "" | "/") => Answer(
+            ("GET", "" | "/") => Answer::new(
                 200,
-                json!({"name": "OpenStack Ironic Python Agent API (ironbox)",
-                       "default_version": {"id": "v1"}, "versions": [{"id": "v1"}]}),
+                &Versions {
+                    name: "OpenStack Ironic Python Agent API (ironbox)",
+                    default_version: Version { id: "v1" },
+                    versions: [Version { id: "v1" }],
+                },
             ),
-            ("GET", "/status") => Answer(
+            ("GET", "/status") => Answer::new(
                 200,
-                json!({"started_at": self.ctx.started_at,
-                       "version": crate::agent::heartbeat::AGENT_VERSION}),
+                &AgentStatus {
+                    started_at: self.ctx.started_at,
+                    version: crate::agent::heartbeat::AGENT_VERSION,
+                },
             ),
-            ("GET", "/commands" | "/commands/") => {
-                Answer(200, json!({"commands": to_json(&self.commands.list())}))
-            }
+            ("GET", "/commands" | "/commands/") => Answer::new(
+                200,
+                &CommandList {
+                    commands: self.commands.list(),
+                },
+            ),
             ("GET", p) if p.starts_with("/commands/") => {
                 match self.commands.get(&p["/commands/".len()..]) {
-                    Some(e) => Answer(200, to_json(&if wait { e.join() } else { e.snapshot() })),
+                    Some(e) => Answer::new(200, &if wait { e.join() } else { e.snapshot() }),
                     None => fault(404, "Not found: Command not found."),
                 }
             }
             ("POST", "/commands" | "/commands/") => {
-                let body: Option<Value> = serde_json::from_slice(&req.body).ok();
-                let name = body
-                    .as_ref()
-                    .and_then(|b| b.get("name"))
-                    .and_then(Value::as_str);
-                let params = body
-                    .as_ref()
-                    .and_then(|b| b.get("params"))
-                    .and_then(Value::as_object);
-                let (Some(name), Some(params)) = (name, params) else {
+                let Ok(body) = serde_json::from_slice::<Execute>(&req.body) else {
                     return fault(400, "400 Bad Request: Missing or invalid name or params");
                 };
-                match self
-                    .commands
-                    .execute(&self.ctx, name, Params::clone(params))
-                {
-                    Ok(e) => Answer(200, to_json(&if wait { e.join() } else { e.snapshot() })),
+                match self.commands.execute(&self.ctx, &body.name, body.params) {
+                    Ok(e) => Answer::new(200, &if wait { e.join() } else { e.snapshot() }),
                     Err(r) => fault(r.status, &r.faultstring),
                 }
             }
