@@ -7,6 +7,7 @@ use super::report::{ConfigdriveWriteReport, PartitionReport};
 use super::tree::Tree;
 use super::{fat_write, fetch, iso_write, locate, read_image, usage};
 use crate::disk::append_partition::{self, AppendPlan};
+use crate::disk::mbr_type::MbrType;
 use crate::disk::reread::RefreshMethod;
 use crate::disk::{
     BlockDevice, DiskArgs, open, partnodes, reread, resolve_target, safety, signatures,
@@ -400,7 +401,7 @@ fn place(f: &mut File, disk: &str, sector: u32, size: u64, align: u64) -> Result
         size,
         align,
         name: locate::LABEL,
-        mbr_type: 0x83,
+        mbr_type: MbrType::LINUX,
     };
     let plan = append_partition::plan(f, sector, &new)?;
     Ok(Placement {

@@ -7,6 +7,7 @@
 //! MBR: a free primary slot outside the extended partition, else a logical partition inside the
 //! extended one; everything below 2^32 sectors (2 TiB with 512-byte sectors).
 
+use crate::disk::mbr_type::MbrType;
 use crate::disk::{gpt, guid, mbr, mbr_entry, table};
 use crate::report::{IronError, Kind, Result};
 use serde::Serialize;
@@ -34,14 +35,14 @@ pub struct AppendPlan {
     #[serde(skip)]
     name: String,
     #[serde(skip)]
-    mbr_type: u8,
+    mbr_type: MbrType,
 }
 
 fn extended(mbr: &mbrman::MBR) -> Option<&mbrman::MBRPartitionEntry> {
     mbr.header
         .iter()
         .map(|(_, e)| e)
-        .find(|e| e.is_used() && e.is_extended())
+        .find(|e| e.is_used() && MbrType(e.sys).is_extended())
 }
 
 fn no_space(msg: String, need: u64) -> IronError {
@@ -62,7 +63,7 @@ pub struct NewPartition<'a> {
     pub size: u64,
     pub align: u64,
     pub name: &'a str,
-    pub mbr_type: u8,
+    pub mbr_type: MbrType,
 }
 
 /// The request in sectors of the disk.
@@ -357,7 +358,7 @@ fn apply_logical(
     let ext = extended(mbr)
         .ok_or_else(|| IronError::new(Kind::Internal, "the extended partition vanished"))?;
     let ext_start = ext.starting_lba as u64;
-    let ext_sys = ext.sys;
+    let ext_sys = MbrType(ext.sys);
     let ebr = plan.ebr;
     let mut sec = vec![0u8; ss as usize];
     sec[446..462].copy_from_slice(&mbr_entry::encode(
@@ -377,7 +378,11 @@ fn apply_logical(
     {
         let prev_ebr = prev.absolute_ebr_lba as u64;
         let mut p = read_at(f, prev_ebr * ss, ss as usize)?;
-        let link_sys = if ext_sys == 0x85 { 0x05 } else { ext_sys };
+        let link_sys = if ext_sys == MbrType(0x85) {
+            MbrType::EXTENDED
+        } else {
+            ext_sys
+        };
         let link_start = ebr - ext_start;
         let link_sectors = start + sectors - ebr;
         p[462..478].copy_from_slice(&mbr_entry::encode(
@@ -421,7 +426,7 @@ pub fn kernel_spans(f: &mut File, sector: u32) -> Result<Vec<crate::disk::reread
         .partitions
         .iter()
         .map(|e| {
-            let extended = matches!(e.type_byte.as_deref(), Some("0x05" | "0x0f" | "0x85"));
+            let extended = e.type_byte.is_some_and(MbrType::is_extended);
             crate::disk::reread::PartSpan {
                 number: e.number,
                 start: e.start,
@@ -446,7 +451,7 @@ mod tests {
             size,
             align: 1 << 20,
             name,
-            mbr_type: 0x83,
+            mbr_type: MbrType::LINUX,
         }
     }
 

@@ -9,6 +9,7 @@ pub(crate) mod guid;
 pub(crate) mod hints;
 pub(crate) mod mbr;
 pub(crate) mod mbr_entry;
+pub mod mbr_type;
 pub(crate) mod mounts;
 pub(crate) mod open;
 pub(crate) mod partnodes;

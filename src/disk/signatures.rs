@@ -2,6 +2,7 @@
 //! image carries. Used to refuse writing over data without `--wipe`, to find protected
 //! filesystems, and by erase to prove a wipe. A small, read-only cousin of libblkid.
 
+use crate::disk::mbr_type::MbrType;
 use std::io::{self, Read, Seek, SeekFrom};
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
@@ -148,7 +149,7 @@ fn probe_mbr_sector<R: Read + Seek>(
                 offset: 3,
             });
         } else if entries_used {
-            let protective = (0..4).any(|i| mbr[446 + i * 16 + 4] == 0xee);
+            let protective = (0..4).any(|i| MbrType(mbr[446 + i * 16 + 4]).is_protective());
             found.push(Signature {
                 kind: if protective { "PMBR" } else { "dos" },
                 offset: 510,

@@ -4,6 +4,7 @@
 //! copies at 64 MiB and 256 GiB, and both GPT headers and entry arrays at the true sector size.
 //! ZFS's four labels, md 0.90/1.0 superblocks and the backup GPT live inside the last MiB.
 
+use crate::disk::mbr_type::MbrType;
 use crate::disk::signatures::{self, Signature};
 use crate::disk::{partnodes, table};
 use crate::report::{Context, Kind, Result};
@@ -126,14 +127,14 @@ fn mbr_partitions(file: &File, sector: u64) -> Vec<Span> {
     }
     let entry = |b: &[u8], i: usize| {
         let e = &b[446 + 16 * i..446 + 16 * (i + 1)];
-        let ty = e[4];
+        let ty = MbrType(e[4]);
         let lba = u32::from_le_bytes(e[8..12].try_into().unwrap()) as u64;
         let n = u32::from_le_bytes(e[12..16].try_into().unwrap()) as u64;
         (ty, lba, n)
     };
     for i in 0..4 {
         let (ty, lba, n) = entry(&mbr, i);
-        if ty == 0 || ty == 0xee || n == 0 {
+        if ty == MbrType::EMPTY || ty.is_protective() || n == 0 {
             continue;
         }
         out.push(Span {
@@ -141,7 +142,7 @@ fn mbr_partitions(file: &File, sector: u64) -> Vec<Span> {
             size: n * sector,
             number: i as u32 + 1,
         });
-        if matches!(ty, 0x05 | 0x0f | 0x85) {
+        if ty.is_extended() {
             let mut ebr_lba = lba;
             for k in 0..128u32 {
                 let Some(ebr) = read_exact_at(file, ebr_lba * sector, 512) else {
@@ -151,7 +152,7 @@ fn mbr_partitions(file: &File, sector: u64) -> Vec<Span> {
                     break;
                 }
                 let (lty, lstart, ln) = entry(&ebr, 0);
-                if lty != 0 && ln != 0 {
+                if lty != MbrType::EMPTY && ln != 0 {
                     out.push(Span {
                         start: (ebr_lba + lstart) * sector,
                         size: ln * sector,
@@ -159,7 +160,7 @@ fn mbr_partitions(file: &File, sector: u64) -> Vec<Span> {
                     });
                 }
                 let (nty, nstart, _) = entry(&ebr, 1);
-                if nty == 0 || nstart == 0 {
+                if nty == MbrType::EMPTY || nstart == 0 {
                     break;
                 }
                 ebr_lba = lba + nstart;

@@ -2,6 +2,7 @@
 //! every field the new table must carry over (type, PARTUUID, name, attribute bits), plus the
 //! existing disk identifier so that PARTUUIDs derived from it do not change.
 
+use crate::disk::mbr_type::MbrType;
 use crate::disk::table::{self, TableInfo};
 use crate::disk::write_table::{DiskId, EntryType};
 use crate::partition::layout::TableKind;
@@ -123,10 +124,8 @@ fn from_msdos(info: &TableInfo, numbers: &[u32]) -> Result<Selected> {
         let p = (info.partitions.iter())
             .find(|p| p.number == n)
             .expect("selected");
-        let byte = (p.type_byte.as_deref())
-            .and_then(|b| u8::from_str_radix(b.trim_start_matches("0x"), 16).ok())
-            .unwrap_or(0x83);
-        if n > 4 || crate::disk::write_table::is_extended(byte) {
+        let byte = p.type_byte.unwrap_or(MbrType::LINUX);
+        if n > 4 || byte.is_extended() {
             return Err(IronError::new(
                 Kind::InvalidLayout,
                 format!(

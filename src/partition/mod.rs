@@ -19,6 +19,7 @@ mod stale;
 pub mod types;
 
 use crate::disk::device::BlockDevice;
+use crate::disk::mbr_type::MbrType;
 use crate::disk::reread::Refresh;
 use crate::disk::safety::Refusal;
 use crate::disk::signatures::Signature;
@@ -248,11 +249,10 @@ fn check_consent(args: &Args, disk: &Disk, look: &Look) -> Result<()> {
     if args.wipe || look.signatures.is_empty() {
         return Ok(());
     }
-    // msdos extended containers (0x05, 0x0f, 0x85) are rebuilt, not kept.
-    let container = |b: &str| b == "0x05" || b == "0x0f" || b == "0x85";
+    // msdos extended containers are rebuilt, not kept.
     let all_kept = look.existing.as_ref().is_some_and(|e| {
         (e.info.partitions.iter())
-            .all(|p| look.is_kept(p.number) || p.type_byte.as_deref().is_some_and(container))
+            .all(|p| look.is_kept(p.number) || p.type_byte.is_some_and(MbrType::is_extended))
     });
     let only_table = look.signatures.iter().all(|s| signatures::is_table(s.kind));
     if all_kept && only_table {

@@ -7,7 +7,8 @@
 //! `rest` in the largest gap between) → the entries, each checked → the msdos extended
 //! container → the kept partitions → no overlaps.
 
-use crate::disk::write_table::{DiskId, EntryType, NewEntry, NewTable, is_extended};
+use crate::disk::mbr_type::MbrType;
+use crate::disk::write_table::{DiskId, EntryType, NewEntry, NewTable};
 use crate::partition::ipa::Role;
 use crate::partition::layout::{Layout, TableKind, Want, format_min};
 use crate::partition::size::Size;
@@ -100,7 +101,7 @@ impl Planned {
     }
 
     pub fn is_extended(&self) -> bool {
-        matches!(self.entry.etype, EntryType::Byte(b) if is_extended(b))
+        matches!(self.entry.etype, EntryType::Byte(b) if b.is_extended())
     }
 
     /// What it occupies on the disk: a logical partition's EBR included.
@@ -619,7 +620,7 @@ fn extended(partitions: &[Planned]) -> Result<Planned> {
         number: 4,
         start: container.start,
         size: container.end - container.start,
-        etype: EntryType::Byte(0x05),
+        etype: EntryType::Byte(MbrType::EXTENDED),
         label: None,
         uuid: None,
         attributes: 0,

@@ -4,6 +4,7 @@
 
 use crate::disk::guid;
 use crate::disk::hints::Candidate;
+use crate::disk::mbr_type::MbrType;
 use crate::disk::reread::RefreshMethod;
 use crate::disk::safety::Refusal;
 use crate::disk::table::{self, PartitionReport as Described, TableEntry, TableInfo};
@@ -149,7 +150,7 @@ pub enum TypeCode {
     },
     Msdos {
         /// `0x%02x`.
-        type_byte: String,
+        type_byte: MbrType,
     },
 }
 
@@ -265,10 +266,8 @@ impl PartitionEntry {
                 (code, text)
             }
             EntryType::Byte(b) => {
-                let text = format!("0x{b:02x}");
-                let code = TypeCode::Msdos {
-                    type_byte: text.clone(),
-                };
+                let text = b.to_string();
+                let code = TypeCode::Msdos { type_byte: b };
                 (code, text)
             }
         };
