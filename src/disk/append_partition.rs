@@ -8,6 +8,7 @@
 //! extended one; everything below 2^32 sectors (2 TiB with 512-byte sectors).
 
 use crate::disk::mbr_type::MbrType;
+use crate::disk::table_kind::TableKind;
 use crate::disk::{gpt, guid, mbr, mbr_entry, table};
 use crate::report::{IronError, Kind, Result};
 use serde::Serialize;
@@ -19,7 +20,7 @@ pub const LINUX_DATA: &str = "0FC63DAF-8483-4772-8E79-3D69D8477DE4";
 
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct AppendPlan {
-    pub table: &'static str,
+    pub table: TableKind,
     pub number: u32,
     /// Bytes from the start of the disk.
     pub start: u64,
@@ -111,7 +112,7 @@ pub fn plan(f: &mut File, sector: u32, new: &NewPartition) -> Result<AppendPlan>
     let Some(info) = table::read_table(f, sector)? else {
         return Err(no_table(f, sector));
     };
-    let (slot, relocate) = if info.table == "gpt" {
+    let (slot, relocate) = if info.table == TableKind::Gpt {
         plan_gpt(f, sector, &geo)?
     } else {
         (plan_mbr(f, sector, &geo)?, false)
@@ -288,7 +289,7 @@ pub fn apply(f: &mut File, plan: &AppendPlan) -> Result<String> {
         start: plan.start / ss,
         sectors: plan.size / ss,
     };
-    if plan.table == "gpt" {
+    if plan.table == TableKind::Gpt {
         return apply_gpt(f, plan, &extent);
     }
     // MBR entries are written by hand: 16 bytes in the MBR or an EBR. (mbrman 0.6 computes EBR
@@ -416,15 +417,9 @@ fn write_at(f: &mut File, off: u64, data: &[u8]) -> Result<()> {
 /// What the kernel should know about after a change: every partition of the table, the
 /// extended one as the stub the kernel itself would create (`max(sector, 1 KiB)` bytes).
 pub fn kernel_spans(f: &mut File, sector: u32) -> Result<Vec<crate::disk::reread::PartSpan>> {
-    let info = table::read_table(f, sector)?.unwrap_or(table::TableInfo {
-        table: "none",
-        sector_size: sector,
-        disk_id: String::new(),
-        partitions: Vec::new(),
-    });
-    Ok(info
-        .partitions
-        .iter()
+    // No table: nothing for the kernel to know.
+    let parts = table::read_table(f, sector)?.map(|t| t.partitions);
+    Ok((parts.iter().flatten())
         .map(|e| {
             let extended = e.type_byte.is_some_and(MbrType::is_extended);
             crate::disk::reread::PartSpan {
@@ -477,7 +472,10 @@ mod tests {
         gpt.write_into(&mut f).unwrap();
         f.set_len(128 << 20).unwrap(); // the image on a bigger disk
         let p = plan(&mut f, 512, &linux(16 << 20, "config-2")).unwrap();
-        assert_eq!((p.table, p.number, p.relocate_backup_gpt), ("gpt", 2, true));
+        assert_eq!(
+            (p.table, p.number, p.relocate_backup_gpt),
+            (TableKind::Gpt, 2, true)
+        );
         assert_eq!(
             p.start,
             (128 << 20) - (17 << 20),

@@ -20,6 +20,7 @@ pub(crate) mod signatures;
 pub(crate) mod slice;
 pub mod table;
 pub(crate) mod table_check;
+pub mod table_kind;
 pub(crate) mod target;
 pub(crate) mod write_table;
 

@@ -4,6 +4,7 @@
 
 use crate::disk::mbr_type::MbrType;
 use crate::disk::slice::Slice;
+use crate::disk::table_kind::TableKind;
 use crate::disk::{fsid, gpt, guid, mbr, partnodes};
 use crate::report::{IronError, Kind, Result};
 use serde::Serialize;
@@ -28,8 +29,7 @@ pub struct TableEntry {
 
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct TableInfo {
-    /// `gpt` or `msdos`.
-    pub table: &'static str,
+    pub table: TableKind,
     pub sector_size: u32,
     /// GPT disk GUID, or the MBR disk identifier as `0x%08x` (IPA's `root_uuid` for whole disks).
     pub disk_id: String,
@@ -109,7 +109,7 @@ fn read_gpt<R: Read + Seek>(f: &mut R, sector: u32) -> Option<TableInfo> {
         })
         .collect();
     Some(TableInfo {
-        table: "gpt",
+        table: TableKind::Gpt,
         sector_size: sector,
         disk_id: guid::to_string(&g.header.disk_guid).to_lowercase(),
         partitions,
@@ -148,7 +148,7 @@ fn read_mbr<R: Read + Seek>(f: &mut R, sector: u32) -> Result<Option<TableInfo>>
         })
         .collect();
     Ok(Some(TableInfo {
-        table: "msdos",
+        table: TableKind::Msdos,
         sector_size: sector,
         disk_id: format!("0x{sig:08x}"),
         partitions,

@@ -68,7 +68,7 @@ mod tests {
 
     fn table(parts: &[(u64, u64, Option<u8>)]) -> TableInfo {
         TableInfo {
-            table: "msdos",
+            table: crate::disk::table_kind::TableKind::Msdos,
             sector_size: 512,
             disk_id: "0x1".into(),
             partitions: parts

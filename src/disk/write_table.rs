@@ -271,7 +271,7 @@ mod tests {
             let info = crate::disk::table::read_table(&mut disk, ss)
                 .unwrap()
                 .unwrap();
-            assert_eq!(info.table, "gpt");
+            assert_eq!(info.table, crate::disk::table_kind::TableKind::Gpt);
             let got: Vec<_> = info
                 .partitions
                 .iter()

@@ -4,8 +4,8 @@
 
 use crate::disk::mbr_type::MbrType;
 use crate::disk::table::{self, TableInfo};
+use crate::disk::table_kind::TableKind;
 use crate::disk::write_table::{DiskId, EntryType};
-use crate::partition::layout::TableKind;
 use crate::partition::plan::Kept;
 use crate::report::{IronError, Kind, Result};
 use std::fs::File;
@@ -31,13 +31,12 @@ pub fn select(
 ) -> Result<Existing> {
     let info = table::read_table(f, sector)?
         .ok_or_else(|| bad(format!("--keep: {device} has no partition table")))?;
-    if info.table != want.as_str() {
+    if info.table != want {
         return Err(IronError::new(
             Kind::InvalidLayout,
             format!(
                 "--keep needs the same table type: {device} has {}, the layout asks for {}",
-                info.table,
-                want.as_str()
+                info.table, want
             ),
         ));
     }

@@ -8,9 +8,10 @@
 //! container → the kept partitions → no overlaps.
 
 use crate::disk::mbr_type::MbrType;
+use crate::disk::table_kind::TableKind;
 use crate::disk::write_table::{DiskId, EntryType, NewEntry, NewTable};
 use crate::partition::ipa::Role;
-use crate::partition::layout::{Layout, TableKind, Want, format_min};
+use crate::partition::layout::{Layout, Want, format_min};
 use crate::partition::size::Size;
 use crate::report::{IronError, Kind, Result};
 use serde::Serialize;

@@ -8,9 +8,9 @@ use crate::disk::mbr_type::MbrType;
 use crate::disk::reread::RefreshMethod;
 use crate::disk::safety::Refusal;
 use crate::disk::table::{self, PartitionReport as Described, TableEntry, TableInfo};
+use crate::disk::table_kind::TableKind;
 use crate::disk::write_table::{DiskId, EntryType};
 use crate::partition::ipa::Role;
-use crate::partition::layout::TableKind;
 use crate::partition::plan::{Activity, Plan, Planned};
 use crate::partition::types;
 use schemars::JsonSchema;
@@ -198,7 +198,7 @@ pub fn read_kept(f: &mut File, disk_name: &str, plan: &Plan) -> SeenByNumber {
             bootable: false,
         });
     let info = TableInfo {
-        table: plan.table.as_str(),
+        table: plan.table,
         sector_size: plan.geometry.sector,
         disk_id: String::new(),
         partitions: kept.collect(),
