@@ -4,6 +4,7 @@
 //! LBA 0 it unwraps on and the looping chain it would follow forever.
 
 use crate::disk::mbr_type::MbrType;
+use crate::le;
 use std::collections::HashSet;
 use std::io::{Read, Seek, SeekFrom};
 
@@ -52,7 +53,7 @@ fn sector_at<R: Read + Seek>(f: &mut R, lba: u64, ss: u64) -> Result<[u8; 512], 
 fn slots(b: &[u8; 512]) -> [(MbrType, bool, u64, u64); 4] {
     std::array::from_fn(|i| {
         let e = &b[446 + 16 * i..462 + 16 * i];
-        let le = |a: usize| u64::from(u32::from_le_bytes([e[a], e[a + 1], e[a + 2], e[a + 3]]));
+        let le = |a: usize| le::u32(e, a).map_or(0, u64::from);
         (MbrType(e[4]), e[0] & 0x80 != 0, le(8), le(12))
     })
 }
@@ -72,7 +73,7 @@ pub fn read<R: Read + Seek>(f: &mut R, sector: u32) -> Result<Option<Mbr>, Refus
     if b0[510..512] != [0x55, 0xaa] {
         return Ok(None);
     }
-    let disk_signature = u32::from_le_bytes([b0[440], b0[441], b0[442], b0[443]]);
+    let disk_signature = le::u32(&b0, 440).unwrap_or(0);
     let in_disk = |n: u32, first: u64, count: u64| -> Result<(), Refused> {
         if first == 0 || count == 0 || first.saturating_add(count) > sectors {
             return Err(Refused(format!(

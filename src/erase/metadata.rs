@@ -7,6 +7,7 @@
 use crate::disk::mbr_type::MbrType;
 use crate::disk::signatures::{self, Signature};
 use crate::disk::{partnodes, table};
+use crate::le;
 use crate::report::{Context, Kind, Result};
 use serde::Serialize;
 use std::fs::File;
@@ -128,8 +129,8 @@ fn mbr_partitions(file: &File, sector: u64) -> Vec<Span> {
     let entry = |b: &[u8], i: usize| {
         let e = &b[446 + 16 * i..446 + 16 * (i + 1)];
         let ty = MbrType(e[4]);
-        let lba = u32::from_le_bytes(e[8..12].try_into().unwrap()) as u64;
-        let n = u32::from_le_bytes(e[12..16].try_into().unwrap()) as u64;
+        let lba = le::u32(e, 8).map_or(0, u64::from);
+        let n = le::u32(e, 12).map_or(0, u64::from);
         (ty, lba, n)
     };
     for i in 0..4 {
@@ -249,7 +250,7 @@ fn backup_superblocks(file: &File, span: Span, sigs: &[Signature]) -> Vec<(u64, 
     if kinds.contains(&"ext4")
         && let Some(sb) = read_exact_at(file, span.start + 1024, 256)
     {
-        let le32 = |a: usize| u32::from_le_bytes(sb[a..a + 4].try_into().unwrap()) as u64;
+        let le32 = |a: usize| le::u32(&sb, a).map_or(0, u64::from);
         let bsize = 1024u64 << le32(24).min(6);
         let (blocks, per_group) = (le32(4), le32(32));
         let first = le32(20);
