@@ -7,6 +7,7 @@
 //! MBR: a free primary slot outside the extended partition, else a logical partition inside the
 //! extended one; everything below 2^32 sectors (2 TiB with 512-byte sectors).
 
+use crate::disk::align::{align_down, align_up};
 use crate::disk::mbr_type::MbrType;
 use crate::disk::table_kind::TableKind;
 use crate::disk::{gpt, guid, mbr, mbr_entry, table};
@@ -48,14 +49,6 @@ fn extended(mbr: &mbrman::MBR) -> Option<&mbrman::MBRPartitionEntry> {
 
 fn no_space(msg: String, need: u64) -> IronError {
     IronError::new(Kind::NoSpace, msg).with("needed_bytes", need)
-}
-
-fn align_up(v: u64, a: u64) -> u64 {
-    v.div_ceil(a) * a
-}
-
-fn align_down(v: u64, a: u64) -> u64 {
-    v / a * a
 }
 
 /// The partition to add: `size` bytes (rounded up to whole sectors) named `name` (GPT) with MBR
@@ -102,11 +95,17 @@ pub fn plan(f: &mut File, sector: u32, new: &NewPartition) -> Result<AppendPlan>
         .seek(SeekFrom::End(0))
         .map_err(|e| IronError::io("cannot size the disk", e))?;
     let align = (new.align / ss).max(1);
+    let want = align_up(new.size.div_ceil(ss), align).ok_or_else(|| {
+        no_space(
+            format!("a {} byte partition cannot be aligned", new.size),
+            new.size,
+        )
+    })?;
     let geo = Geometry {
         sector_bytes: ss,
         disk_sectors: disk_bytes / ss,
         align,
-        want: align_up(new.size.div_ceil(ss), align),
+        want,
         asked_bytes: new.size,
     };
     let Some(info) = table::read_table(f, sector)? else {

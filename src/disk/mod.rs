@@ -1,6 +1,7 @@
 //! The shared disk model: listing block devices from sysfs, root-device hints, safety checks,
 //! partition node naming and partition-table refresh. Every command that takes a disk uses this.
 
+pub(crate) mod align;
 pub(crate) mod append_partition;
 pub(crate) mod device;
 pub(crate) mod fsid;
