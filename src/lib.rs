@@ -19,6 +19,7 @@ pub mod fuzz;
 pub mod image;
 mod interrupt;
 mod inventory;
+mod le;
 mod partition;
 pub mod progress;
 pub mod report;

@@ -3,6 +3,7 @@
 mod common;
 use common::*;
 use ironbox::disk::table;
+use ironbox::disk::table_kind::TableKind;
 
 #[test]
 fn reads_a_gpt_made_by_sgdisk_and_moves_its_backup_to_the_end() {
@@ -19,7 +20,7 @@ fn reads_a_gpt_made_by_sgdisk_and_moves_its_backup_to_the_end() {
         .open(&img)
         .unwrap();
     let t = table::read_table(&mut f, 512).unwrap().unwrap();
-    assert_eq!(t.table, "gpt");
+    assert_eq!(t.table, TableKind::Gpt);
     assert_eq!(t.partitions.len(), 2);
     assert_eq!(t.partitions[0].start, 2048 * 512);
     assert_eq!(t.partitions[0].size, 16 << 20);
@@ -73,7 +74,7 @@ fn reads_an_mbr_with_logical_partitions_and_filesystem_identity() {
     ));
     let mut f = std::fs::File::open(&img).unwrap();
     let t = table::read_table(&mut f, 512).unwrap().unwrap();
-    assert_eq!(t.table, "msdos");
+    assert_eq!(t.table, TableKind::Msdos);
     assert_eq!(t.disk_id, "0x12345678");
     let numbers: Vec<u32> = t.partitions.iter().map(|p| p.number).collect();
     assert_eq!(numbers, vec![1, 2, 3, 5, 6]);

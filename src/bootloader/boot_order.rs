@@ -1,5 +1,7 @@
 //! BootOrder (a list of u16 entry numbers, little-endian) and Boot#### variable names.
 
+use crate::le;
+
 /// `Boot0004` for 4; entry numbers are four upper-case hex digits.
 pub fn var_name(n: u16) -> String {
     format!("Boot{n:04X}")
@@ -14,9 +16,7 @@ pub fn parse_var_name(name: &str) -> Option<u16> {
 }
 
 pub fn decode(b: &[u8]) -> Vec<u16> {
-    b.chunks_exact(2)
-        .map(|c| u16::from_le_bytes([c[0], c[1]]))
-        .collect()
+    le::u16s(b).collect()
 }
 
 pub fn encode(order: &[u16]) -> Vec<u8> {

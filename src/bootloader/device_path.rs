@@ -3,6 +3,7 @@
 //! the Hard Drive media node (4/1) and the File Path node (4/4); everything else is kept as
 //! bytes so that other entries round-trip untouched.
 
+use crate::le;
 use std::fmt;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,7 +83,7 @@ impl DevicePath {
         let mut nodes = Vec::new();
         loop {
             let (kind, subtype) = (*b.first()?, *b.get(1)?);
-            let len = u16::from_le_bytes(b.get(2..4)?.try_into().ok()?) as usize;
+            let len = usize::from(le::u16(b, 2)?);
             if len < 4 {
                 return None;
             }
@@ -97,18 +98,14 @@ impl DevicePath {
                         && data[37] == SIGNATURE_GUID =>
                 {
                     Node::HardDrive(HardDrive {
-                        number: u32::from_le_bytes(data[0..4].try_into().ok()?),
-                        start_lba: u64::from_le_bytes(data[4..12].try_into().ok()?),
-                        size_lba: u64::from_le_bytes(data[12..20].try_into().ok()?),
-                        partuuid: data[20..36].try_into().ok()?,
+                        number: le::u32(data, 0)?,
+                        start_lba: le::u64(data, 4)?,
+                        size_lba: le::u64(data, 12)?,
+                        partuuid: le::bytes(data, 20)?,
                     })
                 }
                 (MEDIA, FILE_PATH) if data.len() % 2 == 0 => {
-                    let units: Vec<u16> = data
-                        .chunks_exact(2)
-                        .map(|c| u16::from_le_bytes([c[0], c[1]]))
-                        .take_while(|&u| u != 0)
-                        .collect();
+                    let units: Vec<u16> = le::u16s(data).take_while(|&u| u != 0).collect();
                     Node::File(String::from_utf16_lossy(&units))
                 }
                 _ => Node::Other {
@@ -162,11 +159,9 @@ impl fmt::Display for DevicePath {
                     kind: 2,
                     subtype: 1,
                     data,
-                } if data.len() == 8 && data[..4] == [0xd0, 0x41, 0x03, 0x0a] => write!(
-                    f,
-                    "PciRoot({:#x})",
-                    u32::from_le_bytes(data[4..8].try_into().unwrap())
-                )?,
+                } if data.len() == 8 && data[..4] == [0xd0, 0x41, 0x03, 0x0a] => {
+                    write!(f, "PciRoot({:#x})", le::u32(data, 4).unwrap_or(0))?
+                }
                 Node::Other {
                     kind,
                     subtype,

@@ -2,6 +2,7 @@
 //! ramdisk's kernel may have no vfat).
 
 use crate::configdrive::fat_read;
+use crate::disk::table_kind::TableKind;
 use crate::disk::{BlockDevice, guid, slice::Slice, table};
 use crate::report::{IronError, Kind, Result};
 use serde::Serialize;
@@ -34,7 +35,7 @@ pub fn find(dev: &BlockDevice, f: &mut std::fs::File) -> Result<Esp> {
         IronError::new(Kind::NotFound, format!("{shown} has no partition table"))
             .with("device", &shown)
     })?;
-    if t.table != "gpt" {
+    if t.table != TableKind::Gpt {
         return Err(IronError::new(
             Kind::Unsupported,
             format!("{shown} has an msdos table: UEFI boot entries need a GPT with an ESP"),

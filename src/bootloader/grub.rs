@@ -5,6 +5,7 @@
 //! (grub-install runs with --no-nvram: one writer of boot entries, no efibootmgr needed).
 
 use super::{EfivarsArg, by_uuid, esp, uefi};
+use crate::disk::table_kind::TableKind;
 use crate::disk::{
     BlockDevice, DiskArgs, fsid, open, partnodes, resolve_target, slice::Slice, table,
 };
@@ -250,7 +251,7 @@ fn resolve(a: &GrubArgs) -> Result<Plan> {
 }
 
 fn check_bios_boot(t: &table::TableInfo, shown: &str) -> Result<()> {
-    if t.table == "gpt"
+    if t.table == TableKind::Gpt
         && !t
             .partitions
             .iter()

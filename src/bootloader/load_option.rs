@@ -3,6 +3,7 @@
 //! nodes), OptionalData (the rest).
 
 use super::device_path::DevicePath;
+use crate::le;
 
 /// LOAD_OPTION_ACTIVE: the firmware may boot the entry.
 pub const ACTIVE: u32 = 0x1;
@@ -32,12 +33,12 @@ impl LoadOption {
     /// Decodes a load option; None when it is malformed (firmware and other tools write
     /// garbage sometimes: such entries are reported, never trusted).
     pub fn decode(b: &[u8]) -> Option<LoadOption> {
-        let attributes = u32::from_le_bytes(b.get(0..4)?.try_into().ok()?);
-        let path_len = u16::from_le_bytes(b.get(4..6)?.try_into().ok()?) as usize;
+        let attributes = le::u32(b, 0)?;
+        let path_len = usize::from(le::u16(b, 4)?);
         let mut units = Vec::new();
         let mut i = 6;
         loop {
-            let u = u16::from_le_bytes(b.get(i..i + 2)?.try_into().ok()?);
+            let u = le::u16(b, i)?;
             i += 2;
             if u == 0 {
                 break;

@@ -2,6 +2,7 @@
 //! and its label; else `EFI/<vendor>/shimx64.efi`, else `grubx64.efi`; else the removable-media
 //! fallback `EFI/BOOT/BOOTX64.EFI`.
 
+use crate::le;
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
@@ -25,10 +26,7 @@ pub enum FoundBy {
 /// One line of a shim CSV: `filename,label,options,description`, UTF-16LE with or without a
 /// BOM (shim's own files carry one). Returns (filename, label) of the first usable line.
 pub fn parse_boot_csv(bytes: &[u8]) -> Option<(String, String)> {
-    let units: Vec<u16> = bytes
-        .chunks_exact(2)
-        .map(|c| u16::from_le_bytes([c[0], c[1]]))
-        .collect();
+    let units: Vec<u16> = le::u16s(bytes).collect();
     let text = String::from_utf16_lossy(&units);
     let text = text.trim_start_matches('\u{feff}');
     text.lines().find_map(|line| {

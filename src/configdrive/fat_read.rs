@@ -2,6 +2,7 @@
 //! mounting it.
 
 use super::tree::Tree;
+use crate::le;
 use crate::report::{IronError, Kind, Result};
 use std::io::{Read, Seek, SeekFrom};
 
@@ -14,7 +15,7 @@ pub fn is_fat(head: &[u8]) -> bool {
     if head.len() < 512 || head[510..512] != [0x55, 0xaa] || !(head[0] == 0xeb || head[0] == 0xe9) {
         return false;
     }
-    let bps = u16::from_le_bytes([head[11], head[12]]);
+    let bps = le::u16(head, 11).unwrap_or(0);
     let spc = head[13];
     [512, 1024, 2048, 4096].contains(&bps)
         && spc.is_power_of_two()
@@ -47,11 +48,12 @@ fn read_at<R: Read + Seek>(r: &mut R, off: u64, len: usize) -> Result<Vec<u8>> {
     Ok(buf)
 }
 
+/// A boot sector field (the sector is 512 bytes, checked by `is_fat`; a short one reads 0).
 fn le16(b: &[u8], o: usize) -> u64 {
-    u16::from_le_bytes([b[o], b[o + 1]]) as u64
+    le::u16(b, o).map_or(0, u64::from)
 }
 fn le32(b: &[u8], o: usize) -> u64 {
-    u32::from_le_bytes(b[o..o + 4].try_into().unwrap()) as u64
+    le::u32(b, o).map_or(0, u64::from)
 }
 
 impl Fat {
@@ -118,15 +120,15 @@ impl Fat {
         let v = match self.kind {
             12 => {
                 let o = c * 3 / 2;
-                let w = u16::from_le_bytes([*self.fat.get(o)?, *self.fat.get(o + 1)?]);
+                let w = le::u16(&self.fat, o)?;
                 (if c.is_multiple_of(2) {
                     w & 0xfff
                 } else {
                     w >> 4
                 }) as u32
             }
-            16 => u16::from_le_bytes([*self.fat.get(c * 2)?, *self.fat.get(c * 2 + 1)?]) as u32,
-            _ => u32::from_le_bytes(self.fat.get(c * 4..c * 4 + 4)?.try_into().ok()?) & 0x0fff_ffff,
+            16 => u32::from(le::u16(&self.fat, c.checked_mul(2)?)?),
+            _ => le::u32(&self.fat, c.checked_mul(4)?)? & 0x0fff_ffff,
         };
         let end = match self.kind {
             12 => 0xff8,
@@ -153,11 +155,11 @@ impl Fat {
                     "the cluster chain from {first} loops at {c}"
                 )));
             }
-            out.extend(read_at(
-                r,
-                self.base + self.data_start + (c as u64 - 2) * cb,
-                cb as usize,
-            )?);
+            let at = (u64::from(c - 2))
+                .checked_mul(cb)
+                .and_then(|o| o.checked_add(self.data_start)?.checked_add(self.base))
+                .ok_or_else(|| corrupt("a cluster lies past 2^64 bytes"))?;
+            out.extend(read_at(r, at, cb as usize)?);
             steps += 1;
             match self.next(c) {
                 Some(n) => c = n,
@@ -191,7 +193,7 @@ fn parse_dir(bytes: &[u8], label: &mut Option<String>) -> Vec<Entry> {
         if attr & 0x3f == 0x0f {
             let units: Vec<u16> = [1, 3, 5, 7, 9, 14, 16, 18, 20, 22, 24, 28, 30]
                 .iter()
-                .map(|&o| u16::from_le_bytes([e[o], e[o + 1]]))
+                .map(|&o| le::u16(e, o).unwrap_or(0))
                 .collect();
             lfn.push((e[0] & 0x1f, units));
             continue;

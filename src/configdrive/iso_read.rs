@@ -3,6 +3,7 @@
 //! when present, else from the Joliet tree, else from the plain ISO names as Linux shows them.
 
 use super::tree::Tree;
+use crate::le;
 use crate::report::{IronError, Kind, Result};
 use std::io::{Read, Seek, SeekFrom};
 
@@ -24,7 +25,10 @@ pub struct Volume {
 
 fn read_at<R: Read + Seek>(r: &mut R, base: u64, off: u64, len: usize) -> Result<Vec<u8>> {
     let mut buf = vec![0u8; len];
-    r.seek(SeekFrom::Start(base + off))
+    let at = base
+        .checked_add(off)
+        .ok_or_else(|| corrupt("an extent lies past 2^64 bytes"))?;
+    r.seek(SeekFrom::Start(at))
         .and_then(|_| r.read_exact(&mut buf))
         .map_err(|e| {
             IronError::new(Kind::CorruptImage, "the ISO 9660 image is truncated").caused_by(e)
@@ -47,10 +51,10 @@ pub fn volume<R: Read + Seek>(r: &mut R, base: u64) -> Result<Volume> {
         match d[0] {
             1 if primary.is_none() => {
                 let id = String::from_utf8_lossy(&d[40..72]).trim_end().to_string();
-                primary = Some((id, root_of(&d)));
+                primary = Some((id, root_of(&d)?));
             }
             2 if d[88] == b'%' && d[89] == b'/' && matches!(d[90], b'@' | b'C' | b'E') => {
-                joliet_root = Some(root_of(&d));
+                joliet_root = Some(root_of(&d)?);
             }
             255 => break,
             _ => {}
@@ -64,13 +68,16 @@ pub fn volume<R: Read + Seek>(r: &mut R, base: u64) -> Result<Volume> {
     })
 }
 
-fn root_of(d: &[u8]) -> (u32, u32) {
-    let rec = &d[156..190];
-    (le32(&rec[2..6]), le32(&rec[10..14]))
+/// The root directory record's (extent, size) in a volume descriptor.
+fn root_of(d: &[u8]) -> Result<(u32, u32)> {
+    extent_of(d.get(156..190).unwrap_or_default())
 }
 
-fn le32(b: &[u8]) -> u32 {
-    u32::from_le_bytes(b[..4].try_into().unwrap())
+/// A directory record's (extent, size): the little-endian halves of its both-endian fields.
+fn extent_of(rec: &[u8]) -> Result<(u32, u32)> {
+    le::u32(rec, 2)
+        .zip(le::u32(rec, 10))
+        .ok_or_else(|| corrupt("short directory record"))
 }
 
 struct Entry {
@@ -146,11 +153,12 @@ fn entries<R: Read + Seek>(
         if name.is_empty() || name.contains('/') || name == "." || name == ".." {
             return Err(corrupt("bad file name"));
         }
+        let (extent, size) = extent_of(rec)?;
         out.push(Entry {
             name,
             named,
-            extent: le32(&rec[2..6]),
-            size: le32(&rec[10..14]),
+            extent,
+            size,
             dir,
         });
         if out.len() > MAX_ENTRIES {

@@ -2,6 +2,7 @@
 //! on a partition of a disk, a partition node, the whole device, or an image file.
 
 use super::decode::{self, Fs};
+use crate::disk::mbr_type::MbrType;
 use crate::disk::slice::Slice;
 use crate::disk::{fsid, table};
 use crate::report::Result;
@@ -79,7 +80,7 @@ pub fn candidates(f: &mut File, sector: u32) -> Result<Vec<Found>> {
     };
     let mut out = Vec::new();
     for e in &info.partitions {
-        if matches!(e.type_byte.as_deref(), Some("0x05" | "0x0f" | "0x85")) {
+        if e.type_byte.is_some_and(MbrType::is_extended) {
             continue;
         }
         let probed = probe(f, e.start, e.size);

@@ -7,12 +7,14 @@ use super::report::{ConfigdriveWriteReport, PartitionReport};
 use super::tree::Tree;
 use super::{fat_write, fetch, iso_write, locate, read_image, usage};
 use crate::disk::append_partition::{self, AppendPlan};
+use crate::disk::mbr_type::MbrType;
 use crate::disk::reread::RefreshMethod;
 use crate::disk::{
     BlockDevice, DiskArgs, open, partnodes, reread, resolve_target, safety, signatures,
 };
 use crate::fetch::http::{Counters, Http};
 use crate::fetch::{HttpArgs, http_client};
+use crate::le;
 use crate::progress::{self, Phase, Progress};
 use crate::report::{IronError, Kind, Result};
 use crate::sys::blk;
@@ -348,11 +350,7 @@ fn read_back(
 
 /// Bytes per sector of a FAT image (512 when unreadable).
 fn fat_sector_size(image: &[u8]) -> u32 {
-    if image.len() >= 13 {
-        u16::from_le_bytes([image[11], image[12]]) as u32
-    } else {
-        512
-    }
+    le::u16(image, 11).map_or(512, u32::from)
 }
 
 fn place(f: &mut File, disk: &str, sector: u32, size: u64, align: u64) -> Result<Placement> {
@@ -400,7 +398,7 @@ fn place(f: &mut File, disk: &str, sector: u32, size: u64, align: u64) -> Result
         size,
         align,
         name: locate::LABEL,
-        mbr_type: 0x83,
+        mbr_type: MbrType::LINUX,
     };
     let plan = append_partition::plan(f, sector, &new)?;
     Ok(Placement {

@@ -7,6 +7,9 @@
 //! MBR: a free primary slot outside the extended partition, else a logical partition inside the
 //! extended one; everything below 2^32 sectors (2 TiB with 512-byte sectors).
 
+use crate::disk::align::{align_down, align_up};
+use crate::disk::mbr_type::MbrType;
+use crate::disk::table_kind::TableKind;
 use crate::disk::{gpt, guid, mbr, mbr_entry, table};
 use crate::report::{IronError, Kind, Result};
 use serde::Serialize;
@@ -18,7 +21,7 @@ pub const LINUX_DATA: &str = "0FC63DAF-8483-4772-8E79-3D69D8477DE4";
 
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct AppendPlan {
-    pub table: &'static str,
+    pub table: TableKind,
     pub number: u32,
     /// Bytes from the start of the disk.
     pub start: u64,
@@ -34,26 +37,18 @@ pub struct AppendPlan {
     #[serde(skip)]
     name: String,
     #[serde(skip)]
-    mbr_type: u8,
+    mbr_type: MbrType,
 }
 
 fn extended(mbr: &mbrman::MBR) -> Option<&mbrman::MBRPartitionEntry> {
     mbr.header
         .iter()
         .map(|(_, e)| e)
-        .find(|e| e.is_used() && e.is_extended())
+        .find(|e| e.is_used() && MbrType(e.sys).is_extended())
 }
 
 fn no_space(msg: String, need: u64) -> IronError {
     IronError::new(Kind::NoSpace, msg).with("needed_bytes", need)
-}
-
-fn align_up(v: u64, a: u64) -> u64 {
-    v.div_ceil(a) * a
-}
-
-fn align_down(v: u64, a: u64) -> u64 {
-    v / a * a
 }
 
 /// The partition to add: `size` bytes (rounded up to whole sectors) named `name` (GPT) with MBR
@@ -62,7 +57,7 @@ pub struct NewPartition<'a> {
     pub size: u64,
     pub align: u64,
     pub name: &'a str,
-    pub mbr_type: u8,
+    pub mbr_type: MbrType,
 }
 
 /// The request in sectors of the disk.
@@ -100,17 +95,23 @@ pub fn plan(f: &mut File, sector: u32, new: &NewPartition) -> Result<AppendPlan>
         .seek(SeekFrom::End(0))
         .map_err(|e| IronError::io("cannot size the disk", e))?;
     let align = (new.align / ss).max(1);
+    let want = align_up(new.size.div_ceil(ss), align).ok_or_else(|| {
+        no_space(
+            format!("a {} byte partition cannot be aligned", new.size),
+            new.size,
+        )
+    })?;
     let geo = Geometry {
         sector_bytes: ss,
         disk_sectors: disk_bytes / ss,
         align,
-        want: align_up(new.size.div_ceil(ss), align),
+        want,
         asked_bytes: new.size,
     };
     let Some(info) = table::read_table(f, sector)? else {
         return Err(no_table(f, sector));
     };
-    let (slot, relocate) = if info.table == "gpt" {
+    let (slot, relocate) = if info.table == TableKind::Gpt {
         plan_gpt(f, sector, &geo)?
     } else {
         (plan_mbr(f, sector, &geo)?, false)
@@ -287,7 +288,7 @@ pub fn apply(f: &mut File, plan: &AppendPlan) -> Result<String> {
         start: plan.start / ss,
         sectors: plan.size / ss,
     };
-    if plan.table == "gpt" {
+    if plan.table == TableKind::Gpt {
         return apply_gpt(f, plan, &extent);
     }
     // MBR entries are written by hand: 16 bytes in the MBR or an EBR. (mbrman 0.6 computes EBR
@@ -357,7 +358,7 @@ fn apply_logical(
     let ext = extended(mbr)
         .ok_or_else(|| IronError::new(Kind::Internal, "the extended partition vanished"))?;
     let ext_start = ext.starting_lba as u64;
-    let ext_sys = ext.sys;
+    let ext_sys = MbrType(ext.sys);
     let ebr = plan.ebr;
     let mut sec = vec![0u8; ss as usize];
     sec[446..462].copy_from_slice(&mbr_entry::encode(
@@ -377,7 +378,11 @@ fn apply_logical(
     {
         let prev_ebr = prev.absolute_ebr_lba as u64;
         let mut p = read_at(f, prev_ebr * ss, ss as usize)?;
-        let link_sys = if ext_sys == 0x85 { 0x05 } else { ext_sys };
+        let link_sys = if ext_sys == MbrType(0x85) {
+            MbrType::EXTENDED
+        } else {
+            ext_sys
+        };
         let link_start = ebr - ext_start;
         let link_sectors = start + sectors - ebr;
         p[462..478].copy_from_slice(&mbr_entry::encode(
@@ -411,17 +416,11 @@ fn write_at(f: &mut File, off: u64, data: &[u8]) -> Result<()> {
 /// What the kernel should know about after a change: every partition of the table, the
 /// extended one as the stub the kernel itself would create (`max(sector, 1 KiB)` bytes).
 pub fn kernel_spans(f: &mut File, sector: u32) -> Result<Vec<crate::disk::reread::PartSpan>> {
-    let info = table::read_table(f, sector)?.unwrap_or(table::TableInfo {
-        table: "none",
-        sector_size: sector,
-        disk_id: String::new(),
-        partitions: Vec::new(),
-    });
-    Ok(info
-        .partitions
-        .iter()
+    // No table: nothing for the kernel to know.
+    let parts = table::read_table(f, sector)?.map(|t| t.partitions);
+    Ok((parts.iter().flatten())
         .map(|e| {
-            let extended = matches!(e.type_byte.as_deref(), Some("0x05" | "0x0f" | "0x85"));
+            let extended = e.type_byte.is_some_and(MbrType::is_extended);
             crate::disk::reread::PartSpan {
                 number: e.number,
                 start: e.start,
@@ -446,7 +445,7 @@ mod tests {
             size,
             align: 1 << 20,
             name,
-            mbr_type: 0x83,
+            mbr_type: MbrType::LINUX,
         }
     }
 
@@ -472,7 +471,10 @@ mod tests {
         gpt.write_into(&mut f).unwrap();
         f.set_len(128 << 20).unwrap(); // the image on a bigger disk
         let p = plan(&mut f, 512, &linux(16 << 20, "config-2")).unwrap();
-        assert_eq!((p.table, p.number, p.relocate_backup_gpt), ("gpt", 2, true));
+        assert_eq!(
+            (p.table, p.number, p.relocate_backup_gpt),
+            (TableKind::Gpt, 2, true)
+        );
         assert_eq!(
             p.start,
             (128 << 20) - (17 << 20),

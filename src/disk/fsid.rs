@@ -1,6 +1,7 @@
 //! Filesystem identity (type, UUID, label) read from a partition's first bytes, as `blkid`
 //! would report them, for reports (`fs_uuid`, IPA's `root_uuid` of partition images).
 
+use crate::le;
 use serde::Serialize;
 use std::io::{Read, Seek, SeekFrom};
 
@@ -52,8 +53,8 @@ pub fn identify<R: Read + Seek>(r: &mut R) -> Option<FsId> {
     if let Some(sb) = read_at(r, 1024, 256)
         && sb[56..58] == [0x53, 0xef]
     {
-        let compat = u32::from_le_bytes(sb[92..96].try_into().ok()?);
-        let incompat = u32::from_le_bytes(sb[96..100].try_into().ok()?);
+        let compat = le::u32(&sb, 92)?;
+        let incompat = le::u32(&sb, 96)?;
         let t = if incompat & 0x40 != 0 || incompat & 0x200 != 0 {
             "ext4"
         } else if compat & 0x4 != 0 {

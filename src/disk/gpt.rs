@@ -3,6 +3,7 @@
 //! the inputs it asserts or unwraps on (entry size not 128, a used entry at LBA 0, an entry
 //! count that makes it allocate without limit).
 
+use crate::le;
 use std::io::{Read, Seek, SeekFrom};
 
 /// The entry array may take at most this many bytes (the usual array is 16 KiB; 1 MiB allows
@@ -25,19 +26,20 @@ pub struct Header {
 }
 
 impl Header {
-    /// The header's fields from its first 92 bytes (the caller has checked the signature).
-    fn decode(s: &[u8]) -> Header {
-        Header {
-            my_lba: le64(s, 24),
-            alternate_lba: le64(s, 32),
-            first_usable: le64(s, 40),
-            last_usable: le64(s, 48),
-            disk_guid: s[56..72].try_into().unwrap_or([0; 16]),
-            entries_lba: le64(s, 72),
-            entry_count: le32(s, 80),
-            entry_size: le32(s, 84),
-            entries_crc: le32(s, 88),
-        }
+    /// The header's fields from its first 92 bytes (the caller has checked the signature);
+    /// None when `s` is shorter.
+    fn decode(s: &[u8]) -> Option<Header> {
+        Some(Header {
+            my_lba: le::u64(s, 24)?,
+            alternate_lba: le::u64(s, 32)?,
+            first_usable: le::u64(s, 40)?,
+            last_usable: le::u64(s, 48)?,
+            disk_guid: le::bytes(s, 56)?,
+            entries_lba: le::u64(s, 72)?,
+            entry_count: le::u32(s, 80)?,
+            entry_size: le::u32(s, 84)?,
+            entries_crc: le::u32(s, 88)?,
+        })
     }
 }
 
@@ -76,18 +78,6 @@ fn crc32(data: &[u8]) -> u32 {
     crc::Crc::<u32>::new(&crc::CRC_32_ISO_HDLC).checksum(data)
 }
 
-fn le64(b: &[u8], at: usize) -> u64 {
-    let mut a = [0u8; 8];
-    a.copy_from_slice(&b[at..at + 8]);
-    u64::from_le_bytes(a)
-}
-
-fn le32(b: &[u8], at: usize) -> u32 {
-    let mut a = [0u8; 4];
-    a.copy_from_slice(&b[at..at + 4]);
-    u32::from_le_bytes(a)
-}
-
 fn read_at<R: Read + Seek>(f: &mut R, off: u64, len: usize) -> Result<Vec<u8>, Refused> {
     let mut b = vec![0u8; len];
     f.seek(SeekFrom::Start(off))
@@ -114,14 +104,14 @@ fn header_at<R: Read + Seek>(
         Err(_) if lba >= sectors => return Ok(None),
         Err(e) => return Err(e),
     };
-    if &s[0..8] != b"EFI PART" {
+    if s.get(0..8) != Some(b"EFI PART") {
         return Ok(None);
     }
     let bad = |why: String| Err(Refused(format!("gpt header at lba {lba}: {why}")));
     if s[8..12] != [0, 0, 1, 0] {
         return bad("unknown revision".into());
     }
-    let size = le32(&s, 12) as usize;
+    let size = le::u32(&s, 12).map_or(0, |v| v as usize);
     if !(HEADER_MIN..=s.len()).contains(&size) {
         return bad(format!(
             "header size {size} outside {HEADER_MIN}..={}",
@@ -129,12 +119,14 @@ fn header_at<R: Read + Seek>(
         ));
     }
     let mut h = s[..size].to_vec();
-    let stored = le32(&h, 16);
+    let stored = le::u32(&h, 16);
     h[16..20].fill(0);
-    if crc32(&h) != stored {
+    if Some(crc32(&h)) != stored {
         return bad("header crc mismatch".into());
     }
-    let hdr = Header::decode(&s);
+    let Some(hdr) = Header::decode(&s) else {
+        return bad(format!("a {}-byte sector cannot hold a header", s.len()));
+    };
     if hdr.my_lba != lba {
         return bad(format!("header says it lives at lba {}", hdr.my_lba));
     }
@@ -292,10 +284,12 @@ pub fn salvage<R: Read + Seek>(
     let Some(s) = read_within(f, off, HEADER_MIN as u64, len)? else {
         return Ok(None);
     };
-    if &s[0..8] != b"EFI PART" {
+    if s.get(0..8) != Some(b"EFI PART") {
         return Ok(None);
     }
-    let header = Header::decode(&s);
+    let Some(header) = Header::decode(&s) else {
+        return Ok(None);
+    };
     let esize = usable_entry_size(&header);
     let e64 = u64::from(esize);
     let budget = MAX_ARRAY_BYTES / e64;
@@ -354,22 +348,20 @@ fn usable_entry_size(header: &Header) -> u32 {
 }
 
 /// Entry `number` from its bytes; None when unused (zero type).
+/// (An entry shorter than 128 bytes is none too: never indexed past.)
 fn decode_entry(number: u32, e: &[u8]) -> Option<Entry> {
-    if e[0..16].iter().all(|b| *b == 0) {
+    let type_guid: [u8; 16] = le::bytes(e, 0)?;
+    if type_guid.iter().all(|b| *b == 0) {
         return None;
     }
-    let units: Vec<u16> = e[56..128]
-        .chunks_exact(2)
-        .map(|c| u16::from_le_bytes([c[0], c[1]]))
-        .take_while(|u| *u != 0)
-        .collect();
+    let units: Vec<u16> = le::u16s(e.get(56..128)?).take_while(|u| *u != 0).collect();
     Some(Entry {
         number,
-        type_guid: e[0..16].try_into().unwrap_or([0; 16]),
-        unique_guid: e[16..32].try_into().unwrap_or([0; 16]),
-        first_lba: le64(e, 32),
-        last_lba: le64(e, 40),
-        attributes: le64(e, 48),
+        type_guid,
+        unique_guid: le::bytes(e, 16)?,
+        first_lba: le::u64(e, 32)?,
+        last_lba: le::u64(e, 40)?,
+        attributes: le::u64(e, 48)?,
         name: String::from_utf16_lossy(&units),
     })
 }

@@ -3,6 +3,8 @@
 //! and mbrman is reached only through `for_rewrite`, after these checks rule out the entry at
 //! LBA 0 it unwraps on and the looping chain it would follow forever.
 
+use crate::disk::mbr_type::MbrType;
+use crate::le;
 use std::collections::HashSet;
 use std::io::{Read, Seek, SeekFrom};
 
@@ -13,7 +15,7 @@ pub const MAX_LOGICAL: usize = 251;
 pub struct Entry {
     /// 1–4 for primaries, 5 onwards for logical partitions, as the kernel numbers them.
     pub number: u32,
-    pub sys: u8,
+    pub sys: MbrType,
     pub bootable: bool,
     pub first_lba: u64,
     pub sectors: u64,
@@ -35,10 +37,6 @@ impl std::fmt::Display for Refused {
     }
 }
 
-pub fn is_extended(sys: u8) -> bool {
-    matches!(sys, 0x05 | 0x0f | 0x85)
-}
-
 fn sector_at<R: Read + Seek>(f: &mut R, lba: u64, ss: u64) -> Result<[u8; 512], Refused> {
     let mut b = [0u8; 512];
     lba.checked_mul(ss)
@@ -52,11 +50,11 @@ fn sector_at<R: Read + Seek>(f: &mut R, lba: u64, ss: u64) -> Result<[u8; 512], 
 }
 
 /// The four 16-byte slots of a boot record: (sys, bootable, relative start, sectors).
-fn slots(b: &[u8; 512]) -> [(u8, bool, u64, u64); 4] {
+fn slots(b: &[u8; 512]) -> [(MbrType, bool, u64, u64); 4] {
     std::array::from_fn(|i| {
         let e = &b[446 + 16 * i..462 + 16 * i];
-        let le = |a: usize| u64::from(u32::from_le_bytes([e[a], e[a + 1], e[a + 2], e[a + 3]]));
-        (e[4], e[0] & 0x80 != 0, le(8), le(12))
+        let le = |a: usize| le::u32(e, a).map_or(0, u64::from);
+        (MbrType(e[4]), e[0] & 0x80 != 0, le(8), le(12))
     })
 }
 
@@ -75,7 +73,7 @@ pub fn read<R: Read + Seek>(f: &mut R, sector: u32) -> Result<Option<Mbr>, Refus
     if b0[510..512] != [0x55, 0xaa] {
         return Ok(None);
     }
-    let disk_signature = u32::from_le_bytes([b0[440], b0[441], b0[442], b0[443]]);
+    let disk_signature = le::u32(&b0, 440).unwrap_or(0);
     let in_disk = |n: u32, first: u64, count: u64| -> Result<(), Refused> {
         if first == 0 || count == 0 || first.saturating_add(count) > sectors {
             return Err(Refused(format!(
@@ -87,12 +85,12 @@ pub fn read<R: Read + Seek>(f: &mut R, sector: u32) -> Result<Option<Mbr>, Refus
     let mut entries = Vec::new();
     let mut extended = None;
     for (i, (sys, bootable, first, count)) in slots(&b0).into_iter().enumerate() {
-        if sys == 0 {
+        if sys == MbrType::EMPTY {
             continue;
         }
         let number = i as u32 + 1;
         in_disk(number, first, count)?;
-        if is_extended(sys) && extended.is_none() {
+        if sys.is_extended() && extended.is_none() {
             extended = Some((first, count));
         }
         entries.push(Entry {
@@ -139,7 +137,7 @@ fn logical<R: Read + Seek>(
             return Ok(());
         }
         let [(sys, bootable, rel, count), (next_sys, _, next_rel, _), ..] = slots(&b);
-        if sys != 0 {
+        if sys != MbrType::EMPTY {
             let first = ebr.saturating_add(rel);
             if rel == 0 || count == 0 || first.saturating_add(count) > ext_end {
                 return Err(Refused(format!(
@@ -155,7 +153,7 @@ fn logical<R: Read + Seek>(
             });
             number += 1;
         }
-        if next_sys == 0 || !is_extended(next_sys) {
+        if !next_sys.is_extended() {
             return Ok(());
         }
         let next = ext_first.saturating_add(next_rel);

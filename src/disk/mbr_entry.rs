@@ -2,6 +2,7 @@
 //! mbrman 0.6 computes EBR offsets in u32 bytes, which wrap beyond 4 GiB. Shared by the table
 //! writer (partition) and the in-place append (configdrive), so both encode entries the same.
 
+use crate::disk::mbr_type::MbrType;
 use crate::report::{IronError, Kind, Result};
 
 /// Cylinder, head, sector for an LBA with the conventional 255 heads × 63 sectors geometry,
@@ -42,7 +43,7 @@ fn chs_bytes(lba: u64) -> [u8; 3] {
 /// MBR, to the EBR for a logical partition, to the extended partition for a link) and whose
 /// first sector is `abs_start` on the disk (for the CHS fields).
 pub fn encode(
-    sys: u8,
+    sys: MbrType,
     boot: bool,
     rel_start: u64,
     sectors: u64,
@@ -52,7 +53,7 @@ pub fn encode(
     let mut e = [0u8; 16];
     e[0] = if boot { 0x80 } else { 0x00 };
     e[1..4].copy_from_slice(&chs_bytes(abs_start));
-    e[4] = sys;
+    e[4] = sys.0;
     e[5..8].copy_from_slice(&chs_bytes(abs_start + sectors.max(1) - 1));
     e[8..12].copy_from_slice(&first.to_le_bytes());
     e[12..16].copy_from_slice(&n.to_le_bytes());
@@ -66,7 +67,7 @@ mod tests {
     #[test]
     fn entries_as_fdisk_writes_them() {
         // A partition at 1 MiB of 100 MiB: CHS 0/32/33 .. 12/223/19.
-        let e = encode(0x83, true, 2048, 204_800, 2048).unwrap();
+        let e = encode(MbrType::LINUX, true, 2048, 204_800, 2048).unwrap();
         assert_eq!(e[0], 0x80);
         assert_eq!(&e[1..4], &[32, 33, 0]);
         assert_eq!(e[4], 0x83);
@@ -74,10 +75,12 @@ mod tests {
         assert_eq!(u32::from_le_bytes(e[8..12].try_into().unwrap()), 2048);
         assert_eq!(u32::from_le_bytes(e[12..16].try_into().unwrap()), 204_800);
         // Beyond 8 GiB the CHS fields saturate; beyond 2^32 sectors nothing can be written.
-        let far = encode(0x83, false, 1 << 31, 2048, 1 << 31).unwrap();
+        let far = encode(MbrType::LINUX, false, 1 << 31, 2048, 1 << 31).unwrap();
         assert_eq!(&far[1..4], &[254, 0xff, 0xff]);
         assert_eq!(
-            encode(0x83, false, 1 << 32, 1, 1 << 32).unwrap_err().kind,
+            encode(MbrType::LINUX, false, 1 << 32, 1, 1 << 32)
+                .unwrap_err()
+                .kind,
             Kind::InvalidLayout
         );
     }

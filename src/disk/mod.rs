@@ -1,6 +1,7 @@
 //! The shared disk model: listing block devices from sysfs, root-device hints, safety checks,
 //! partition node naming and partition-table refresh. Every command that takes a disk uses this.
 
+pub(crate) mod align;
 pub(crate) mod append_partition;
 pub(crate) mod device;
 pub(crate) mod fsid;
@@ -9,6 +10,7 @@ pub(crate) mod guid;
 pub(crate) mod hints;
 pub(crate) mod mbr;
 pub(crate) mod mbr_entry;
+pub mod mbr_type;
 pub(crate) mod mounts;
 pub(crate) mod open;
 pub(crate) mod partnodes;
@@ -19,6 +21,7 @@ pub(crate) mod signatures;
 pub(crate) mod slice;
 pub mod table;
 pub(crate) mod table_check;
+pub mod table_kind;
 pub(crate) mod target;
 pub(crate) mod write_table;
 

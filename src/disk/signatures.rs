@@ -2,6 +2,8 @@
 //! image carries. Used to refuse writing over data without `--wipe`, to find protected
 //! filesystems, and by erase to prove a wipe. A small, read-only cousin of libblkid.
 
+use crate::disk::mbr_type::MbrType;
+use crate::le;
 use std::io::{self, Read, Seek, SeekFrom};
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
@@ -148,7 +150,7 @@ fn probe_mbr_sector<R: Read + Seek>(
                 offset: 3,
             });
         } else if entries_used {
-            let protective = (0..4).any(|i| mbr[446 + i * 16 + 4] == 0xee);
+            let protective = (0..4).any(|i| MbrType(mbr[446 + i * 16 + 4]).is_protective());
             found.push(Signature {
                 kind: if protective { "PMBR" } else { "dos" },
                 offset: 510,
@@ -273,10 +275,7 @@ pub fn is_table(kind: &str) -> bool {
 
 /// ext's 0xEF53 is two bytes: also require a sane block-size exponent to avoid false hits.
 fn ext_plausible<R: Read + Seek>(r: &mut R) -> io::Result<bool> {
-    Ok(
-        read_at(r, 1024 + 24, 4)?
-            .is_some_and(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) <= 6),
-    )
+    Ok(read_at(r, 1024 + 24, 4)?.is_some_and(|b| le::u32(&b, 0).is_some_and(|e| e <= 6)))
 }
 
 /// Looks through the GPT entry array for a partition of the given type; returns the entry offset.

@@ -2,7 +2,9 @@
 //! describing them for reports, and moving a short GPT's backup to the true end of the disk
 //! (what `sgdisk -e` does) after an image smaller than the disk was written.
 
+use crate::disk::mbr_type::MbrType;
 use crate::disk::slice::Slice;
+use crate::disk::table_kind::TableKind;
 use crate::disk::{fsid, gpt, guid, mbr, partnodes};
 use crate::report::{IronError, Kind, Result};
 use serde::Serialize;
@@ -18,7 +20,7 @@ pub struct TableEntry {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub type_guid: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub type_byte: Option<String>,
+    pub type_byte: Option<MbrType>,
     pub label: Option<String>,
     /// PARTUUID: the GPT unique GUID, or `<disk id>-<NN>` on MBR as the kernel reports it.
     pub uuid: Option<String>,
@@ -27,16 +29,12 @@ pub struct TableEntry {
 
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct TableInfo {
-    /// `gpt` or `msdos`.
-    pub table: &'static str,
+    pub table: TableKind,
     pub sector_size: u32,
     /// GPT disk GUID, or the MBR disk identifier as `0x%08x` (IPA's `root_uuid` for whole disks).
     pub disk_id: String,
     pub partitions: Vec<TableEntry>,
 }
-
-/// The MBR type byte of a GPT's protective entry.
-const PROTECTIVE: u8 = 0xee;
 
 /// Whether sector 0 holds an MBR with a protective (0xEE) entry: a GPT disk, whether or not its
 /// GPT is readable with the sector size at hand.
@@ -45,7 +43,7 @@ pub fn has_protective_mbr<R: Read + Seek>(f: &mut R) -> bool {
     f.seek(SeekFrom::Start(0)).is_ok()
         && f.read_exact(&mut mbr).is_ok()
         && mbr[510..512] == [0x55, 0xaa]
-        && (0..4).any(|i| mbr[446 + i * 16 + 4] == PROTECTIVE)
+        && (0..4).any(|i| MbrType(mbr[446 + i * 16 + 4]).is_protective())
 }
 
 /// Reads the table on `f` with the device's logical sector size; Ok(None) when there is none.
@@ -111,7 +109,7 @@ fn read_gpt<R: Read + Seek>(f: &mut R, sector: u32) -> Option<TableInfo> {
         })
         .collect();
     Some(TableInfo {
-        table: "gpt",
+        table: TableKind::Gpt,
         sector_size: sector,
         disk_id: guid::to_string(&g.header.disk_guid).to_lowercase(),
         partitions,
@@ -131,7 +129,7 @@ fn read_mbr<R: Read + Seek>(f: &mut R, sector: u32) -> Result<Option<TableInfo>>
     // A protective (or hybrid) MBR says "this is a GPT disk": when no GPT could be read with
     // this sector size, the disk has no table we can interpret, and its 0xEE entry is never a
     // partition (reporting it as one, or adding entries beside it, makes a hybrid MBR).
-    if m.entries.iter().any(|e| e.sys == PROTECTIVE) {
+    if m.entries.iter().any(|e| e.sys.is_protective()) {
         return Ok(None);
     }
     let sig = m.disk_signature;
@@ -143,14 +141,14 @@ fn read_mbr<R: Read + Seek>(f: &mut R, sector: u32) -> Result<Option<TableInfo>>
             start: e.first_lba * ss,
             size: e.sectors * ss,
             type_guid: None,
-            type_byte: Some(format!("0x{:02x}", e.sys)),
+            type_byte: Some(e.sys),
             label: None,
             uuid: Some(format!("{sig:08x}-{:02x}", e.number)),
             bootable: e.bootable,
         })
         .collect();
     Ok(Some(TableInfo {
-        table: "msdos",
+        table: TableKind::Msdos,
         sector_size: sector,
         disk_id: format!("0x{sig:08x}"),
         partitions,
@@ -212,9 +210,9 @@ pub fn describe(f: &mut File, disk_name: &str, table: &TableInfo) -> Vec<Partiti
         .iter()
         .map(|e| {
             let mut window = Slice::new(f, e.start, e.size);
-            let id = if e.type_byte.as_deref() == Some("0x05")
-                || e.type_byte.as_deref() == Some("0x0f")
-            {
+            // An extended container holds EBRs, not a filesystem: whatever its gaps still carry
+            // from an earlier layout is not its identity.
+            let id = if e.type_byte.is_some_and(MbrType::is_extended) {
                 None
             } else {
                 fsid::identify(&mut window)
@@ -239,11 +237,44 @@ mod tests {
     /// Sector 0 of a GPT disk: one 0xEE entry from LBA 1 to the end.
     fn protective_mbr(disk: &mut [u8], sectors: u32) {
         let e = &mut disk[446..462];
-        e[4] = PROTECTIVE;
+        e[4] = MbrType::PROTECTIVE.0;
         e[8..12].copy_from_slice(&1u32.to_le_bytes());
         e[12..16].copy_from_slice(&(sectors - 1).to_le_bytes());
         disk[510] = 0x55;
         disk[511] = 0xaa;
+    }
+
+    /// Slot `slot` of the boot record at `lba`: type, start (relative), length in sectors.
+    fn put(disk: &mut [u8], lba: usize, slot: usize, ty: u8, first: u32, count: u32) {
+        let at = lba * 512;
+        let e = &mut disk[at + 446 + 16 * slot..at + 462 + 16 * slot];
+        e[4] = ty;
+        e[8..12].copy_from_slice(&first.to_le_bytes());
+        e[12..16].copy_from_slice(&count.to_le_bytes());
+        disk[at + 510..at + 512].copy_from_slice(&[0x55, 0xaa]);
+    }
+
+    #[test]
+    fn no_extended_container_is_described_as_a_filesystem() {
+        // Every Linux container type, with a stale ext4 superblock left in the gap after its
+        // EBR by an earlier layout: the container is not that filesystem (0x85 used to be).
+        for ty in [0x05, 0x0f, 0x85] {
+            let mut disk = vec![0u8; 8 << 20];
+            put(&mut disk, 0, 0, ty, 2048, 8192);
+            put(&mut disk, 2048, 0, 0x83, 2048, 2048);
+            disk[2048 * 512 + 1024 + 56..][..2].copy_from_slice(&[0x53, 0xef]);
+            let mut f = tempfile::tempfile().unwrap();
+            f.write_all(&disk).unwrap();
+            let t = read_table(&mut f, 512).unwrap().unwrap();
+            let d = describe(&mut f, "ironbox-no-such-disk", &t);
+            let got: Vec<_> = d
+                .iter()
+                .map(|p| (p.entry.number, p.fs_type.clone()))
+                .collect();
+            assert_eq!(got, [(1, None), (5, None)], "{ty:#04x}");
+            let json = serde_json::to_value(&d[0]).unwrap();
+            assert_eq!(json["type_byte"], format!("0x{ty:02x}"));
+        }
     }
 
     #[test]

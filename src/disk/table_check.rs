@@ -4,13 +4,9 @@
 //! kernel refusing the partitions later. Kept apart from the readers so it works on whatever
 //! table reader produces `TableInfo`.
 
+use crate::disk::mbr_type::MbrType;
 use crate::disk::table::TableInfo;
 use crate::report::{IronError, Kind, Result};
-
-/// MBR extended containers hold the logical partitions: they overlap them by design.
-fn is_container(type_byte: Option<&str>) -> bool {
-    matches!(type_byte, Some("0x05" | "0x0f" | "0x85"))
-}
 
 /// Ok when every partition lies inside `disk_size` bytes and none overlaps another.
 pub fn validate(t: &TableInfo, disk_size: u64) -> Result<()> {
@@ -45,7 +41,8 @@ pub fn validate(t: &TableInfo, disk_size: u64) -> Result<()> {
                 p.number,
             );
         }
-        if !is_container(p.type_byte.as_deref()) {
+        // MBR extended containers hold the logical partitions: they overlap them by design.
+        if !p.type_byte.is_some_and(MbrType::is_extended) {
             spans.push((p.start, end, p.number));
         }
     }
@@ -69,9 +66,9 @@ mod tests {
     use super::*;
     use crate::disk::table::TableEntry;
 
-    fn table(parts: &[(u64, u64, Option<&str>)]) -> TableInfo {
+    fn table(parts: &[(u64, u64, Option<u8>)]) -> TableInfo {
         TableInfo {
-            table: "msdos",
+            table: crate::disk::table_kind::TableKind::Msdos,
             sector_size: 512,
             disk_id: "0x1".into(),
             partitions: parts
@@ -82,7 +79,7 @@ mod tests {
                     start,
                     size,
                     type_guid: None,
-                    type_byte: ty.map(String::from),
+                    type_byte: ty.map(MbrType),
                     label: None,
                     uuid: None,
                     bootable: false,
@@ -95,8 +92,10 @@ mod tests {
     fn good_tables_pass_and_logicals_may_sit_in_their_container() {
         let m = 1u64 << 20;
         validate(&table(&[(m, 8 * m, None), (9 * m, 8 * m, None)]), 64 * m).unwrap();
-        let t = table(&[(m, 30 * m, Some("0x05")), (2 * m, 4 * m, Some("0x83"))]);
-        validate(&t, 64 * m).unwrap();
+        for container in [0x05, 0x0f, 0x85] {
+            let t = table(&[(m, 30 * m, Some(container)), (2 * m, 4 * m, Some(0x83))]);
+            validate(&t, 64 * m).unwrap();
+        }
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! Also says which spans the kernel should know afterwards (for `reread::refresh`).
 
 use crate::disk::mbr_entry;
+use crate::disk::mbr_type::MbrType;
 use crate::disk::reread::PartSpan;
 use crate::report::{IronError, Kind, Result};
 use std::io::{Read, Seek, SeekFrom, Write};
@@ -14,7 +15,7 @@ pub enum EntryType {
     /// GPT type GUID in on-disk (mixed-endian) order.
     Guid([u8; 16]),
     /// MBR type byte.
-    Byte(u8),
+    Byte(MbrType),
 }
 
 /// GPT disk GUID (on-disk order) or MBR disk identifier.
@@ -49,11 +50,6 @@ pub struct NewTable {
     pub sector_size: u32,
     pub disk_id: DiskId,
     pub entries: Vec<NewEntry>,
-}
-
-/// The MBR extended-partition types.
-pub fn is_extended(b: u8) -> bool {
-    matches!(b, 0x05 | 0x0f | 0x85)
 }
 
 fn fail(msg: impl Into<String>) -> impl FnOnce(gptman::Error) -> IronError {
@@ -107,19 +103,24 @@ fn chs(lba: u64) -> mbrman::CHS {
     mbrman::CHS::new(c, h, s)
 }
 
-fn mbr_entry(sys: u8, boot: bool, start: u64, sectors: u64) -> Result<mbrman::MBRPartitionEntry> {
+fn mbr_entry(
+    sys: MbrType,
+    boot: bool,
+    start: u64,
+    sectors: u64,
+) -> Result<mbrman::MBRPartitionEntry> {
     let (first, n) = mbr_entry::lba_fields(start, sectors)?;
     Ok(mbrman::MBRPartitionEntry {
         boot: if boot { 0x80 } else { 0x00 },
         first_chs: chs(start),
-        sys,
+        sys: sys.0,
         last_chs: chs(start + sectors - 1),
         starting_lba: first,
         sectors: n,
     })
 }
 
-fn msdos_type(e: &NewEntry) -> Result<u8> {
+fn msdos_type(e: &NewEntry) -> Result<MbrType> {
     let EntryType::Byte(b) = e.etype else {
         return Err(IronError::new(
             Kind::Internal,
@@ -156,7 +157,7 @@ fn ebr_sector(e: &NewEntry, next: Option<&NewEntry>, ext_start: u64, ss: u64) ->
         let link_start = next_ebr - ext_start;
         let link_sectors = next_end - next_ebr;
         sector[462..478].copy_from_slice(&mbr_entry::encode(
-            0x05,
+            MbrType::EXTENDED,
             false,
             link_start,
             link_sectors,
@@ -181,7 +182,7 @@ fn write_mbr<F: Read + Write + Seek>(f: &mut F, t: &NewTable, id: u32) -> Result
     let ext_start = t
         .entries
         .iter()
-        .find(|e| e.number <= 4 && matches!(e.etype, EntryType::Byte(b) if is_extended(b)))
+        .find(|e| e.number <= 4 && matches!(e.etype, EntryType::Byte(b) if b.is_extended()))
         .map(|e| e.start / ss);
     if !logicals.is_empty() && ext_start.is_none() {
         return Err(IronError::new(
@@ -220,7 +221,7 @@ pub fn kernel_spans(t: &NewTable) -> Vec<PartSpan> {
         .iter()
         .map(|e| {
             let size = match e.etype {
-                EntryType::Byte(b) if is_extended(b) => {
+                EntryType::Byte(b) if b.is_extended() => {
                     e.size.min((t.sector_size as u64).max(1024))
                 }
                 _ => e.size,
@@ -270,7 +271,7 @@ mod tests {
             let info = crate::disk::table::read_table(&mut disk, ss)
                 .unwrap()
                 .unwrap();
-            assert_eq!(info.table, "gpt");
+            assert_eq!(info.table, crate::disk::table_kind::TableKind::Gpt);
             let got: Vec<_> = info
                 .partitions
                 .iter()
@@ -293,12 +294,12 @@ mod tests {
         let mut disk = Cursor::new(vec![0u8; 64 << 20]);
         let m = 1u64 << 20;
         let mut entries = vec![
-            entry(1, m, 4 * m, EntryType::Byte(0x83)),
-            entry(2, 5 * m, 4 * m, EntryType::Byte(0x83)),
-            entry(3, 9 * m, 4 * m, EntryType::Byte(0x83)),
-            entry(4, 13 * m, 20 * m, EntryType::Byte(0x05)),
-            entry(5, 14 * m, 4 * m, EntryType::Byte(0x83)),
-            entry(6, 19 * m, 4 * m, EntryType::Byte(0x82)),
+            entry(1, m, 4 * m, EntryType::Byte(MbrType::LINUX)),
+            entry(2, 5 * m, 4 * m, EntryType::Byte(MbrType::LINUX)),
+            entry(3, 9 * m, 4 * m, EntryType::Byte(MbrType::LINUX)),
+            entry(4, 13 * m, 20 * m, EntryType::Byte(MbrType::EXTENDED)),
+            entry(5, 14 * m, 4 * m, EntryType::Byte(MbrType::LINUX)),
+            entry(6, 19 * m, 4 * m, EntryType::Byte(MbrType(0x82))),
         ];
         entries[4].ebr = Some(13 * m);
         entries[5].ebr = Some(18 * m);

@@ -4,8 +4,10 @@
 //! copies at 64 MiB and 256 GiB, and both GPT headers and entry arrays at the true sector size.
 //! ZFS's four labels, md 0.90/1.0 superblocks and the backup GPT live inside the last MiB.
 
+use crate::disk::mbr_type::MbrType;
 use crate::disk::signatures::{self, Signature};
 use crate::disk::{partnodes, table};
+use crate::le;
 use crate::report::{Context, Kind, Result};
 use serde::Serialize;
 use std::fs::File;
@@ -126,14 +128,14 @@ fn mbr_partitions(file: &File, sector: u64) -> Vec<Span> {
     }
     let entry = |b: &[u8], i: usize| {
         let e = &b[446 + 16 * i..446 + 16 * (i + 1)];
-        let ty = e[4];
-        let lba = u32::from_le_bytes(e[8..12].try_into().unwrap()) as u64;
-        let n = u32::from_le_bytes(e[12..16].try_into().unwrap()) as u64;
+        let ty = MbrType(e[4]);
+        let lba = le::u32(e, 8).map_or(0, u64::from);
+        let n = le::u32(e, 12).map_or(0, u64::from);
         (ty, lba, n)
     };
     for i in 0..4 {
         let (ty, lba, n) = entry(&mbr, i);
-        if ty == 0 || ty == 0xee || n == 0 {
+        if ty == MbrType::EMPTY || ty.is_protective() || n == 0 {
             continue;
         }
         out.push(Span {
@@ -141,7 +143,7 @@ fn mbr_partitions(file: &File, sector: u64) -> Vec<Span> {
             size: n * sector,
             number: i as u32 + 1,
         });
-        if matches!(ty, 0x05 | 0x0f | 0x85) {
+        if ty.is_extended() {
             let mut ebr_lba = lba;
             for k in 0..128u32 {
                 let Some(ebr) = read_exact_at(file, ebr_lba * sector, 512) else {
@@ -151,7 +153,7 @@ fn mbr_partitions(file: &File, sector: u64) -> Vec<Span> {
                     break;
                 }
                 let (lty, lstart, ln) = entry(&ebr, 0);
-                if lty != 0 && ln != 0 {
+                if lty != MbrType::EMPTY && ln != 0 {
                     out.push(Span {
                         start: (ebr_lba + lstart) * sector,
                         size: ln * sector,
@@ -159,7 +161,7 @@ fn mbr_partitions(file: &File, sector: u64) -> Vec<Span> {
                     });
                 }
                 let (nty, nstart, _) = entry(&ebr, 1);
-                if nty == 0 || nstart == 0 {
+                if nty == MbrType::EMPTY || nstart == 0 {
                     break;
                 }
                 ebr_lba = lba + nstart;
@@ -248,7 +250,7 @@ fn backup_superblocks(file: &File, span: Span, sigs: &[Signature]) -> Vec<(u64, 
     if kinds.contains(&"ext4")
         && let Some(sb) = read_exact_at(file, span.start + 1024, 256)
     {
-        let le32 = |a: usize| u32::from_le_bytes(sb[a..a + 4].try_into().unwrap()) as u64;
+        let le32 = |a: usize| le::u32(&sb, a).map_or(0, u64::from);
         let bsize = 1024u64 << le32(24).min(6);
         let (blocks, per_group) = (le32(4), le32(32));
         let first = le32(20);

@@ -3,6 +3,7 @@
 //! (\EFI\UpdateCapsule\ on the ESP plus the OsIndications bit).
 
 use super::esrt::Entry;
+use crate::le;
 use crate::report::{Context, IronError, Kind, Result};
 use crate::sys::sysfs;
 use serde::Serialize;
@@ -29,7 +30,7 @@ pub struct Header {
 }
 
 /// An EFI_GUID (little-endian first three fields) as its lower-case text form.
-pub fn guid_to_string(b: &[u8]) -> String {
+pub fn guid_to_string(b: &[u8; 16]) -> String {
     format!(
         "{:08x}-{:04x}-{:04x}-{:02x}{:02x}-{:02x}{:02x}{:02x}{:02x}{:02x}{:02x}",
         u32::from_le_bytes([b[0], b[1], b[2], b[3]]),
@@ -68,8 +69,7 @@ fn corrupt(msg: String) -> IronError {
 }
 
 fn u32_at(d: &[u8], off: usize) -> Option<u32> {
-    d.get(off..off + 4)
-        .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    le::u32(d, off)
 }
 
 /// Parses and checks the EFI_CAPSULE_HEADER: sizes consistent with the bytes we hold (a
@@ -110,7 +110,9 @@ pub fn parse(data: &[u8]) -> Result<Header> {
             "capsule flags {flags:#x}: populate-system-table and initiate-reset need persist-across-reset"
         )));
     }
-    let guid = guid_to_string(&data[0..16]);
+    let guid = le::bytes::<16>(data, 0)
+        .map(|g| guid_to_string(&g))
+        .unwrap_or_default();
     let fmp_payloads = if guid == FMP_CAPSULE_GUID {
         fmp_payloads(&data[header_size as usize..])
     } else {
@@ -128,16 +130,15 @@ pub fn parse(data: &[u8]) -> Result<Header> {
 /// EFI_FIRMWARE_MANAGEMENT_CAPSULE_HEADER: version, embedded driver count, payload count, then
 /// an offset table; each payload header carries UpdateImageTypeId at offset 4.
 fn fmp_payloads(body: &[u8]) -> Vec<String> {
-    let (Some(d), Some(p)) = (body.get(4..6), body.get(6..8)) else {
+    let (Some(drivers), Some(payloads)) = (le::u16(body, 4), le::u16(body, 6)) else {
         return Vec::new();
     };
-    let drivers = u16::from_le_bytes([d[0], d[1]]) as usize;
-    let payloads = u16::from_le_bytes([p[0], p[1]]) as usize;
+    let (drivers, payloads) = (usize::from(drivers), usize::from(payloads));
     (drivers..drivers + payloads)
         .filter_map(|i| {
-            let o = body.get(8 + i * 8..16 + i * 8)?;
-            let off = u64::from_le_bytes(o.try_into().ok()?) as usize;
-            body.get(off + 4..off + 20).map(guid_to_string)
+            // A hostile offset may be anything: checked, never wrapped.
+            let off = usize::try_from(le::u64(body, 8 + i * 8)?).ok()?;
+            le::bytes::<16>(body, off.checked_add(4)?).map(|g| guid_to_string(&g))
         })
         .collect()
 }

@@ -1,6 +1,7 @@
 //! OsIndications through efivarfs: setting EFI_OS_INDICATIONS_FILE_CAPSULE_DELIVERY_SUPPORTED
 //! asks the firmware to process \EFI\UpdateCapsule\ at the next boot.
 
+use crate::le;
 use crate::report::{Context, IronError, Kind, Result};
 use crate::sys::{fsflags, sysfs};
 use std::io::Write;
@@ -18,8 +19,7 @@ pub fn var_path(name: &str) -> String {
 /// A u64 variable (4-byte attribute header + 8 bytes), None when absent or malformed.
 pub fn read_u64(name: &str) -> Option<u64> {
     let b = sysfs::read_bytes(var_path(name))?;
-    let v = b.get(4..12)?;
-    Some(u64::from_le_bytes(v.try_into().ok()?))
+    le::u64(&b, 4)
 }
 
 /// Checks that firmware supports file capsule delivery; errors say what is missing.

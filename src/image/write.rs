@@ -3,6 +3,7 @@
 //! through the pipeline into the sink, `--verify`, release the held-back ends, fix up the GPT,
 //! re-read the table) → report. Any failure after writing began wipes the table areas.
 
+use crate::disk::mbr_type::MbrType;
 use crate::disk::reread::{self, PartSpan};
 use crate::disk::table::{self, TableInfo};
 use crate::disk::{
@@ -158,7 +159,7 @@ fn spans(t: &TableInfo) -> Vec<PartSpan> {
         .iter()
         .map(|e| {
             // The kernel represents an MBR extended partition as a 2-sector (1 KiB) stub.
-            let size = if matches!(e.type_byte.as_deref(), Some("0x05" | "0x0f" | "0x85")) {
+            let size = if e.type_byte.is_some_and(MbrType::is_extended) {
                 1024.min(e.size)
             } else {
                 e.size

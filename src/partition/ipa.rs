@@ -2,7 +2,8 @@
 //! the layout IPA's `make_partitions` builds for partition images: ESP (uefi) or BIOS boot
 //! (bios + gpt) first, then ephemeral, swap, configdrive, and root last so that it can grow.
 
-use crate::partition::layout::{self, Layout, TableKind, Want};
+use crate::disk::table_kind::TableKind;
+use crate::partition::layout::{self, Layout, Want};
 use crate::partition::size::{self, Size};
 use crate::partition::types;
 use crate::report::{IronError, Kind, Result};

@@ -2,9 +2,10 @@
 //! every field the new table must carry over (type, PARTUUID, name, attribute bits), plus the
 //! existing disk identifier so that PARTUUIDs derived from it do not change.
 
+use crate::disk::mbr_type::MbrType;
 use crate::disk::table::{self, TableInfo};
+use crate::disk::table_kind::TableKind;
 use crate::disk::write_table::{DiskId, EntryType};
-use crate::partition::layout::TableKind;
 use crate::partition::plan::Kept;
 use crate::report::{IronError, Kind, Result};
 use std::fs::File;
@@ -30,13 +31,12 @@ pub fn select(
 ) -> Result<Existing> {
     let info = table::read_table(f, sector)?
         .ok_or_else(|| bad(format!("--keep: {device} has no partition table")))?;
-    if info.table != want.as_str() {
+    if info.table != want {
         return Err(IronError::new(
             Kind::InvalidLayout,
             format!(
                 "--keep needs the same table type: {device} has {}, the layout asks for {}",
-                info.table,
-                want.as_str()
+                info.table, want
             ),
         ));
     }
@@ -123,10 +123,8 @@ fn from_msdos(info: &TableInfo, numbers: &[u32]) -> Result<Selected> {
         let p = (info.partitions.iter())
             .find(|p| p.number == n)
             .expect("selected");
-        let byte = (p.type_byte.as_deref())
-            .and_then(|b| u8::from_str_radix(b.trim_start_matches("0x"), 16).ok())
-            .unwrap_or(0x83);
-        if n > 4 || crate::disk::write_table::is_extended(byte) {
+        let byte = p.type_byte.unwrap_or(MbrType::LINUX);
+        if n > 4 || byte.is_extended() {
             return Err(IronError::new(
                 Kind::InvalidLayout,
                 format!(

@@ -1,32 +1,15 @@
 //! The layout document (`--layout FILE|-`): parsed strictly (unknown keys are errors) and checked
 //! for everything that does not depend on the disk. Disk-dependent checks live in plan.rs.
 
+use crate::disk::table_kind::TableKind;
 use crate::partition::size::{self, Size};
 use crate::partition::types::{self, PartType};
 use crate::report::{IronError, Kind, Result};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::Value;
 
 /// The JSON Schema of the layout document, printed by `ironbox partition --schema`.
 pub const SCHEMA: &str = include_str!("layout.schema.json");
-
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, clap::ValueEnum, schemars::JsonSchema,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum TableKind {
-    Gpt,
-    Msdos,
-}
-
-impl TableKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TableKind::Gpt => "gpt",
-            TableKind::Msdos => "msdos",
-        }
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -19,15 +19,17 @@ mod stale;
 pub mod types;
 
 use crate::disk::device::BlockDevice;
+use crate::disk::mbr_type::MbrType;
 use crate::disk::reread::Refresh;
 use crate::disk::safety::Refusal;
 use crate::disk::signatures::Signature;
+use crate::disk::table_kind::TableKind;
 use crate::disk::target::Target;
 use crate::disk::write_table::{self, DiskId};
 use crate::disk::{DiskArgs, open, reread, resolve_target, safety, signatures};
 use crate::partition::ipa::{BootMode, IpaFlags};
 use crate::partition::keep::Existing;
-use crate::partition::layout::{Layout, TableKind};
+use crate::partition::layout::Layout;
 use crate::partition::plan::{Activity, Geometry, Kept, Plan, Planned};
 pub use crate::partition::report::PartitionReport;
 use crate::partition::report::{SeenByNumber, Stage, TableReport};
@@ -248,11 +250,10 @@ fn check_consent(args: &Args, disk: &Disk, look: &Look) -> Result<()> {
     if args.wipe || look.signatures.is_empty() {
         return Ok(());
     }
-    // msdos extended containers (0x05, 0x0f, 0x85) are rebuilt, not kept.
-    let container = |b: &str| b == "0x05" || b == "0x0f" || b == "0x85";
+    // msdos extended containers are rebuilt, not kept.
     let all_kept = look.existing.as_ref().is_some_and(|e| {
         (e.info.partitions.iter())
-            .all(|p| look.is_kept(p.number) || p.type_byte.as_deref().is_some_and(container))
+            .all(|p| look.is_kept(p.number) || p.type_byte.is_some_and(MbrType::is_extended))
     });
     let only_table = look.signatures.iter().all(|s| signatures::is_table(s.kind));
     if all_kept && only_table {

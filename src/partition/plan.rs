@@ -7,9 +7,12 @@
 //! `rest` in the largest gap between) → the entries, each checked → the msdos extended
 //! container → the kept partitions → no overlaps.
 
-use crate::disk::write_table::{DiskId, EntryType, NewEntry, NewTable, is_extended};
+use crate::disk::align::{align_down, align_up};
+use crate::disk::mbr_type::MbrType;
+use crate::disk::table_kind::TableKind;
+use crate::disk::write_table::{DiskId, EntryType, NewEntry, NewTable};
 use crate::partition::ipa::Role;
-use crate::partition::layout::{Layout, TableKind, Want, format_min};
+use crate::partition::layout::{Layout, Want, format_min};
 use crate::partition::size::Size;
 use crate::report::{IronError, Kind, Result};
 use serde::Serialize;
@@ -30,7 +33,7 @@ impl Geometry {
         Geometry {
             size,
             sector,
-            align: want.div_ceil(ss) * ss,
+            align: align_up(want, ss).unwrap_or(want),
         }
     }
 }
@@ -100,7 +103,7 @@ impl Planned {
     }
 
     pub fn is_extended(&self) -> bool {
-        matches!(self.entry.etype, EntryType::Byte(b) if is_extended(b))
+        matches!(self.entry.etype, EntryType::Byte(b) if b.is_extended())
     }
 
     /// What it occupies on the disk: a logical partition's EBR included.
@@ -180,18 +183,13 @@ fn human(b: u64) -> String {
     format!("{b} bytes")
 }
 
-fn align_up(x: u64, a: u64) -> u64 {
-    x.div_ceil(a) * a
-}
-fn align_down(x: u64, a: u64) -> u64 {
-    x / a * a
-}
-
 /// Resolves a non-rest size to bytes (sector multiple) against the disk.
 fn fixed_bytes(w: &Want, geo: &Geometry) -> Option<u64> {
     let ss = geo.sector as u64;
+    // A size too large to round up fits no disk: the largest sector multiple says as much.
+    let up = |b: u64| align_up(b, ss).unwrap_or(align_down(u64::MAX, ss));
     match w.size {
-        Size::Bytes(b) => Some(align_up(b, ss)),
+        Size::Bytes(b) => Some(up(b)),
         Size::Percent(p) => {
             let mut b = (geo.size as f64 * p / 100.0) as u64;
             if let Some(lo) = w.min {
@@ -203,7 +201,7 @@ fn fixed_bytes(w: &Want, geo: &Geometry) -> Option<u64> {
             Some(if b >= geo.align {
                 align_down(b, geo.align)
             } else {
-                align_up(b.max(1), ss)
+                up(b.max(1))
             })
         }
         Size::Rest => None,
@@ -298,14 +296,12 @@ fn check_fits(ctx: &Ctx, kept: &[Kept]) -> Result<()> {
     let need: u64 = (0..ctx.layout.partitions.len())
         .map(|i| {
             let w = &ctx.layout.partitions[i];
-            fixed_bytes(w, ctx.geo).unwrap_or(w.min.unwrap_or(ss)) + ctx.ebr_gap(i)
+            (fixed_bytes(w, ctx.geo).unwrap_or(w.min.unwrap_or(ss))).saturating_add(ctx.ebr_gap(i))
         })
-        .sum::<u64>()
-        + kept.iter().map(|k| k.size).sum::<u64>();
-    let usable = ctx
-        .area
-        .end
-        .saturating_sub(align_up(ctx.area.first, ctx.geo.align));
+        .chain(kept.iter().map(|k| k.size))
+        .fold(0, u64::saturating_add);
+    let usable = align_up(ctx.area.first, ctx.geo.align)
+        .map_or(0, |first| ctx.area.end.saturating_sub(first));
     if need > usable {
         return Err(invalid(format!(
             "the layout needs at least {} but the disk has {} usable",
@@ -415,13 +411,15 @@ impl Placer<'_> {
         let mut cursor = self.ctx.area.first;
         for &i in head {
             let (size, gap) = (self.ctx.size(i), self.ctx.ebr_gap(i));
-            let mut s = align_up(cursor, a);
+            let no_fit = || self.ctx.no_fit(i);
+            let mut s = align_up(cursor, a).ok_or_else(no_fit)?;
             loop {
-                if s + gap + size > end {
-                    return Err(self.ctx.no_fit(i));
+                let stop = s.checked_add(gap).and_then(|x| x.checked_add(size));
+                if stop.is_none_or(|stop| stop > end) {
+                    return Err(no_fit());
                 }
                 match self.clash(Extent::sized(s, gap + size)) {
-                    Some(t) => s = align_up(t.end, a),
+                    Some(t) => s = align_up(t.end, a).ok_or_else(no_fit)?,
                     None => break,
                 }
             }
@@ -439,7 +437,7 @@ impl Placer<'_> {
         for i in order {
             let (size, gap) = (self.ctx.size(i), self.ctx.ebr_gap(i));
             loop {
-                if bound < size + gap + first {
+                if bound < size.saturating_add(gap).saturating_add(first) {
                     return Err(self.ctx.no_fit(i));
                 }
                 let s = align_down(bound - size, a);
@@ -510,7 +508,10 @@ impl Placer<'_> {
         let mut best: Option<Extent> = None;
         let mut at = lo;
         for t in edges.into_iter().chain([Extent { start: hi, end: hi }]) {
-            let start = align_up(at, a) + gap;
+            // Nothing fits past an edge that cannot be aligned.
+            let Some(start) = align_up(at, a).and_then(|s| s.checked_add(gap)) else {
+                break;
+            };
             let stop = t.start.min(hi);
             if stop > start && best.is_none_or(|b| stop - start > b.end - b.start) {
                 best = Some(Extent { start, end: stop });
@@ -533,7 +534,7 @@ fn place(ctx: &Ctx, groups: &Groups, kept: &[Kept]) -> Result<Vec<Placement>> {
     let order = groups.at_end.iter().rev().chain(groups.tail.iter().rev());
     let bound = placer.backward(order.copied())?;
     if let Some(r) = groups.rest {
-        let lo = align_up(cursor, ctx.geo.align);
+        let lo = align_up(cursor, ctx.geo.align).unwrap_or(u64::MAX);
         placer.rest(r, lo, bound.min(ctx.area.limit))?;
     }
     Ok(placer
@@ -619,7 +620,7 @@ fn extended(partitions: &[Planned]) -> Result<Planned> {
         number: 4,
         start: container.start,
         size: container.end - container.start,
-        etype: EntryType::Byte(0x05),
+        etype: EntryType::Byte(MbrType::EXTENDED),
         label: None,
         uuid: None,
         attributes: 0,
@@ -706,6 +707,18 @@ mod tests {
             .iter()
             .map(|p| (p.entry.number, p.entry.start, p.entry.size))
             .collect()
+    }
+
+    #[test]
+    fn sizes_near_2_64_are_refused_not_wrapped() {
+        // Rounding u64::MAX up to a sector used to wrap to 0 (or panic in a debug build).
+        for size in [u64::MAX, u64::MAX - 100] {
+            let text = format!(
+                r#"{{"table": "gpt", "partitions": [{{"size": {size}}}, {{"size": "rest"}}]}}"#
+            );
+            let e = plan_of(&text, 64 * M, 512).unwrap_err();
+            assert_eq!(e.kind, Kind::InvalidLayout, "{size}: {e:?}");
+        }
     }
 
     #[test]

@@ -4,12 +4,13 @@
 
 use crate::disk::guid;
 use crate::disk::hints::Candidate;
+use crate::disk::mbr_type::MbrType;
 use crate::disk::reread::RefreshMethod;
 use crate::disk::safety::Refusal;
 use crate::disk::table::{self, PartitionReport as Described, TableEntry, TableInfo};
+use crate::disk::table_kind::TableKind;
 use crate::disk::write_table::{DiskId, EntryType};
 use crate::partition::ipa::Role;
-use crate::partition::layout::TableKind;
 use crate::partition::plan::{Activity, Plan, Planned};
 use crate::partition::types;
 use schemars::JsonSchema;
@@ -149,7 +150,7 @@ pub enum TypeCode {
     },
     Msdos {
         /// `0x%02x`.
-        type_byte: String,
+        type_byte: MbrType,
     },
 }
 
@@ -197,7 +198,7 @@ pub fn read_kept(f: &mut File, disk_name: &str, plan: &Plan) -> SeenByNumber {
             bootable: false,
         });
     let info = TableInfo {
-        table: plan.table.as_str(),
+        table: plan.table,
         sector_size: plan.geometry.sector,
         disk_id: String::new(),
         partitions: kept.collect(),
@@ -265,10 +266,8 @@ impl PartitionEntry {
                 (code, text)
             }
             EntryType::Byte(b) => {
-                let text = format!("0x{b:02x}");
-                let code = TypeCode::Msdos {
-                    type_byte: text.clone(),
-                };
+                let text = b.to_string();
+                let code = TypeCode::Msdos { type_byte: b };
                 (code, text)
             }
         };

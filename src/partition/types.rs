@@ -1,6 +1,8 @@
 //! Partition types by name: the Discoverable Partitions Specification's GPT type GUIDs plus the
 //! firmware ones (ESP, BIOS boot, PReP), and the MBR type bytes the same names map to.
 
+use crate::disk::mbr_type::MbrType;
+
 /// (name, GPT type GUID). Names follow systemd-repart's (`root-x86-64`, `usr-arm64-verity`).
 pub const GPT_TYPES: &[(&str, &str)] = &[
     ("esp", "C12A7328-F81F-11D2-BA4B-00A0C93EC93B"),
@@ -256,15 +258,15 @@ pub const GPT_TYPES: &[(&str, &str)] = &[
 ];
 
 /// (name, MBR type byte) for `table: msdos`. DPS names without an MBR type map to 0x83 (Linux).
-pub const MBR_TYPES: &[(&str, u8)] = &[
-    ("linux", 0x83),
-    ("swap", 0x82),
-    ("lvm", 0x8e),
-    ("raid", 0xfd),
-    ("esp", 0xef),
-    ("prep", 0x41),
-    ("extended", 0x05),
-    ("microsoft-basic-data", 0x07),
+pub const MBR_TYPES: &[(&str, MbrType)] = &[
+    ("linux", MbrType::LINUX),
+    ("swap", MbrType(0x82)),
+    ("lvm", MbrType(0x8e)),
+    ("raid", MbrType(0xfd)),
+    ("esp", MbrType(0xef)),
+    ("prep", MbrType(0x41)),
+    ("extended", MbrType::EXTENDED),
+    ("microsoft-basic-data", MbrType(0x07)),
 ];
 
 /// A resolved type: what goes into the table entry.
@@ -289,14 +291,11 @@ pub fn resolve(name: &str, gpt: bool) -> Result<PartType, String> {
     if let Some((_, b)) = MBR_TYPES.iter().find(|(k, _)| *k == n) {
         return Ok(PartType::Byte(*b));
     }
-    if let Some(hex) = n.strip_prefix("0x")
-        && hex.len() <= 2
-        && let Ok(b) = u8::from_str_radix(hex, 16)
-    {
-        if b == 0 {
+    if let Ok(b) = n.parse::<MbrType>() {
+        if b == MbrType::EMPTY {
             return Err("mbr type byte 0x00 marks an unused entry".to_string());
         }
-        if is_extended(b) {
+        if b.is_extended() {
             return Err(format!(
                 "type {name} is an extended partition; ironbox creates it itself beyond 4 partitions"
             ));
@@ -305,14 +304,12 @@ pub fn resolve(name: &str, gpt: bool) -> Result<PartType, String> {
     }
     // Linux data types of the DPS have no MBR code of their own: plain Linux.
     if n != "bios-boot" && GPT_TYPES.iter().any(|(k, _)| *k == n) {
-        return Ok(PartType::Byte(0x83));
+        return Ok(PartType::Byte(MbrType::LINUX));
     }
     Err(format!(
         "unknown msdos partition type {name:?} (a name such as linux, swap, lvm, raid, esp, or a type byte such as \"0x83\")"
     ))
 }
-
-pub use crate::disk::write_table::is_extended;
 
 /// The name a report shows for a type, or None for types without one.
 pub fn name_of(t: PartType) -> Option<&'static str> {
@@ -321,7 +318,7 @@ pub fn name_of(t: PartType) -> Option<&'static str> {
             let s = crate::disk::guid::to_string(&g);
             GPT_TYPES.iter().find(|(_, v)| *v == s).map(|(k, _)| *k)
         }
-        PartType::Byte(b) if is_extended(b) => Some("extended"),
+        PartType::Byte(b) if b.is_extended() => Some("extended"),
         PartType::Byte(b) => MBR_TYPES.iter().find(|(_, v)| *v == b).map(|(k, _)| *k),
     }
 }
@@ -339,8 +336,11 @@ mod tests {
             resolve("c12a7328-f81f-11d2-ba4b-00a0c93ec93b", true).unwrap(),
             esp
         );
-        assert_eq!(resolve("root-x86-64", false), Ok(PartType::Byte(0x83)));
-        assert_eq!(resolve("0x8e", false), Ok(PartType::Byte(0x8e)));
+        assert_eq!(
+            resolve("root-x86-64", false),
+            Ok(PartType::Byte(MbrType::LINUX))
+        );
+        assert_eq!(resolve("0x8e", false), Ok(PartType::Byte(MbrType(0x8e))));
         assert!(resolve("0x83", true).is_err());
         assert!(resolve("bios-boot", false).is_err());
         assert!(resolve("0x05", false).is_err());

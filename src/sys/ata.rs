@@ -5,6 +5,7 @@
 //! Layouts follow ACS-3/ACS-4: IDENTIFY DEVICE (ECh) words 10-19, 23-26, 27-46, 59, 82, 89, 90,
 //! 128; the Security feature set (F1h-F6h); SANITIZE DEVICE (B4h).
 
+use crate::le;
 use std::fs::File;
 use std::io;
 use std::os::fd::AsRawFd;
@@ -199,8 +200,9 @@ fn ata_string(words: &[u8]) -> String {
         .to_string()
 }
 
+/// IDENTIFY word `n`; one past the data reads as 0 (the feature it would announce is absent).
 fn word(b: &[u8], n: usize) -> u16 {
-    u16::from_le_bytes([b[2 * n], b[2 * n + 1]])
+    n.checked_mul(2).and_then(|at| le::u16(b, at)).unwrap_or(0)
 }
 
 /// An erase time from word 89/90 in seconds: bit 15 selects the extended format (14:0), else

@@ -2,6 +2,7 @@
 //! word followed by the variable's data. The directory is a parameter so that tests can point
 //! at a plain directory of such files.
 
+use crate::le;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -46,10 +47,9 @@ impl EfiVars {
     /// A variable's attributes and data; Ok(None) when it does not exist.
     pub fn read(&self, name: &str) -> std::io::Result<Option<(u32, Vec<u8>)>> {
         match std::fs::read(self.path(name)) {
-            Ok(b) if b.len() >= 4 => Ok(Some((
-                u32::from_le_bytes(b[..4].try_into().unwrap()),
-                b[4..].to_vec(),
-            ))),
+            Ok(b) if let Some(attributes) = le::u32(&b, 0) => {
+                Ok(Some((attributes, b[4..].to_vec())))
+            }
             Ok(_) => Err(std::io::Error::new(
                 std::io::ErrorKind::InvalidData,
                 format!("{name}: shorter than its attribute word"),

@@ -7,6 +7,7 @@
 //! Identify Namespace (CNS 00h), Get Log Page 81h (Sanitize Status), Format NVM (80h) and
 //! Sanitize (84h).
 
+use crate::le;
 use crate::sys::nvme_admin;
 use std::fs::File;
 use std::io;
@@ -138,14 +139,14 @@ pub fn sanitize(action: SanitizeAction) -> AdminCmd {
 
 // --- parsing -------------------------------------------------------------------------------
 
-fn le16(b: &[u8], at: usize) -> u16 {
-    u16::from_le_bytes([b[at], b[at + 1]])
-}
-fn le32(b: &[u8], at: usize) -> u32 {
-    u32::from_le_bytes(b[at..at + 4].try_into().unwrap())
-}
-fn le64(b: &[u8], at: usize) -> u64 {
-    u64::from_le_bytes(b[at..at + 8].try_into().unwrap())
+/// A field the device's data is too short to hold: the data is refused, not indexed past.
+fn field<T>(v: Option<T>) -> io::Result<T> {
+    v.ok_or_else(|| {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            "NVMe data shorter than its fields",
+        )
+    })
 }
 fn ascii(b: &[u8]) -> String {
     String::from_utf8_lossy(b)
@@ -204,13 +205,13 @@ pub fn parse_identify_controller(b: &[u8]) -> io::Result<ControllerInfo> {
         ));
     }
     Ok(ControllerInfo {
-        vid: le16(b, 0),
+        vid: field(le::u16(b, 0))?,
         serial: ascii(&b[4..24]),
         model: ascii(&b[24..64]),
         firmware: ascii(&b[64..72]),
-        oacs: le16(b, 256),
-        sanicap: le32(b, 328),
-        namespaces: le32(b, 516),
+        oacs: field(le::u16(b, 256))?,
+        sanicap: field(le::u32(b, 328))?,
+        namespaces: field(le::u32(b, 516))?,
         fna: b[524],
     })
 }
@@ -238,7 +239,7 @@ pub fn parse_identify_namespace(b: &[u8]) -> io::Result<NamespaceInfo> {
     let lbaf = (flbas & 0x0f) | (((flbas >> 5) & 0x03) << 4);
     let lbads = b[128 + 4 * lbaf as usize + 2];
     Ok(NamespaceInfo {
-        nsze: le64(b, 0),
+        nsze: field(le::u64(b, 0))?,
         lbaf,
         mset: flbas & 0x10 != 0,
         block_size: if (9..=16).contains(&lbads) {
@@ -287,10 +288,10 @@ pub fn parse_sanitize_status(b: &[u8]) -> io::Result<SanitizeStatus> {
             "sanitize status log shorter than 20 bytes",
         ));
     }
-    let sstat = le16(b, 2);
-    let est = |at| Some(le32(b, at)).filter(|v| *v != u32::MAX);
+    let sstat = field(le::u16(b, 2))?;
+    let est = |at| le::u32(b, at).filter(|v| *v != u32::MAX);
     Ok(SanitizeStatus {
-        progress: le16(b, 0),
+        progress: field(le::u16(b, 0))?,
         state: match sstat & 0x7 {
             0 => SanitizeState::NeverSanitized,
             1 => SanitizeState::Completed,

@@ -3,6 +3,7 @@
 //! version. No dmidecode. Everything is lossy: a truncated or odd table yields fewer structures,
 //! never an error.
 
+use crate::le;
 use crate::sys::sysfs;
 
 /// One SMBIOS structure: its type, formatted area (header included, so offsets match the
@@ -21,15 +22,11 @@ impl Structure {
     }
 
     pub fn u16(&self, off: usize) -> Option<u16> {
-        Some(u16::from_le_bytes([
-            *self.data.get(off)?,
-            *self.data.get(off + 1)?,
-        ]))
+        le::u16(&self.data, off)
     }
 
     pub fn u32(&self, off: usize) -> Option<u32> {
-        let b = self.data.get(off..off + 4)?;
-        Some(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        le::u32(&self.data, off)
     }
 
     /// The string a byte at `off` refers to (1-based; 0 means none). Blank strings are None.
