@@ -3,7 +3,7 @@
 //! definitions. scripts/gen-docs runs it; a test fails when the committed files are stale.
 
 use crate::cli::Cli;
-use crate::report::{Context, Kind, Result, exit, schemas};
+use crate::report::{Context, Key, Kind, Result, exit, schemas};
 use clap::CommandFactory;
 use clap_complete::Shell;
 use schemars::JsonSchema;
@@ -68,6 +68,10 @@ fn exit_status_section() -> String {
         s.push_str(&format!(".TP\n\\fB{code}\\fR\n{meaning}\n"));
     }
     s.push_str(".SH OUTPUT\nOne JSON document on stdout, also on failure: {\"error\": {\"kind\": ..., \"message\": ..., \"causes\": [...]}}.\nProgress and warnings go to stderr.\n");
+    s.push_str(".SH \"ERROR CONTEXT\"\nBeside kind, message and causes, an error object carries only these keys, each where it helps:\n");
+    for k in Key::ALL {
+        s.push_str(&format!(".TP\n\\fB{}\\fR\n{}\n", k.as_str(), k.doc()));
+    }
     s
 }
 

@@ -2,7 +2,7 @@
 //! and cargo do) so vendors can ship their own tools. The binary itself, reached through a
 //! multi-call link, is never run this way.
 
-use crate::report::{IronError, Kind, Result};
+use crate::report::{IronError, Key, Kind, Result};
 use serde_json::Value;
 use std::ffi::OsString;
 use std::os::unix::process::CommandExt;
@@ -37,7 +37,7 @@ pub fn run(argv: Vec<OsString>) -> Result<Value> {
         return Err(IronError::usage(format!(
             "unknown command '{name}' (no built-in command and no ironbox-{name} on PATH)"
         ))
-        .with("command", &name));
+        .with(Key::Command, &name));
     };
     // exec only returns on failure.
     let err = std::process::Command::new(&exe).args(&argv[1..]).exec();

@@ -4,8 +4,10 @@
 mod agent;
 mod attach;
 mod bootloader;
+mod chap;
 mod check_disk;
 pub mod cli;
+mod clock;
 mod configdrive;
 pub mod disk;
 mod docs;
@@ -38,7 +40,7 @@ pub fn run(cli: Cli) -> Result<Value> {
     }
     interrupt::install();
     match cli.command {
-        Command::Agent(a) => agent::run(&a),
+        Command::Agent(a) => report::document(agent::run(&a)),
         Command::Inventory(a) => report::document(inventory::run(&a)),
         // --schema prints the layout document's schema, not a report.
         Command::Partition(a) if a.schema => partition::layout_schema(),

@@ -3,6 +3,7 @@
 
 use clap::Parser;
 use ironbox::cli::{Cli, MULTICALL_COMMANDS, report_schema_request};
+use ironbox::report::Key;
 use ironbox::report::{
     IronError, delivered_code, exit, install_panic_hook, print_document, schemas,
 };
@@ -36,7 +37,7 @@ fn print_report_schema(path: &[String], pretty: bool) -> i32 {
             None => {
                 let what = path.join(" ");
                 let err = IronError::usage(format!("'{what}' has no report schema"))
-                    .with("command", &what);
+                    .with(Key::Command, &what);
                 print_document(&err.to_json(), pretty);
                 return exit::USAGE;
             }

@@ -127,7 +127,7 @@ pub fn body(inventory: std::result::Result<Value, String>) -> Body {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     Accepted,
@@ -135,7 +135,7 @@ pub enum Verdict {
     Failed,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct Inspection {
     pub url: String,
     pub result: Verdict,

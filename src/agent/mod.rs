@@ -17,9 +17,9 @@ mod state;
 #[cfg(test)]
 mod wire_tests;
 
-use crate::report::{IronError, Kind, Result};
+use crate::report::{IronError, Key, Kind, Result};
+use schemars::JsonSchema;
 use serde::Serialize;
-use serde_json::Value;
 use state::{Recorder, State};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -95,8 +95,10 @@ fn start_api(
     None
 }
 
-#[derive(Serialize)]
-struct Report {
+/// What `ironbox agent` prints when it ends: with no ipa-api-url, after the inspection POST
+/// (otherwise it serves until a signal, which is an `interrupted` error document).
+#[derive(Serialize, JsonSchema)]
+pub struct AgentReport {
     inspection: Option<inspection::Inspection>,
 }
 
@@ -132,7 +134,7 @@ fn wait_for_route(url: &str, limit: Duration, rec: &mut Recorder) -> Result<()> 
 fn read_params(args: &Args) -> Result<cmdline::Params> {
     let line = std::fs::read_to_string(&args.cmdline).map_err(|e| {
         IronError::io(format!("cannot read {}", args.cmdline.display()), e)
-            .with("path", args.cmdline.display().to_string())
+            .with(Key::Path, args.cmdline.display().to_string())
     })?;
     let params = cmdline::Params::from_cmdline(&line);
     if params.api_url.is_none() && params.inspection_callback_url.is_none() {
@@ -191,7 +193,7 @@ fn command_context(args: &Args, params: &cmdline::Params) -> ext::Ctx {
     ctx
 }
 
-pub fn run(args: &Args) -> Result<Value> {
+pub fn run(args: &Args) -> Result<AgentReport> {
     let params = read_params(args)?;
     let agent = http_agent(args, &params)?;
     let mut rec = Recorder::new(args.state_dir.clone(), params.api_url.clone());
@@ -201,13 +203,12 @@ pub fn run(args: &Args) -> Result<Value> {
         if params.debug { ", debug" } else { "" }
     ));
     let wait = Duration::from_secs(args.network_wait);
-    let mut report = Report { inspection: None };
+    let mut report = AgentReport { inspection: None };
     if let Some(url) = &params.inspection_callback_url {
         report.inspection = Some(inspect(&agent, &params, url, wait, &mut rec)?);
     }
     let Some(api_url) = params.api_url.clone() else {
-        return serde_json::to_value(&report)
-            .map_err(|e| IronError::new(Kind::Internal, e.to_string()));
+        return Ok(report);
     };
     wait_for_route(&api_url, wait, &mut rec)?;
     let api = api::Api::new(agent, &api_url, params.global_request_id.clone());
@@ -238,7 +239,7 @@ struct Agent<'a> {
 }
 
 impl Agent<'_> {
-    fn serve(mut self, rec: &mut Recorder) -> Result<Value> {
+    fn serve(mut self, rec: &mut Recorder) -> Result<AgentReport> {
         loop {
             if self.ipa.ctx.locked.load(Ordering::SeqCst) {
                 heartbeat::locked_down(rec);
@@ -336,7 +337,7 @@ fn found(node: &lookup::Node, callback_url: &str, rec: &mut Recorder) {
 }
 
 /// After system.lockdown: nothing more to send or answer until SIGTERM (exit 130).
-fn stay_locked_down() -> Result<Value> {
+fn stay_locked_down() -> Result<AgentReport> {
     loop {
         crate::fetch::http::sleep_interruptible(Duration::from_secs(3600))?;
     }

@@ -37,10 +37,9 @@ pub struct Recorder {
     pub status: Status,
 }
 
-/// ISO 8601 UTC, second precision (the cache's formatter: one civil-date algorithm in the
-/// tree; it belongs in a shared module, see the report).
+/// ISO 8601 UTC, second precision.
 pub fn now_iso() -> String {
-    crate::image::cache::iso8601(std::time::SystemTime::now())
+    crate::clock::now(crate::clock::Precision::Seconds)
 }
 
 pub fn log(line: &str) {

@@ -8,7 +8,7 @@
 use crate::export::Iqn;
 use crate::export::Transport;
 use crate::inventory::ibft;
-use crate::report::{IronError, Kind, Result};
+use crate::report::{IronError, Key, Kind, Result};
 use crate::sys::{configfs, iscsi_netlink, sysfs};
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -138,8 +138,8 @@ pub fn parse_portal(s: &str) -> Result<SocketAddr> {
         Kind::InvalidInput,
         format!("invalid portal '{s}': not ADDR, ADDR:PORT or [IPv6]:PORT"),
     )
-    .with("field", "portal")
-    .with("value", s))
+    .with(Key::Field, "portal")
+    .with(Key::Value, s))
 }
 
 /// The targets of an iBFT worth a login: valid blocks naming an IQN and an address.
@@ -203,7 +203,7 @@ impl Secrets {
     fn read(a: &Args) -> Result<Self> {
         let read = |f: &Option<PathBuf>, field: &str| {
             f.as_deref()
-                .map(|p| crate::export::read_secret(p, field))
+                .map(|p| crate::chap::read_secret(p, field))
                 .transpose()
         };
         Ok(Secrets {
@@ -245,9 +245,9 @@ pub fn run(a: &Args) -> Result<super::AttachReport> {
     }
     load_initiator()?;
     iscsistart(&login_argv(a, &login, &secrets), &secrets.all()).map_err(|e| {
-        e.with("target", &target)
-            .with("portal", login.portal.to_string())
-            .with("initiator", login.initiator.to_string())
+        e.with(Key::Target, &target)
+            .with(Key::Portal, login.portal.to_string())
+            .with(Key::Initiator, login.initiator.to_string())
     })?;
     let session = wait_for_disk(&target, Some(&login.portal), a.lun).ok_or_else(|| {
         IronError::new(
@@ -257,8 +257,8 @@ pub fn run(a: &Args) -> Result<super::AttachReport> {
                 login.portal, a.lun
             ),
         )
-        .with("target", &target)
-        .with("lun", a.lun)
+        .with(Key::Target, &target)
+        .with(Key::Lun, a.lun)
     })?;
     Ok(super::AttachReport::Iscsi(Attached {
         transport: Transport::Iscsi,
@@ -342,7 +342,7 @@ fn firmware() -> Result<FirmwareLogin> {
         }
         last.map_err(|e| {
             e.with(
-                "ibft_targets",
+                Key::IbftTargets,
                 targets.iter().map(|t| &t.0).collect::<Vec<_>>(),
             )
         })?;
@@ -494,8 +494,8 @@ pub fn detach(d: &DetachArgs) -> Result<Detached> {
         let Some(dir) = session_dir(&s) else { continue };
         let err = |what: String, e: std::io::Error| {
             IronError::new(Kind::Io, what)
-                .with("session", &s)
-                .with("target", target.to_string())
+                .with(Key::Session, &s)
+                .with(Key::Target, target.to_string())
                 .caused_by(e)
         };
         // The disks first: deleting flushes their caches and frees /dev/sdX cleanly.

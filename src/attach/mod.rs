@@ -6,7 +6,7 @@
 mod iscsi;
 
 use crate::export::{Nqn, Transport};
-use crate::report::{IronError, Kind, Result};
+use crate::report::{IronError, Key, Kind, Result};
 use crate::sys::{nvme_fabrics, sysfs};
 use clap::Subcommand;
 use schemars::JsonSchema;
@@ -126,7 +126,7 @@ pub fn run_attach(args: &AttachArgs) -> Result<AttachReport> {
             Kind::Network,
             format!("cannot connect to {nqn} at {}:{}", a.addr, a.port),
         )
-        .with("nqn", nqn.to_string())
+        .with(Key::Nqn, nqn.to_string())
         .caused_by(e)
     })?;
     let controller = format!("nvme{instance}");
@@ -181,7 +181,7 @@ pub fn run_detach(args: &DetachArgs) -> Result<DetachReport> {
         {
             nvme_fabrics::delete_controller(&c).map_err(|e| {
                 IronError::new(Kind::Io, format!("cannot delete controller {c}"))
-                    .with("controller", &c)
+                    .with(Key::Controller, &c)
                     .caused_by(e)
             })?;
             controllers.push(c);

@@ -4,7 +4,7 @@
 use crate::configdrive::fat_read;
 use crate::disk::table_kind::TableKind;
 use crate::disk::{BlockDevice, guid, slice::Slice, table};
-use crate::report::{IronError, Kind, Result};
+use crate::report::{IronError, Key, Kind, Result};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -33,14 +33,14 @@ pub fn find(dev: &BlockDevice, f: &mut std::fs::File) -> Result<Esp> {
     let ss = dev.logical_sector_size;
     let t = table::read_table(f, ss)?.ok_or_else(|| {
         IronError::new(Kind::NotFound, format!("{shown} has no partition table"))
-            .with("device", &shown)
+            .with(Key::Device, &shown)
     })?;
     if t.table != TableKind::Gpt {
         return Err(IronError::new(
             Kind::Unsupported,
             format!("{shown} has an msdos table: UEFI boot entries need a GPT with an ESP"),
         )
-        .with("device", &shown));
+        .with(Key::Device, &shown));
     }
     let e = t
         .partitions
@@ -51,7 +51,7 @@ pub fn find(dev: &BlockDevice, f: &mut std::fs::File) -> Result<Esp> {
                 Kind::NotFound,
                 format!("{shown} has no EFI system partition (GPT type {ESP_TYPE})"),
             )
-            .with("device", &shown)
+            .with(Key::Device, &shown)
         })?;
     let uuid = e.uuid.clone().unwrap_or_default();
     Ok(Esp {

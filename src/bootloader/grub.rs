@@ -9,7 +9,7 @@ use crate::disk::table_kind::TableKind;
 use crate::disk::{
     BlockDevice, DiskArgs, fsid, open, partnodes, resolve_target, slice::Slice, table,
 };
-use crate::report::{IronError, Kind, Result};
+use crate::report::{IronError, Key, Kind, Result};
 use crate::sys::mount::Mounts;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -144,7 +144,7 @@ fn chroot(root: &Path, argv: &[String]) -> Result<Step> {
                 argv.join(" ")
             ),
         )
-        .with("stderr", tail));
+        .with(Key::Stderr, tail));
     }
     Ok(Step {
         command: argv.to_vec(),

@@ -2,7 +2,7 @@
 
 use super::boot_order;
 use super::load_option::{ACTIVE, LoadOption};
-use crate::report::{IronError, Kind, Result};
+use crate::report::{IronError, Key, Kind, Result};
 use crate::sys::efivars::{self, EfiVars};
 use serde::Serialize;
 use std::path::Path;
@@ -47,14 +47,14 @@ pub fn open(dir: &Path) -> Result<EfiVars> {
             Kind::Unsupported,
             format!("no UEFI variables at {shown}: the machine was not booted in UEFI mode"),
         )
-        .with("efivars", &shown));
+        .with(Key::Efivars, &shown));
     }
     if dir == Path::new(efivars::DEFAULT_DIR) && !efivars::is_efivarfs(dir) {
         return Err(IronError::new(
             Kind::Unsupported,
             format!("{shown} is not a mounted efivarfs (mount -t efivarfs efivarfs {shown})"),
         )
-        .with("efivars", &shown));
+        .with(Key::Efivars, &shown));
     }
     Ok(EfiVars::new(dir))
 }

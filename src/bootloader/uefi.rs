@@ -7,7 +7,7 @@ use super::loaders::{self, Loader};
 use super::nvram::{self, EntryReport};
 use super::{EfivarsArg, boot_order, esp};
 use crate::disk::{DiskArgs, open, resolve_target};
-use crate::report::{IronError, Kind, Result};
+use crate::report::{IronError, Key, Kind, Result};
 use crate::sys::efivars;
 use serde::Serialize;
 
@@ -117,8 +117,8 @@ fn find(a: &UefiArgs) -> Result<Found> {
                 esp.number
             ),
         )
-        .with("device", &shown)
-        .with("files", &names));
+        .with(Key::Device, &shown)
+        .with(Key::Files, &names));
     }
     if let Some(l) = &a.label {
         found.iter_mut().for_each(|x| x.label = l.clone());

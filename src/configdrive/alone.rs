@@ -6,7 +6,7 @@ use super::decode::Fs;
 use super::locate;
 use crate::disk::signatures::{self, Signature};
 use crate::disk::slice::Slice;
-use crate::report::{IronError, Kind, Result};
+use crate::report::{IronError, Key, Kind, Result};
 use std::fs::File;
 
 /// Probes `start..start + size` of `f` as blkid would and fails with `verification_failed`
@@ -16,13 +16,13 @@ pub fn check(f: &mut File, start: u64, size: u64, sector: u32, fs: Fs, shown: &s
         .map_err(|e| IronError::io("cannot probe the config drive partition", e))?;
     let others: Vec<&Signature> = found
         .iter()
-        .filter(|s| !signatures::is_table(s.kind) && s.kind != fs.as_str())
+        .filter(|s| !s.kind.is_table() && s.kind.as_str() != fs.as_str())
         .collect();
     let fail = |msg: String| {
         Err(IronError::new(Kind::VerificationFailed, msg)
-            .with("device", shown)
-            .with("partition_start", start)
-            .with("signatures", &found))
+            .with(Key::Device, shown)
+            .with(Key::PartitionStart, start)
+            .with(Key::Signatures, &found))
     };
     if !others.is_empty() {
         let named: Vec<String> = others
@@ -35,7 +35,7 @@ pub fn check(f: &mut File, start: u64, size: u64, sector: u32, fs: Fs, shown: &s
             fs.as_str()
         ));
     }
-    if !found.iter().any(|s| s.kind == fs.as_str()) {
+    if !found.iter().any(|s| s.kind.as_str() == fs.as_str()) {
         return fail(format!(
             "no {} signature where the config drive was written on {shown}",
             fs.as_str()

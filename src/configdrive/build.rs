@@ -4,7 +4,7 @@ use super::decode::Fs;
 use super::report::ConfigdriveBuildReport;
 use super::tree::Tree;
 use super::{fat_write, iso_write, usage};
-use crate::report::{IronError, Kind, Result};
+use crate::report::{IronError, Key, Kind, Result};
 use serde_json::Value;
 use std::io::Write;
 use std::path::PathBuf;
@@ -48,7 +48,9 @@ fn read_file(p: &PathBuf) -> Result<Vec<u8>> {
         } else {
             Kind::Io
         };
-        IronError::new(kind, format!("cannot read {}", p.display())).caused_by(e)
+        IronError::new(kind, format!("cannot read {}", p.display()))
+            .with(Key::Path, p.display().to_string())
+            .caused_by(e)
     })
 }
 
@@ -69,7 +71,7 @@ pub fn tree_from_json_limited(p: &PathBuf, limit: u64) -> Result<Tree> {
         b
     } else {
         if std::fs::metadata(p).is_ok_and(|m| m.len() > cap) {
-            return Err(super::fetch::too_large(limit).with("input", p.display().to_string()));
+            return Err(super::fetch::too_large(limit).with(Key::Path, p.display().to_string()));
         }
         read_file(p)?
     };
@@ -80,10 +82,13 @@ pub fn tree_from_json_limited(p: &PathBuf, limit: u64) -> Result<Tree> {
 pub fn tree_from_json_bytes(bytes: Vec<u8>, limit: u64, input: &str) -> Result<Tree> {
     let cap = limit.saturating_mul(2).saturating_add(1 << 20);
     if bytes.len() as u64 > cap {
-        return Err(super::fetch::too_large(limit).with("input", input));
+        return Err(super::fetch::too_large(limit).with(Key::Path, input));
     }
-    let doc: Value = serde_json::from_slice(&bytes)
-        .map_err(|e| IronError::invalid(format!("{input} is not valid JSON")).caused_by(e))?;
+    let doc: Value = serde_json::from_slice(&bytes).map_err(|e| {
+        IronError::invalid(format!("{input} is not valid JSON"))
+            .with(Key::Path, input)
+            .caused_by(e)
+    })?;
     drop(bytes);
     // user_data goes under every version directory: refuse it before those copies are made.
     let user = doc
@@ -92,15 +97,15 @@ pub fn tree_from_json_bytes(bytes: Vec<u8>, limit: u64, input: &str) -> Result<T
         .map_or(0, str::len) as u64;
     if user.saturating_mul(super::tree::VERSIONS.len() as u64) > limit {
         return Err(super::fetch::too_large(limit)
-            .with("input", input)
-            .with("user_data_bytes", user));
+            .with(Key::Path, input)
+            .with(Key::UserDataBytes, user));
     }
     let tree = Tree::from_ironic_json(&doc)?;
     drop(doc);
     if tree.total_bytes() > limit {
         return Err(super::fetch::too_large(limit)
-            .with("input", input)
-            .with("files_bytes", tree.total_bytes()));
+            .with(Key::Path, input)
+            .with(Key::FilesBytes, tree.total_bytes()));
     }
     Ok(tree)
 }
@@ -108,7 +113,9 @@ pub fn tree_from_json_bytes(bytes: Vec<u8>, limit: u64, input: &str) -> Result<T
 fn json_file(p: &PathBuf) -> Result<Vec<u8>> {
     let b = read_file(p)?;
     serde_json::from_slice::<Value>(&b).map_err(|e| {
-        IronError::invalid(format!("{} is not valid JSON", p.display())).caused_by(e)
+        IronError::invalid(format!("{} is not valid JSON", p.display()))
+            .with(Key::Path, p.display().to_string())
+            .caused_by(e)
     })?;
     Ok(b)
 }
@@ -156,7 +163,7 @@ pub fn run(a: &BuildArgs) -> Result<ConfigdriveBuildReport> {
 /// Writes `bytes` then zeros up to `size` (a sparse tail for files).
 fn write_output(out: &str, bytes: &[u8], size: u64) -> Result<()> {
     let err =
-        |e: std::io::Error| IronError::io(format!("cannot write {out}"), e).with("output", out);
+        |e: std::io::Error| IronError::io(format!("cannot write {out}"), e).with(Key::Output, out);
     if out == "-" {
         let mut w = std::io::stdout().lock();
         w.write_all(bytes).map_err(err)?;

@@ -4,7 +4,7 @@
 //! decoded image (at most `--max-size`) is ever held in memory.
 
 use super::{fat_read, fetch, iso_read};
-use crate::report::{IronError, Kind, Result};
+use crate::report::{IronError, Key, Kind, Result};
 use std::io::{self, Read};
 
 #[derive(
@@ -200,7 +200,7 @@ fn not_an_image(layers: &[&str]) -> IronError {
         Kind::UnsupportedFormat,
         format!("{what} is neither an ISO 9660 nor a FAT image (nor gzip or base64 of one)"),
     )
-    .with("source_format", layers.join("+"))
+    .with(Key::SourceFormat, layers.join("+"))
 }
 
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};

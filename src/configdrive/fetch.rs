@@ -3,7 +3,7 @@
 
 use crate::fetch::http::Http;
 use crate::progress::{Counted, Phase, Progress};
-use crate::report::{IronError, Kind, Result};
+use crate::report::{IronError, Key, Kind, Result};
 use std::io::Read;
 
 /// Opens the source as a stream; the decoder bounds how much of it is read.
@@ -21,7 +21,7 @@ pub fn open_source(source: &str, http: &Http) -> Result<Box<dyn Read>> {
             Kind::Io
         };
         IronError::new(kind, format!("cannot open {source}"))
-            .with("source", source)
+            .with(Key::Source, source)
             .caused_by(e)
     })?;
     Ok(Box::new(std::io::BufReader::with_capacity(1 << 20, f)))
@@ -32,7 +32,7 @@ pub fn too_large(limit: u64) -> IronError {
         Kind::ConfigdriveTooLarge,
         format!("the config drive is larger than {limit} bytes (raise the limit with --max-size)"),
     )
-    .with("limit", limit)
+    .with(Key::Limit, limit)
 }
 
 /// GET through the shared client (system CA store plus --ca-cert, --header, retries with

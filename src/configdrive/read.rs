@@ -6,7 +6,7 @@ use super::report::{ConfigdriveReadReport, FoundPartition};
 use super::tree::Tree;
 use super::{DEFAULT_MAX_SIZE, fat_read, iso_read};
 use crate::disk::open;
-use crate::report::{IronError, Kind, Result};
+use crate::report::{IronError, Key, Kind, Result};
 use crate::sys::blk;
 use serde_json::Value;
 use std::os::unix::fs::FileTypeExt;
@@ -43,7 +43,7 @@ pub fn run(a: &ReadArgs) -> Result<ConfigdriveReadReport> {
                 Kind::NotFound,
                 format!("no filesystem labelled config-2 on {shown}"),
             )
-            .with("device", &shown));
+            .with(Key::Device, &shown));
         }
         1 => found.remove(0),
         n => {
@@ -51,8 +51,8 @@ pub fn run(a: &ReadArgs) -> Result<ConfigdriveReadReport> {
                 Kind::InvalidLayout,
                 format!("{n} filesystems labelled config-2 on {shown}; cloud-init would pick one at random"),
             )
-            .with("device", &shown)
-            .with("candidates", &found));
+            .with(Key::Device, &shown)
+            .with(Key::Candidates, &found));
         }
     };
     let Some(fs) = drive.fs() else {

@@ -1,7 +1,7 @@
 //! The config drive's content as a plain list of files, independent of the filesystem that
 //! carries it: built from Ironic's JSON dict or a directory, read back from an ISO or FAT image.
 
-use crate::report::{IronError, Kind, Result};
+use crate::report::{IronError, Key, Kind, Result};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -195,7 +195,7 @@ impl Tree {
             _ => Err(IronError::invalid(format!(
                 "{path} has no \"uuid\" (cloud-init requires one)"
             ))
-            .with("file", &path)),
+            .with(Key::Path, &path)),
         }
     }
 }

@@ -16,7 +16,7 @@ use crate::fetch::http::{Counters, Http};
 use crate::fetch::{HttpArgs, http_client};
 use crate::le;
 use crate::progress::{self, Phase, Progress};
-use crate::report::{IronError, Kind, Result};
+use crate::report::{IronError, Key, Kind, Result};
 use crate::sys::blk;
 use serde_json::Value;
 use std::fs::File;
@@ -90,7 +90,7 @@ fn resolve_content(a: &WriteArgs, http: &Http) -> Result<Content> {
         (Some(src), None) => src,
     };
     let d = decode::decode(fetch::open_source(src, http)?, a.max_size, src)
-        .map_err(|e| e.with("source", src))?;
+        .map_err(|e| e.with(Key::Source, src))?;
     // A broken filesystem in the input is bad input (exit 2), not a failed operation.
     let (label, tree) = read_image(&d.image, d.fs, a.max_size).map_err(|mut e| {
         if e.kind == Kind::CorruptImage {
@@ -172,7 +172,7 @@ fn plan_drive(a: &WriteArgs, dev: &BlockDevice, content: &mut Content) -> Result
     };
     // The drive as built must be within the limit too, before any partition is made for it.
     if let Some(n) = fixed_len.filter(|n| *n > a.max_size) {
-        return Err(fetch::too_large(a.max_size).with("image_size", n));
+        return Err(fetch::too_large(a.max_size).with(Key::ImageSize, n));
     }
     let mut rf = open::open_for_read(&dev.path)?;
     let want = a.size.max(fixed_len.unwrap_or(0));
@@ -210,7 +210,7 @@ fn plan_drive(a: &WriteArgs, dev: &BlockDevice, content: &mut Content) -> Result
                 placement.size
             ),
         )
-        .with("device", dev.path.display().to_string()));
+        .with(Key::Device, dev.path.display().to_string()));
     }
     Ok(Drive {
         fs,
@@ -341,7 +341,7 @@ fn read_back(
             Kind::VerificationFailed,
             "the config drive read back differs from what was written",
         )
-        .with("device", dev.path.display().to_string()));
+        .with(Key::Device, dev.path.display().to_string()));
     }
     let sector = dev.logical_sector_size.max(512);
     let shown = dev.path.display().to_string();
@@ -369,7 +369,7 @@ fn place(f: &mut File, disk: &str, sector: u32, size: u64, align: u64) -> Result
                     .join(", ")
             ),
         )
-        .with("device", format!("/dev/{disk}")));
+        .with(Key::Device, format!("/dev/{disk}")));
     }
     if found.iter().any(|c| c.number.is_none()) {
         return Err(IronError::new(

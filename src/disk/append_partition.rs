@@ -11,7 +11,7 @@ use crate::disk::align::{align_down, align_up};
 use crate::disk::mbr_type::MbrType;
 use crate::disk::table_kind::TableKind;
 use crate::disk::{gpt, guid, mbr, mbr_entry, table};
-use crate::report::{IronError, Kind, Result};
+use crate::report::{IronError, Key, Kind, Result};
 use serde::Serialize;
 use std::fs::File;
 use std::io::{Seek, SeekFrom};
@@ -48,7 +48,7 @@ fn extended(mbr: &mbrman::MBR) -> Option<&mbrman::MBRPartitionEntry> {
 }
 
 fn no_space(msg: String, need: u64) -> IronError {
-    IronError::new(Kind::NoSpace, msg).with("needed_bytes", need)
+    IronError::new(Kind::NoSpace, msg).with(Key::NeededBytes, need)
 }
 
 /// The partition to add: `size` bytes (rounded up to whole sectors) named `name` (GPT) with MBR

@@ -17,6 +17,7 @@ pub(crate) mod partnodes;
 pub(crate) mod reread;
 pub(crate) mod safety;
 pub(crate) mod sector_layout;
+pub(crate) mod signature_kind;
 pub(crate) mod signatures;
 pub(crate) mod slice;
 pub mod table;

@@ -1,7 +1,7 @@
 //! Opening disks. Writers take the device with O_EXCL, which the kernel refuses (EBUSY) while
 //! anything has it mounted, claimed by md/dm, or open exclusively: a last, race-free busy check.
 
-use crate::report::{IronError, Kind, Result};
+use crate::report::{IronError, Key, Kind, Result};
 use std::fs::{File, OpenOptions};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
@@ -20,18 +20,18 @@ pub fn open_for_write(path: &Path, exclusive: bool) -> Result<File> {
                 Kind::DeviceBusy,
                 format!("{dev} is in use (the kernel refused an exclusive open)"),
             )
-            .with("device", &dev)
-            .with("rule", "exclusive_open")
+            .with(Key::Device, &dev)
+            .with(Key::Rule, "exclusive_open")
             .caused_by(e)
         } else if e.raw_os_error() == Some(libc::EROFS) || e.raw_os_error() == Some(libc::EACCES) {
             IronError::new(
                 Kind::DeviceReadOnly,
                 format!("{dev} cannot be opened for writing"),
             )
-            .with("device", &dev)
+            .with(Key::Device, &dev)
             .caused_by(e)
         } else {
-            IronError::io(format!("cannot open {dev} for writing"), e).with("device", &dev)
+            IronError::io(format!("cannot open {dev} for writing"), e).with(Key::Device, &dev)
         }
     })
 }
@@ -46,7 +46,7 @@ pub fn open_for_read(path: &Path) -> Result<File> {
             Kind::Io
         };
         IronError::new(kind, format!("cannot open {dev}"))
-            .with("device", &dev)
+            .with(Key::Device, &dev)
             .caused_by(e)
     })
 }

@@ -5,7 +5,7 @@
 
 use crate::disk::partnodes;
 use crate::progress;
-use crate::report::{IronError, Kind, Result};
+use crate::report::{IronError, Key, Kind, Result};
 use crate::sys::{blk, devnode, sysfs};
 use std::fs::File;
 use std::path::PathBuf;
@@ -95,7 +95,7 @@ pub fn refresh(file: &File, disk: &str, want: &[PartSpan]) -> Result<Refresh> {
                         Kind::DeviceBusy,
                         format!("cannot remove stale partition {n} of /dev/{disk} from the kernel"),
                     )
-                    .with("device", format!("/dev/{disk}"))
+                    .with(Key::Device, format!("/dev/{disk}"))
                     .caused_by(e)
                 })?;
             }
@@ -111,7 +111,7 @@ pub fn refresh(file: &File, disk: &str, want: &[PartSpan]) -> Result<Refresh> {
                         ),
                         e,
                     )
-                    .with("device", format!("/dev/{disk}"))
+                    .with(Key::Device, format!("/dev/{disk}"))
                 })?;
             }
         }
@@ -154,7 +154,7 @@ fn wait_for_nodes(disk: &str, want: &[PartSpan]) -> Result<Vec<(u32, PathBuf)>> 
                     missing.join(", ")
                 ),
             )
-            .with("device", format!("/dev/{disk}")));
+            .with(Key::Device, format!("/dev/{disk}")));
         }
         std::thread::sleep(Duration::from_millis(25));
     }

@@ -5,8 +5,8 @@
 
 use crate::disk::device::{BlockDevice, name_for_devno};
 use crate::disk::mounts::MountTable;
-use crate::disk::signatures::{self, PROTECTED};
-use crate::report::{IronError, Kind, Result};
+use crate::disk::signatures;
+use crate::report::{IronError, Key, Kind, Result};
 use crate::sys::sysfs;
 use serde::Serialize;
 
@@ -41,9 +41,9 @@ impl Refusal {
                 self.rule
             ),
         )
-        .with("device", dev.path.display().to_string())
-        .with("rule", self.rule)
-        .with("holder", &self.holder)
+        .with(Key::Device, dev.path.display().to_string())
+        .with(Key::Rule, self.rule)
+        .with(Key::Holder, &self.holder)
     }
 }
 
@@ -199,7 +199,7 @@ pub fn protected_signatures(targets: &[(std::path::PathBuf, u64)], sector: u32) 
             std::fs::File::open(path).and_then(|mut f| signatures::probe(&mut f, *size, sector));
         match probed {
             Ok(sigs) => {
-                for s in sigs.iter().filter(|s| PROTECTED.contains(&s.kind)) {
+                for s in sigs.iter().filter(|s| s.kind.is_protected()) {
                     out.push(Refusal {
                         rule: "protected_filesystem",
                         holder: format!("{} carries a {} signature", path.display(), s.kind),
@@ -222,7 +222,7 @@ pub fn check(dev: &BlockDevice, force: bool) -> Result<Vec<Refusal>> {
     let mounts = MountTable::read();
     let all = refusals(dev, &mounts, true);
     if let Some(r) = all.iter().find(|r| !r.forceable || !force) {
-        return Err(r.to_error(dev).with("refusals", &all));
+        return Err(r.to_error(dev).with(Key::Refusals, &all));
     }
     Ok(all)
 }

@@ -3,7 +3,7 @@
 //! sectors is refused on a 4096-byte-sector disk (and the reverse) before any byte of it is
 //! written: there its partitions would be found nowhere, or in the wrong place.
 
-use crate::report::{IronError, Kind, Result};
+use crate::report::{IronError, Key, Kind, Result};
 
 /// How much of the image's head the check needs: up to the GPT header at 4096.
 pub const HEAD_NEEDED: usize = 4096 + 12;
@@ -42,9 +42,9 @@ pub fn check_image_head(head: &[u8], disk_sector: u32, device: &str) -> Result<(
             "the image's GPT is laid out for {image}-byte sectors (header at byte {image}) but {device} has {disk_sector}-byte logical sectors: firmware and kernel would find no valid partition table; use {fits}"
         ),
     )
-    .with("device", device)
-    .with("image_sector_size", image)
-    .with("disk_sector_size", disk_sector))
+    .with(Key::Device, device)
+    .with(Key::ImageSectorSize, image)
+    .with(Key::DiskSectorSize, disk_sector))
 }
 
 #[cfg(test)]

@@ -3,20 +3,18 @@
 //! filesystems, and by erase to prove a wipe. A small, read-only cousin of libblkid.
 
 use crate::disk::mbr_type::MbrType;
+pub use crate::disk::signature_kind::SignatureKind;
 use crate::le;
+use SignatureKind as K;
 use std::io::{self, Read, Seek, SeekFrom};
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct Signature {
     /// blkid-style type name: `gpt`, `dos`, `ext4`, `xfs`, `swap`, `vfat`, `iso9660`, ...
-    pub kind: &'static str,
+    pub kind: SignatureKind,
     /// Byte offset of the magic on the device.
     pub offset: u64,
 }
-
-/// Signatures whose presence means "owned by another cluster or hypervisor": refused unless
-/// `--force` (IPA's special-filesystem check).
-pub const PROTECTED: &[&str] = &["gpfs", "vmfs", "gfs2"];
 
 /// The GPT partition type GUID GPFS uses for its NSDs (mixed-endian on disk).
 const GPFS_TYPE_GUID: [u8; 16] = [
@@ -24,40 +22,40 @@ const GPFS_TYPE_GUID: [u8; 16] = [
 ];
 
 /// (kind, offset from the start, magic bytes)
-const HEAD_MAGICS: &[(&str, u64, &[u8])] = &[
-    ("xfs", 0, b"XFSB"),
-    ("luks", 0, b"LUKS\xba\xbe"),
-    ("ext4", 1080, &[0x53, 0xef]),
-    ("btrfs", 65_600, b"_BHRfS_M"),
-    ("btrfs", 67_108_864 + 64, b"_BHRfS_M"),
-    ("btrfs", 274_877_906_944 + 64, b"_BHRfS_M"),
+const HEAD_MAGICS: &[(SignatureKind, u64, &[u8])] = &[
+    (K::Xfs, 0, b"XFSB"),
+    (K::Luks, 0, b"LUKS\xba\xbe"),
+    (K::Ext4, 1080, &[0x53, 0xef]),
+    (K::Btrfs, 65_600, b"_BHRfS_M"),
+    (K::Btrfs, 67_108_864 + 64, b"_BHRfS_M"),
+    (K::Btrfs, 274_877_906_944 + 64, b"_BHRfS_M"),
     // LUKS2 keeps a second binary header at one of these offsets.
-    ("luks", 16_384, b"SKUL\xba\xbe"),
-    ("luks", 32_768, b"SKUL\xba\xbe"),
-    ("luks", 65_536, b"SKUL\xba\xbe"),
-    ("iso9660", 32_769, b"CD001"),
-    ("swap", 4086, b"SWAPSPACE2"),
-    ("swap", 4086, b"SWAP-SPACE"),
-    ("swap", 65_526, b"SWAPSPACE2"),
-    ("linux_raid_member", 4096, &[0xfc, 0x4e, 0x2b, 0xa9]),
-    ("linux_raid_member", 0, &[0xfc, 0x4e, 0x2b, 0xa9]),
-    ("LVM2_member", 512 + 24, b"LVM2 001"),
-    ("LVM2_member", 24, b"LVM2 001"),
+    (K::Luks, 16_384, b"SKUL\xba\xbe"),
+    (K::Luks, 32_768, b"SKUL\xba\xbe"),
+    (K::Luks, 65_536, b"SKUL\xba\xbe"),
+    (K::Iso9660, 32_769, b"CD001"),
+    (K::Swap, 4086, b"SWAPSPACE2"),
+    (K::Swap, 4086, b"SWAP-SPACE"),
+    (K::Swap, 65_526, b"SWAPSPACE2"),
+    (K::LinuxRaidMember, 4096, &[0xfc, 0x4e, 0x2b, 0xa9]),
+    (K::LinuxRaidMember, 0, &[0xfc, 0x4e, 0x2b, 0xa9]),
+    (K::Lvm2Member, 512 + 24, b"LVM2 001"),
+    (K::Lvm2Member, 24, b"LVM2 001"),
     (
-        "bcache",
+        K::Bcache,
         4096 + 24,
         &[
             0xc6, 0x85, 0x73, 0xf6, 0x4e, 0x1a, 0x45, 0xca, 0x82, 0x65, 0xf5, 0x7f, 0x48, 0xba,
             0x6d, 0x81,
         ],
     ),
-    ("gfs2", 65_536, &[0x01, 0x16, 0x19, 0x70]),
-    ("vmfs", 1_048_576, &[0x0d, 0xd0, 0x01, 0xc0]),
-    ("vmfs", 2_097_152, &[0x5e, 0xf1, 0xab, 0x2f]),
-    ("zfs_member", 8192 + 0x3c00, &[0x0c, 0xb1, 0xba, 0x00]),
+    (K::Gfs2, 65_536, &[0x01, 0x16, 0x19, 0x70]),
+    (K::Vmfs, 1_048_576, &[0x0d, 0xd0, 0x01, 0xc0]),
+    (K::Vmfs, 2_097_152, &[0x5e, 0xf1, 0xab, 0x2f]),
+    (K::ZfsMember, 8192 + 0x3c00, &[0x0c, 0xb1, 0xba, 0x00]),
     // The first uberblock of ZFS labels 0 and 1 (128 KiB into each 256 KiB label).
-    ("zfs_member", 131_072, &[0x0c, 0xb1, 0xba, 0x00]),
-    ("zfs_member", 393_216, &[0x0c, 0xb1, 0xba, 0x00]),
+    (K::ZfsMember, 131_072, &[0x0c, 0xb1, 0xba, 0x00]),
+    (K::ZfsMember, 393_216, &[0x0c, 0xb1, 0xba, 0x00]),
 ];
 
 fn read_at<R: Read + Seek>(r: &mut R, offset: u64, len: usize) -> io::Result<Option<Vec<u8>>> {
@@ -102,12 +100,12 @@ fn probe_gpt<R: Read + Seek>(
             && b == b"EFI PART"
         {
             found.push(Signature {
-                kind: "gpt",
+                kind: K::Gpt,
                 offset: lba1,
             });
             if let Some(entry) = gpt_has_type(r, size, lba1, &GPFS_TYPE_GUID)? {
                 found.push(Signature {
-                    kind: "gpfs",
+                    kind: K::Gpfs,
                     offset: entry,
                 });
             }
@@ -118,7 +116,7 @@ fn probe_gpt<R: Read + Seek>(
         && b == b"EFI PART"
     {
         found.push(Signature {
-            kind: "gpt_backup",
+            kind: K::GptBackup,
             offset: size - sector,
         });
     }
@@ -141,18 +139,18 @@ fn probe_mbr_sector<R: Read + Seek>(
         let entries_used = (0..4).any(|i| mbr[446 + i * 16 + 4] != 0);
         if fat {
             found.push(Signature {
-                kind: "vfat",
+                kind: K::Vfat,
                 offset: 0,
             });
         } else if ntfs {
             found.push(Signature {
-                kind: "ntfs",
+                kind: K::Ntfs,
                 offset: 3,
             });
         } else if entries_used {
             let protective = (0..4).any(|i| MbrType(mbr[446 + i * 16 + 4]).is_protective());
             found.push(Signature {
-                kind: if protective { "PMBR" } else { "dos" },
+                kind: if protective { K::Pmbr } else { K::Dos },
                 offset: 510,
             });
         }
@@ -172,10 +170,10 @@ fn probe_head_magics<R: Read + Seek>(
         }
         if let Some(b) = read_at(r, *offset, magic.len())?
             && b == *magic
-            && (*kind != "ext4" || ext_plausible(r)?)
+            && (*kind != K::Ext4 || ext_plausible(r)?)
         {
             found.push(Signature {
-                kind,
+                kind: *kind,
                 offset: *offset,
             });
         }
@@ -194,7 +192,7 @@ fn probe_tail<R: Read + Seek>(r: &mut R, size: u64, found: &mut Vec<Signature>) 
                 && b == [0xfc, 0x4e, 0x2b, 0xa9]
             {
                 found.push(Signature {
-                    kind: "linux_raid_member",
+                    kind: K::LinuxRaidMember,
                     offset: off,
                 });
             }
@@ -209,7 +207,7 @@ fn probe_tail<R: Read + Seek>(r: &mut R, size: u64, found: &mut Vec<Signature>) 
                 && b == [0x0c, 0xb1, 0xba, 0x00]
             {
                 found.push(Signature {
-                    kind: "zfs_member",
+                    kind: K::ZfsMember,
                     offset: label + 131_072,
                 });
             }
@@ -267,12 +265,6 @@ pub fn wipe_stale(f: &std::fs::File, start: u64, len: u64) -> io::Result<u64> {
     Ok(total)
 }
 
-/// Kinds that name a filesystem or volume a mount or a blkid probe would pick, as opposed to a
-/// partition table (`gpt`, `dos`, `PMBR`, `gpt_backup`).
-pub fn is_table(kind: &str) -> bool {
-    matches!(kind, "gpt" | "gpt_backup" | "dos" | "PMBR")
-}
-
 /// ext's 0xEF53 is two bytes: also require a sane block-size exponent to avoid false hits.
 fn ext_plausible<R: Read + Seek>(r: &mut R) -> io::Result<bool> {
     Ok(read_at(r, 1024 + 24, 4)?.is_some_and(|b| le::u32(&b, 0).is_some_and(|e| e <= 6)))
@@ -317,7 +309,7 @@ mod tests {
         let found = probe(&mut Cursor::new(&img), img.len() as u64, 512).unwrap();
         let kinds: Vec<_> = found.iter().map(|s| s.kind).collect();
         assert!(
-            kinds.contains(&"gpt") && kinds.contains(&"ext4"),
+            kinds.contains(&K::Gpt) && kinds.contains(&K::Ext4),
             "{kinds:?}"
         );
     }
@@ -331,7 +323,7 @@ mod tests {
             img[512 + 80..512 + 84].copy_from_slice(&128u32.to_le_bytes());
             img[1 << 20..(1 << 20) + 4].copy_from_slice(&[0x0d, 0xd0, 0x01, 0xc0]);
             let found = probe(&mut Cursor::new(&img), img.len() as u64, 512).unwrap();
-            assert!(found.iter().any(|s| s.kind == "vmfs"), "{lba}: {found:?}");
+            assert!(found.iter().any(|s| s.kind == K::Vmfs), "{lba}: {found:?}");
         }
     }
 
@@ -366,12 +358,12 @@ mod tests {
         let zfs = (size - 262_144 + 131_072) as usize;
         img[zfs..zfs + 4].copy_from_slice(&[0x0c, 0xb1, 0xba, 0x00]);
         img[4096 + 24..4096 + 40]
-            .copy_from_slice(&HEAD_MAGICS.iter().find(|m| m.0 == "bcache").unwrap().2[..16]);
+            .copy_from_slice(&HEAD_MAGICS.iter().find(|m| m.0 == K::Bcache).unwrap().2[..16]);
         img[536..544].copy_from_slice(b"LVM2 001");
         let before: Vec<_> = probe(&mut std::io::Cursor::new(&img), size, 512)
             .unwrap()
             .into_iter()
-            .map(|s| s.kind)
+            .map(|s| s.kind.as_str())
             .collect();
         for k in [
             "linux_raid_member",
@@ -403,9 +395,13 @@ mod tests {
         img[16_384..16_390].copy_from_slice(b"SKUL\xba\xbe");
         let found = probe(&mut Cursor::new(&img), img.len() as u64, 512).unwrap();
         assert!(found.contains(&Signature {
-            kind: "zfs_member",
+            kind: K::ZfsMember,
             offset: tail as u64
         }));
-        assert!(found.iter().any(|s| s.kind == "luks" && s.offset == 16_384));
+        assert!(
+            found
+                .iter()
+                .any(|s| s.kind == K::Luks && s.offset == 16_384)
+        );
     }
 }

@@ -6,7 +6,7 @@
 
 use crate::disk::mbr_type::MbrType;
 use crate::disk::table::TableInfo;
-use crate::report::{IronError, Kind, Result};
+use crate::report::{IronError, Key, Kind, Result};
 
 /// Ok when every partition lies inside `disk_size` bytes and none overlaps another.
 pub fn validate(t: &TableInfo, disk_size: u64) -> Result<()> {
@@ -15,8 +15,8 @@ pub fn validate(t: &TableInfo, disk_size: u64) -> Result<()> {
             Kind::CorruptImage,
             format!("the image's {} partition table is invalid: {msg}", t.table),
         )
-        .with("partition", n)
-        .with("disk_size", disk_size))
+        .with(Key::Partition, n)
+        .with(Key::DiskSize, disk_size))
     };
     let mut spans: Vec<(u64, u64, u32)> = Vec::new();
     for p in &t.partitions {

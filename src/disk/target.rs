@@ -4,7 +4,7 @@
 use crate::disk::device::{self, BlockDevice, disk_name_for_path, is_virtual_name};
 use crate::disk::hints::{self, Candidate, Hints};
 use crate::disk::mounts::MountTable;
-use crate::report::{IronError, Kind, Result};
+use crate::report::{IronError, Key, Kind, Result};
 use std::os::unix::fs::FileTypeExt;
 use std::path::{Path, PathBuf};
 
@@ -49,7 +49,7 @@ pub fn disk_from_path(path: &Path) -> Result<BlockDevice> {
             Kind::Io
         };
         IronError::new(kind, format!("no such device: {shown}"))
-            .with("device", &shown)
+            .with(Key::Device, &shown)
             .caused_by(e)
     })?;
     if !meta.file_type().is_block_device() {
@@ -57,22 +57,22 @@ pub fn disk_from_path(path: &Path) -> Result<BlockDevice> {
             Kind::NotABlockDevice,
             format!("{shown} is not a block device"),
         )
-        .with("device", &shown));
+        .with(Key::Device, &shown));
     }
     let (name, part) = disk_name_for_path(path).ok_or_else(|| {
         IronError::new(Kind::NotFound, format!("{shown} is not known to sysfs"))
-            .with("device", &shown)
+            .with(Key::Device, &shown)
     })?;
     if let Some(n) = part {
         return Err(IronError::new(
             Kind::InvalidInput,
             format!("{shown} is partition {n} of /dev/{name}; name the whole disk"),
         )
-        .with("device", &shown));
+        .with(Key::Device, &shown));
     }
     device::read_disk(&name, &MountTable::read()).ok_or_else(|| {
         IronError::new(Kind::NotFound, format!("{shown} is not a whole disk"))
-            .with("device", &shown)
+            .with(Key::Device, &shown)
     })
 }
 
@@ -123,6 +123,6 @@ pub fn resolve_target(args: &DiskArgs) -> Result<Target> {
                 )
             },
         )
-        .with("candidates", &explain)),
+        .with(Key::Candidates, &explain)),
     }
 }

@@ -6,7 +6,7 @@
 use crate::erase::method::Method;
 use crate::interrupt;
 use crate::progress::Progress;
-use crate::report::{IronError, Kind, Result};
+use crate::report::{IronError, Key, Kind, Result};
 use crate::sys::ata::{self, AtaTransport, IdentifyInfo, Who};
 use std::time::Duration;
 
@@ -56,7 +56,7 @@ pub fn estimate_s(id: &IdentifyInfo, m: Method) -> Option<u32> {
 }
 
 fn err(kind: Kind, msg: String, device: &str) -> IronError {
-    IronError::new(kind, msg).with("device", device)
+    IronError::new(kind, msg).with(Key::Device, device)
 }
 
 pub fn run(
@@ -99,7 +99,7 @@ fn check_runnable(id: &IdentifyInfo, m: Method, device: &str) -> Result<()> {
         };
         let mut e = err(kind, format!("{device} security is {why}"), device);
         if why == "frozen" {
-            e = e.with("hint", FROZEN_HINT);
+            e = e.with(Key::Hint, FROZEN_HINT);
         }
         return Err(e);
     }
@@ -152,7 +152,7 @@ fn sanitize(
         );
         if st.frozen {
             e = err(Kind::Frozen, format!("{device} sanitize is frozen"), device)
-                .with("hint", FROZEN_HINT);
+                .with(Key::Hint, FROZEN_HINT);
         }
         return Err(e);
     }
@@ -210,7 +210,10 @@ fn security_erase(
                 .caused_by(format!(
                     "and the temporary password could not be removed: {c}"
                 ))
-                .with("temporary_password", String::from_utf8_lossy(TEMP_PASSWORD));
+                .with(
+                    Key::TemporaryPassword,
+                    String::from_utf8_lossy(TEMP_PASSWORD),
+                );
         }
         return Err(error);
     }
@@ -220,7 +223,10 @@ fn security_erase(
             format!("{device} was erased but its temporary password could not be removed"),
             device,
         )
-        .with("temporary_password", String::from_utf8_lossy(TEMP_PASSWORD))
+        .with(
+            Key::TemporaryPassword,
+            String::from_utf8_lossy(TEMP_PASSWORD),
+        )
         .caused_by(c));
     }
     Ok(())

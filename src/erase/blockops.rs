@@ -4,7 +4,7 @@
 use crate::erase::method::Method;
 use crate::interrupt;
 use crate::progress::Progress;
-use crate::report::{IronError, Kind, Result};
+use crate::report::{IronError, Key, Kind, Result};
 use crate::sys::{blk, sysfs};
 use serde::Serialize;
 use std::fs::File;
@@ -65,7 +65,7 @@ pub fn run(
                 },
                 format!("{} failed on {device} at {off}", method.name()),
             )
-            .with("device", device)
+            .with(Key::Device, device)
             .caused_by(e)
         })?;
         off += n;

@@ -4,7 +4,6 @@ use crate::erase::plan::Caps;
 use crate::erase::verify::Verification;
 use crate::report::ErrorObject;
 use serde::Serialize;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct DeviceRecord {
@@ -142,45 +141,6 @@ impl DeviceRecord {
     }
 }
 
-/// ISO 8601 UTC with milliseconds (`2026-11-25T13:20:00.123Z`), from the civil-date algorithm
-/// of H. Hinnant (no time-zone database needed in a ramdisk).
-pub fn iso8601(t: SystemTime) -> String {
-    let d = t.duration_since(UNIX_EPOCH).unwrap_or_default();
-    let secs = d.as_secs() as i64;
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + (month <= 2) as i64;
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
-        rem / 3600,
-        rem / 60 % 60,
-        rem % 60,
-        d.subsec_millis()
-    )
-}
-
 pub fn now() -> String {
-    iso8601(SystemTime::now())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::time::Duration;
-
-    #[test]
-    fn formats_utc() {
-        assert_eq!(iso8601(UNIX_EPOCH), "1970-01-01T00:00:00.000Z");
-        let t = UNIX_EPOCH + Duration::from_millis(1_795_608_000_250); // 2026-11-25
-        assert_eq!(iso8601(t), "2026-11-25T12:00:00.250Z");
-        let leap = UNIX_EPOCH + Duration::from_secs(951_782_400); // 2000-02-29
-        assert_eq!(iso8601(leap), "2000-02-29T00:00:00.000Z");
-    }
+    crate::clock::now(crate::clock::Precision::Millis)
 }

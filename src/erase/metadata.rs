@@ -5,7 +5,7 @@
 //! ZFS's four labels, md 0.90/1.0 superblocks and the backup GPT live inside the last MiB.
 
 use crate::disk::mbr_type::MbrType;
-use crate::disk::signatures::{self, Signature};
+use crate::disk::signatures::{self, Signature, SignatureKind};
 use crate::disk::{partnodes, table};
 use crate::le;
 use crate::report::{Context, Kind, Result};
@@ -29,7 +29,7 @@ pub struct Span {
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Found {
     pub range_start: u64,
-    pub kind: &'static str,
+    pub kind: SignatureKind,
     /// Offset from the start of the disk.
     pub offset: u64,
 }
@@ -232,8 +232,8 @@ fn regions_for(span: Span, sigs: &[Signature]) -> Vec<(u64, u64)> {
 /// and each ext2/3/4 backup superblock group.
 fn backup_superblocks(file: &File, span: Span, sigs: &[Signature]) -> Vec<(u64, u64)> {
     let mut r = Vec::new();
-    let kinds: Vec<&str> = sigs.iter().map(|s| s.kind).collect();
-    if kinds.contains(&"xfs")
+    let kinds: Vec<SignatureKind> = sigs.iter().map(|s| s.kind).collect();
+    if kinds.contains(&SignatureKind::Xfs)
         && let Some(sb) = read_exact_at(file, span.start, 96)
     {
         let be32 = |a: usize| u32::from_be_bytes(sb[a..a + 4].try_into().unwrap()) as u64;
@@ -247,7 +247,7 @@ fn backup_superblocks(file: &File, span: Span, sigs: &[Signature]) -> Vec<(u64, 
             }
         }
     }
-    if kinds.contains(&"ext4")
+    if kinds.contains(&SignatureKind::Ext4)
         && let Some(sb) = read_exact_at(file, span.start + 1024, 256)
     {
         let le32 = |a: usize| le::u32(&sb, a).map_or(0, u64::from);

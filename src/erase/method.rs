@@ -1,17 +1,70 @@
-//! The erase methods, their NIST SP 800-88 class, and what a correctly erased device reads back.
+//! The erase methods, their NIST SP 800-88 class, and what a correctly erased device reads back;
+//! and what the operator may ask for (`Requested`): a method, or a policy (`auto`, `express`)
+//! that the plan resolves per device into methods. Only a `Method` reaches the executor.
 
+use clap::ValueEnum;
 use serde::Serialize;
+use std::sync::OnceLock;
+
+/// `--method`: a policy resolved per device by the plan, or one method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Requested {
+    Auto,
+    Express,
+    Method(Method),
+}
+
+impl Requested {
+    pub fn name(self) -> &'static str {
+        match self {
+            Requested::Auto => "auto",
+            Requested::Express => "express",
+            Requested::Method(m) => m.name(),
+        }
+    }
+}
+
+/// The policies first, then every method with its own help (from `Method`'s doc comments).
+impl ValueEnum for Requested {
+    fn value_variants<'a>() -> &'a [Self] {
+        static ALL: OnceLock<Vec<Requested>> = OnceLock::new();
+        ALL.get_or_init(|| {
+            [Requested::Auto, Requested::Express]
+                .into_iter()
+                .chain(
+                    Method::value_variants()
+                        .iter()
+                        .map(|m| Requested::Method(*m)),
+                )
+                .collect()
+        })
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        use clap::builder::PossibleValue;
+        match self {
+            Requested::Auto => Some(PossibleValue::new("auto").help(
+                "The strongest method the device supports (NVMe/ATA sanitize or secure erase), else overwrite",
+            )),
+            Requested::Express => Some(PossibleValue::new("express").help(
+                "Time-optimised, IPA's erase_devices_express: NVMe Format NVM (crypto erase, else user-data erase) where the namespace supports it, else metadata; never an overwrite",
+            )),
+            Requested::Method(m) => m.to_possible_value(),
+        }
+    }
+}
+
+impl std::fmt::Display for Requested {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
 
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum, Serialize, schemars::JsonSchema,
 )]
 #[serde(rename_all = "kebab-case")]
 pub enum Method {
-    /// The strongest method the device supports (NVMe/ATA sanitize or secure erase), else overwrite
-    Auto,
-    /// Time-optimised, IPA's erase_devices_express: NVMe Format NVM (crypto erase, else user-data
-    /// erase) where the namespace supports it, else metadata; never an overwrite
-    Express,
     /// Remove every signature, partition table and the first/last MiB of each partition
     Metadata,
     /// BLKZEROOUT: the device zeroes every block
@@ -60,8 +113,6 @@ pub enum Expect {
 impl Method {
     pub fn name(self) -> &'static str {
         match self {
-            Method::Auto => "auto",
-            Method::Express => "express",
             Method::Metadata => "metadata",
             Method::Zeroout => "zeroout",
             Method::Discard => "discard",
@@ -93,8 +144,6 @@ impl Method {
     /// Purge on hard disks only, Clear on flash.
     pub fn nist_class(self, rotational: bool) -> &'static str {
         match self {
-            // Resolved per device by the plan before anything runs.
-            Method::Auto | Method::Express => "unknown",
             Method::Metadata | Method::Discard => "none",
             Method::Zeroout | Method::Overwrite | Method::SecureDiscard => "Clear",
             Method::AtaSecureErase if !rotational => "Clear",
@@ -117,13 +166,23 @@ impl Method {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::ValueEnum;
 
     #[test]
     fn names_match_the_cli_values() {
         for m in Method::value_variants() {
             assert_eq!(m.to_possible_value().unwrap().get_name(), m.name());
         }
+        for r in Requested::value_variants() {
+            assert_eq!(r.to_possible_value().unwrap().get_name(), r.name());
+        }
+        assert_eq!(
+            Requested::from_str("express", false),
+            Ok(Requested::Express)
+        );
+        assert_eq!(
+            Requested::from_str("nvme-format", false),
+            Ok(Requested::Method(Method::NvmeFormat))
+        );
     }
 
     #[test]

@@ -21,9 +21,9 @@ pub mod verify;
 
 use crate::disk::{BlockDevice, open, reread};
 use crate::progress::{self, Phase, Progress};
-use crate::report::{IronError, Kind, Result};
+use crate::report::{IronError, Key, Kind, Result};
 use certificate::{Attempt, Details, DeviceRecord, Outcome};
-use method::{Expect, Method};
+use method::{Expect, Method, Requested};
 pub use report::{EraseReport, Host};
 use select::Selected;
 use std::fs::File;
@@ -49,8 +49,8 @@ pub struct Args {
     pub skip: Option<String>,
     /// Erase method; `auto` picks the strongest the device supports, else overwrite; `express`
     /// a fast NVMe format where there is one, else metadata
-    #[arg(long, value_enum, default_value_t = Method::Auto)]
-    pub method: Method,
+    #[arg(long, value_enum, default_value_t = Requested::Auto)]
+    pub method: Requested,
     /// Pseudo-random passes of `overwrite` before its final zero pass (0: only the zero pass)
     #[arg(long, default_value_t = 1, value_name = "N")]
     pub passes: u32,
@@ -105,12 +105,13 @@ pub fn run(args: &Args) -> Result<EraseReport> {
     if ok {
         return Ok(cert);
     }
-    Err(run_error(&cert.devices).with("certificate", &cert))
+    Err(run_error(&cert.devices).with(Key::Certificate, &cert))
 }
 
 /// Flag combinations clap cannot refuse by itself.
 fn check_args(args: &Args) -> Result<()> {
-    if args.passes == 0 && args.no_final_zero && args.method == Method::Overwrite {
+    if args.passes == 0 && args.no_final_zero && args.method == Requested::Method(Method::Overwrite)
+    {
         return Err(IronError::usage(
             "--passes 0 with --no-final-zero leaves overwrite nothing to write",
         ));
@@ -409,14 +410,13 @@ fn reread_and_verify(
             Kind::VerificationFailed,
             format!("{shown} did not read back as erased by {}", m.name()),
         )
-        .with("device", shown));
+        .with(Key::Device, shown));
     }
     Ok(())
 }
 
 fn run_method(m: Method, target: &Target, caps: &plan::Caps, args: &Args) -> Result<Done> {
     match m {
-        Method::Auto | Method::Express => unreachable!("auto and express are resolved by the plan"),
         Method::Metadata => run_metadata(target),
         Method::Zeroout | Method::Discard | Method::SecureDiscard => run_block_op(m, target, caps),
         Method::Overwrite => run_overwrite(target, args),
@@ -505,7 +505,7 @@ fn run_nvme(m: Method, target: &Target, caps: &plan::Caps) -> Result<Done> {
             Kind::Unsupported,
             format!("{shown} is not an nvme namespace ({} needs one)", m.name()),
         )
-        .with("device", shown));
+        .with(Key::Device, shown));
     };
     // Never let a controller-wide erase reach a namespace nobody asked to erase (the
     // running system may live there).
@@ -520,7 +520,7 @@ fn run_nvme(m: Method, target: &Target, caps: &plan::Caps) -> Result<Done> {
                 siblings.join(", ")
             ),
         )
-        .with("device", shown));
+        .with(Key::Device, shown));
     }
     let p = Progress::new(Phase::Sanitize, Some(1000))
         .method(m.name())
@@ -538,7 +538,7 @@ fn run_ata(m: Method, target: &Target, caps: &plan::Caps) -> Result<Done> {
             Kind::Unsupported,
             format!("{shown} is not an ata drive ({} needs one)", m.name()),
         )
-        .with("device", shown));
+        .with(Key::Device, shown));
     };
     let p = Progress::new(Phase::Sanitize, Some(1000))
         .method(m.name())

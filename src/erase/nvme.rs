@@ -4,7 +4,7 @@
 use crate::erase::method::Method;
 use crate::interrupt;
 use crate::progress::Progress;
-use crate::report::{IronError, Kind, Result};
+use crate::report::{IronError, Key, Kind, Result};
 use crate::sys::nvme::{self, ControllerInfo, NamespaceInfo, NvmeTransport, SanitizeState};
 use serde::Serialize;
 use std::time::{Duration, Instant};
@@ -67,12 +67,12 @@ fn unsupported(m: Method, device: &str, bit: &str) -> IronError {
         Kind::Unsupported,
         format!("{device} does not support {} ({bit} is clear)", m.name()),
     )
-    .with("device", device)
+    .with(Key::Device, device)
 }
 
 fn io_err(what: &str, device: &str, e: std::io::Error) -> IronError {
     IronError::new(Kind::Io, format!("{what} failed on {device}"))
-        .with("device", device)
+        .with(Key::Device, device)
         .caused_by(e)
 }
 
@@ -194,14 +194,14 @@ fn wait_for_sanitize(
                     Kind::Io,
                     format!("sanitize failed on {device} (sanitize status log)"),
                 )
-                .with("device", device));
+                .with(Key::Device, device));
             }
             other => {
                 return Err(IronError::new(
                     Kind::Io,
                     format!("sanitize on {device} ended in state {other:?}"),
                 )
-                .with("device", device));
+                .with(Key::Device, device));
             }
         }
     }

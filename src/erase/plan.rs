@@ -5,7 +5,7 @@
 use crate::disk::BlockDevice;
 use crate::erase::ata as ata_erase;
 use crate::erase::blockops::{self, BlockCaps};
-use crate::erase::method::Method;
+use crate::erase::method::{Method, Requested};
 use crate::erase::nvme::{self as nvme_erase, NvmeCaps};
 use crate::sys::{ata, nvme};
 use serde::Serialize;
@@ -181,18 +181,20 @@ pub fn express_chain(caps: &Caps) -> Chain {
 /// The methods to try for the requested one: `auto` or `express` (its first choice, or with
 /// `--fallback` the whole chain), or the named method and, with `--fallback`, what `auto` would
 /// try after it.
-pub fn chain(requested: Method, caps: &Caps, fallback: bool) -> Chain {
-    let resolved = match requested {
-        Method::Auto => Some(auto_chain(caps)),
-        Method::Express => Some(express_chain(caps)),
-        _ => None,
-    };
-    if let Some(mut c) = resolved {
-        if !fallback {
-            c.methods.truncate(1);
+pub fn chain(requested: Requested, caps: &Caps, fallback: bool) -> Chain {
+    let requested = match requested {
+        Requested::Method(m) => m,
+        policy => {
+            let mut c = match policy {
+                Requested::Express => express_chain(caps),
+                _ => auto_chain(caps),
+            };
+            if !fallback {
+                c.methods.truncate(1);
+            }
+            return c;
         }
-        return c;
-    }
+    };
     let auto = auto_chain(caps);
     let mut methods = vec![requested];
     let mut why = vec![format!("{} requested", requested.name())];
@@ -331,7 +333,7 @@ mod tests {
     fn express_on_nvme_with_crypto_format_formats_then_falls_back_to_metadata() {
         // OACS bit 1 (Format NVM), FNA bit 2 (crypto erase), and sanitize crypto + block.
         let c = nvme(0x0002, 0x04, 0x3, &[]);
-        let full = chain(Method::Express, &c, true);
+        let full = chain(Requested::Express, &c, true);
         assert_eq!(
             full.methods,
             [
@@ -345,7 +347,7 @@ mod tests {
         assert_eq!(auto_chain(&c).methods[0], Method::NvmeSanitizeCrypto);
         // Without --fallback, as for auto: only the first choice.
         assert_eq!(
-            chain(Method::Express, &c, false).methods,
+            chain(Requested::Express, &c, false).methods,
             [Method::NvmeCryptoFormat]
         );
     }
@@ -383,7 +385,7 @@ mod tests {
             auto_chain(&c).methods[0].is_ata(),
             "the fixture has secure erase"
         );
-        let ch = chain(Method::Express, &c, true);
+        let ch = chain(Requested::Express, &c, true);
         assert_eq!(ch.methods, [Method::Metadata]);
         assert_eq!(ch.why[0], "express chose metadata");
         assert!(has(&ch.why, "not express"), "{:?}", ch.why);
@@ -392,7 +394,7 @@ mod tests {
     #[test]
     fn express_on_a_loop_or_virtio_disk_is_metadata_never_overwrite() {
         let c = caps(None, None);
-        let ch = chain(Method::Express, &c, true);
+        let ch = chain(Requested::Express, &c, true);
         assert_eq!(ch.methods, [Method::Metadata]);
         assert_eq!(
             ch.why,
@@ -401,6 +403,9 @@ mod tests {
                 "no fast hardware erase: metadata only"
             ]
         );
-        assert_eq!(chain(Method::Auto, &c, true).methods, [Method::Overwrite]);
+        assert_eq!(
+            chain(Requested::Auto, &c, true).methods,
+            [Method::Overwrite]
+        );
     }
 }

@@ -8,7 +8,7 @@ use crate::disk::hints::Hints;
 use crate::disk::mounts::MountTable;
 use crate::disk::safety::{self, Refusal};
 use crate::disk::target::disk_from_path;
-use crate::report::{IronError, Kind, Result};
+use crate::report::{IronError, Key, Kind, Result};
 use crate::sys::sysfs;
 use serde_json::Value;
 use std::path::PathBuf;
@@ -104,7 +104,7 @@ fn apply_safety(dev: BlockDevice, mounts: &MountTable, force: bool) -> Selected 
     let all = safety::refusals(&dev, mounts, true);
     let blocking = all.iter().find(|r| !r.forceable || !force).cloned();
     let refusal = blocking.map(|r| {
-        let e = r.to_error(&dev).with("refusals", &all);
+        let e = r.to_error(&dev).with(Key::Refusals, &all);
         (r, e)
     });
     let overridden = if refusal.is_none() { all } else { vec![] };

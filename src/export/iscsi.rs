@@ -5,8 +5,9 @@
 
 use super::report::Transport;
 use super::rollback::Rollback;
-use super::{Iqn, Served, Source, default_suffix, read_secret};
-use crate::report::{IronError, Kind, Result};
+use super::{Iqn, Served, Source, default_suffix};
+use crate::chap::read_secret;
+use crate::report::{IronError, Key, Kind, Result};
 use crate::sys::configfs;
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -103,8 +104,8 @@ fn check_user(field: &str, u: &str) -> Result<()> {
             Kind::InvalidInput,
             format!("invalid {field} {u:?}: 1 to 255 printable characters"),
         )
-        .with("field", field)
-        .with("value", u));
+        .with(Key::Field, field)
+        .with(Key::Value, u));
     }
     Ok(())
 }
@@ -115,8 +116,8 @@ fn portal(s: &str) -> Result<SocketAddr> {
             Kind::InvalidInput,
             format!("invalid portal {s:?}: expected ADDR:PORT ([ADDR]:PORT for IPv6)"),
         )
-        .with("field", "portal")
-        .with("value", s)
+        .with(Key::Field, "portal")
+        .with(Key::Value, s)
     })
 }
 
@@ -267,7 +268,7 @@ fn prepare(root: &Path, iqn: &Iqn) -> Result<()> {
             Kind::DeviceBusy,
             format!("{iqn} is already exported; `ironbox export stop {iqn}` first"),
         )
-        .with("iqn", iqn.to_string()));
+        .with(Key::Iqn, iqn.to_string()));
     }
     Ok(())
 }
@@ -339,7 +340,7 @@ impl Plan<'_> {
         // LIO answers EINVAL here when it cannot listen (the port in use, or an address this
         // host does not have; the kernel log says which).
         rb.mkdir(&tpg.join("np").join(&self.np)).map_err(|e| {
-            let mut e = e.with("portal", &self.np);
+            let mut e = e.with(Key::Portal, &self.np);
             e.kind = Kind::Network;
             e.message = format!(
                 "cannot listen on {}: the port is in use or the address is not on this host ({})",

@@ -10,7 +10,7 @@ mod report;
 mod rollback;
 
 use crate::disk::{DiskArgs, partnodes, resolve_target, safety};
-use crate::report::{IronError, Kind, Result};
+use crate::report::{IronError, Key, Kind, Result};
 use clap::Subcommand;
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -92,8 +92,8 @@ impl Source {
                         Kind::InvalidInput,
                         format!("{} has no partition {n}", dev.path.display()),
                     )
-                    .with("device", dev.path.display().to_string())
-                    .with("partition", n)
+                    .with(Key::Device, dev.path.display().to_string())
+                    .with(Key::Partition, n)
                 })?;
                 let size = crate::sys::sysfs::read_u64(format!("/sys/class/block/{part}/size"))
                     .unwrap_or(0)
@@ -159,28 +159,4 @@ pub fn run(args: &Args) -> Result<ExportReport> {
         }
     };
     Ok(v)
-}
-
-/// Reads a CHAP secret from a file: one line, no surrounding whitespace; never echoed.
-pub(crate) fn read_secret(path: &std::path::Path, field: &str) -> Result<String> {
-    let s = std::fs::read_to_string(path).map_err(|e| {
-        IronError::new(
-            Kind::InvalidInput,
-            format!("cannot read {field} {}", path.display()),
-        )
-        .with("field", field)
-        .caused_by(e)
-    })?;
-    let s = s.trim_end_matches(['\n', '\r']).to_string();
-    if s.is_empty() || s.len() > 255 || s.chars().any(|c| !c.is_ascii_graphic()) {
-        return Err(IronError::new(
-            Kind::InvalidInput,
-            format!(
-                "{field} {} must hold one line of 1 to 255 printable characters",
-                path.display()
-            ),
-        )
-        .with("field", field));
-    }
-    Ok(s)
 }

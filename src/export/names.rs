@@ -4,7 +4,7 @@
 //! NVMe Qualified Names per NVMe Base 2.0 section 4.5 (`nqn.YYYY-MM.reversed.domain:anything`
 //! or `nqn.2014-08.org.nvmexpress:uuid:<uuid>`; at most 223 bytes).
 
-use crate::report::{IronError, Kind, Result};
+use crate::report::{IronError, Key, Kind, Result};
 use schemars::JsonSchema;
 use serde::Serialize;
 use std::fmt;
@@ -24,8 +24,8 @@ fn invalid(field: &str, value: &str, why: &str) -> IronError {
         Kind::InvalidInput,
         format!("invalid {field} {value:?}: {why}"),
     )
-    .with("field", field)
-    .with("value", value)
+    .with(Key::Field, field)
+    .with(Key::Value, value)
 }
 
 /// `YYYY-MM.` then a non-empty domain: the shared head of IQNs and NQNs.

@@ -6,7 +6,7 @@
 use super::report::Transport;
 use super::rollback::Rollback;
 use super::{Nqn, Served, Source, default_suffix};
-use crate::report::{IronError, Kind, Result};
+use crate::report::{IronError, Key, Kind, Result};
 use crate::sys::configfs;
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -170,7 +170,7 @@ fn prepare(root: &Path, nqn: &Nqn) -> Result<()> {
             Kind::DeviceBusy,
             format!("{nqn} is already exported; `ironbox export stop {nqn}` first"),
         )
-        .with("nqn", nqn.to_string()));
+        .with(Key::Nqn, nqn.to_string()));
     }
     Ok(())
 }
@@ -203,8 +203,12 @@ fn apply(args: &Args, layout: &Layout, hosts: &[Nqn], device: &Path) -> Result<(
     configfs::write(&port.join("addr_traddr"), &args.addr.to_string())?;
     configfs::write(&port.join("addr_trsvcid"), &args.port.to_string())?;
     // Linking the subsystem enables the port: a port in use fails here.
-    rb.symlink(sub, &layout.port_link())
-        .map_err(|e| e.with("listen", SocketAddr::new(args.addr, args.port).to_string()))?;
+    rb.symlink(sub, &layout.port_link()).map_err(|e| {
+        e.with(
+            Key::Listen,
+            SocketAddr::new(args.addr, args.port).to_string(),
+        )
+    })?;
     rb.commit();
     Ok(())
 }

@@ -2,7 +2,7 @@
 //! does), or an http(s) URL to a checksum file parsed with IPA's rules. The digest always covers
 //! the bytes as served (what Glance and Ironic record).
 
-use crate::report::{IronError, Kind, Result};
+use crate::report::{IronError, Key, Kind, Result};
 use md5::Md5;
 use sha1::Sha1;
 use sha2::{Digest, Sha256, Sha384, Sha512};
@@ -86,7 +86,7 @@ fn bad(spec: &str, why: &str) -> IronError {
         Kind::InvalidChecksum,
         format!("invalid checksum '{spec}': {why}"),
     )
-    .with("checksum", spec)
+    .with(Key::Checksum, spec)
 }
 
 fn is_hex(s: &str) -> bool {
@@ -158,7 +158,7 @@ pub fn parse_checksum_file(text: &str, image_name: &str, url: &str) -> Result<Ex
             Kind::InvalidChecksum,
             format!("checksum file {url} has no entry for '{image_name}'"),
         )
-        .with("url", url)
+        .with(Key::Url, url)
     };
     if lines.len() == 1 && !lines[0].contains(char::is_whitespace) {
         return parse_digest(lines[0], None);

@@ -5,7 +5,7 @@
 
 use crate::fetch::redirect::{self, Origin};
 use crate::progress;
-use crate::report::{IronError, Kind, Result};
+use crate::report::{IronError, Key, Kind, Result};
 use std::io::{self, Read, Seek, SeekFrom};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -173,8 +173,8 @@ impl Http {
                     d.as_secs_f64()
                 ),
             )
-            .with("url", url)
-            .with("deadline", d.as_secs_f64())
+            .with(Key::Url, url)
+            .with(Key::Deadline, d.as_secs_f64())
         })
     }
 
@@ -244,9 +244,9 @@ impl Http {
             let fatal = |msg: String| {
                 Attempt::Fatal(
                     IronError::new(Kind::HttpStatus, msg)
-                        .with("url", url)
-                        .with("status", code)
-                        .with("redirects", chain.clone()),
+                        .with(Key::Url, url)
+                        .with(Key::Status, code)
+                        .with(Key::Redirects, chain.clone()),
                 )
             };
             let next = redirect::resolve(current, location)
@@ -288,8 +288,8 @@ impl Http {
                         return Ok(resp);
                     }
                     let e = IronError::new(Kind::HttpStatus, format!("{url} answered HTTP {code}"))
-                        .with("url", url)
-                        .with("status", code);
+                        .with(Key::Url, url)
+                        .with(Key::Status, code);
                     if !(code == 408 || code == 429 || code >= 500) {
                         return Err(e);
                     }
@@ -299,18 +299,18 @@ impl Http {
                 Err(Attempt::Transport(e)) => {
                     let text = e.to_string();
                     let err = IronError::new(Kind::Network, format!("cannot fetch {url}"))
-                        .with("url", url)
+                        .with(Key::Url, url)
                         .caused_by(&text);
                     // A certificate that does not verify will not verify on a retry either.
                     let lower = text.to_ascii_lowercase();
                     if lower.contains("certificate") || matches!(e, ureq::Error::Tls(_)) {
-                        return Err(err.with("hint", certificate_hint(&text, url)));
+                        return Err(err.with(Key::Hint, certificate_hint(&text, url)));
                     }
                     err
                 }
             };
             if attempt >= self.opts.retries {
-                return Err(err.with("attempts", attempt + 1));
+                return Err(err.with(Key::Attempts, attempt + 1));
             }
             self.counters.retries.fetch_add(1, Ordering::Relaxed);
             let wait = Self::backoff(attempt).min(self.remaining().unwrap_or(Duration::MAX));
@@ -356,7 +356,7 @@ impl Http {
             .read_to_vec()
             .map_err(|e| {
                 IronError::new(Kind::Network, format!("cannot read {url}"))
-                    .with("url", url)
+                    .with(Key::Url, url)
                     .caused_by(e)
             })
             .and_then(|bytes| {
@@ -364,7 +364,7 @@ impl Http {
                 // network fault.
                 String::from_utf8(bytes).map_err(|e| {
                     IronError::new(Kind::InvalidChecksum, format!("{url} is not UTF-8 text"))
-                        .with("url", url)
+                        .with(Key::Url, url)
                         .caused_by(e)
                 })
             })

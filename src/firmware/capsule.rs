@@ -4,7 +4,7 @@
 
 use super::esrt::Entry;
 use crate::le;
-use crate::report::{Context, IronError, Kind, Result};
+use crate::report::{Context, IronError, Key, Kind, Result};
 use crate::sys::sysfs;
 use serde::Serialize;
 use std::io::Write;
@@ -94,8 +94,8 @@ pub fn parse(data: &[u8]) -> Result<Header> {
             "capsule is truncated: the header says {image_size} bytes, the image has {}",
             data.len()
         ))
-        .with("expected", image_size)
-        .with("actual", data.len()));
+        .with(Key::Expected, image_size)
+        .with(Key::Actual, data.len()));
     }
     if (image_size as usize) < data.len() {
         return Err(corrupt(format!(
@@ -161,8 +161,8 @@ pub fn check_target(h: &Header, entry: &Entry) -> Result<()> {
             entry.fw_class
         ),
     )
-    .with("expected", &entry.fw_class)
-    .with("actual", found))
+    .with(Key::Expected, &entry.fw_class)
+    .with(Key::Actual, found))
 }
 
 /// Flags the kernel's capsule loader passes on (efi_capsule_supported() refuses any other bit,

@@ -4,7 +4,7 @@
 
 use crate::fetch::checksum::{self, Algo, Hasher, Spec};
 use crate::fetch::http::Http;
-use crate::report::{Context, IronError, Kind, Result};
+use crate::report::{Context, IronError, Key, Kind, Result};
 use std::io::Read;
 
 pub const MAX_IMAGE: u64 = 256 * 1024 * 1024;
@@ -33,7 +33,7 @@ pub fn parse_checksum(spec: &str) -> Result<Checksum> {
                 "invalid checksum '{url}': firmware updates take ALGO:HEX, not a checksum-file url"
             ),
         )
-        .with("checksum", spec)),
+        .with(Key::Checksum, spec)),
     }
 }
 
@@ -51,9 +51,9 @@ pub fn verify(data: &[u8], sum: &Checksum, source: &str) -> Result<()> {
             Kind::ChecksumMismatch,
             format!("{} of {source} does not match", sum.algo.name()),
         )
-        .with("expected", &sum.hex)
-        .with("actual", actual)
-        .with("image", source));
+        .with(Key::Expected, &sum.hex)
+        .with(Key::Actual, actual)
+        .with(Key::Source, source));
     }
     Ok(())
 }
@@ -63,8 +63,8 @@ fn too_large(source: &str) -> IronError {
         Kind::ImageTooLarge,
         format!("firmware image {source} is larger than {MAX_IMAGE} bytes"),
     )
-    .with("image", source)
-    .with("limit", MAX_IMAGE)
+    .with(Key::Source, source)
+    .with(Key::Limit, MAX_IMAGE)
 }
 
 /// Reads at most MAX_IMAGE + 1 bytes, so that an oversized image is caught without holding it.

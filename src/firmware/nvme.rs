@@ -3,7 +3,7 @@
 //! Slot Information log (log page 0x03). Encoding goes through the `Admin` transport trait so
 //! it is tested without a controller; the real transport is the admin passthrough ioctl.
 
-use crate::report::{IronError, Kind, Result};
+use crate::report::{IronError, Key, Kind, Result};
 use crate::sys::nvme_admin::{self, PassthruCmd};
 
 pub const OPC_GET_LOG_PAGE: u8 = 0x02;
@@ -41,7 +41,7 @@ fn check(op: &str, res: std::io::Result<u32>) -> Result<()> {
                 status_name(status)
             ),
         )
-        .with("nvme_status", status)),
+        .with(Key::NvmeStatus, status)),
         Err(e) => Err(IronError::io(format!("nvme {op}"), e)),
     }
 }

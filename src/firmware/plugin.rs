@@ -6,7 +6,7 @@
 
 use super::Method;
 use super::component::{Component, ComponentKind, Details};
-use crate::report::{Context, IronError, Kind, Result};
+use crate::report::{Context, IronError, Key, Kind, Result};
 use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -95,7 +95,7 @@ pub fn find(name: &str) -> Result<Plugin> {
                 Kind::NotFound,
                 format!("no plug-in '{PREFIX}{name}' on PATH"),
             )
-            .with("plugin", name)
+            .with(Key::Plugin, name)
         })
 }
 
@@ -158,7 +158,7 @@ fn wait(child: &mut Child, name: &str, timeout: Duration) -> Result<ExitStatus> 
                     timeout.as_secs()
                 ),
             )
-            .with("plugin", name));
+            .with(Key::Plugin, name));
         }
         crate::interrupt::check()?;
         std::thread::sleep(Duration::from_millis(20));
@@ -190,16 +190,16 @@ fn answer_of(name: &str, status: ExitStatus, out: &[u8]) -> Result<Answer> {
             Kind::External,
             format!("plug-in {name} failed ({status}){msg}"),
         )
-        .with("plugin", name));
+        .with(Key::Plugin, name));
     }
     answer.ok_or_else(|| {
         IronError::new(
             Kind::External,
             format!("plug-in {name} did not answer a json object"),
         )
-        .with("plugin", name)
+        .with(Key::Plugin, name)
         .with(
-            "output",
+            Key::Output,
             String::from_utf8_lossy(out)
                 .chars()
                 .take(200)

@@ -4,7 +4,7 @@
 //! what the attribute declares before anything is written; a wrong name or value is refused
 //! with the allowed ones listed.
 
-use crate::report::{Context, IronError, Kind, Result};
+use crate::report::{Context, IronError, Key, Kind, Result};
 use crate::sys::sysfs;
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -255,9 +255,9 @@ pub fn find<'a>(all: &'a [Attribute], name: &str) -> Result<&'a Attribute> {
         [one] => Ok(one),
         [] => Err(
             IronError::invalid(format!("unknown firmware setting '{name}'"))
-                .with("setting", name)
+                .with(Key::Setting, name)
                 .with(
-                    "known",
+                    Key::Known,
                     all.iter().map(|a| a.name.as_str()).collect::<Vec<_>>(),
                 ),
         ),
@@ -265,7 +265,7 @@ pub fn find<'a>(all: &'a [Attribute], name: &str) -> Result<&'a Attribute> {
             "setting '{name}' exists on several devices; name it as DEVICE/NAME"
         ))
         .with(
-            "candidates",
+            Key::Candidates,
             many.iter()
                 .map(|a| format!("{}/{}", a.device, a.name))
                 .collect::<Vec<_>>(),
@@ -278,8 +278,8 @@ pub fn find<'a>(all: &'a [Attribute], name: &str) -> Result<&'a Attribute> {
 pub fn validate(a: &Attribute, value: &str) -> Result<String> {
     let refuse = |why: String| {
         IronError::invalid(format!("invalid value '{value}' for {}: {why}", a.name))
-            .with("setting", &a.name)
-            .with("value", value)
+            .with(Key::Setting, &a.name)
+            .with(Key::Value, value)
     };
     match &a.typ {
         AttributeType::Enumeration => {
@@ -290,7 +290,7 @@ pub fn validate(a: &Attribute, value: &str) -> Result<String> {
                 .or_else(|| allowed.iter().find(|p| p.eq_ignore_ascii_case(value)))
                 .cloned()
                 .ok_or_else(|| {
-                    refuse(format!("allowed: {}", allowed.join(", "))).with("allowed", &allowed)
+                    refuse(format!("allowed: {}", allowed.join(", "))).with(Key::Allowed, &allowed)
                 })
         }
         AttributeType::Integer => {
@@ -311,7 +311,7 @@ pub fn validate(a: &Attribute, value: &str) -> Result<String> {
                     scalar_increment: step,
                 };
                 return Err(refuse(format!("allowed: {min}..={max} in steps of {step}"))
-                    .with("allowed", allowed));
+                    .with(Key::Allowed, allowed));
             }
             Ok(n.to_string())
         }
@@ -323,9 +323,8 @@ pub fn validate(a: &Attribute, value: &str) -> Result<String> {
                     min_length: min,
                     max_length: max,
                 };
-                return Err(
-                    refuse(format!("length {len} outside {min}..={max}")).with("allowed", allowed)
-                );
+                return Err(refuse(format!("length {len} outside {min}..={max}"))
+                    .with(Key::Allowed, allowed));
             }
             Ok(value.to_string())
         }
@@ -335,7 +334,7 @@ pub fn validate(a: &Attribute, value: &str) -> Result<String> {
                 if !allowed.iter().any(|p| p == item) {
                     return Err(
                         refuse(format!("'{item}' is not one of {}", allowed.join(", ")))
-                            .with("allowed", &allowed),
+                            .with(Key::Allowed, &allowed),
                     );
                 }
             }

@@ -3,7 +3,7 @@
 //! plug-ins say.
 
 use super::{StatusArgs, disk, efivars, esrt, nvme, plugin};
-use crate::report::{IronError, Kind, Result};
+use crate::report::{IronError, Key, Kind, Result};
 use crate::sys::sysfs;
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -173,7 +173,7 @@ pub fn run(a: &StatusArgs) -> Result<StatusReport> {
             Kind::NotFound,
             format!("component '{w}' has no status to report"),
         )
-        .with("component", w));
+        .with(Key::Component, w));
     }
     let pending =
         efivars::read_u64("OsIndications").map(|v| v & efivars::FILE_CAPSULE_DELIVERY != 0);

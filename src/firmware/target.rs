@@ -3,7 +3,7 @@
 //! --method and --plugin.
 
 use super::{Method, UpdateArgs, capsule, disk, esrt, plugin};
-use crate::report::{IronError, Kind, Result};
+use crate::report::{IronError, Key, Kind, Result};
 use crate::sys::sysfs;
 
 /// What the update targets, once resolved.
@@ -31,7 +31,7 @@ impl Target {
 }
 
 fn not_found(id: &str, why: &str) -> IronError {
-    IronError::new(Kind::NotFound, format!("component '{id}' {why}")).with("component", id)
+    IronError::new(Kind::NotFound, format!("component '{id}' {why}")).with(Key::Component, id)
 }
 
 fn esrt_entry(id: &str) -> Result<esrt::Entry> {

@@ -6,7 +6,7 @@ use super::target::{Target, resolve};
 use super::{Method, UpdateArgs, capsule, disk, efivars, esrt, fetch, nvme, plugin};
 use crate::fetch::http::Counters;
 use crate::fetch::http_client;
-use crate::report::{Context, IronError, Kind, Result};
+use crate::report::{Context, IronError, Key, Kind, Result};
 use crate::sys::sysfs;
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -239,8 +239,8 @@ fn version_gate(a: &UpdateArgs, target: &Target, current: Option<&str>) -> Resul
                 e.lowest_supported_fw_version, a.component
             ),
         )
-        .with("rule", "downgrade")
-        .with("lowest_supported_fw_version", e.lowest_supported_fw_version));
+        .with(Key::Rule, "downgrade")
+        .with(Key::LowestSupportedFwVersion, e.lowest_supported_fw_version));
     }
     Ok(Gate::Proceed {
         downgrade: Some(n < e.fw_version),
@@ -340,7 +340,7 @@ fn check_slot(node: &str, slot: u8, caps: nvme::FwCaps) -> Result<()> {
                 "{node} has no writable firmware slot (one slot, read-only): its firmware cannot be updated in-band"
             ),
         )
-        .with("controller", node));
+        .with(Key::Controller, node));
     }
     if slot > caps.slots || (slot == 1 && caps.slot1_read_only) {
         let ro = if caps.slot1_read_only {
@@ -352,7 +352,7 @@ fn check_slot(node: &str, slot: u8, caps: nvme::FwCaps) -> Result<()> {
             "slot {slot} cannot be written on {node} ({} slots, slot 1 {ro})",
             caps.slots
         ))
-        .with("controller", node));
+        .with(Key::Controller, node));
     }
     Ok(())
 }

@@ -3,7 +3,7 @@
 //! which devices offer SR-IOV; and --enable/--disable through the vendor's BIOS setting.
 
 use super::{plugin, settings};
-use crate::report::{IronError, Kind, Result};
+use crate::report::{IronError, Key, Kind, Result};
 use crate::sys::{msr, sysfs};
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -379,8 +379,8 @@ fn no_known_setting() -> IronError {
         Kind::Unsupported,
         "no known firmware setting for virtualization: needs a firmware-attributes driver (dell-wmi-sysman, think-lmi or hp-bioscfg) exposing one of the known settings, or a vendor plug-in",
     )
-    .with("needed", needed)
-    .with("status", "unsupported")
+    .with(Key::Needed, needed)
+    .with(Key::Status, "unsupported")
 }
 
 /// Sets the vendor's setting to its own spelling of on or off; (what changed, pending reboot).
@@ -394,7 +394,7 @@ fn switch_setting(attr: &settings::Attribute, a: &VirtArgs) -> Result<(Change, b
                 if a.enable { "enable" } else { "disable" }
             ),
         )
-        .with("possible_values", &attr.possible_values)
+        .with(Key::PossibleValues, &attr.possible_values)
     })?;
     let value = settings::validate(attr, &value)?;
     let changed = attr.current_value.as_deref() != Some(value.as_str());

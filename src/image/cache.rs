@@ -3,7 +3,7 @@
 //! entry is written under a temporary name and renamed only after verification, so a reader
 //! never sees a partial or unverified image. Last use is the file's mtime (touched on a hit).
 
-use crate::report::{IronError, Kind, Result};
+use crate::report::{IronError, Key, Kind, Result};
 use serde::Serialize;
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -61,25 +61,9 @@ fn cache_err(msg: String, e: impl std::fmt::Display) -> IronError {
     IronError::new(Kind::Io, msg).caused_by(e)
 }
 
-/// ISO 8601 UTC for a time (no chrono: civil-from-days).
-pub fn iso8601(t: SystemTime) -> String {
-    let secs = t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs()) as i64;
-    let (days, rem) = (secs.div_euclid(86400), secs.rem_euclid(86400));
-    let z = days + 719468;
-    let era = z.div_euclid(146097);
-    let doe = z - era * 146097;
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + if m <= 2 { 1 } else { 0 };
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+/// ISO 8601 UTC, to the second, for the cache's sidecars and listing.
+fn iso8601(t: SystemTime) -> String {
+    crate::clock::utc(t, crate::clock::Precision::Seconds)
 }
 
 /// A key is `<algo>-<hex>`; anything else (a path, `..`) is refused.
@@ -196,7 +180,7 @@ impl Cache {
             return Err(IronError::invalid(format!(
                 "invalid cache key '{key}' (expected ALGO-HEX, e.g. sha256-...)"
             ))
-            .with("key", key));
+            .with(Key::CacheKey, key));
         }
         let _ = std::fs::remove_file(self.dir.join(format!("{key}.json")));
         match std::fs::remove_file(self.path(key)) {

@@ -11,7 +11,7 @@ use crate::image::report::{
 };
 use crate::image::source::{self, Source};
 use crate::image::write;
-use crate::report::{IronError, Kind, Result};
+use crate::report::{IronError, Key, Kind, Result};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -82,7 +82,7 @@ fn evict(key: &str, dir: &Path) -> Result<CacheEvictReport> {
             Kind::NotFound,
             format!("no cache entry {key} in {}", dir.display()),
         )
-        .with("key", key));
+        .with(Key::CacheKey, key));
     }
     Ok(CacheEvictReport {
         cache_dir: dir.to_path_buf(),
@@ -134,9 +134,9 @@ fn fetch(src: &str, spec: &str, dir: &Path, http_args: &HttpArgs) -> Result<Cach
             Kind::ChecksumMismatch,
             format!("{src} does not match its {} checksum", expected.algo.name()),
         )
-        .with("algorithm", expected.algo.name())
-        .with("expected", &expected.hex)
-        .with("actual", &actual));
+        .with(Key::Algorithm, expected.algo.name())
+        .with(Key::Expected, &expected.hex)
+        .with(Key::Actual, &actual));
     }
     let path = cache.commit(partial, &key, &source.display())?;
     Ok(CacheFetchReport {

@@ -8,7 +8,7 @@
 
 use crate::disk::open::open_for_write;
 use crate::image::format::{Chunk, is_all_zero};
-use crate::report::{IronError, Kind, Result};
+use crate::report::{IronError, Key, Kind, Result};
 use crate::sys::aligned::{self, AlignedBuf};
 use crate::sys::zeroing;
 use std::collections::VecDeque;
@@ -154,8 +154,8 @@ impl Sink {
                 self.capacity
             ),
         )
-        .with("device", self.path.display().to_string())
-        .with("capacity", self.capacity)
+        .with(Key::Device, self.path.display().to_string())
+        .with(Key::Capacity, self.capacity)
     }
 
     /// Accepts the next chunk of the decoded image.
@@ -299,7 +299,7 @@ impl Sink {
             Kind::Io,
             format!("cannot {what} {} at byte {off}", self.path.display()),
         )
-        .with("device", self.path.display().to_string())
+        .with(Key::Device, self.path.display().to_string())
         .caused_by(e)
     }
 

@@ -23,7 +23,7 @@ use crate::image::report::{
 use crate::image::sink::{Sink, Stats};
 use crate::image::source::{self, Source};
 use crate::progress::{self, Phase};
-use crate::report::{IronError, Kind, Result};
+use crate::report::{IronError, Key, Kind, Result};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::fs::File;
@@ -61,7 +61,7 @@ fn find_partition(disk: &BlockDevice, want: &str, dry_run: bool) -> Result<Dest>
             Kind::NotFound,
             format!("{} has no partition table", disk.path.display()),
         )
-        .with("device", disk.path.display().to_string())
+        .with(Key::Device, disk.path.display().to_string())
     })?;
     let entry = table
         .partitions
@@ -78,8 +78,8 @@ fn find_partition(disk: &BlockDevice, want: &str, dry_run: bool) -> Result<Dest>
                 Kind::NotFound,
                 format!("{} has no partition '{want}'", disk.path.display()),
             )
-            .with("device", disk.path.display().to_string())
-            .with("partition", want)
+            .with(Key::Device, disk.path.display().to_string())
+            .with(Key::Partition, want)
         })?;
     let span = spans(&table)
         .into_iter()
@@ -145,13 +145,13 @@ fn stale_node(disk: &BlockDevice, want: PartSpan) -> IronError {
             want.size
         ),
     )
-    .with("device", disk.path.display().to_string())
-    .with("rule", "stale_partition_node")
-    .with("partition", want.number)
-    .with("kernel_start", have.map(|h| h.1))
-    .with("kernel_size", have.map(|h| h.2))
-    .with("table_start", want.start)
-    .with("table_size", want.size)
+    .with(Key::Device, disk.path.display().to_string())
+    .with(Key::Rule, "stale_partition_node")
+    .with(Key::Partition, want.number)
+    .with(Key::KernelStart, have.map(|h| h.1))
+    .with(Key::KernelSize, have.map(|h| h.2))
+    .with(Key::TableStart, want.start)
+    .with(Key::TableSize, want.size)
 }
 
 fn spans(t: &TableInfo) -> Vec<PartSpan> {
@@ -183,9 +183,9 @@ fn size_check(d: &Detected, length: Option<u64>, dest: &Dest) -> Result<()> {
                 dest.capacity
             ),
         )
-        .with("image_size", n)
-        .with("capacity", dest.capacity)
-        .with("device", dest.path.display().to_string())),
+        .with(Key::ImageSize, n)
+        .with(Key::Capacity, dest.capacity)
+        .with(Key::Device, dest.path.display().to_string())),
         _ => Ok(()),
     }
 }
@@ -406,10 +406,10 @@ fn write_verify_fixup(
     };
     let written = mirrors.write(sink);
     let tried = mirrors.tried;
-    let (outcome, stored) = written.map_err(|e| e.with("sources_tried", &tried))?;
+    let (outcome, stored) = written.map_err(|e| e.with(Key::SourcesTried, &tried))?;
     // Read back before the GPT fix-up changes the headers.
     let verify = if args.verify {
-        Some(verify(&job.dest, &outcome).map_err(|e| e.with("sources_tried", &tried))?)
+        Some(verify(&job.dest, &outcome).map_err(|e| e.with(Key::SourcesTried, &tried))?)
     } else {
         None
     };
@@ -441,8 +441,8 @@ fn verify(dest: &Dest, outcome: &Outcome) -> Result<VerifyReport> {
                 dest.path.display()
             ),
         )
-        .with("expected", written)
-        .with("actual", &readback));
+        .with(Key::Expected, written)
+        .with(Key::Actual, &readback));
     }
     Ok(VerifyReport {
         read_back_sha256: readback,
@@ -465,7 +465,7 @@ fn fix_up(dest: &Dest, file: &mut File) -> Result<(Option<Value>, Option<String>
             Kind::CorruptImage,
             format!("the image's msdos partition table is invalid: {why}"),
         )
-        .with("disk_size", dest.capacity));
+        .with(Key::DiskSize, dest.capacity));
     }
     if table::relocate_backup_gpt(file, sector)? {
         progress::info("moved the backup GPT to the end of the disk");
@@ -575,7 +575,7 @@ impl Mirrors<'_> {
                 Kind::CorruptImage,
                 format!("the image from {label} is empty: it decoded to 0 bytes"),
             )
-            .with("source", label)
+            .with(Key::Source, label)
             .into());
         }
         Ok(Pass { outcome, partial })
@@ -598,9 +598,9 @@ impl Mirrors<'_> {
                     Kind::ChecksumMismatch,
                     format!("{label} does not match its {} checksum", e.algo.name()),
                 )
-                .with("algorithm", e.algo.name())
-                .with("expected", &e.hex)
-                .with("actual", &actual);
+                .with(Key::Algorithm, e.algo.name())
+                .with(Key::Expected, &e.hex)
+                .with(Key::Actual, &actual);
                 self.tried.push(SourceTried::failed(label, &err));
                 return Err(err);
             }

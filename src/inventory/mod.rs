@@ -17,7 +17,7 @@ mod system;
 
 pub use report::InventoryReport;
 
-use crate::report::{IronError, Kind, Result};
+use crate::report::{IronError, Key, Kind, Result};
 use crate::sys::sysfs;
 
 /// What `--sections` can select; every one by default.
@@ -85,7 +85,7 @@ pub fn run(args: &Args) -> Result<InventoryReport> {
                 sysfs::root().display()
             ),
         )
-        .with("sysroot", sysfs::root().display().to_string()));
+        .with(Key::Sysroot, sysfs::root().display().to_string()));
     }
     let mut report = collect(args);
     report.inventory_digest = digest::of(&report);

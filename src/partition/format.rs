@@ -2,7 +2,7 @@
 //! tools are looked up before the disk is opened, so a missing one fails early and clearly.
 
 use crate::partition::layout::format_tool;
-use crate::report::{IronError, Kind, Result};
+use crate::report::{IronError, Key, Kind, Result};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -25,7 +25,7 @@ pub fn require(format: &str, number: u32) -> Result<PathBuf> {
                 "{tool} is not installed; it is needed to format partition {number} as {format}"
             ),
         )
-        .with("tool", tool)
+        .with(Key::Tool, tool)
     })
 }
 
@@ -69,7 +69,7 @@ pub fn make(tool: &Path, format: &str, label: Option<&str>, node: &Path) -> Resu
             Kind::External,
             format!("{} failed on {}", tool.display(), node.display()),
         )
-        .with("device", node.display().to_string())
+        .with(Key::Device, node.display().to_string())
         .caused_by(
             String::from_utf8_lossy(&out.stderr)
                 .lines()

@@ -33,7 +33,7 @@ use crate::partition::layout::Layout;
 use crate::partition::plan::{Activity, Geometry, Kept, Plan, Planned};
 pub use crate::partition::report::PartitionReport;
 use crate::partition::report::{SeenByNumber, Stage, TableReport};
-use crate::report::{Context, IronError, Kind, Result};
+use crate::report::{Context, IronError, Key, Kind, Result};
 use crate::sys::blk;
 use serde_json::Value;
 use std::fs::File;
@@ -96,7 +96,7 @@ fn read_layout(args: &Args) -> Result<Layout> {
             } else {
                 text = std::fs::read_to_string(src).map_err(|e| {
                     IronError::new(Kind::InvalidInput, format!("cannot read layout file {src}"))
-                        .with("path", src)
+                        .with(Key::Path, src)
                         .caused_by(e)
                 })?;
             }
@@ -104,7 +104,7 @@ fn read_layout(args: &Args) -> Result<Layout> {
             let shown = if src == "-" { "stdin" } else { src };
             layout::parse(&text).map_err(|mut e| {
                 e.message = format!("layout {shown}: {}", e.message);
-                e.with("path", shown)
+                e.with(Key::Path, shown)
             })
         }
         None => {
@@ -255,11 +255,11 @@ fn check_consent(args: &Args, disk: &Disk, look: &Look) -> Result<()> {
         (e.info.partitions.iter())
             .all(|p| look.is_kept(p.number) || p.type_byte.is_some_and(MbrType::is_extended))
     });
-    let only_table = look.signatures.iter().all(|s| signatures::is_table(s.kind));
+    let only_table = look.signatures.iter().all(|s| s.kind.is_table());
     if all_kept && only_table {
         return Ok(());
     }
-    let kinds: Vec<&str> = look.signatures.iter().map(|s| s.kind).collect();
+    let kinds: Vec<&str> = look.signatures.iter().map(|s| s.kind.as_str()).collect();
     let dropped: Vec<String> = (look.existing.iter())
         .flat_map(|e| &e.info.partitions)
         .filter(|p| !look.is_kept(p.number))
@@ -276,8 +276,8 @@ fn check_consent(args: &Args, disk: &Disk, look: &Look) -> Result<()> {
         kinds.join(", ")
     );
     Err(IronError::new(Kind::HasSignatures, message)
-        .with("device", device)
-        .with("signatures", &look.signatures))
+        .with(Key::Device, device)
+        .with(Key::Signatures, &look.signatures))
 }
 
 /// One filesystem to make: a new partition and the program that makes it.
@@ -343,7 +343,7 @@ fn check_unchanged(file: &File, disk: &Disk) -> Result<()> {
             Kind::Io,
             format!("{device} changed while it was being planned (size or sector size)"),
         )
-        .with("device", device));
+        .with(Key::Device, device));
     }
     Ok(())
 }
@@ -394,7 +394,7 @@ fn read_back(disk: &Disk, plan: &Plan) -> Result<SeenByNumber> {
                 p.entry.number
             ),
         )
-        .with("device", device));
+        .with(Key::Device, device));
     }
     Ok(report::from_described(&described))
 }

@@ -14,7 +14,7 @@ use crate::disk::write_table::{DiskId, EntryType, NewEntry, NewTable};
 use crate::partition::ipa::Role;
 use crate::partition::layout::{Layout, Want, format_min};
 use crate::partition::size::Size;
-use crate::report::{IronError, Kind, Result};
+use crate::report::{IronError, Key, Kind, Result};
 use serde::Serialize;
 
 /// What the planner needs to know about the disk.
@@ -308,8 +308,8 @@ fn check_fits(ctx: &Ctx, kept: &[Kept]) -> Result<()> {
             human(need),
             human(usable)
         ))
-        .with("needed", need)
-        .with("usable", usable));
+        .with(Key::NeededBytes, need)
+        .with(Key::Usable, usable));
     }
     Ok(())
 }

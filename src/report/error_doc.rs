@@ -1,7 +1,7 @@
 //! The error document every failing command prints: `{"error": {"kind", "message", "causes",
 //! ...context}}`. One type, so the error contract has a schema like every report.
 
-use super::{IronError, Kind};
+use super::{IronError, Key, Kind};
 use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -14,16 +14,42 @@ pub struct ErrorDocument {
 }
 
 /// The stable error object: a kind from the exit-code table, a lower-case message naming the bad
-/// value, the chain of causes (outermost first), and context fields (README "Error context").
+/// value, the chain of causes (outermost first), and context fields (ironbox(1) ERROR CONTEXT).
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct ErrorObject {
     pub kind: Kind,
     pub message: String,
     pub causes: Vec<String>,
     /// Context fields (`device`, `path`, `url`, `expected`, `actual`, ...), flattened into the
-    /// object beside `kind`.
+    /// object beside `kind`: only keys of the vocabulary (context.rs).
     #[serde(flatten)]
+    #[schemars(with = "ContextSchema")]
     pub context: Map<String, Value>,
+}
+
+/// The schema of the context fields: every key of the vocabulary, optional, any value, each
+/// with its meaning; nothing else.
+struct ContextSchema;
+
+impl JsonSchema for ContextSchema {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ErrorContext".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let properties: Map<String, Value> = Key::ALL
+            .iter()
+            .map(|k| {
+                let doc = Map::from_iter([("description".into(), k.doc().into())]);
+                (k.as_str().to_string(), Value::Object(doc))
+            })
+            .collect();
+        schemars::json_schema!({
+            "type": "object",
+            "properties": properties,
+            "additionalProperties": false,
+        })
+    }
 }
 
 impl From<&IronError> for ErrorDocument {

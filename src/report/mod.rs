@@ -1,9 +1,11 @@
 //! The output contract (DESIGN.md §3): one JSON document on stdout, a stable error object, and
 //! the exit-code table. Everything a command returns flows through here.
 
+mod context;
 mod error_doc;
 pub mod schemas;
 
+pub use context::Key;
 pub use error_doc::{ErrorDocument, ErrorObject};
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -144,9 +146,9 @@ impl IronError {
     }
 
     /// Adds a context field to the error object (`device`, `url`, `rule`, `holder`, ...).
-    pub fn with(mut self, key: &str, value: impl serde::Serialize) -> Self {
+    pub fn with(mut self, key: Key, value: impl serde::Serialize) -> Self {
         self.context.insert(
-            key.to_string(),
+            key.as_str().to_string(),
             serde_json::to_value(value).unwrap_or(Value::Null),
         );
         self
@@ -285,15 +287,19 @@ mod tests {
     }
 
     #[test]
-    fn context_cannot_override_the_fixed_fields() {
-        let v = IronError::new(Kind::Io, "m").with("kind", "x").to_json();
-        assert_eq!(v["error"]["kind"], "io");
+    fn context_keys_are_not_the_fixed_fields() {
+        for k in Key::ALL {
+            assert!(
+                !["kind", "message", "causes"].contains(&k.as_str()),
+                "{k:?}"
+            );
+        }
     }
 
     #[test]
     fn error_object_carries_context() {
         let e = IronError::new(Kind::DeviceBusy, "/dev/loop3 is mounted")
-            .with("device", "/dev/loop3")
+            .with(Key::Device, "/dev/loop3")
             .caused_by("mounted on /mnt");
         let v = e.to_json();
         assert_eq!(v["error"]["kind"], "device_busy");

@@ -7,7 +7,7 @@
 
 use super::ErrorDocument;
 use schemars::generate::SchemaSettings;
-use schemars::{JsonSchema, Schema, json_schema};
+use schemars::{JsonSchema, Schema};
 use serde_json::{Map, Value};
 
 type SchemaFn = fn() -> Schema;
@@ -15,29 +15,113 @@ type SchemaFn = fn() -> Schema;
 /// The schema of what `T` serializes to (the serialize contract: a field skipped when empty is
 /// optional, a field with a default is still required), with every object closed.
 fn of<T: JsonSchema>() -> Schema {
-    SchemaSettings::draft2020_12()
+    let mut schema = SchemaSettings::draft2020_12()
         .for_serialize()
-        .with_transform(closed)
         .into_generator()
-        .into_root_schema_for::<T>()
+        .into_root_schema_for::<T>();
+    closed(&mut schema);
+    schema
 }
 
 /// Closes every object that lists its properties (and says nothing of others): a key the type
 /// does not declare is then a schema error, so a stray or renamed key fails the suite's
 /// validator instead of reaching a playbook. Maps (`additionalProperties` given) stay open.
 fn closed(schema: &mut Schema) {
-    if let Some(obj) = schema.as_object_mut()
-        && obj.contains_key("properties")
-        && !obj.contains_key("additionalProperties")
-    {
-        obj.insert("additionalProperties".into(), Value::Bool(false));
+    let Some(root) = schema.as_object_mut() else {
+        return;
+    };
+    let mut parts = Vec::new();
+    flattened_defs(root, &mut parts);
+    if let Some(Value::Object(defs)) = root.get_mut("$defs") {
+        for (name, def) in defs.iter_mut() {
+            if let Value::Object(d) = def {
+                close(d, parts.contains(name));
+            }
+        }
     }
-    schemars::transform::transform_subschemas(&mut closed, schema);
+    let defs = root.remove("$defs");
+    close(root, false);
+    if let Some(defs) = defs {
+        root.insert("$defs".into(), defs);
+    }
 }
 
-/// A command whose report is not typed yet: any object. (Interim: issue 16 replaces each.)
-fn untyped() -> Schema {
-    json_schema!({"type": "object", "description": "report not typed yet"})
+/// The definitions that some object takes in as a part (a `$ref` beside its own properties, or
+/// as a branch beside them: a flattened enum's variants, a tagged enum's newtype variants):
+/// those stay open, and the object closes over them.
+fn flattened_defs(obj: &Map<String, Value>, out: &mut Vec<String>) {
+    let has_properties = obj.contains_key("properties");
+    if has_properties && let Some(r) = obj.get("$ref").and_then(Value::as_str) {
+        out.push(r.trim_start_matches("#/$defs/").to_string());
+    }
+    for (k, v) in obj {
+        match v {
+            Value::Array(list) if has_properties && COMPOSED.contains(&k.as_str()) => {
+                for b in list {
+                    if let Some(r) = b.get("$ref").and_then(Value::as_str) {
+                        out.push(r.trim_start_matches("#/$defs/").to_string());
+                    }
+                }
+            }
+            _ => {}
+        }
+        match v {
+            Value::Object(o) => flattened_defs(o, out),
+            Value::Array(list) => list
+                .iter()
+                .filter_map(Value::as_object)
+                .for_each(|o| flattened_defs(o, out)),
+            _ => {}
+        }
+    }
+}
+
+/// Schema-valued keywords that hold one subschema, a list or a map of them.
+const ONE: &[&str] = &["additionalProperties", "items", "not", "if", "then", "else"];
+const MAPS: &[&str] = &["properties", "patternProperties"];
+const COMPOSED: &[&str] = &["anyOf", "oneOf", "allOf"];
+
+/// A flattened enum (serde `flatten`) puts its variants beside the struct's own properties as
+/// `oneOf`/`anyOf` branches that each hold part of the object: the object is then closed with
+/// `unevaluatedProperties` (which sees into the branches) and its branches are left open
+/// (`partial`). An object that is a whole alternative is closed with `additionalProperties`.
+fn close(obj: &mut Map<String, Value>, partial: bool) {
+    // A `$ref` beside properties (an internally tagged enum's newtype variant) composes too.
+    let composed = COMPOSED.iter().any(|k| obj.contains_key(*k)) || obj.contains_key("$ref");
+    let has_properties = obj.contains_key("properties");
+    if has_properties && !partial && !obj.contains_key("additionalProperties") {
+        let key = if composed {
+            "unevaluatedProperties"
+        } else {
+            "additionalProperties"
+        };
+        obj.insert(key.into(), Value::Bool(false));
+    }
+    let sub = |v: &mut Value, partial: bool| {
+        if let Value::Object(o) = v {
+            close(o, partial);
+        }
+    };
+    for k in ONE {
+        if let Some(v) = obj.get_mut(*k) {
+            sub(v, false);
+        }
+    }
+    for k in MAPS {
+        if let Some(Value::Object(m)) = obj.get_mut(*k) {
+            m.values_mut().for_each(|v| sub(v, false));
+        }
+    }
+    for k in COMPOSED {
+        if let Some(Value::Array(list)) = obj.get_mut(*k) {
+            // Branches beside the object's own properties are parts of it.
+            list.iter_mut()
+                .for_each(|v| sub(v, has_properties || partial));
+        }
+    }
+    if let Some(Value::Array(list)) = obj.get_mut("prefixItems") {
+        list.iter_mut().for_each(|v| sub(v, false));
+    }
 }
 
 /// The failure document, shared by every command.
@@ -45,7 +129,7 @@ pub const ERROR: &str = "error";
 
 pub const REGISTRY: &[(&str, SchemaFn)] = &[
     (ERROR, of::<ErrorDocument>),
-    ("agent", untyped),
+    ("agent", of::<crate::agent::AgentReport>),
     ("inventory", of::<crate::inventory::InventoryReport>),
     ("partition", of::<crate::partition::PartitionReport>),
     ("image-write", of::<crate::image::report::ImageWriteReport>),

@@ -3,7 +3,7 @@
 //! configure them. Always the live /sys/kernel/config (a captured tree cannot configure
 //! anything).
 
-use crate::report::{IronError, Kind, Result};
+use crate::report::{IronError, Key, Kind, Result};
 use std::path::{Path, PathBuf};
 
 pub const ROOT: &str = "/sys/kernel/config";
@@ -47,8 +47,8 @@ pub fn ensure(subdir: &str, modules: &[&str]) -> Result<PathBuf> {
             modules.join(", ")
         ),
     )
-    .with("missing", dir.display().to_string())
-    .with("modules", modules);
+    .with(Key::Missing, dir.display().to_string())
+    .with(Key::Modules, modules);
     for c in causes {
         err = err.caused_by(c);
     }
@@ -86,7 +86,7 @@ fn io_error(what: &str, path: &Path, e: std::io::Error) -> IronError {
         Kind::Io
     };
     IronError::new(kind, format!("{what} {}: {e}", path.display()))
-        .with("path", path.display().to_string())
+        .with(Key::Path, path.display().to_string())
 }
 
 pub fn mkdir(path: &Path) -> Result<()> {

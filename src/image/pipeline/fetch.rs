@@ -6,7 +6,7 @@ use super::piece::Piece;
 use crate::fetch::http::{RestartFromZero, is_restart};
 use crate::image::source::SourceStream;
 use crate::progress::{Phase, Progress};
-use crate::report::{IronError, Kind};
+use crate::report::{IronError, Key, Kind};
 use std::io;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -137,7 +137,7 @@ pub fn source_error(e: io::Error, label: &str) -> Failure {
             .map(|r| r.to_string())
             .unwrap_or_default();
         return Failure {
-            error: IronError::new(Kind::Network, msg).with("source", label),
+            error: IronError::new(Kind::Network, msg).with(Key::Source, label),
             restart: true,
         };
     }
@@ -150,7 +150,7 @@ pub fn source_error(e: io::Error, label: &str) -> Failure {
         Kind::Io
     };
     IronError::new(kind, format!("reading {label} failed"))
-        .with("source", label)
+        .with(Key::Source, label)
         .caused_by(e)
         .into()
 }

@@ -7,7 +7,7 @@ use crate::fetch::http;
 pub use sparse_file::SparseFile;
 
 use crate::image::format::ZeroFeed;
-use crate::report::{IronError, Kind, Result};
+use crate::report::{IronError, Key, Kind, Result};
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -102,7 +102,7 @@ pub fn open(src: &Source, http: &http::Http) -> Result<Opened> {
                     Kind::Io
                 };
                 IronError::new(kind, format!("cannot open image {}", p.display()))
-                    .with("source", p.display().to_string())
+                    .with(Key::Source, p.display().to_string())
                     .caused_by(e)
             })?;
             if f.metadata().is_ok_and(|m| m.is_dir()) {
@@ -110,7 +110,7 @@ pub fn open(src: &Source, http: &http::Http) -> Result<Opened> {
                     Kind::InvalidInput,
                     format!("image source {} is a directory", p.display()),
                 )
-                .with("source", p.display().to_string()));
+                .with(Key::Source, p.display().to_string()));
             }
             let length = f.metadata().ok().filter(|m| m.is_file()).map(|m| m.len());
             let reader: Box<dyn SourceStream> = match length {

@@ -3,7 +3,7 @@
 //! encryption, no incompatible feature we do not know (the CVE-2024-44082 class: an untrusted
 //! image must never make us open another file).
 
-use crate::report::{IronError, Kind, Result};
+use crate::report::{IronError, Key, Kind, Result};
 
 pub const MAGIC: &[u8; 4] = b"QFI\xfb";
 /// Bytes needed to know the cluster size and every fixed field (v3 with compression type).
@@ -176,7 +176,7 @@ fn refuse_unsafe(first: &[u8], incompat: u64, ext: Extensions) -> Result<()> {
             Kind::UnsafeImage,
             format!("qcow2 image has a backing file '{name}'; refusing to follow it"),
         )
-        .with("backing_file", name));
+        .with(Key::BackingFile, name));
     }
     if incompat & INCOMPAT_DATA_FILE != 0 || ext.data_file.is_some() {
         let name = ext.data_file.unwrap_or_else(|| "<unnamed>".into());
@@ -184,7 +184,7 @@ fn refuse_unsafe(first: &[u8], incompat: u64, ext: Extensions) -> Result<()> {
             Kind::UnsafeImage,
             format!("qcow2 image has an external data file '{name}'; refusing to follow it"),
         )
-        .with("data_file", name));
+        .with(Key::DataFile, name));
     }
     let crypt_method = be32(first, 32);
     if crypt_method != 0 || ext.crypto {
