@@ -162,6 +162,18 @@ fn gpt_disk(dir: &Path, image: &str, disk: &str, sector: u32) -> LoopDisk {
     d
 }
 
+/// A GPT disk (see gpt_disk) that `configdrive write --from-json` gave a config drive: the
+/// disk, the dict's path and the write's report.
+fn written_gpt_drive(dir: &Path) -> (LoopDisk, PathBuf, Value) {
+    let md = write_json(dir, "md.json", &ironic_dict());
+    let disk = gpt_disk(dir, "100M", "300M", 512);
+    let r = ironbox(&["configdrive", "write", "--disk", disk.dev(), "--from-json"])
+        .arg(&md)
+        .run()
+        .ok();
+    (disk, md, r)
+}
+
 /// `configdrive write --dry-run --from-json MD` on `disk`: the plan.
 fn dry_run_from_json(disk: &LoopDisk, md: &Path) -> Value {
     ironbox(&[
@@ -1068,12 +1080,7 @@ fn read_names_a_signature_beside_the_config_drive() {
     require_root!();
     require_signature_tools();
     let dir = tempfile::tempdir().unwrap();
-    let md = write_json(dir.path(), "md.json", &ironic_dict());
-    let disk = gpt_disk(dir.path(), "100M", "300M", 512);
-    let r = ironbox(&["configdrive", "write", "--disk", disk.dev(), "--from-json"])
-        .arg(&md)
-        .run()
-        .ok();
+    let (disk, md, r) = written_gpt_drive(dir.path());
     let (start, size) = (
         r["partition"]["start"].as_u64().unwrap(),
         r["partition"]["size"].as_u64().unwrap(),
@@ -1093,6 +1100,56 @@ fn read_names_a_signature_beside_the_config_drive() {
         .run()
         .ok();
     assert_only_config2(r["partition"]["node"].as_str().unwrap(), dir.path());
+}
+
+/// A disk whose primary GPT is damaged but whose backup is sound (a previous tenant's
+/// half-finished repartition) is read through the backup, as sgdisk and the kernel read it.
+/// Reading writes nothing: the damage stays.
+#[test]
+fn read_finds_the_drive_through_the_backup_gpt_and_changes_nothing() {
+    require_root!();
+    require_cd_tools();
+    let dir = tempfile::tempdir().unwrap();
+    let (disk, _, w) = written_gpt_drive(dir.path());
+    disk.write_at(512, b"NOT A GPT");
+    let v = sh(&format!("sgdisk -v {} 2>&1 || true", disk.dev()));
+    assert!(
+        v.contains("invalid main GPT header, but valid backup"),
+        "{v}"
+    );
+    let before = disk_hash(&disk);
+    let r = ironbox(&["configdrive", "read", disk.dev()]).run().ok();
+    assert_eq!(r["partition"]["number"], w["partition"]["number"], "{r}");
+    assert_eq!(r["partition"]["start"], w["partition"]["start"], "{r}");
+    assert_eq!(r["filesystem"], "iso9660", "{r}");
+    assert_eq!(r["meta_data"]["uuid"], UUID, "{r}");
+    assert_eq!(r["problems"], json!([]), "{r}");
+    assert_eq!(
+        disk_hash(&disk),
+        before,
+        "configdrive read changed the disk"
+    );
+}
+
+/// Regression (issue 15): on that same kind of disk, a partition named config-2 that holds no
+/// filesystem is named by its number ("partition 1 of /dev/loopN"); the message used to say
+/// "partition Some(1)".
+#[test]
+fn a_config2_partition_without_a_filesystem_is_named_by_its_number() {
+    require_root!();
+    require_cd_tools();
+    let disk = LoopDisk::new(64 << 20);
+    sh(&format!(
+        "sgdisk -o -n 1:2048:+16M -c 1:config-2 {} >/dev/null",
+        disk.dev()
+    ));
+    disk.write_at(512, b"NOT A GPT");
+    let e = ironbox(&["configdrive", "read", disk.dev()])
+        .run()
+        .fails(2, "unsupported_format");
+    let msg = e["message"].as_str().unwrap();
+    let want = format!("partition 1 of {} is named config-2 but holds", disk.dev());
+    assert!(msg.starts_with(&want), "{e}");
 }
 
 #[test]

@@ -190,6 +190,42 @@ fn image_write_of_an_image_with_a_hostile_gpt_does_not_crash() {
     }
 }
 
+/// configdrive write and image-write --partition read the table to find where to write: on a
+/// table they refuse, they print the error and leave the disk as it was.
+#[test]
+fn configdrive_write_and_image_write_partition_survive_hostile_gpts() {
+    require_root!();
+    let dir = tempfile::tempdir().unwrap();
+    let md = dir.path().join("md.json");
+    std::fs::write(&md, r#"{"meta_data": {"uuid": "hostile-1"}}"#).unwrap();
+    let fs = dir.path().join("fs.raw");
+    std::fs::write(&fs, vec![0x5a; MIB as usize]).unwrap();
+    for (case, g) in hostile_gpts() {
+        let d = hostile_disk(&g);
+        let writes = [
+            ironbox(&["configdrive", "write", "--disk", d.dev(), "--from-json"]).arg(&md),
+            ironbox(&["image-write", "--disk", d.dev(), "--partition", "1"]).arg(&fs),
+        ];
+        for w in writes {
+            let (head, tail) = (
+                d.read_at(0, MIB as usize),
+                d.read_at(DISK - MIB, MIB as usize),
+            );
+            let r = w.run();
+            no_crash(&r, case);
+            if r.code != 0 {
+                assert!(r.json["error"]["kind"].is_string(), "{case}: {}", r.stdout);
+                assert_eq!(d.read_at(0, MIB as usize), head, "{case}: head changed");
+                assert_eq!(
+                    d.read_at(DISK - MIB, MIB as usize),
+                    tail,
+                    "{case}: tail changed"
+                );
+            }
+        }
+    }
+}
+
 #[test]
 fn a_panic_still_prints_an_internal_error_document() {
     let r = ironbox(&["inventory"])
