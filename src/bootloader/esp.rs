@@ -31,10 +31,7 @@ pub struct Esp {
 pub fn find(dev: &BlockDevice, f: &mut std::fs::File) -> Result<Esp> {
     let shown = dev.path.display().to_string();
     let ss = dev.logical_sector_size;
-    let t = table::read_table(f, ss)?.ok_or_else(|| {
-        IronError::new(Kind::NotFound, format!("{shown} has no partition table"))
-            .with(Key::Device, &shown)
-    })?;
+    let t = table::require_table(f, ss, &shown)?;
     if t.table != TableKind::Gpt {
         return Err(IronError::new(
             Kind::Unsupported,

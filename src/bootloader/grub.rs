@@ -218,8 +218,7 @@ fn resolve(a: &GrubArgs) -> Result<Plan> {
     let dev = &target.device;
     let shown = dev.path.display().to_string();
     let mut f = open::open_for_read(&dev.path)?;
-    let t = table::read_table(&mut f, dev.logical_sector_size)?
-        .ok_or_else(|| IronError::new(Kind::NotFound, format!("{shown} has no partition table")))?;
+    let t = table::require_table(&mut f, dev.logical_sector_size, &shown)?;
     let mode = a.mode.unwrap_or_else(default_mode);
     let (root_n, root_node) = partition(dev, &t, &a.root)?;
     let entry = t.partitions.iter().find(|p| p.number == root_n).unwrap();

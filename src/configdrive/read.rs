@@ -39,11 +39,16 @@ pub fn run(a: &ReadArgs) -> Result<ConfigdriveReadReport> {
     }
     let drive: Found = match found.len() {
         0 => {
-            return Err(IronError::new(
+            let mut e = IronError::new(
                 Kind::NotFound,
                 format!("no filesystem labelled config-2 on {shown}"),
             )
-            .with(Key::Device, &shown));
+            .with(Key::Device, &shown);
+            // A GPT the reader refused may be hiding it: say why, so the disk gets looked at.
+            if let Some(why) = crate::disk::table::refused_gpt(&mut f, sector) {
+                e = e.caused_by(format!("its GPT cannot be used: {why}"));
+            }
+            return Err(e);
         }
         1 => found.remove(0),
         n => {

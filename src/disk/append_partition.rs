@@ -131,6 +131,12 @@ pub fn plan(f: &mut File, sector: u32, new: &NewPartition) -> Result<AppendPlan>
 }
 
 fn no_table(f: &mut File, sector: u32) -> IronError {
+    if let Some(why) = table::refused_gpt(f, sector) {
+        return IronError::new(
+            Kind::InvalidLayout,
+            format!("the disk's GPT cannot be used ({why}): refusing to add a partition"),
+        );
+    }
     // Never an MBR entry beside a protective one: that would be a hybrid MBR.
     let msg = if table::has_protective_mbr(f) {
         format!(
@@ -142,12 +148,19 @@ fn no_table(f: &mut File, sector: u32) -> IronError {
     IronError::new(Kind::InvalidLayout, msg)
 }
 
+/// gptman's copy of the disk's GPT, to add an entry to; a table it cannot be trusted with (entries
+/// other than 128 bytes, a copy our reader refused) is `invalid_layout` naming why.
+fn rewritable_gpt(f: &mut File, sector: u32) -> Result<gptman::GPT> {
+    gpt::for_rewrite(f, sector).map_err(|e| {
+        IronError::new(Kind::InvalidLayout, "cannot rewrite the disk's GPT").caused_by(e)
+    })
+}
+
 /// GPT: the first free entry, at the end of the usable area; and whether the backup GPT is
 /// short of the disk's end (then it is moved first).
 fn plan_gpt(f: &mut File, sector: u32, geo: &Geometry) -> Result<(Slot, bool)> {
     let (ss, want) = (geo.sector_bytes, geo.want);
-    let gpt = gpt::for_rewrite(f, sector)
-        .map_err(|e| IronError::new(Kind::InvalidLayout, "cannot read the GPT").caused_by(e))?;
+    let gpt = rewritable_gpt(f, sector)?;
     let array = (gpt.header.number_of_partition_entries as u64
         * gpt.header.size_of_partition_entry as u64)
         .div_ceil(ss);
@@ -322,8 +335,7 @@ fn apply_gpt(f: &mut File, plan: &AppendPlan, extent: &Extent) -> Result<String>
     if plan.relocate_backup_gpt {
         table::relocate_backup_gpt(f, plan.sector)?;
     }
-    let mut gpt = gpt::for_rewrite(f, plan.sector)
-        .map_err(|e| IronError::new(Kind::InvalidLayout, "cannot read the GPT").caused_by(e))?;
+    let mut gpt = rewritable_gpt(f, plan.sector)?;
     if start + sectors - 1 > gpt.header.last_usable_lba || gpt[plan.number].is_used() {
         return Err(IronError::new(
             Kind::Internal,

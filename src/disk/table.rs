@@ -6,7 +6,7 @@ use crate::disk::mbr_type::MbrType;
 use crate::disk::slice::Slice;
 use crate::disk::table_kind::TableKind;
 use crate::disk::{fsid, gpt, guid, mbr, partnodes};
-use crate::report::{IronError, Kind, Result};
+use crate::report::{IronError, Key, Kind, Result};
 use serde::Serialize;
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom, Write};
@@ -52,6 +52,29 @@ pub fn read_table<R: Read + Seek>(f: &mut R, sector: u32) -> Result<Option<Table
         Some(t) => Ok(Some(t)),
         None => read_mbr(f, sector),
     }
+}
+
+/// The table on `f` for a command that needs one. None there is `not_found`; a GPT that is
+/// there but refused (a previous tenant's damaged or hostile table) is `invalid_layout` naming
+/// why, never "no partition table": the SRE reading it must look at the disk, not at the layout.
+pub fn require_table<R: Read + Seek>(f: &mut R, sector: u32, shown: &str) -> Result<TableInfo> {
+    if let Some(t) = read_table(f, sector)? {
+        return Ok(t);
+    }
+    Err(match refused_gpt(f, sector) {
+        Some(why) => IronError::new(
+            Kind::InvalidLayout,
+            format!("{shown} has a GPT that cannot be used: {why}"),
+        ),
+        None => IronError::new(Kind::NotFound, format!("{shown} has no partition table")),
+    }
+    .with(Key::Device, shown))
+}
+
+/// Why the GPT on `f` is refused by the bounded reader, when there is one (a signature in the
+/// primary or backup header) and neither copy is sound.
+pub fn refused_gpt<R: Read + Seek>(f: &mut R, sector: u32) -> Option<String> {
+    gpt::read(f, sector).err().map(|r| r.0)
 }
 
 /// The table an image just written carries: as `read_table`, but a GPT counts only when its

@@ -56,13 +56,8 @@ struct Dest {
 
 fn find_partition(disk: &BlockDevice, want: &str, dry_run: bool) -> Result<Dest> {
     let mut f = open::open_for_read(&disk.path)?;
-    let table = table::read_table(&mut f, disk.logical_sector_size)?.ok_or_else(|| {
-        IronError::new(
-            Kind::NotFound,
-            format!("{} has no partition table", disk.path.display()),
-        )
-        .with(Key::Device, disk.path.display().to_string())
-    })?;
+    let shown = disk.path.display().to_string();
+    let table = table::require_table(&mut f, disk.logical_sector_size, &shown)?;
     let entry = table
         .partitions
         .iter()

@@ -29,8 +29,13 @@ pub fn select(
     want: TableKind,
     selectors: &[String],
 ) -> Result<Existing> {
-    let info = table::read_table(f, sector)?
-        .ok_or_else(|| bad(format!("--keep: {device} has no partition table")))?;
+    let info =
+        table::read_table(f, sector)?.ok_or_else(|| match table::refused_gpt(f, sector) {
+            Some(why) => bad(format!(
+                "--keep: {device} has a GPT that cannot be used: {why}"
+            )),
+            None => bad(format!("--keep: {device} has no partition table")),
+        })?;
     if info.table != want {
         return Err(IronError::new(
             Kind::InvalidLayout,
