@@ -240,9 +240,12 @@ fn backup_superblocks(file: &File, span: Span, sigs: &[Signature]) -> Vec<(u64, 
         let (bsize, agblocks, agcount) = (be32(4), be32(84), be32(88));
         if bsize.is_power_of_two() && agblocks > 0 && agcount < 1 << 20 {
             for ag in 1..agcount {
-                let at = ag * agblocks * bsize;
-                if at + 4096 <= span.size {
-                    r.push((span.start + at, 4096));
+                // AGs only go up: the first past the span (or past u64) ends the walk.
+                match ag.checked_mul(agblocks).and_then(|b| b.checked_mul(bsize)) {
+                    Some(at) if at.saturating_add(4096) <= span.size => {
+                        r.push((span.start + at, 4096))
+                    }
+                    _ => break,
                 }
             }
         }
@@ -269,9 +272,15 @@ fn backup_superblocks(file: &File, span: Span, sigs: &[Signature]) -> Vec<(u64, 
                     })
             };
             for g in (1..groups).filter(|g| is_backup(*g)) {
-                let at = (g * per_group + first) * bsize;
-                if at + 4096 <= span.size {
-                    r.push((span.start + at, 4096));
+                let at = g
+                    .checked_mul(per_group)
+                    .and_then(|b| b.checked_add(first))
+                    .and_then(|b| b.checked_mul(bsize));
+                match at {
+                    Some(at) if at.saturating_add(4096) <= span.size => {
+                        r.push((span.start + at, 4096))
+                    }
+                    _ => break,
                 }
             }
         }
@@ -415,6 +424,39 @@ mod tests {
         let _ = gpt_regions(&f, size, 512);
         let _ = partition_ranges(&f, "ironbox-no-such-disk", size, 512);
         std::fs::remove_file(&path).unwrap();
+    }
+
+    /// Superblocks a previous tenant left with numbers whose products pass 2^64 (xfs: 2^31-byte
+    /// blocks, 2^32-1 blocks per AG; ext4: 64 KiB blocks, the first data block at 2^32-1): the
+    /// backup walk stops instead of overflowing (a panic in a debug build, a wrapped offset
+    /// outside the partition in a release one).
+    #[test]
+    fn hostile_superblock_numbers_do_not_overflow_the_backup_walk() {
+        let span = Span {
+            start: MIB,
+            size: 16 * MIB,
+            number: 1,
+        };
+        let mut d = vec![0u8; 18 * MIB as usize];
+        let sb = MIB as usize;
+        d[sb + 4..sb + 8].copy_from_slice(&(1u32 << 31).to_be_bytes());
+        d[sb + 84..sb + 88].copy_from_slice(&u32::MAX.to_be_bytes());
+        d[sb + 88..sb + 92].copy_from_slice(&((1u32 << 20) - 1).to_be_bytes());
+        let ext = sb + 1024;
+        d[ext + 4..ext + 8].copy_from_slice(&u32::MAX.to_le_bytes()); // blocks
+        d[ext + 20..ext + 24].copy_from_slice(&u32::MAX.to_le_bytes()); // first data block
+        d[ext + 24..ext + 28].copy_from_slice(&6u32.to_le_bytes()); // 1024 << 6
+        d[ext + 32..ext + 36].copy_from_slice(&1u32.to_le_bytes()); // blocks per group
+        let path = std::env::temp_dir().join(format!("ironbox-erase-sb-{}", std::process::id()));
+        std::fs::write(&path, &d).unwrap();
+        let f = File::open(&path).unwrap();
+        let sigs =
+            [SignatureKind::Xfs, SignatureKind::Ext4].map(|kind| Signature { kind, offset: MIB });
+        let r = backup_superblocks(&f, span, &sigs);
+        std::fs::remove_file(&path).unwrap();
+        let inside =
+            |(at, len): &(u64, u64)| *at >= span.start && at + len <= span.start + span.size;
+        assert!(r.iter().all(inside), "{r:?}");
     }
 
     #[test]
