@@ -82,7 +82,12 @@ impl Fat {
         if total <= first_data || fat_size == 0 {
             return Err(corrupt("bad geometry"));
         }
-        let clusters = ((total - first_data) / spc) as u32;
+        // FAT32 numbers at most 0x0FFFFFF5 clusters; more is no FAT (and would overflow the
+        // cluster arithmetic below).
+        let clusters = u32::try_from((total - first_data) / spc)
+            .ok()
+            .filter(|n| *n <= 0x0fff_fff5)
+            .ok_or_else(|| corrupt("more clusters than FAT32 can number"))?;
         let kind = if clusters < 4085 {
             12
         } else if clusters < 65525 {
@@ -327,4 +332,31 @@ pub fn volume_label<R: Read + Seek>(r: &mut R, base: u64) -> Result<Option<Strin
     let mut label = None;
     parse_dir(&root_bytes, &mut label);
     Ok(label.or(fat.label))
+}
+
+#[cfg(test)]
+mod hostile_tests {
+    use super::*;
+    use std::io::Cursor;
+
+    /// A FAT32 boot sector with no reserved sectors and 2^32-1 sectors in all: 2^32-2 clusters,
+    /// more than FAT32 can number, overflowed `clusters + 2` in the chain walk (a panic in a
+    /// debug build). Refused as corrupt.
+    #[test]
+    fn more_clusters_than_fat32_numbers_is_corrupt() {
+        let mut b = vec![0u8; 4096];
+        b[0] = 0xeb;
+        b[11..13].copy_from_slice(&512u16.to_le_bytes());
+        b[13] = 1; // sectors per cluster
+        b[16] = 1; // FATs
+        b[21] = 0xf8;
+        b[32..36].copy_from_slice(&u32::MAX.to_le_bytes()); // total sectors
+        b[36..40].copy_from_slice(&1u32.to_le_bytes()); // FAT size
+        b[44..48].copy_from_slice(&2u32.to_le_bytes()); // root cluster
+        b[510] = 0x55;
+        b[511] = 0xaa;
+        let e = read_tree(&mut Cursor::new(b), 0, 1 << 20).unwrap_err();
+        assert_eq!(e.kind, Kind::CorruptImage, "{e}");
+        assert!(e.message.contains("more clusters"), "{e}");
+    }
 }
